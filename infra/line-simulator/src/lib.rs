@@ -1,0 +1,267 @@
+//! A local stand-in for api.line.me: serves the Messaging API endpoints mimamori uses, records what each chat sees, fails on demand, and builds signed webhooks.
+
+mod control;
+mod directory;
+mod http;
+mod ids;
+mod messages;
+mod messaging;
+mod richmenu;
+mod state;
+mod types;
+mod webhook;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+
+use crate::state::State;
+pub use crate::types::{ApiCall, Delivery, Endpoint, Failure, Via};
+pub use crate::webhook::{SignedWebhook, signature};
+
+/// Source of "now" for everything time-dependent in the simulator.
+pub type ClockFn = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
+/// Channel settings the simulator impersonates. All time-dependent rules (reply-token expiry,
+/// retry-key retention, timestamps) read `clock`, so tests can move time without sleeping.
+#[derive(Clone)]
+pub struct SimConfig {
+    /// Used to sign webhooks.
+    pub channel_secret: String,
+    /// Bearer token every API call must carry.
+    pub access_token: String,
+    /// `destination` in webhooks: "U" + 32 lowercase hex.
+    pub bot_user_id: String,
+    /// Virtual time in tests; the default uses the system clock.
+    pub clock: ClockFn,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            channel_secret: "local-channel-secret".to_owned(),
+            access_token: "local-access-token".to_owned(),
+            bot_user_id: "U0123456789abcdef0123456789abcdef".to_owned(),
+            clock: Arc::new(jiff::Timestamp::now),
+        }
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("channel_secret", &self.channel_secret)
+            .field("access_token", &self.access_token)
+            .field("bot_user_id", &self.bot_user_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Handle to a running simulator; clones share the same server and state.
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    config: SimConfig,
+    addr: SocketAddr,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.inner.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// Binds 127.0.0.1 on a free port and serves on a spawned tokio task.
+    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
+        Self::start_on(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Like [`Simulator::start`] but on a chosen address (the standalone binary uses a fixed port).
+    pub async fn start_on(config: SimConfig, addr: SocketAddr) -> std::io::Result<Simulator> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let sim = Simulator {
+            inner: Arc::new(Inner {
+                config,
+                addr,
+                state: Mutex::new(State::default()),
+            }),
+        };
+        let app = http::router(sim.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "line simulator server stopped");
+            }
+        });
+        Ok(sim)
+    }
+
+    /// "http://127.0.0.1:PORT"; serves both the api.line.me and api-data.line.me paths.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.inner.addr)
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn now(&self) -> jiff::Timestamp {
+        (self.inner.config.clock)()
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.inner
+            .state
+            .lock()
+            .expect("simulator state mutex poisoned")
+    }
+
+    // ---- people and groups ----
+
+    /// Registers a LINE user who is not yet a friend of the bot.
+    pub fn add_user(&self, user_id: &str, display_name: &str) {
+        self.state().add_user(user_id, display_name);
+    }
+
+    /// Registers a group that already has the bot in it; `member_ids` excludes the bot.
+    pub fn add_group(&self, group_id: &str, name: &str, member_ids: &[&str]) {
+        self.state().add_group(group_id, name, member_ids);
+    }
+
+    // ---- webhook events ----
+
+    /// The user adds (or unblocks) the bot; `follow.isUnblocked` is true if they had followed before.
+    pub fn follow(&self, user_id: &str) -> Value {
+        webhook::follow(&mut self.state(), self.now(), user_id)
+    }
+
+    /// The user blocks the bot: later pushes are accepted but not delivered.
+    pub fn unfollow(&self, user_id: &str) -> Value {
+        webhook::unfollow(&mut self.state(), self.now(), user_id)
+    }
+
+    /// A text message in the user's 1:1 chat with the bot.
+    pub fn text(&self, user_id: &str, text: &str) -> Value {
+        webhook::text(&mut self.state(), self.now(), None, user_id, text)
+    }
+
+    pub fn group_text(&self, group_id: &str, user_id: &str, text: &str) -> Value {
+        webhook::text(&mut self.state(), self.now(), Some(group_id), user_id, text)
+    }
+
+    pub fn postback(&self, user_id: &str, data: &str) -> Value {
+        webhook::postback(&mut self.state(), self.now(), None, user_id, data, &[])
+    }
+
+    /// A postback from a datetime picker or rich menu switch, which adds `postback.params`.
+    pub fn postback_with_params(
+        &self,
+        user_id: &str,
+        data: &str,
+        params: &[(&str, &str)],
+    ) -> Value {
+        webhook::postback(&mut self.state(), self.now(), None, user_id, data, params)
+    }
+
+    pub fn group_postback(&self, group_id: &str, user_id: &str, data: &str) -> Value {
+        webhook::postback(
+            &mut self.state(),
+            self.now(),
+            Some(group_id),
+            user_id,
+            data,
+            &[],
+        )
+    }
+
+    /// The bot is added to a group.
+    pub fn join(&self, group_id: &str) -> Value {
+        webhook::join(&mut self.state(), self.now(), group_id)
+    }
+
+    /// The bot is removed from a group: later pushes to it fail with 400.
+    pub fn leave(&self, group_id: &str) -> Value {
+        webhook::leave(&mut self.state(), self.now(), group_id)
+    }
+
+    pub fn member_joined(&self, group_id: &str, user_ids: &[&str]) -> Value {
+        webhook::member_joined(&mut self.state(), self.now(), group_id, user_ids)
+    }
+
+    pub fn member_left(&self, group_id: &str, user_ids: &[&str]) -> Value {
+        webhook::member_left(&mut self.state(), self.now(), group_id, user_ids)
+    }
+
+    /// Wraps events in the webhook envelope and signs the exact bytes that will be sent.
+    pub fn signed(&self, events: &[Value]) -> SignedWebhook {
+        webhook::signed(&self.inner.config, events)
+    }
+
+    /// The same event as LINE would redeliver it: same `webhookEventId`, `isRedelivery` true.
+    pub fn as_redelivery(event: &Value) -> Value {
+        webhook::as_redelivery(event)
+    }
+
+    /// The same event in standby mode, where the bot must stay silent.
+    pub fn as_standby(event: &Value) -> Value {
+        webhook::as_standby(event)
+    }
+
+    // ---- failure injection ----
+
+    /// The next `times` calls to `endpoint` fail this way, before any normal processing.
+    pub fn fail_next(&self, endpoint: Endpoint, failure: Failure, times: usize) {
+        self.state().arm_failure(endpoint, failure, times);
+    }
+
+    // ---- what happened ----
+
+    /// Messages that reached this user's or group's chat, in delivery order.
+    pub fn seen_by(&self, user_or_group_id: &str) -> Vec<Delivery> {
+        self.state()
+            .deliveries
+            .iter()
+            .filter(|d| d.to == user_or_group_id)
+            .cloned()
+            .collect()
+    }
+
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.state().deliveries.clone()
+    }
+
+    /// LINE's billing count: push to a user 1, to a group its member count; replies are free.
+    pub fn billed_messages(&self) -> u64 {
+        self.state().billed
+    }
+
+    /// Every API call received (control endpoints excluded), in the order they were processed.
+    pub fn requests(&self) -> Vec<ApiCall> {
+        self.state().requests.clone()
+    }
+
+    /// Once the billed count would exceed `limit`, sends return 429 "You have reached your monthly limit.".
+    pub fn set_monthly_limit(&self, limit: Option<u64>) {
+        self.state().monthly_limit = limit;
+    }
+
+    // ---- rich menus ----
+
+    /// The rich menu set for all users via `POST /v2/bot/user/all/richmenu/{id}`.
+    pub fn default_rich_menu(&self) -> Option<String> {
+        self.state().default_rich_menu.clone()
+    }
+
+    /// The rich menu linked to this user individually (not the default), as `GET /v2/bot/user/{id}/richmenu` reports it.
+    pub fn rich_menu_of(&self, user_id: &str) -> Option<String> {
+        self.state().user_rich_menus.get(user_id).cloned()
+    }
+}

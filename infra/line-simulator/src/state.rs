@@ -1,0 +1,181 @@
+//! The simulated channel's mutable world: people, groups, tokens, retry keys, and the record of what happened.
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use crate::types::{ApiCall, Delivery, Endpoint, Failure};
+
+/// Reply tokens are usable for one minute after the webhook was sent [LINE-API.md 2.1].
+pub(crate) const REPLY_TOKEN_TTL: SignedDuration = SignedDuration::from_secs(60);
+/// Retry keys are remembered for 24 hours [LINE-API.md 2.4, unconfirmed].
+pub(crate) const RETRY_KEY_TTL: SignedDuration = SignedDuration::from_hours(24);
+
+pub(crate) struct User {
+    pub display_name: String,
+    /// Currently a friend: pushes reach them and their profile is visible.
+    pub friend: bool,
+    /// Has ever followed, so a new follow is an unblock.
+    pub ever_followed: bool,
+}
+
+pub(crate) struct Group {
+    pub name: String,
+    /// Human members; the bot is never listed.
+    pub members: Vec<String>,
+    pub bot_in: bool,
+}
+
+pub(crate) struct ReplyToken {
+    /// The user or group the reply goes to.
+    pub chat: String,
+    pub issued_at: Timestamp,
+    pub used: bool,
+}
+
+pub(crate) struct AcceptedKey {
+    pub request_id: String,
+    pub at: Timestamp,
+    /// What the accepted request answered, repeated in the 409 body.
+    pub sent_messages: Option<Value>,
+}
+
+pub(crate) struct ArmedFailure {
+    pub endpoint: Endpoint,
+    pub failure: Failure,
+    pub remaining: usize,
+}
+
+pub(crate) struct RichMenu {
+    pub id: String,
+    pub body: Value,
+    pub image: Option<(String, Vec<u8>)>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub users: HashMap<String, User>,
+    pub groups: HashMap<String, Group>,
+    pub reply_tokens: HashMap<String, ReplyToken>,
+    pub retry_keys: HashMap<String, AcceptedKey>,
+    pub failures: Vec<ArmedFailure>,
+    pub deliveries: Vec<Delivery>,
+    pub requests: Vec<ApiCall>,
+    pub billed: u64,
+    pub monthly_limit: Option<u64>,
+    /// In creation order, which is what the list endpoint returns.
+    pub rich_menus: Vec<RichMenu>,
+    pub default_rich_menu: Option<String>,
+    pub user_rich_menus: HashMap<String, String>,
+}
+
+impl State {
+    pub fn add_user(&mut self, user_id: &str, display_name: &str) {
+        self.users
+            .entry(user_id.to_owned())
+            .and_modify(|u| u.display_name = display_name.to_owned())
+            .or_insert_with(|| User {
+                display_name: display_name.to_owned(),
+                friend: false,
+                ever_followed: false,
+            });
+    }
+
+    /// Events may name people the test never registered; invent them rather than fail.
+    pub fn user_mut(&mut self, user_id: &str) -> &mut User {
+        self.users.entry(user_id.to_owned()).or_insert_with(|| {
+            tracing::warn!(user_id, "event for an unregistered user; registering it");
+            User {
+                display_name: user_id.to_owned(),
+                friend: false,
+                ever_followed: false,
+            }
+        })
+    }
+
+    pub fn add_group(&mut self, group_id: &str, name: &str, member_ids: &[&str]) {
+        self.groups.insert(
+            group_id.to_owned(),
+            Group {
+                name: name.to_owned(),
+                members: member_ids.iter().map(|m| (*m).to_owned()).collect(),
+                bot_in: true,
+            },
+        );
+    }
+
+    pub fn group_mut(&mut self, group_id: &str) -> &mut Group {
+        self.groups.entry(group_id.to_owned()).or_insert_with(|| {
+            tracing::warn!(group_id, "event for an unregistered group; registering it");
+            Group {
+                name: group_id.to_owned(),
+                members: Vec::new(),
+                bot_in: true,
+            }
+        })
+    }
+
+    /// A group the bot is currently in, as the group APIs see it.
+    pub fn joined_group(&self, group_id: &str) -> Option<&Group> {
+        self.groups.get(group_id).filter(|g| g.bot_in)
+    }
+
+    pub fn issue_reply_token(&mut self, chat: &str, now: Timestamp) -> String {
+        let token = crate::ids::hex32();
+        self.reply_tokens.insert(
+            token.clone(),
+            ReplyToken {
+                chat: chat.to_owned(),
+                issued_at: now,
+                used: false,
+            },
+        );
+        token
+    }
+
+    /// Marks the token used and returns its chat, or None if it is unknown, used or expired.
+    pub fn redeem_reply_token(&mut self, token: &str, now: Timestamp) -> Option<String> {
+        let entry = self.reply_tokens.get_mut(token)?;
+        if entry.used || now.duration_since(entry.issued_at) > REPLY_TOKEN_TTL {
+            return None;
+        }
+        entry.used = true;
+        Some(entry.chat.clone())
+    }
+
+    pub fn accepted_key(&self, key: &str, now: Timestamp) -> Option<&AcceptedKey> {
+        self.retry_keys
+            .get(key)
+            .filter(|k| now.duration_since(k.at) < RETRY_KEY_TTL)
+    }
+
+    pub fn arm_failure(&mut self, endpoint: Endpoint, failure: Failure, times: usize) {
+        if times > 0 {
+            self.failures.push(ArmedFailure {
+                endpoint,
+                failure,
+                remaining: times,
+            });
+        }
+    }
+
+    /// The oldest armed failure matching this call, consuming one use of it.
+    pub fn take_failure(&mut self, endpoint: Option<Endpoint>) -> Option<Failure> {
+        let index = self
+            .failures
+            .iter()
+            .position(|f| f.endpoint == Endpoint::Any || Some(f.endpoint) == endpoint)?;
+        let armed = &mut self.failures[index];
+        let failure = armed.failure.clone();
+        armed.remaining -= 1;
+        if armed.remaining == 0 {
+            self.failures.remove(index);
+        }
+        Some(failure)
+    }
+
+    pub fn rich_menu(&self, id: &str) -> Option<&RichMenu> {
+        self.rich_menus.iter().find(|m| m.id == id)
+    }
+}

@@ -1,0 +1,931 @@
+//! The store on one DynamoDB table. Every key starts with the operator id, so several
+//! operators can share a table without ever seeing each other's records.
+//!
+//! | pk                      | sk                         | what                          |
+//! |-------------------------|----------------------------|-------------------------------|
+//! | `{op}#USER#{user}`      | `MEMBER`                   | the member                    |
+//! |                         | `CHECK#{epoch}`            | a check                       |
+//! |                         | `OUTBOX#{check}#…`         | a push of that check          |
+//! |                         | `CONTACT#{user}`           | one of the member's contacts  |
+//! |                         | `WATCHES#{user}`           | a member this user watches    |
+//! |                         | `HISTORY#{nanos}#{event}`  | the member's history          |
+//! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
+//! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
+//! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
+//! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
+
+use crate::check::{Check, CheckState};
+use crate::contact::{Contact, Invitation, InviteCode};
+use crate::escalation::StaffRoom;
+use crate::ids::{GroupId, OperatorId, UserId};
+use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::outbox::{Push, PushKind};
+use crate::ports::{EventClaim, Store, StoreError, Written};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update,
+};
+use jiff::{SignedDuration, Timestamp};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// How long a webhook event is remembered (LINE redelivers for at most about a day).
+const EVENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 7);
+/// A claim older than this belongs to an invocation that died: the event may be retried.
+const EVENT_LEASE: SignedDuration = SignedDuration::from_secs(120);
+/// Pushes are kept for the operator's audit, then expire.
+const OUTBOX_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 400);
+const FIRST_CASE_NUMBER: u64 = 1000;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn user_pk(op: &OperatorId, user: &UserId) -> String {
+    format!("{op}#USER#{user}")
+}
+fn operator_pk(op: &OperatorId) -> String {
+    format!("{op}#OPERATOR")
+}
+fn check_sk(at: Timestamp) -> String {
+    format!("CHECK#{}", crate::check::key_of(at))
+}
+fn outbox_sk(push_key: &str) -> String {
+    format!("OUTBOX#{push_key}")
+}
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+fn epoch(t: Timestamp) -> AttributeValue {
+    n(t.as_second())
+}
+
+fn dynamo_error<E: std::error::Error + 'static, R: std::fmt::Debug>(
+    operation: &'static str,
+) -> impl FnOnce(SdkError<E, R>) -> StoreError {
+    move |e| StoreError::Dynamo {
+        operation,
+        message: DisplayErrorContext(&e).to_string(),
+    }
+}
+
+fn corrupt(what: &'static str) -> impl FnOnce(serde_dynamo::Error) -> StoreError {
+    move |e| StoreError::Corrupt {
+        what,
+        message: e.to_string(),
+    }
+}
+
+fn attr<T: Serialize>(what: &'static str, v: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(corrupt(what))
+}
+
+fn item<T: Serialize>(
+    what: &'static str,
+    pk: String,
+    sk: String,
+    data: &T,
+    expires_at: Option<Timestamp>,
+) -> Result<Item, StoreError> {
+    let mut m: Item = serde_dynamo::to_item(data).map_err(corrupt(what))?;
+    m.insert("pk".into(), s(pk));
+    m.insert("sk".into(), s(sk));
+    if let Some(t) = expires_at {
+        m.insert("expires_at".into(), epoch(t));
+    }
+    Ok(m)
+}
+
+fn read<T: DeserializeOwned>(what: &'static str, item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(corrupt(what))
+}
+
+/// An outbox record: the push, as recorded with the change that caused it.
+#[derive(Serialize, Deserialize)]
+struct OutboxRecord {
+    key: String,
+    kind: PushKind,
+    to: String,
+    /// The LINE message objects as JSON text, so the retry sends exactly the same.
+    messages: String,
+    status: PushStatus,
+    created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent_at: Option<Timestamp>,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum PushStatus {
+    Pending,
+    Sent,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HistoryRecord {
+    at: Timestamp,
+    #[serde(flatten)]
+    event: HistoryEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WatchRecord {
+    member: UserId,
+    linked_at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct EventRecord {
+    status: &'static str,
+    claimed_at: i64,
+}
+
+/// Whether a failed transaction was cancelled because a condition did not hold.
+fn is_condition_failure<R: std::fmt::Debug>(
+    e: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> bool {
+    e.as_service_error()
+        .is_some_and(|se| se.is_transaction_canceled_exception())
+}
+
+impl DynamoStore {
+    fn outbox_put(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        push: &Push,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let record = OutboxRecord {
+            key: push.key.clone(),
+            kind: push.kind,
+            to: push.to.clone(),
+            messages: serde_json::to_string(&push.messages).map_err(|e| StoreError::Corrupt {
+                what: "push",
+                message: e.to_string(),
+            })?,
+            status: PushStatus::Pending,
+            created_at: now,
+            sent_at: None,
+        };
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "push",
+                user_pk(op, user),
+                outbox_sk(&push.key),
+                &record,
+                Some(now + OUTBOX_RETENTION),
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::Corrupt {
+                what: "push",
+                message: e.to_string(),
+            })?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn check_put(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: &Check,
+        from: Option<&Check>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item(
+            "check",
+            user_pk(op, user),
+            check_sk(check.scheduled_at),
+            check,
+            None,
+        )?));
+        put = match from {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(from) => put
+                .condition_expression("#state = :from AND last_slot = :last_slot")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":from", attr("check", &from.state)?)
+                .expression_attribute_values(":last_slot", attr("check", &from.last_slot)?),
+        };
+        let put = put.build().map_err(|e| StoreError::Corrupt {
+            what: "check",
+            message: e.to_string(),
+        })?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    async fn transact(
+        &self,
+        operation: &'static str,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<Written, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Written::Done),
+            Err(e) if is_condition_failure(&e) => Ok(Written::Conflict),
+            Err(e) => Err(dynamo_error(operation)(e)),
+        }
+    }
+
+    async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let items: Result<Vec<Item>, _> = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect();
+        items.map_err(dynamo_error("Query"))
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_error("GetItem"))?;
+        Ok(out.item)
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn claim_event(
+        &self,
+        op: &OperatorId,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<EventClaim, StoreError> {
+        let record = EventRecord {
+            status: "processing",
+            claimed_at: now.as_second(),
+        };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "event",
+                format!("{op}#EVENT#{event_id}"),
+                "EVENT".into(),
+                &record,
+                Some(now + EVENT_MEMORY),
+            )?))
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#status = :processing AND claimed_at < :stale)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":processing", s("processing"))
+            .expression_attribute_values(":stale", epoch(now - EVENT_LEASE))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(EventClaim::Claimed),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(EventClaim::Seen)
+            }
+            Err(e) => Err(dynamo_error("PutItem")(e)),
+        }
+    }
+
+    async fn complete_event(
+        &self,
+        op: &OperatorId,
+        event_id: &str,
+        _now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("{op}#EVENT#{event_id}")))
+            .key("sk", s("EVENT"))
+            .update_expression("SET #status = :done")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":done", s("done"))
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn release_event(&self, op: &OperatorId, event_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("{op}#EVENT#{event_id}")))
+            .key("sk", s("EVENT"))
+            .send()
+            .await
+            .map_err(dynamo_error("DeleteItem"))?;
+        Ok(())
+    }
+
+    async fn member(&self, op: &OperatorId, user: &UserId) -> Result<Option<Member>, StoreError> {
+        self.get(user_pk(op, user), "MEMBER")
+            .await?
+            .map(|i| read("member", i))
+            .transpose()
+    }
+
+    async fn create_member(&self, member: &Member) -> Result<Written, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "member",
+                user_pk(&member.operator, &member.user_id),
+                "MEMBER".into(),
+                member,
+                None,
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Written::Conflict)
+            }
+            Err(e) => Err(dynamo_error("PutItem")(e)),
+        }
+    }
+
+    async fn set_member_status(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: MemberStatus,
+        to: MemberStatus,
+    ) -> Result<Written, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET #status = :to")
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":to", attr("member", &to)?)
+            .expression_attribute_values(":from", attr("member", &from)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Written::Conflict)
+            }
+            Err(e) => Err(dynamo_error("UpdateItem")(e)),
+        }
+    }
+
+    async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .send()
+            .await
+            .map_err(dynamo_error("DeleteItem"))?;
+        Ok(())
+    }
+
+    async fn record(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        at: Timestamp,
+        event: &HistoryEvent,
+    ) -> Result<(), StoreError> {
+        let record = HistoryRecord {
+            at,
+            event: event.clone(),
+        };
+        let kind = serde_json::to_value(event)
+            .ok()
+            .and_then(|v| v["event"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let sk = format!("HISTORY#{:020}#{kind}", at.as_nanosecond());
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item("history", user_pk(op, user), sk, &record, None)?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn history(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+    ) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError> {
+        self.query_prefix(user_pk(op, user), "HISTORY#")
+            .await?
+            .into_iter()
+            .map(|i| read::<HistoryRecord>("history", i).map(|r| (r.at, r.event)))
+            .collect()
+    }
+
+    async fn check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        scheduled_at: Timestamp,
+    ) -> Result<Option<Check>, StoreError> {
+        self.get(user_pk(op, user), &check_sk(scheduled_at))
+            .await?
+            .map(|i| read("check", i))
+            .transpose()
+    }
+
+    async fn open_check(
+        &self,
+        member: &Member,
+        check: &Check,
+        push: &Push,
+    ) -> Result<Written, StoreError> {
+        let (op, user) = (&member.operator, &member.user_id);
+        let claim_member = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET open_check = :check")
+            .condition_expression("#status = :active AND attribute_not_exists(open_check)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":check", attr("check", &check.scheduled_at)?)
+            .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?)
+            .build()
+            .map_err(|e| StoreError::Corrupt {
+                what: "member",
+                message: e.to_string(),
+            })?;
+        let items = vec![
+            self.check_put(op, user, check, None)?,
+            TransactWriteItem::builder().update(claim_member).build(),
+            self.outbox_put(op, user, push, check.sent_at)?,
+        ];
+        self.transact("TransactWriteItems(open_check)", items).await
+    }
+
+    async fn advance_check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+    ) -> Result<Written, StoreError> {
+        let now = to.reminded_at.or(to.overdue_at).unwrap_or(to.sent_at);
+        let mut items = vec![self.check_put(op, user, to, Some(from))?];
+        for p in pushes {
+            items.push(self.outbox_put(op, user, p, now)?);
+        }
+        self.transact("TransactWriteItems(advance_check)", items)
+            .await
+    }
+
+    async fn acknowledge(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let close_member = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression(
+                "REMOVE open_check SET last_sign_of_life = :now ADD acknowledged_checks :one",
+            )
+            .condition_expression("open_check = :check")
+            .expression_attribute_values(":check", attr("check", &from.scheduled_at)?)
+            .expression_attribute_values(":now", attr("member", &now)?)
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(|e| StoreError::Corrupt {
+                what: "member",
+                message: e.to_string(),
+            })?;
+        let mut items = vec![
+            self.check_put(op, user, to, Some(from))?,
+            TransactWriteItem::builder().update(close_member).build(),
+        ];
+        for p in pushes {
+            items.push(self.outbox_put(op, user, p, now)?);
+        }
+        self.transact("TransactWriteItems(acknowledge)", items)
+            .await
+    }
+
+    async fn note_sign_of_life(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET last_sign_of_life = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", attr("member", &now)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(dynamo_error("UpdateItem")(e)),
+        }
+    }
+
+    async fn add_pushes(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: Timestamp,
+        state: CheckState,
+        pushes: &[Push],
+    ) -> Result<Written, StoreError> {
+        let still = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s(check_sk(check)))
+            .condition_expression("#state = :state")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":state", attr("check", &state)?)
+            .build()
+            .map_err(|e| StoreError::Corrupt {
+                what: "check",
+                message: e.to_string(),
+            })?;
+        let now = Timestamp::now();
+        let mut items = vec![TransactWriteItem::builder().condition_check(still).build()];
+        for p in pushes {
+            items.push(self.outbox_put(op, user, p, now)?);
+        }
+        self.transact("TransactWriteItems(add_pushes)", items).await
+    }
+
+    async fn pushes(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: Timestamp,
+        kind: Option<PushKind>,
+    ) -> Result<Vec<(Push, bool)>, StoreError> {
+        let prefix = format!("OUTBOX#{}#", crate::check::key_of(check));
+        let mut out = Vec::new();
+        for i in self.query_prefix(user_pk(op, user), &prefix).await? {
+            let r: OutboxRecord = read("push", i)?;
+            if kind.is_some_and(|k| k != r.kind) {
+                continue;
+            }
+            let messages = serde_json::from_str(&r.messages).map_err(|e| StoreError::Corrupt {
+                what: "push",
+                message: e.to_string(),
+            })?;
+            out.push((
+                Push {
+                    key: r.key,
+                    kind: r.kind,
+                    to: r.to,
+                    messages,
+                },
+                r.status == PushStatus::Sent,
+            ));
+        }
+        Ok(out)
+    }
+
+    async fn mark_sent(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        push: &Push,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s(outbox_sk(&push.key)))
+            .update_expression("SET #status = :sent, sent_at = :now")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":sent", attr("push", &PushStatus::Sent)?)
+            .expression_attribute_values(":now", attr("push", &now)?)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn next_case_number(&self, op: &OperatorId) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(operator_pk(op)))
+            .key("sk", s("COUNTER#case"))
+            .update_expression("SET n = if_not_exists(n, :base) + :one")
+            .expression_attribute_values(":base", n(FIRST_CASE_NUMBER))
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        out.attributes
+            .and_then(|a| {
+                a.get("n")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+            })
+            .ok_or(StoreError::Corrupt {
+                what: "case counter",
+                message: "no number returned".into(),
+            })
+    }
+
+    async fn create_invitation(
+        &self,
+        op: &OperatorId,
+        invitation: &Invitation,
+    ) -> Result<Written, StoreError> {
+        let pk = format!("{op}#INVITE#{}", invitation.code.as_str());
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "invitation",
+                pk,
+                "INVITE".into(),
+                invitation,
+                Some(invitation.expires_at + SignedDuration::from_hours(24)),
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Written::Conflict)
+            }
+            Err(e) => Err(dynamo_error("PutItem")(e)),
+        }
+    }
+
+    async fn redeem_invitation(
+        &self,
+        op: &OperatorId,
+        code: &InviteCode,
+        by: &UserId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("{op}#INVITE#{}", code.as_str())))
+            .key("sk", s("INVITE"))
+            .update_expression("SET redeemed_by = :by")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(redeemed_by) OR redeemed_by = :by)",
+            )
+            .expression_attribute_values(":by", s(by.as_str()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => out.attributes.map(|i| read("invitation", i)).transpose(),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(dynamo_error("UpdateItem")(e)),
+        }
+    }
+
+    async fn wrong_codes_this_hour(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<u32, StoreError> {
+        let sk = format!("WRONG_CODE#{}", now.as_second() / 3600);
+        let item = self.get(user_pk(op, user), &sk).await?;
+        Ok(item
+            .and_then(|i| {
+                i.get("n")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+            })
+            .unwrap_or(0))
+    }
+
+    async fn record_wrong_code(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s(format!("WRONG_CODE#{}", now.as_second() / 3600)))
+            .update_expression("ADD n :one SET expires_at = :expires")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":expires", epoch(now + SignedDuration::from_hours(2)))
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn link_contact(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &Contact,
+        max: u8,
+    ) -> Result<Written, StoreError> {
+        let to_err = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Corrupt {
+            what: "contact",
+            message: e.to_string(),
+        };
+        let link = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "contact",
+                user_pk(op, member),
+                format!("CONTACT#{}", contact.user_id),
+                contact,
+                None,
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(to_err)?;
+        let watch = WatchRecord {
+            member: member.clone(),
+            linked_at: contact.linked_at,
+        };
+        let back = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "contact",
+                user_pk(op, &contact.user_id),
+                format!("WATCHES#{member}"),
+                &watch,
+                None,
+            )?))
+            .build()
+            .map_err(to_err)?;
+        let count = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, member)))
+            .key("sk", s("MEMBER"))
+            .update_expression("ADD contact_count :one")
+            .condition_expression("#status = :active AND contact_count < :max")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(max))
+            .build()
+            .map_err(to_err)?;
+        let items = vec![
+            TransactWriteItem::builder().put(link).build(),
+            TransactWriteItem::builder().put(back).build(),
+            TransactWriteItem::builder().update(count).build(),
+        ];
+        self.transact("TransactWriteItems(link_contact)", items)
+            .await
+    }
+
+    async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError> {
+        self.query_prefix(user_pk(op, member), "CONTACT#")
+            .await?
+            .into_iter()
+            .map(|i| read("contact", i))
+            .collect()
+    }
+
+    async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError> {
+        Ok(!self
+            .query_prefix(user_pk(op, user), "WATCHES#")
+            .await?
+            .is_empty())
+    }
+
+    async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError> {
+        self.get(operator_pk(op), "STAFF_ROOM")
+            .await?
+            .map(|i| read("staff room", i))
+            .transpose()
+    }
+
+    async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "staff room",
+                operator_pk(op),
+                "STAFF_ROOM".into(),
+                room,
+                None,
+            )?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn clear_staff_room(&self, op: &OperatorId, group: &GroupId) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(operator_pk(op)))
+            .key("sk", s("STAFF_ROOM"))
+            .condition_expression("group_id = :g")
+            .expression_attribute_values(":g", s(group.as_str()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(dynamo_error("DeleteItem")(e)),
+        }
+    }
+}

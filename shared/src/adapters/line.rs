@@ -1,0 +1,179 @@
+//! The LINE Messaging API over HTTPS (reqwest on rustls): push with a retry key, reply,
+//! profile. Transient failures (429 rate limit, 5xx, timeouts) are retried here with
+//! backoff inside a small budget; what is still failing is returned for the platform
+//! to retry the whole invocation.
+
+use crate::ids::UserId;
+use crate::ports::{Line, LineError, Profile, Pushed};
+use async_trait::async_trait;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct LineConfig {
+    pub base_url: String,
+    pub access_token: String,
+    /// Per-attempt timeout.
+    pub timeout: Duration,
+    /// Waits before the second, third, … attempt.
+    pub backoff: Vec<Duration>,
+}
+
+impl LineConfig {
+    pub fn new(base_url: impl Into<String>, access_token: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            access_token: access_token.into(),
+            timeout: Duration::from_secs(5),
+            backoff: vec![Duration::from_millis(300), Duration::from_millis(1200)],
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct LineClient {
+    http: reqwest::Client,
+    config: LineConfig,
+}
+
+impl LineClient {
+    pub fn new(config: LineConfig) -> Result<Self, LineError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .build()
+            .map_err(|e| LineError::Transport(e.to_string()))?;
+        Ok(Self { http, config })
+    }
+
+    /// One logical call, attempted until it succeeds, fails for good, or the backoff
+    /// schedule is used up.
+    async fn call(
+        &self,
+        endpoint: &'static str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, LineError> {
+        let mut attempt = 0;
+        loop {
+            let result = build().bearer_auth(&self.config.access_token).send().await;
+            let error = match result {
+                Ok(resp) => {
+                    let request_id = header(&resp, "x-line-request-id");
+                    let status = resp.status();
+                    tracing::debug!(endpoint, status = status.as_u16(), request_id, "line_call");
+                    if status.is_success()
+                        || status == StatusCode::CONFLICT
+                        || status == StatusCode::NOT_FOUND
+                    {
+                        return Ok(resp);
+                    }
+                    classify(status, resp.text().await.unwrap_or_default())
+                }
+                Err(e) if e.is_timeout() => LineError::Timeout,
+                Err(e) => LineError::Transport(e.to_string()),
+            };
+            let transient = matches!(
+                error,
+                LineError::RateLimited
+                    | LineError::Unavailable { .. }
+                    | LineError::Timeout
+                    | LineError::Transport(_)
+            );
+            match self.config.backoff.get(attempt) {
+                Some(wait) if transient => {
+                    tracing::warn!(endpoint, attempt, error = %error, "line_retry");
+                    tokio::time::sleep(*wait).await;
+                    attempt += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.base_url)
+    }
+}
+
+fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// LINE tells a spent monthly quota from a rate limit only by the message text.
+fn classify(status: StatusCode, body: String) -> LineError {
+    match status.as_u16() {
+        429 if body.contains("monthly limit") => LineError::QuotaExhausted,
+        429 => LineError::RateLimited,
+        s @ 500..=599 => LineError::Unavailable { status: s },
+        s => LineError::Rejected { status: s },
+    }
+}
+
+#[async_trait]
+impl Line for LineClient {
+    async fn push(
+        &self,
+        to: &str,
+        messages: &[Value],
+        retry_key: Uuid,
+    ) -> Result<Pushed, LineError> {
+        // Checks are never sent silently: notificationDisabled stays false.
+        let body = json!({ "to": to, "messages": messages, "notificationDisabled": false });
+        let url = self.url("/v2/bot/message/push");
+        let resp = self
+            .call("push", || {
+                self.http
+                    .post(&url)
+                    .header("X-Line-Retry-Key", retry_key.to_string())
+                    .json(&body)
+            })
+            .await?;
+        match resp.status() {
+            StatusCode::CONFLICT if resp.headers().contains_key("x-line-accepted-request-id") => {
+                Ok(Pushed::AlreadyAccepted)
+            }
+            StatusCode::CONFLICT => Err(LineError::Rejected { status: 409 }),
+            s if s.is_success() => Ok(Pushed::Sent),
+            s => Err(LineError::Rejected { status: s.as_u16() }),
+        }
+    }
+
+    async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError> {
+        let body = json!({ "replyToken": reply_token, "messages": messages, "notificationDisabled": false });
+        let url = self.url("/v2/bot/message/reply");
+        let resp = self
+            .call("reply", || self.http.post(&url).json(&body))
+            .await?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(LineError::Rejected {
+                status: resp.status().as_u16(),
+            })
+        }
+    }
+
+    async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError> {
+        let url = self.url(&format!("/v2/bot/profile/{user}"));
+        let resp = self.call("profile", || self.http.get(&url)).await?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !resp.status().is_success() {
+            return Err(LineError::Rejected {
+                status: resp.status().as_u16(),
+            });
+        }
+        let v: Value = resp
+            .json()
+            .await
+            .map_err(|e| LineError::Transport(e.to_string()))?;
+        Ok(v["displayName"].as_str().map(|n| Profile {
+            display_name: n.to_owned(),
+        }))
+    }
+}

@@ -1,0 +1,259 @@
+//! EventBridge Scheduler: one recurring schedule per member that invokes the check
+//! function, and one-time schedules (deleted after they fire) for check deadlines.
+
+use crate::check::Deadline;
+use crate::config::SchedulerConfig;
+use crate::ids::{OperatorId, UserId};
+use crate::ports::{Scheduler, SchedulerError};
+use crate::schedule::{CheckSchedule, ScheduleExpression};
+use async_trait::async_trait;
+use aws_sdk_scheduler::Client;
+use aws_sdk_scheduler::error::{DisplayErrorContext, SdkError};
+use aws_sdk_scheduler::primitives::DateTime;
+use aws_sdk_scheduler::types::{
+    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
+    RetryPolicy, ScheduleState, Target,
+};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The placeholder Scheduler replaces with the time the invocation was scheduled for.
+pub const SCHEDULED_TIME: &str = "<aws.scheduler.scheduled-time>";
+
+/// A check that could not be delivered within a day is dead-lettered (and alarmed on)
+/// rather than retried for longer: by then the next check has taken its place.
+const MAX_EVENT_AGE_SECONDS: i32 = 86_400;
+const MAX_RETRIES: i32 = 185;
+
+#[derive(Clone)]
+pub struct EventBridgeScheduler {
+    client: Client,
+    config: SchedulerConfig,
+}
+
+impl EventBridgeScheduler {
+    pub fn new(client: Client, config: SchedulerConfig) -> Self {
+        Self { client, config }
+    }
+}
+
+/// `chk-{operator}-{user}`: at most 4 + 20 + 1 + 33 = 58 characters (the limit is 64).
+pub fn member_schedule_name(op: &OperatorId, member: &UserId) -> String {
+    format!("chk-{op}-{member}")
+}
+
+/// `dl-{operator}-{hash of user}-{check}-{r|o}`: unique per check and stage, ≤ 64 characters.
+pub fn deadline_schedule_name(op: &OperatorId, member: &UserId, deadline: &Deadline) -> String {
+    let hash = Sha256::digest(member.as_str().as_bytes());
+    let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let stage = match deadline.stage {
+        crate::check::Stage::Reminder => 'r',
+        crate::check::Stage::Overdue => 'o',
+    };
+    format!(
+        "dl-{op}-{short}-{}-{stage}",
+        crate::check::key_of(deadline.check)
+    )
+}
+
+fn scheduler_error<E: std::error::Error + 'static, R: std::fmt::Debug>(
+    operation: &'static str,
+) -> impl FnOnce(SdkError<E, R>) -> SchedulerError {
+    move |e| SchedulerError {
+        operation,
+        message: DisplayErrorContext(&e).to_string(),
+    }
+}
+
+fn build_error(
+    operation: &'static str,
+) -> impl FnOnce(aws_sdk_scheduler::error::BuildError) -> SchedulerError {
+    move |e| SchedulerError {
+        operation,
+        message: e.to_string(),
+    }
+}
+
+impl EventBridgeScheduler {
+    fn target(
+        &self,
+        operation: &'static str,
+        arn: &str,
+        input: String,
+    ) -> Result<Target, SchedulerError> {
+        let retry = RetryPolicy::builder()
+            .maximum_event_age_in_seconds(MAX_EVENT_AGE_SECONDS)
+            .maximum_retry_attempts(MAX_RETRIES)
+            .build();
+        let mut target = Target::builder()
+            .arn(arn)
+            .role_arn(&self.config.role_arn)
+            .input(input)
+            .retry_policy(retry);
+        if let Some(dlq) = &self.config.dead_letter_arn {
+            target = target.dead_letter_config(DeadLetterConfig::builder().arn(dlq).build());
+        }
+        target.build().map_err(build_error(operation))
+    }
+
+    fn window() -> Result<FlexibleTimeWindow, SchedulerError> {
+        FlexibleTimeWindow::builder()
+            .mode(FlexibleTimeWindowMode::Off)
+            .build()
+            .map_err(build_error("FlexibleTimeWindow"))
+    }
+}
+
+fn aws_time(t: Timestamp) -> DateTime {
+    DateTime::from_secs(t.as_second())
+}
+
+#[async_trait]
+impl Scheduler for EventBridgeScheduler {
+    async fn put_member_schedule(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        schedule: &CheckSchedule,
+        now: Timestamp,
+    ) -> Result<(), SchedulerError> {
+        let name = member_schedule_name(op, member);
+        let expression = schedule.expression().to_string();
+        let input = json!({ "operator": op, "member": member, "scheduled_time": SCHEDULED_TIME })
+            .to_string();
+        let target = self.target("CreateSchedule", &self.config.check_function_arn, input)?;
+        // Rate expressions have no hour of their own: the start date sets it.
+        let start = match schedule.expression() {
+            ScheduleExpression::RateDays(_) => {
+                Some(schedule.first_after(now).map_err(|e| SchedulerError {
+                    operation: "CreateSchedule",
+                    message: e.to_string(),
+                })?)
+            }
+            _ => None,
+        };
+        let created = self
+            .client
+            .create_schedule()
+            .name(&name)
+            .group_name(&self.config.group)
+            .schedule_expression(&expression)
+            .schedule_expression_timezone(&schedule.zone)
+            .set_start_date(start.map(aws_time))
+            .flexible_time_window(Self::window()?)
+            .target(target.clone())
+            .state(ScheduleState::Enabled)
+            .send()
+            .await;
+        match created {
+            Ok(_) => Ok(()),
+            // It exists: replace it in one call, so there is never zero and never two.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conflict_exception()) =>
+            {
+                self.client
+                    .update_schedule()
+                    .name(&name)
+                    .group_name(&self.config.group)
+                    .schedule_expression(&expression)
+                    .schedule_expression_timezone(&schedule.zone)
+                    .set_start_date(start.map(aws_time))
+                    .flexible_time_window(Self::window()?)
+                    .target(target)
+                    .state(ScheduleState::Enabled)
+                    .send()
+                    .await
+                    .map_err(scheduler_error("UpdateSchedule"))?;
+                Ok(())
+            }
+            Err(e) => Err(scheduler_error("CreateSchedule")(e)),
+        }
+    }
+
+    async fn delete_member_schedule(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+    ) -> Result<(), SchedulerError> {
+        let result = self
+            .client
+            .delete_schedule()
+            .name(member_schedule_name(op, member))
+            .group_name(&self.config.group)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_resource_not_found_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(scheduler_error("DeleteSchedule")(e)),
+        }
+    }
+
+    async fn set_deadline(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError> {
+        let input = json!({
+            "operator": op,
+            "member": member,
+            "check": deadline.check,
+            "stage": deadline.stage,
+        })
+        .to_string();
+        let target = self.target("CreateSchedule", &self.config.deadline_function_arn, input)?;
+        let result = self
+            .client
+            .create_schedule()
+            .name(deadline_schedule_name(op, member, deadline))
+            .group_name(&self.config.group)
+            .schedule_expression(ScheduleExpression::at(deadline.at, &TimeZone::UTC).to_string())
+            .schedule_expression_timezone("UTC")
+            .flexible_time_window(Self::window()?)
+            .target(target)
+            .action_after_completion(ActionAfterCompletion::Delete)
+            .state(ScheduleState::Enabled)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conflict_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(scheduler_error("CreateSchedule")(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Stage;
+
+    #[test]
+    fn schedule_names_fit_the_64_character_limit() {
+        let op = OperatorId::new("a".repeat(20)).unwrap();
+        let member = UserId::new(format!("U{}", "f".repeat(32))).unwrap();
+        assert!(member_schedule_name(&op, &member).len() <= 64);
+        let d = Deadline {
+            check: Timestamp::from_second(4_000_000_000).unwrap(),
+            stage: Stage::Overdue,
+            at: Timestamp::UNIX_EPOCH,
+        };
+        let name = deadline_schedule_name(&op, &member, &d);
+        assert!(name.len() <= 64, "{name}");
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
+}

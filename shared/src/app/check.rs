@@ -1,0 +1,150 @@
+//! The check function's work: a member's scheduled time fell due.
+
+use super::deliver::{Delivered, deliver, deliver_pending};
+use super::{ATTEMPTS, App, AppError};
+use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
+use crate::ids::{OperatorId, UserId};
+use crate::ports::Written;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// The payload the member's recurring schedule sends; `scheduled_time` is filled in by
+/// Scheduler from `<aws.scheduler.scheduled-time>` and identifies the check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInvocation {
+    pub operator: OperatorId,
+    pub member: UserId,
+    pub scheduled_time: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckOutcome {
+    Opened(Delivered),
+    Reminded(Delivered),
+    Repeated(Delivered),
+    /// A duplicate delivery: only effects that were still pending were redone.
+    Duplicate(Delivered),
+    Idle(Idle),
+    UnknownMember,
+}
+
+impl CheckOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Opened(_) => "opened",
+            Self::Reminded(_) => "reminded",
+            Self::Repeated(_) => "repeated",
+            Self::Duplicate(_) => "duplicate",
+            Self::Idle(i) => i.as_str(),
+            Self::UnknownMember => "unknown_member",
+        }
+    }
+}
+
+pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppError> {
+    app.ensure_operator(&inv.operator)?;
+    let (op, user, slot) = (&inv.operator, &inv.member, inv.scheduled_time);
+    for _ in 0..ATTEMPTS {
+        let now = app.clock.now();
+        let Some(member) = app.store.member(op, user).await? else {
+            return Ok(CheckOutcome::UnknownMember);
+        };
+        // A check already recorded for this very time: a duplicate delivery.
+        if let Some(existing) = app.store.check(op, user, slot).await? {
+            return Ok(CheckOutcome::Duplicate(
+                redo(app, op, user, &existing).await?,
+            ));
+        }
+        let open = match member.open_check {
+            Some(at) => app.store.check(op, user, at).await?,
+            None => None,
+        };
+        match check::on_due(&member, open.as_ref(), slot, now, &app.policy) {
+            DuePlan::Open {
+                check,
+                push,
+                deadline,
+            } => {
+                if app.store.open_check(&member, &check, &push).await? == Written::Done {
+                    app.scheduler.set_deadline(op, user, &deadline).await?;
+                    return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
+                }
+            }
+            DuePlan::Remind {
+                check,
+                push,
+                deadline,
+                ..
+            } => {
+                let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
+                if app
+                    .store
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .await?
+                    == Written::Done
+                {
+                    app.scheduler.set_deadline(op, user, &deadline).await?;
+                    return Ok(CheckOutcome::Reminded(
+                        deliver(app, op, user, &[push]).await?,
+                    ));
+                }
+            }
+            DuePlan::Repeat { check, push, .. } => {
+                let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
+                if app
+                    .store
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .await?
+                    == Written::Done
+                {
+                    return Ok(CheckOutcome::Repeated(
+                        deliver(app, op, user, &[push]).await?,
+                    ));
+                }
+            }
+            DuePlan::AlreadyHandled { check } => {
+                let existing = app
+                    .store
+                    .check(op, user, check)
+                    .await?
+                    .ok_or(AppError::Contention("open check"))?;
+                return Ok(CheckOutcome::Duplicate(
+                    redo(app, op, user, &existing).await?,
+                ));
+            }
+            DuePlan::Idle(reason) => return Ok(CheckOutcome::Idle(reason)),
+        }
+    }
+    Err(AppError::Contention("member's open check"))
+}
+
+/// Redoes what a check's current state implies and may not have happened: its pending
+/// pushes and the deadline that moves it on.
+pub(crate) async fn redo(
+    app: &App,
+    op: &OperatorId,
+    user: &UserId,
+    check: &Check,
+) -> Result<Delivered, AppError> {
+    if let Some(deadline) = next_deadline(app, check) {
+        app.scheduler.set_deadline(op, user, &deadline).await?;
+    }
+    deliver_pending(app, op, user, check.scheduled_at).await
+}
+
+fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
+    let now = app.clock.now();
+    let at = |t: Timestamp| t.max(now + SignedDuration::from_mins(1));
+    match check.state {
+        CheckState::Sent => Some(Deadline {
+            check: check.scheduled_at,
+            stage: Stage::Reminder,
+            at: at(check.scheduled_at + app.policy.reminder_after),
+        }),
+        CheckState::Reminded => {
+            check::overdue_deadline(check, &app.policy).map(|d| Deadline { at: at(d.at), ..d })
+        }
+        CheckState::Overdue | CheckState::Acknowledged => None,
+    }
+}

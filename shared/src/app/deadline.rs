@@ -1,0 +1,136 @@
+//! The deadline function's work: a check's reminder or overdue time passed.
+
+use super::deliver::{Delivered, deliver};
+use super::{ATTEMPTS, App, AppError};
+use crate::check::{self, CheckState, DeadlinePlan, Idle, Stage};
+use crate::escalation::EscalationMessage;
+use crate::ids::{OperatorId, UserId};
+use crate::member::HistoryEvent;
+use crate::ports::Written;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The payload of a one-time deadline schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineInvocation {
+    pub operator: OperatorId,
+    pub member: UserId,
+    /// The check's scheduled time.
+    pub check: Timestamp,
+    pub stage: Stage,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineOutcome {
+    Reminded(Delivered),
+    Escalated { case_number: u64 },
+    Duplicate,
+    Idle(Idle),
+    UnknownMember,
+}
+
+impl DeadlineOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Reminded(_) => "reminded",
+            Self::Escalated { .. } => "escalated",
+            Self::Duplicate => "duplicate",
+            Self::Idle(i) => i.as_str(),
+            Self::UnknownMember => "unknown_member",
+        }
+    }
+}
+
+pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome, AppError> {
+    app.ensure_operator(&inv.operator)?;
+    let (op, user) = (&inv.operator, &inv.member);
+    for _ in 0..ATTEMPTS {
+        let now = app.clock.now();
+        let Some(member) = app.store.member(op, user).await? else {
+            return Ok(DeadlineOutcome::UnknownMember);
+        };
+        let current = app.store.check(op, user, inv.check).await?;
+        match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.policy) {
+            DeadlinePlan::Remind {
+                check,
+                push,
+                deadline,
+                ..
+            } => {
+                let from = current.as_ref().ok_or(AppError::Contention("check"))?;
+                if app
+                    .store
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .await?
+                    == Written::Done
+                {
+                    app.scheduler.set_deadline(op, user, &deadline).await?;
+                    app.store
+                        .record(
+                            op,
+                            user,
+                            now,
+                            &HistoryEvent::CheckReminded {
+                                check: check.scheduled_at,
+                            },
+                        )
+                        .await?;
+                    return Ok(DeadlineOutcome::Reminded(
+                        deliver(app, op, user, &[push]).await?,
+                    ));
+                }
+            }
+            DeadlinePlan::Escalate { mut check, .. } => {
+                let from = current.as_ref().ok_or(AppError::Contention("check"))?;
+                let case_number = app.store.next_case_number(op).await?;
+                check.case_number = Some(case_number);
+                if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
+                    app.store
+                        .record(
+                            op,
+                            user,
+                            now,
+                            &HistoryEvent::CheckOverdue {
+                                check: check.scheduled_at,
+                                case_number,
+                            },
+                        )
+                        .await?;
+                    escalate(app, op, user, check.scheduled_at).await?;
+                    return Ok(DeadlineOutcome::Escalated { case_number });
+                }
+            }
+            DeadlinePlan::AlreadyHandled { check } => {
+                // The state change happened before; make sure what follows it did too.
+                match check.state {
+                    CheckState::Overdue => escalate(app, op, user, check.scheduled_at).await?,
+                    _ => {
+                        super::check::redo(app, op, user, &check).await?;
+                    }
+                }
+                return Ok(DeadlineOutcome::Duplicate);
+            }
+            DeadlinePlan::Idle(reason) => return Ok(DeadlineOutcome::Idle(reason)),
+        }
+    }
+    Err(AppError::Contention("check"))
+}
+
+/// Hands an overdue check to the escalation queue. Sending it twice is harmless: the
+/// escalation function alerts each recipient of a check once.
+async fn escalate(
+    app: &App,
+    op: &OperatorId,
+    user: &UserId,
+    check: Timestamp,
+) -> Result<(), AppError> {
+    app.queue
+        .send(&EscalationMessage::Escalate {
+            operator: op.clone(),
+            member: user.clone(),
+            check,
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! Delivering recorded pushes: each with its retry key, each marked sent after LINE
+//! accepted it, so a retry pushes only what may not have happened, and LINE's 409
+//! tells us a retried push had in fact gone out.
+
+use super::{App, AppError};
+use crate::ids::{OperatorId, UserId};
+use crate::outbox::Push;
+use crate::ports::Pushed;
+use jiff::Timestamp;
+
+/// What a delivery round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: u32,
+    /// Pushes LINE had already accepted under the same retry key (409).
+    pub already_sent: u32,
+}
+
+pub async fn deliver(
+    app: &App,
+    op: &OperatorId,
+    member: &UserId,
+    pushes: &[Push],
+) -> Result<Delivered, AppError> {
+    let mut done = Delivered::default();
+    let mut first_error = None;
+    for push in pushes {
+        let key = push.retry_key(op, member);
+        match app.line.push(&push.to, &push.messages, key).await {
+            Ok(outcome) => {
+                app.store
+                    .mark_sent(op, member, push, app.clock.now())
+                    .await?;
+                match outcome {
+                    Pushed::Sent => done.sent += 1,
+                    Pushed::AlreadyAccepted => done.already_sent += 1,
+                }
+                tracing::info!(member = %member, push = push.kind.as_str(), retry_key = %key, outcome = ?outcome, "pushed");
+            }
+            Err(e) => {
+                tracing::warn!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_failed");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e.into()),
+        None => Ok(done),
+    }
+}
+
+/// Delivers every push of `check` still pending.
+pub async fn deliver_pending(
+    app: &App,
+    op: &OperatorId,
+    member: &UserId,
+    check: Timestamp,
+) -> Result<Delivered, AppError> {
+    let pending: Vec<Push> = app
+        .store
+        .pushes(op, member, check, None)
+        .await?
+        .into_iter()
+        .filter(|(_, sent)| !sent)
+        .map(|(p, _)| p)
+        .collect();
+    deliver(app, op, member, &pending).await
+}

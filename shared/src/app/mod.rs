@@ -1,0 +1,76 @@
+//! The handlers' work: each function's use case, carried out over the ports. The core
+//! decides; this layer loads what the core needs, performs its plan in the safe order
+//! (record the intent, do the effect with its key, record that it was done) and
+//! reports an outcome that the function turns into a Lambda response.
+
+pub mod check;
+pub mod deadline;
+pub mod deliver;
+pub mod escalation;
+pub mod webhook;
+
+use crate::adapters::ssm::Secret;
+use crate::ids::OperatorId;
+use crate::policy::EscalationPolicy;
+use crate::ports::{
+    Clock, Line, LineError, Queue, QueueError, Scheduler, SchedulerError, Store, StoreError,
+};
+use crate::schedule::CheckSchedule;
+use std::sync::Arc;
+
+/// Everything a handler needs, built once per cold start.
+#[derive(Clone)]
+pub struct App {
+    pub operator: OperatorId,
+    pub store: Arc<dyn Store>,
+    pub line: Arc<dyn Line>,
+    pub scheduler: Arc<dyn Scheduler>,
+    pub queue: Arc<dyn Queue>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: EscalationPolicy,
+    pub default_schedule: CheckSchedule,
+    pub secrets: Secrets,
+}
+
+#[derive(Clone, Debug)]
+pub struct Secrets {
+    pub channel_secret: Secret,
+    /// The code that registers a LINE group as the staff room (webhook only).
+    pub staff_room_code: Option<Secret>,
+}
+
+/// Why a handler could not finish; every variant is retried by the platform (async
+/// retry, SQS redelivery, LINE redelivery) and ends in a dead-letter queue if it persists.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Line(#[from] LineError),
+    #[error(transparent)]
+    Scheduler(#[from] SchedulerError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("the invocation is malformed: {0}")]
+    BadInput(String),
+    #[error("invocation for operator {0}, but this deployment serves another")]
+    WrongOperator(OperatorId),
+    #[error("{0} kept changing under us; retry")]
+    Contention(&'static str),
+    #[error("case of check {check} has no staff room to alert: register one with 「スタッフ登録」")]
+    NoStaffRoom { check: String },
+}
+
+impl App {
+    pub(crate) fn ensure_operator(&self, op: &OperatorId) -> Result<(), AppError> {
+        if op == &self.operator {
+            Ok(())
+        } else {
+            Err(AppError::WrongOperator(op.clone()))
+        }
+    }
+}
+
+/// How many times a handler re-reads and re-plans when a conditional write finds that
+/// another invocation changed the record first.
+pub(crate) const ATTEMPTS: usize = 4;

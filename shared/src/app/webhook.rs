@@ -1,0 +1,526 @@
+//! The webhook function's work: verify, then act on each LINE event exactly once.
+//!
+//! Replies (free) answer the person who wrote; a push is used only where someone else
+//! must be told (the member whose contact just linked).
+
+use super::{ATTEMPTS, App, AppError};
+use crate::check::{self, AckPlan};
+use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
+use crate::escalation::{self, EscalationMessage, StaffRoom};
+use crate::ids::{GroupId, UserId};
+use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::messages::{self, Lang, Text};
+use crate::outbox::PushKind;
+use crate::ports::{EventClaim, Written};
+use crate::webhook::{self, Event, Intent, SignatureError};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The answer the function gives LINE.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WebhookResponse {
+    /// 200: every event was handled (or deliberately ignored).
+    Ok {
+        handled: usize,
+        duplicates: usize,
+        ignored: usize,
+    },
+    /// 401
+    Unauthorized(SignatureError),
+    /// 400
+    BadRequest(String),
+}
+
+/// Verifies and handles one webhook request. An `Err` means an event could not be
+/// handled now: answer 500 so LINE delivers it again.
+pub async fn handle(
+    app: &App,
+    body: &[u8],
+    signature: Option<&str>,
+) -> Result<WebhookResponse, AppError> {
+    if let Err(e) = webhook::verify_signature(
+        app.secrets.channel_secret.expose().as_bytes(),
+        body,
+        signature,
+    ) {
+        return Ok(WebhookResponse::Unauthorized(e));
+    }
+    let events = match webhook::parse_body(body) {
+        Ok(events) => events,
+        Err(e) => return Ok(WebhookResponse::BadRequest(e.to_string())),
+    };
+    let (mut handled, mut duplicates, mut ignored) = (0, 0, 0);
+    let mut failure = None;
+    for event in events {
+        let event = match event {
+            Ok(e) => e,
+            Err(kind) => {
+                tracing::warn!(event_type = %kind, "event_unreadable");
+                ignored += 1;
+                continue;
+            }
+        };
+        let intent = event.intent();
+        if let Intent::Ignore(why) = intent {
+            tracing::info!(event = %event.id, outcome = why, "event_ignored");
+            ignored += 1;
+            continue;
+        }
+        let now = app.clock.now();
+        if app.store.claim_event(&app.operator, &event.id, now).await? == EventClaim::Seen {
+            tracing::info!(event = %event.id, redelivery = event.delivery_context.is_redelivery, "event_duplicate");
+            duplicates += 1;
+            continue;
+        }
+        match act(app, &event, intent).await {
+            Ok(outcome) => {
+                app.store
+                    .complete_event(&app.operator, &event.id, app.clock.now())
+                    .await?;
+                tracing::info!(event = %event.id, outcome, "event_handled");
+                handled += 1;
+            }
+            Err(e) => {
+                tracing::error!(event = %event.id, error = %e, "event_failed");
+                // Let LINE's redelivery (or a retry) process it again.
+                app.store.release_event(&app.operator, &event.id).await?;
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(WebhookResponse::Ok {
+            handled,
+            duplicates,
+            ignored,
+        }),
+    }
+}
+
+/// Collects what to reply; sent once, at the end, with the event's reply token.
+struct Reply(Vec<Value>);
+
+async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, AppError> {
+    let mut reply = Reply(Vec::new());
+    let outcome = match intent {
+        Intent::Follow { user, unblocked } => follow(app, &user, unblocked, &mut reply).await?,
+        Intent::Unfollow { user } => unfollow(app, &user).await?,
+        Intent::SignOfLife { user, tapped_ok } => {
+            let (outcome, lang) = sign_of_life(app, &user).await?;
+            match lang {
+                Some(lang) => reply.0.push(messages::text(
+                    lang,
+                    if tapped_ok {
+                        Text::AckThanks
+                    } else {
+                        Text::SignOfLifeThanks
+                    },
+                )),
+                None if app.store.is_contact(&app.operator, &user).await? => reply
+                    .0
+                    .push(messages::text(Lang::Ja, Text::ContactOnlyHelp)),
+                None => {}
+            }
+            outcome
+        }
+        Intent::InvalidButton { user } => {
+            let (_, lang) = sign_of_life(app, &user).await?;
+            reply.0.push(messages::text(
+                lang.unwrap_or_default(),
+                Text::ButtonNoLongerValid,
+            ));
+            "invalid_button"
+        }
+        Intent::RequestInvite { user } => {
+            let (_, lang) = sign_of_life(app, &user).await?;
+            invite(app, &user, lang, &mut reply).await?
+        }
+        Intent::RedeemCode { user, code } => {
+            sign_of_life(app, &user).await?;
+            redeem(app, &user, &code, &mut reply).await?
+        }
+        Intent::RegisterStaffRoom { group, code } => {
+            register_staff_room(app, &group, &code, &mut reply).await?
+        }
+        Intent::JoinedGroup { .. } => {
+            reply.0.push(messages::text(Lang::Ja, Text::GroupJoined));
+            "joined_group"
+        }
+        Intent::LeftGroup { group } => {
+            app.store.clear_staff_room(&app.operator, &group).await?;
+            "left_group"
+        }
+        Intent::Ignore(why) => why,
+    };
+    send_reply(app, event, reply).await;
+    Ok(outcome)
+}
+
+/// A reply that fails (its token expired, LINE is down) is logged and not retried: it
+/// is a courtesy, and every state change it reports has already been recorded.
+async fn send_reply(app: &App, event: &Event, reply: Reply) {
+    let (Some(token), false) = (event.reply_token.as_deref(), reply.0.is_empty()) else {
+        return;
+    };
+    let messages: Vec<Value> = reply.0.into_iter().take(5).collect();
+    if let Err(e) = app.line.reply(token, &messages).await {
+        tracing::warn!(event = %event.id, error = %e, "reply_failed");
+    }
+}
+
+async fn follow(
+    app: &App,
+    user: &UserId,
+    unblocked: bool,
+    reply: &mut Reply,
+) -> Result<&'static str, AppError> {
+    let op = &app.operator;
+    let now = app.clock.now();
+    match app.store.member(op, user).await? {
+        Some(member) => {
+            if member.status == MemberStatus::Blocked
+                && app
+                    .store
+                    .set_member_status(op, user, MemberStatus::Blocked, MemberStatus::Active)
+                    .await?
+                    == Written::Done
+            {
+                app.store
+                    .record(op, user, now, &HistoryEvent::Reactivated)
+                    .await?;
+            }
+            app.scheduler
+                .put_member_schedule(op, user, &member.schedule, now)
+                .await?;
+            // Coming back is itself a sign of life.
+            sign_of_life(app, user).await?;
+            reply
+                .0
+                .push(messages::welcome(member.lang, &member.schedule));
+            Ok(if unblocked {
+                "member_reactivated"
+            } else {
+                "member_welcomed_again"
+            })
+        }
+        None if app.store.is_contact(op, user).await? => {
+            reply
+                .0
+                .push(messages::text(Lang::Ja, Text::ContactOnlyHelp));
+            Ok("contact_followed")
+        }
+        None => {
+            let name = display_name(app, user).await?;
+            let member = Member::join(
+                op.clone(),
+                user.clone(),
+                name,
+                app.default_schedule.clone(),
+                now,
+            );
+            if app.store.create_member(&member).await? == Written::Done {
+                app.store
+                    .record(op, user, now, &HistoryEvent::Joined)
+                    .await?;
+            }
+            app.scheduler
+                .put_member_schedule(op, user, &member.schedule, now)
+                .await?;
+            reply
+                .0
+                .push(messages::welcome(member.lang, &member.schedule));
+            Ok("member_joined")
+        }
+    }
+}
+
+async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
+    Ok(app
+        .line
+        .profile(user)
+        .await?
+        .map(|p| p.display_name)
+        .unwrap_or_else(|| format!("ID {}", user.short())))
+}
+
+async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
+    let op = &app.operator;
+    let Some(member) = app.store.member(op, user).await? else {
+        return Ok("non_member_unfollowed");
+    };
+    if member.status == MemberStatus::Active
+        && app
+            .store
+            .set_member_status(op, user, MemberStatus::Active, MemberStatus::Blocked)
+            .await?
+            == Written::Done
+    {
+        app.store
+            .record(op, user, app.clock.now(), &HistoryEvent::Blocked)
+            .await?;
+    }
+    // Also when the status was already recorded by an earlier attempt that failed here.
+    app.scheduler.delete_member_schedule(op, user).await?;
+    Ok("member_blocked")
+}
+
+/// Acknowledges every open check of a member. Returns the member's language, or `None`
+/// if the sender is not an active member (a contact's messages are no sign of life).
+async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<Lang>), AppError> {
+    let op = &app.operator;
+    for _ in 0..ATTEMPTS {
+        let now = app.clock.now();
+        let Some(member) = app.store.member(op, user).await?.filter(Member::is_active) else {
+            return Ok(("not_a_member", None));
+        };
+        let open = match member.open_check {
+            Some(at) => app.store.check(op, user, at).await?,
+            None => None,
+        };
+        match check::on_sign_of_life(open.as_ref(), now) {
+            AckPlan::NoOpenCheck => {
+                app.store.note_sign_of_life(op, user, now).await?;
+                return Ok(("sign_of_life", Some(member.lang)));
+            }
+            AckPlan::Acknowledge { check, .. } => {
+                let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
+                if app
+                    .store
+                    .acknowledge(op, user, from, &check, &[], now)
+                    .await?
+                    == Written::Done
+                {
+                    return Ok(("acknowledged", Some(member.lang)));
+                }
+            }
+            AckPlan::AllClear { check, .. } => {
+                let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
+                let alerted: Vec<String> = app
+                    .store
+                    .pushes(op, user, check.scheduled_at, Some(PushKind::Alert))
+                    .await?
+                    .into_iter()
+                    .map(|(p, _)| p.to)
+                    .collect();
+                let pushes = escalation::plan_all_clear(&member, &check, &alerted);
+                if app
+                    .store
+                    .acknowledge(op, user, from, &check, &pushes, now)
+                    .await?
+                    == Written::Done
+                {
+                    let case_number = check.case_number.unwrap_or_default();
+                    app.store
+                        .record(
+                            op,
+                            user,
+                            now,
+                            &HistoryEvent::AcknowledgedAfterEscalation {
+                                check: check.scheduled_at,
+                                case_number,
+                            },
+                        )
+                        .await?;
+                    app.queue
+                        .send(&EscalationMessage::Deliver {
+                            operator: op.clone(),
+                            member: user.clone(),
+                            check: check.scheduled_at,
+                        })
+                        .await?;
+                    return Ok(("all_clear", Some(member.lang)));
+                }
+            }
+        }
+    }
+    Err(AppError::Contention("member's open check"))
+}
+
+async fn invite(
+    app: &App,
+    user: &UserId,
+    lang: Option<Lang>,
+    reply: &mut Reply,
+) -> Result<&'static str, AppError> {
+    let Some(lang) = lang else {
+        reply
+            .0
+            .push(messages::text(Lang::Ja, Text::NotAMemberForInvite));
+        return Ok("invite_refused_not_member");
+    };
+    let now = app.clock.now();
+    for _ in 0..ATTEMPTS {
+        let code = InviteCode::generate().map_err(|e| AppError::BadInput(e.to_string()))?;
+        let invitation = Invitation::new(code.clone(), user.clone(), now);
+        if app
+            .store
+            .create_invitation(&app.operator, &invitation)
+            .await?
+            == Written::Done
+        {
+            let until = messages::when(lang, invitation.expires_at, &escalation::operator_zone());
+            reply.0.push(messages::text(
+                lang,
+                Text::InviteForMember {
+                    code: code.as_str().to_owned(),
+                    until,
+                },
+            ));
+            reply.0.push(messages::text(
+                lang,
+                Text::InviteForContact {
+                    code: code.as_str().to_owned(),
+                },
+            ));
+            return Ok("invitation_created");
+        }
+    }
+    Err(AppError::Contention("invitation code"))
+}
+
+async fn redeem(
+    app: &App,
+    user: &UserId,
+    code: &InviteCode,
+    reply: &mut Reply,
+) -> Result<&'static str, AppError> {
+    let op = &app.operator;
+    let now = app.clock.now();
+    if app.store.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
+        reply.0.push(messages::text(Lang::Ja, Text::CodeThrottled));
+        return Ok("code_throttled");
+    }
+    let invitation = app
+        .store
+        .redeem_invitation(op, code, user)
+        .await?
+        .filter(|i| i.is_valid_at(now));
+    let Some(invitation) = invitation else {
+        app.store.record_wrong_code(op, user, now).await?;
+        reply.0.push(messages::text(Lang::Ja, Text::CodeInvalid));
+        return Ok("code_invalid");
+    };
+    let inviter = app.store.member(op, &invitation.member).await?;
+    let own = app.store.member(op, user).await?;
+    let lang = own.as_ref().map(|m| m.lang).unwrap_or_default();
+    match contact::redeem(inviter.as_ref(), user, own.as_ref()) {
+        Redemption::OwnCode => {
+            reply.0.push(messages::text(lang, Text::ContactOfSelf));
+            Ok("own_code")
+        }
+        Redemption::MemberGone => {
+            reply.0.push(messages::text(lang, Text::CodeInvalid));
+            Ok("inviter_gone")
+        }
+        Redemption::MemberHasFullContacts => {
+            reply.0.push(messages::text(lang, Text::ContactLimit));
+            Ok("contact_limit")
+        }
+        Redemption::Link { end_own_membership } => {
+            let Some(inviter) = inviter else {
+                return Ok("inviter_gone");
+            };
+            let name = match &own {
+                Some(m) => m.display_name.clone(),
+                None => display_name(app, user).await?,
+            };
+            let contact = Contact {
+                user_id: user.clone(),
+                display_name: name.clone(),
+                linked_at: now,
+            };
+            if app
+                .store
+                .link_contact(op, &inviter.user_id, &contact, contact::MAX_CONTACTS)
+                .await?
+                == Written::Conflict
+            {
+                let linked = app
+                    .store
+                    .contacts(op, &inviter.user_id)
+                    .await?
+                    .iter()
+                    .any(|c| &c.user_id == user);
+                if !linked {
+                    reply.0.push(messages::text(lang, Text::ContactLimit));
+                    return Ok("contact_limit");
+                }
+            }
+            app.store
+                .record(
+                    op,
+                    &inviter.user_id,
+                    now,
+                    &HistoryEvent::ContactLinked {
+                        contact: user.clone(),
+                    },
+                )
+                .await?;
+            if end_own_membership {
+                app.scheduler.delete_member_schedule(op, user).await?;
+                app.store.delete_member(op, user).await?;
+                app.store
+                    .record(op, user, now, &HistoryEvent::BecameContactOnly)
+                    .await?;
+                reply.0.push(messages::text(
+                    lang,
+                    Text::BecameContactOnly {
+                        member: inviter.display_name.clone(),
+                    },
+                ));
+            } else {
+                reply.0.push(messages::text(
+                    lang,
+                    Text::ContactLinkedToContact {
+                        member: inviter.display_name.clone(),
+                    },
+                ));
+            }
+            // The member is not in this chat: tell them by push, once (keyed by the code).
+            let notice = vec![messages::text(
+                inviter.lang,
+                Text::ContactLinkedToMember { contact: name },
+            )];
+            let key = Uuid::new_v5(
+                &Uuid::NAMESPACE_OID,
+                format!("{op}/link/{}", code.as_str()).as_bytes(),
+            );
+            app.line
+                .push(inviter.user_id.as_str(), &notice, key)
+                .await?;
+            Ok("contact_linked")
+        }
+    }
+}
+
+async fn register_staff_room(
+    app: &App,
+    group: &GroupId,
+    code: &str,
+    reply: &mut Reply,
+) -> Result<&'static str, AppError> {
+    let Some(expected) = &app.secrets.staff_room_code else {
+        reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
+        return Ok("staff_room_code_not_configured");
+    };
+    // Compare digests so the time taken says nothing about the code.
+    if Sha256::digest(code.as_bytes()) != Sha256::digest(expected.expose().as_bytes()) {
+        reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
+        return Ok("staff_code_wrong");
+    }
+    app.store
+        .set_staff_room(
+            &app.operator,
+            &StaffRoom {
+                group_id: group.clone(),
+                registered_at: app.clock.now(),
+            },
+        )
+        .await?;
+    reply
+        .0
+        .push(messages::text(Lang::Ja, Text::StaffRoomRegistered));
+    Ok("staff_room_registered")
+}

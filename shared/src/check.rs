@@ -1,0 +1,594 @@
+//! The check (安否確認) life cycle as a pure state machine: given what happened (a
+//! scheduled time fell due, a deadline passed, a sign of life arrived) and `now`, it
+//! says what must be done. The handlers carry the plans out; nothing here does I/O.
+//!
+//! due → sent → acknowledged; sent → reminded → acknowledged; reminded → overdue
+//! (a case is opened and people are alerted) → acknowledged (everyone gets the all-clear).
+
+use crate::member::Member;
+use crate::messages;
+use crate::outbox::{Push, PushKind};
+use crate::policy::EscalationPolicy;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckState {
+    Sent,
+    Reminded,
+    Overdue,
+    Acknowledged,
+}
+
+impl CheckState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Reminded => "reminded",
+            Self::Overdue => "overdue",
+            Self::Acknowledged => "acknowledged",
+        }
+    }
+    pub fn is_open(self) -> bool {
+        self != Self::Acknowledged
+    }
+}
+
+/// One check of one member, identified by the time it was scheduled for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub scheduled_at: Timestamp,
+    pub state: CheckState,
+    pub sent_at: Timestamp,
+    pub reminded_at: Option<Timestamp>,
+    pub overdue_at: Option<Timestamp>,
+    pub acknowledged_at: Option<Timestamp>,
+    /// Scheduled check times that passed while this check was open, itself included:
+    /// what the all-clear reports as missed.
+    pub slots: u32,
+    /// The latest scheduled time this check has absorbed (dedupes repeated slots).
+    pub last_slot: Timestamp,
+    /// The case (対応案件) number once the check is overdue.
+    pub case_number: Option<u64>,
+}
+
+impl Check {
+    /// The check's key in records, postbacks and push keys: its scheduled epoch second.
+    pub fn key(&self) -> String {
+        key_of(self.scheduled_at)
+    }
+}
+
+pub fn key_of(scheduled_at: Timestamp) -> String {
+    scheduled_at.as_second().to_string()
+}
+
+/// Which deadline a one-time schedule stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Reminder,
+    Overdue,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reminder => "reminder",
+            Self::Overdue => "overdue",
+        }
+    }
+}
+
+/// A moment the check must be looked at again (handed to Scheduler as a one-time schedule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub check: Timestamp,
+    pub stage: Stage,
+    pub at: Timestamp,
+}
+
+/// Why nothing is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Idle {
+    MemberNotActive,
+    /// An older scheduled time than the open check: delivered late or out of order.
+    StaleSlot,
+    /// The check is past the point this deadline was for (acknowledged or already further).
+    DeadlinePassed,
+    NoSuchCheck,
+}
+
+impl Idle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MemberNotActive => "member_not_active",
+            Self::StaleSlot => "stale_slot",
+            Self::DeadlinePassed => "deadline_passed",
+            Self::NoSuchCheck => "no_such_check",
+        }
+    }
+}
+
+/// What to do when a member's scheduled time falls due.
+#[must_use]
+#[derive(Debug, PartialEq)]
+pub enum DuePlan {
+    /// No check is open: open one, push it, and set the reminder deadline.
+    Open {
+        check: Check,
+        push: Push,
+        deadline: Deadline,
+    },
+    /// The open check was never answered and this time is its reminder: one push, not two.
+    Remind {
+        from: CheckState,
+        check: Check,
+        push: Push,
+        deadline: Deadline,
+    },
+    /// The open check was already reminded or is overdue: count this time as missed and
+    /// ask again, without opening a second check.
+    Repeat {
+        from: CheckState,
+        check: Check,
+        push: Push,
+    },
+    /// This time was handled before (a duplicate delivery): redo only what is pending.
+    AlreadyHandled {
+        check: Timestamp,
+    },
+    Idle(Idle),
+}
+
+/// What to do when a deadline of a check passes.
+#[must_use]
+#[derive(Debug, PartialEq)]
+pub enum DeadlinePlan {
+    Remind {
+        from: CheckState,
+        check: Check,
+        push: Push,
+        deadline: Deadline,
+    },
+    /// Overdue: open a case and hand the check to the escalation queue.
+    Escalate {
+        from: CheckState,
+        check: Check,
+    },
+    AlreadyHandled {
+        check: Check,
+    },
+    Idle(Idle),
+}
+
+/// What to do with a sign of life.
+#[must_use]
+#[derive(Debug, PartialEq)]
+pub enum AckPlan {
+    NoOpenCheck,
+    Acknowledge {
+        from: CheckState,
+        check: Check,
+    },
+    /// The check had been escalated: everyone alerted gets the all-clear.
+    AllClear {
+        from: CheckState,
+        check: Check,
+    },
+}
+
+fn check_push(member: &Member, check: &Check, kind: PushKind, slot: Timestamp) -> Push {
+    let postback = messages::ok_postback(check);
+    let lang = member.lang;
+    match kind {
+        PushKind::Reminder => Push::new(
+            &check.key(),
+            kind,
+            member.user_id.as_str(),
+            vec![messages::reminder(lang, &postback)],
+        ),
+        PushKind::Repeat => Push::new(
+            &format!("{}#{}", check.key(), key_of(slot)),
+            kind,
+            member.user_id.as_str(),
+            vec![messages::repeat(lang, &postback)],
+        ),
+        _ => Push::new(
+            &check.key(),
+            PushKind::Check,
+            member.user_id.as_str(),
+            vec![messages::check(lang, &postback)],
+        ),
+    }
+}
+
+fn later(a: Timestamp, b: Timestamp) -> Timestamp {
+    a.max(b)
+}
+
+/// A deadline is never set in the past: a late run still gives the member a minute.
+fn deadline_at(wanted: Timestamp, now: Timestamp) -> Timestamp {
+    later(wanted, now + SignedDuration::from_mins(1))
+}
+
+pub fn on_due(
+    member: &Member,
+    open: Option<&Check>,
+    slot: Timestamp,
+    now: Timestamp,
+    policy: &EscalationPolicy,
+) -> DuePlan {
+    if !member.is_active() {
+        return DuePlan::Idle(Idle::MemberNotActive);
+    }
+    let Some(open) = open.filter(|c| c.state.is_open()) else {
+        let check = Check {
+            scheduled_at: slot,
+            state: CheckState::Sent,
+            sent_at: now,
+            reminded_at: None,
+            overdue_at: None,
+            acknowledged_at: None,
+            slots: 1,
+            last_slot: slot,
+            case_number: None,
+        };
+        let push = check_push(member, &check, PushKind::Check, slot);
+        let deadline = Deadline {
+            check: slot,
+            stage: Stage::Reminder,
+            at: deadline_at(slot + policy.reminder_after, now),
+        };
+        return DuePlan::Open {
+            check,
+            push,
+            deadline,
+        };
+    };
+    if slot < open.scheduled_at {
+        return DuePlan::Idle(Idle::StaleSlot);
+    }
+    if slot <= open.last_slot {
+        return DuePlan::AlreadyHandled {
+            check: open.scheduled_at,
+        };
+    }
+    let mut check = open.clone();
+    check.slots += 1;
+    check.last_slot = slot;
+    match open.state {
+        CheckState::Sent => {
+            check.state = CheckState::Reminded;
+            check.reminded_at = Some(now);
+            let push = check_push(member, &check, PushKind::Reminder, slot);
+            let deadline = Deadline {
+                check: check.scheduled_at,
+                stage: Stage::Overdue,
+                at: deadline_at(now + policy.overdue_after_reminder, now),
+            };
+            DuePlan::Remind {
+                from: open.state,
+                check,
+                push,
+                deadline,
+            }
+        }
+        _ => {
+            let push = check_push(member, &check, PushKind::Repeat, slot);
+            DuePlan::Repeat {
+                from: open.state,
+                check,
+                push,
+            }
+        }
+    }
+}
+
+pub fn on_deadline(
+    member: &Member,
+    check: Option<&Check>,
+    stage: Stage,
+    now: Timestamp,
+    policy: &EscalationPolicy,
+) -> DeadlinePlan {
+    let Some(current) = check else {
+        return DeadlinePlan::Idle(Idle::NoSuchCheck);
+    };
+    if !member.is_active() {
+        return DeadlinePlan::Idle(Idle::MemberNotActive);
+    }
+    let mut check = current.clone();
+    match (stage, current.state) {
+        (Stage::Reminder, CheckState::Sent) => {
+            check.state = CheckState::Reminded;
+            check.reminded_at = Some(now);
+            let push = check_push(member, &check, PushKind::Reminder, now);
+            let deadline = Deadline {
+                check: check.scheduled_at,
+                stage: Stage::Overdue,
+                at: deadline_at(now + policy.overdue_after_reminder, now),
+            };
+            DeadlinePlan::Remind {
+                from: current.state,
+                check,
+                push,
+                deadline,
+            }
+        }
+        (Stage::Reminder, CheckState::Reminded) | (Stage::Overdue, CheckState::Overdue) => {
+            DeadlinePlan::AlreadyHandled { check }
+        }
+        (Stage::Overdue, CheckState::Reminded) => {
+            check.state = CheckState::Overdue;
+            check.overdue_at = Some(now);
+            DeadlinePlan::Escalate {
+                from: current.state,
+                check,
+            }
+        }
+        _ => DeadlinePlan::Idle(Idle::DeadlinePassed),
+    }
+}
+
+/// The overdue deadline a reminded check must have (used when redoing effects).
+pub fn overdue_deadline(check: &Check, policy: &EscalationPolicy) -> Option<Deadline> {
+    let reminded_at = check.reminded_at?;
+    Some(Deadline {
+        check: check.scheduled_at,
+        stage: Stage::Overdue,
+        at: reminded_at + policy.overdue_after_reminder,
+    })
+}
+
+pub fn on_sign_of_life(open: Option<&Check>, now: Timestamp) -> AckPlan {
+    let Some(open) = open.filter(|c| c.state.is_open()) else {
+        return AckPlan::NoOpenCheck;
+    };
+    let mut check = open.clone();
+    check.state = CheckState::Acknowledged;
+    check.acknowledged_at = Some(now);
+    if open.state == CheckState::Overdue {
+        AckPlan::AllClear {
+            from: open.state,
+            check,
+        }
+    } else {
+        AckPlan::Acknowledge {
+            from: open.state,
+            check,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{OperatorId, UserId};
+    use crate::schedule::CheckSchedule;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn member() -> Member {
+        Member::join(
+            OperatorId::new("op").unwrap(),
+            UserId::new(format!("U{}", "a".repeat(32))).unwrap(),
+            "Hanako".into(),
+            CheckSchedule::daily_at(9).unwrap(),
+            t("2026-11-01T00:00:00Z"),
+        )
+    }
+
+    fn policy() -> EscalationPolicy {
+        EscalationPolicy::default()
+    }
+
+    fn open_at(slot: &str) -> Check {
+        match on_due(&member(), None, t(slot), t(slot), &policy()) {
+            DuePlan::Open { check, .. } => check,
+            other => panic!("expected open, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn first_due_opens_a_check_with_one_push_and_a_reminder_deadline() {
+        let plan = on_due(
+            &member(),
+            None,
+            t("2026-11-25T00:00:00Z"),
+            t("2026-11-25T00:00:02Z"),
+            &policy(),
+        );
+        let DuePlan::Open {
+            check,
+            push,
+            deadline,
+        } = plan
+        else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(check.state, CheckState::Sent);
+        assert_eq!(push.kind, PushKind::Check);
+        assert_eq!(push.to, member().user_id.as_str());
+        assert_eq!(
+            deadline,
+            Deadline {
+                check: check.scheduled_at,
+                stage: Stage::Reminder,
+                at: t("2026-11-26T00:00:00Z")
+            }
+        );
+    }
+
+    #[test]
+    fn duplicate_due_for_the_same_time_is_already_handled() {
+        let open = open_at("2026-11-25T00:00:00Z");
+        let plan = on_due(
+            &member(),
+            Some(&open),
+            open.scheduled_at,
+            t("2026-11-25T00:00:05Z"),
+            &policy(),
+        );
+        assert_eq!(
+            plan,
+            DuePlan::AlreadyHandled {
+                check: open.scheduled_at
+            }
+        );
+    }
+
+    #[test]
+    fn unanswered_daily_check_is_reminded_by_the_next_due_time_not_pushed_twice() {
+        let open = open_at("2026-11-25T00:00:00Z");
+        let next = t("2026-11-26T00:00:00Z");
+        let plan = on_due(&member(), Some(&open), next, next, &policy());
+        let DuePlan::Remind {
+            check,
+            push,
+            deadline,
+            from,
+        } = plan
+        else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(from, CheckState::Sent);
+        assert_eq!(
+            check.scheduled_at, open.scheduled_at,
+            "no second open check"
+        );
+        assert_eq!(check.slots, 2);
+        assert_eq!(push.kind, PushKind::Reminder);
+        assert_eq!(deadline.at, t("2026-11-26T03:00:00Z"));
+        // The reminder deadline of the same check, firing at the same moment, does nothing new.
+        let again = on_deadline(&member(), Some(&check), Stage::Reminder, next, &policy());
+        assert!(matches!(again, DeadlinePlan::AlreadyHandled { .. }));
+    }
+
+    #[test]
+    fn reminder_then_overdue_then_late_ok_gives_all_clear() {
+        let open = open_at("2026-11-25T00:00:00Z");
+        let DeadlinePlan::Remind {
+            check, deadline, ..
+        } = on_deadline(
+            &member(),
+            Some(&open),
+            Stage::Reminder,
+            t("2026-11-26T00:00:00Z"),
+            &policy(),
+        )
+        else {
+            panic!()
+        };
+        assert_eq!(deadline.stage, Stage::Overdue);
+        let DeadlinePlan::Escalate { check, .. } = on_deadline(
+            &member(),
+            Some(&check),
+            Stage::Overdue,
+            deadline.at,
+            &policy(),
+        ) else {
+            panic!()
+        };
+        assert_eq!(check.state, CheckState::Overdue);
+        let plan = on_sign_of_life(Some(&check), t("2026-11-26T05:00:00Z"));
+        assert!(matches!(
+            plan,
+            AckPlan::AllClear {
+                from: CheckState::Overdue,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn member_who_taps_ok_gets_no_reminder() {
+        let open = open_at("2026-11-25T00:00:00Z");
+        let AckPlan::Acknowledge { check, .. } =
+            on_sign_of_life(Some(&open), t("2026-11-25T00:10:00Z"))
+        else {
+            panic!()
+        };
+        let plan = on_deadline(
+            &member(),
+            Some(&check),
+            Stage::Reminder,
+            t("2026-11-26T00:00:00Z"),
+            &policy(),
+        );
+        assert_eq!(plan, DeadlinePlan::Idle(Idle::DeadlinePassed));
+    }
+
+    #[test]
+    fn a_due_time_while_overdue_repeats_the_question_without_a_second_check() {
+        let mut open = open_at("2026-11-25T00:00:00Z");
+        open.state = CheckState::Overdue;
+        open.slots = 2;
+        open.last_slot = t("2026-11-26T00:00:00Z");
+        let plan = on_due(
+            &member(),
+            Some(&open),
+            t("2026-11-27T00:00:00Z"),
+            t("2026-11-27T00:00:00Z"),
+            &policy(),
+        );
+        let DuePlan::Repeat { check, push, .. } = plan else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(check.slots, 3);
+        assert_eq!(push.kind, PushKind::Repeat);
+        let dup = on_due(
+            &member(),
+            Some(&check),
+            t("2026-11-27T00:00:00Z"),
+            t("2026-11-27T00:01:00Z"),
+            &policy(),
+        );
+        assert!(matches!(dup, DuePlan::AlreadyHandled { .. }));
+    }
+
+    #[test]
+    fn blocked_member_is_not_checked() {
+        let mut m = member();
+        m.status = crate::member::MemberStatus::Blocked;
+        let plan = on_due(
+            &m,
+            None,
+            t("2026-11-25T00:00:00Z"),
+            t("2026-11-25T00:00:00Z"),
+            &policy(),
+        );
+        assert_eq!(plan, DuePlan::Idle(Idle::MemberNotActive));
+    }
+
+    #[test]
+    fn late_run_never_sets_a_deadline_in_the_past() {
+        let plan = on_due(
+            &member(),
+            None,
+            t("2026-11-25T00:00:00Z"),
+            t("2026-11-26T06:00:00Z"),
+            &policy(),
+        );
+        let DuePlan::Open { deadline, .. } = plan else {
+            panic!()
+        };
+        assert_eq!(deadline.at, t("2026-11-26T06:01:00Z"));
+    }
+
+    #[test]
+    fn stale_slot_is_ignored() {
+        let open = open_at("2026-11-25T00:00:00Z");
+        let plan = on_due(
+            &member(),
+            Some(&open),
+            t("2026-11-24T00:00:00Z"),
+            t("2026-11-25T01:00:00Z"),
+            &policy(),
+        );
+        assert_eq!(plan, DuePlan::Idle(Idle::StaleSlot));
+    }
+}

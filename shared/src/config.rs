@@ -1,0 +1,120 @@
+//! Configuration from environment variables (the contract in the README): read once
+//! per cold start; a missing or malformed variable stops the function there, loudly.
+
+use crate::ids::OperatorId;
+use crate::policy::EscalationPolicy;
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// The variables a function reads. Reading from a map keeps this testable and lets the
+/// local runner configure functions without touching the process environment.
+pub struct Env(HashMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Self {
+        Self(std::env::vars().collect())
+    }
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        Self(pairs.into_iter().collect())
+    }
+    pub fn optional(&self, name: &'static str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+    pub fn required(&self, name: &'static str) -> Result<&str, ConfigError> {
+        self.optional(name).ok_or(ConfigError::Missing(name))
+    }
+    pub fn operator(&self) -> Result<OperatorId, ConfigError> {
+        OperatorId::new(self.required("OPERATOR_ID")?).map_err(|e| ConfigError::Invalid {
+            name: "OPERATOR_ID",
+            reason: e.to_string(),
+        })
+    }
+    pub fn policy(&self) -> Result<EscalationPolicy, ConfigError> {
+        EscalationPolicy::from_minutes(
+            self.optional("REMINDER_AFTER_MINUTES"),
+            self.optional("OVERDUE_AFTER_MINUTES"),
+        )
+        .map_err(|e| ConfigError::Invalid {
+            name: "REMINDER_AFTER_MINUTES/OVERDUE_AFTER_MINUTES",
+            reason: e.to_string(),
+        })
+    }
+    pub fn default_check_hour(&self) -> Result<u8, ConfigError> {
+        match self.optional("DEFAULT_CHECK_HOUR") {
+            None => Ok(9),
+            Some(v) => {
+                v.parse::<u8>()
+                    .ok()
+                    .filter(|h| *h < 24)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name: "DEFAULT_CHECK_HOUR",
+                        reason: format!("{v:?} is not an hour 0-23"),
+                    })
+            }
+        }
+    }
+    pub fn line_api_base(&self) -> String {
+        self.optional("LINE_API_BASE")
+            .unwrap_or("https://api.line.me")
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// Where schedules go and what they invoke.
+#[derive(Clone, Debug)]
+pub struct SchedulerConfig {
+    pub group: String,
+    pub role_arn: String,
+    pub check_function_arn: String,
+    pub deadline_function_arn: String,
+    pub dead_letter_arn: Option<String>,
+}
+
+impl SchedulerConfig {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            group: env.required("SCHEDULE_GROUP")?.to_owned(),
+            role_arn: env.required("SCHEDULER_ROLE_ARN")?.to_owned(),
+            check_function_arn: env.required("CHECK_FUNCTION_ARN")?.to_owned(),
+            deadline_function_arn: env.required("DEADLINE_FUNCTION_ARN")?.to_owned(),
+            dead_letter_arn: env.optional("SCHEDULER_DLQ_ARN").map(str::to_owned),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_and_bad_variables_are_named() {
+        let env = Env::from_pairs([
+            ("OPERATOR_ID".to_owned(), "Bad Op".to_owned()),
+            ("DEFAULT_CHECK_HOUR".to_owned(), "25".to_owned()),
+        ]);
+        assert!(matches!(
+            env.operator(),
+            Err(ConfigError::Invalid {
+                name: "OPERATOR_ID",
+                ..
+            })
+        ));
+        assert_eq!(
+            env.required("TABLE_NAME"),
+            Err(ConfigError::Missing("TABLE_NAME"))
+        );
+        assert!(env.default_check_hour().is_err());
+        assert_eq!(env.line_api_base(), "https://api.line.me");
+    }
+}

@@ -1,0 +1,208 @@
+//! Contacts (緊急連絡先): one-time invitation codes, how a code is found in what a
+//! person typed, and the rules for linking a contact to a member.
+
+use crate::ids::UserId;
+use crate::member::Member;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_CONTACTS: u8 = 5;
+pub const CODE_VALIDITY: SignedDuration = SignedDuration::from_hours(24);
+/// Wrong codes one sender may try per hour before being told to wait.
+pub const MAX_CODE_TRIES_PER_HOUR: u32 = 5;
+
+/// 32 symbols without 0/O and 1/I, which elderly readers (and fonts) confuse.
+const ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// An invitation code, `XXXX-XXXX`: 40 random bits, single use, valid 24 hours.
+/// With 5 wrong tries an hour allowed, guessing one live code takes about 10^7 years.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct InviteCode(String);
+
+#[derive(Debug, thiserror::Error)]
+#[error("the system random source failed: {0}")]
+pub struct RandomError(String);
+
+impl InviteCode {
+    pub fn generate() -> Result<Self, RandomError> {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
+        let mut s = String::with_capacity(9);
+        for (i, b) in bytes.iter().enumerate() {
+            if i == 4 {
+                s.push('-');
+            }
+            s.push(ALPHABET[usize::from(b % 32)] as char);
+        }
+        Ok(Self(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Finds a code in a message, however it was typed: full-width characters, lower
+    /// case, a long dash, or the whole forwarded invitation around it.
+    pub fn find_in(text: &str) -> Option<Self> {
+        let normalised: Vec<char> = text
+            .chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                'ー' | '−' | '‐' | '―' | '–' | '—' => '-',
+                _ => c,
+            })
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let symbol = |c: &char| c.is_ascii() && ALPHABET.contains(&(*c as u8));
+        normalised.windows(9).find_map(|w| {
+            let fits = w[..4].iter().all(symbol) && w[4] == '-' && w[5..].iter().all(symbol);
+            fits.then(|| Self(w.iter().collect()))
+        })
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::find_in(s).filter(|c| c.0.len() == s.trim().len())
+    }
+}
+
+/// A code waiting to be redeemed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub code: InviteCode,
+    pub member: UserId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl Invitation {
+    pub fn new(code: InviteCode, member: UserId, now: Timestamp) -> Self {
+        Self {
+            code,
+            member,
+            created_at: now,
+            expires_at: now + CODE_VALIDITY,
+        }
+    }
+    pub fn is_valid_at(&self, now: Timestamp) -> bool {
+        now < self.expires_at
+    }
+}
+
+/// What redeeming a valid code leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redemption {
+    Link {
+        /// The redeeming person joined only to become a contact: stop checking on them.
+        end_own_membership: bool,
+    },
+    OwnCode,
+    MemberHasFullContacts,
+    MemberGone,
+}
+
+/// A person who befriended the account only to enter a code is a contact, not a member:
+/// if they have never answered a check, their automatic membership ends. Someone who is
+/// watched over and answers checks stays a member as well as becoming a contact.
+pub fn redeem(
+    inviter: Option<&Member>,
+    redeemer: &UserId,
+    redeemer_membership: Option<&Member>,
+) -> Redemption {
+    let Some(inviter) = inviter.filter(|m| m.is_active()) else {
+        return Redemption::MemberGone;
+    };
+    if &inviter.user_id == redeemer {
+        return Redemption::OwnCode;
+    }
+    if inviter.contact_count >= MAX_CONTACTS {
+        return Redemption::MemberHasFullContacts;
+    }
+    let end_own_membership = redeemer_membership.is_some_and(|m| m.acknowledged_checks == 0);
+    Redemption::Link { end_own_membership }
+}
+
+/// A member's contact as the member's records hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub linked_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OperatorId;
+    use crate::schedule::CheckSchedule;
+
+    #[test]
+    fn generated_codes_have_the_shape_and_are_different() {
+        let a = InviteCode::generate().unwrap();
+        let b = InviteCode::generate().unwrap();
+        assert_eq!(a.as_str().len(), 9);
+        assert_eq!(InviteCode::parse(a.as_str()), Some(a.clone()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn codes_are_found_however_they_were_typed() {
+        let want = InviteCode::parse("K7QF-2M9X").unwrap();
+        for typed in [
+            "K7QF-2M9X",
+            "k7qf-2m9x",
+            "ｋ７ｑｆ－２ｍ９ｘ",
+            "K7QFー2M9X",
+            "招待コード K7QF-2M9X を送ってください",
+        ] {
+            assert_eq!(InviteCode::find_in(typed), Some(want.clone()), "{typed}");
+        }
+        for not in ["元気です", "OK", "THANKYOU", "K7QF2M9X", "K0QF-2M9X"] {
+            assert_eq!(InviteCode::find_in(not), None, "{not}");
+        }
+    }
+
+    fn member(id: char, acks: u32) -> Member {
+        let mut m = Member::join(
+            OperatorId::new("op").unwrap(),
+            UserId::new(format!("U{}", id.to_string().repeat(32))).unwrap(),
+            "x".into(),
+            CheckSchedule::daily_at(9).unwrap(),
+            Timestamp::UNIX_EPOCH,
+        );
+        m.acknowledged_checks = acks;
+        m
+    }
+
+    #[test]
+    fn a_person_who_joined_only_for_the_code_is_not_checked_on() {
+        let inviter = member('a', 3);
+        let newcomer = member('b', 0);
+        assert_eq!(
+            redeem(Some(&inviter), &newcomer.user_id, Some(&newcomer)),
+            Redemption::Link {
+                end_own_membership: true
+            }
+        );
+        let watched = member('c', 2);
+        assert_eq!(
+            redeem(Some(&inviter), &watched.user_id, Some(&watched)),
+            Redemption::Link {
+                end_own_membership: false
+            }
+        );
+        assert_eq!(
+            redeem(Some(&inviter), &inviter.user_id, Some(&inviter)),
+            Redemption::OwnCode
+        );
+        let mut full = inviter.clone();
+        full.contact_count = 5;
+        assert_eq!(
+            redeem(Some(&full), &newcomer.user_id, None),
+            Redemption::MemberHasFullContacts
+        );
+        assert_eq!(
+            redeem(None, &newcomer.user_id, None),
+            Redemption::MemberGone
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! Identities: who an operator, a LINE user and a LINE group are, validated at the edge.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdError {
+    #[error("operator id must be 1-20 characters of a-z, 0-9 and '-'")]
+    Operator,
+    #[error("LINE user id must be 'U' followed by 32 hex digits")]
+    User,
+    #[error("LINE group id must be 'C' or 'R' followed by 32 hex digits")]
+    Group,
+}
+
+fn is_line_id(s: &str, prefixes: &[char]) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if prefixes.contains(&c))
+        && s.len() == 33
+        && chars.all(|c| c.is_ascii_hexdigit())
+}
+
+/// The organisation (運営団体) whose members, staff and data a record belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(try_from = "String", into = "String")]
+pub struct OperatorId(String);
+
+impl OperatorId {
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        let ok = !s.is_empty()
+            && s.len() <= 20
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(IdError::Operator)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A LINE user, as LINE identifies them to this channel.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+
+impl UserId {
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        if is_line_id(&s, &['U']) {
+            Ok(Self(s))
+        } else {
+            Err(IdError::User)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// A short, non-identifying handle staff can read aloud (the last four hex digits).
+    pub fn short(&self) -> &str {
+        &self.0[self.0.len() - 4..]
+    }
+}
+
+/// A LINE group or multi-person chat (room).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct GroupId(String);
+
+impl GroupId {
+    pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+        let s = s.into();
+        if is_line_id(&s, &['C', 'R']) {
+            Ok(Self(s))
+        } else {
+            Err(IdError::Group)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! string_id {
+    ($($t:ident),*) => {$(
+        impl TryFrom<String> for $t {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, IdError> { Self::new(s) }
+        }
+        impl From<$t> for String {
+            fn from(id: $t) -> String { id.0 }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(&self.0) }
+        }
+    )*};
+}
+string_id!(OperatorId, UserId, GroupId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ids_are_validated() {
+        assert!(UserId::new(format!("U{}", "a".repeat(32))).is_ok());
+        assert_eq!(UserId::new("U123"), Err(IdError::User));
+        assert_eq!(
+            UserId::new(format!("C{}", "a".repeat(32))),
+            Err(IdError::User)
+        );
+        assert!(GroupId::new(format!("C{}", "0".repeat(32))).is_ok());
+        assert!(GroupId::new(format!("R{}", "0".repeat(32))).is_ok());
+        assert_eq!(OperatorId::new("Bad_Op"), Err(IdError::Operator));
+        assert!(OperatorId::new("npo-tokyo").is_ok());
+    }
+}

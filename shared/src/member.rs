@@ -1,0 +1,80 @@
+//! Members (見守り対象者): who is watched over, on what schedule, and in what state.
+
+use crate::ids::{OperatorId, UserId};
+use crate::messages::Lang;
+use crate::schedule::CheckSchedule;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Where a member is in their life cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Checked on according to their schedule.
+    Active,
+    /// Unfollowed (blocked) the account: no pushes can reach them, so none are sent.
+    Blocked,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub operator: OperatorId,
+    pub user_id: UserId,
+    /// The LINE display name, shown to the member's contacts and staff only.
+    pub display_name: String,
+    pub lang: Lang,
+    pub status: MemberStatus,
+    pub schedule: CheckSchedule,
+    pub joined_at: Timestamp,
+    /// The last acknowledgement or other sign of life.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sign_of_life: Option<Timestamp>,
+    /// The scheduled time of the member's open check, if any: at most one is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_check: Option<Timestamp>,
+    pub contact_count: u8,
+    /// Checks acknowledged so far; a person with none is still "new" (see `contact`).
+    pub acknowledged_checks: u32,
+}
+
+impl Member {
+    pub fn join(
+        operator: OperatorId,
+        user_id: UserId,
+        display_name: String,
+        schedule: CheckSchedule,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            operator,
+            user_id,
+            display_name,
+            lang: Lang::Ja,
+            status: MemberStatus::Active,
+            schedule,
+            joined_at: now,
+            last_sign_of_life: None,
+            open_check: None,
+            contact_count: 0,
+            acknowledged_checks: 0,
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.status == MemberStatus::Active
+    }
+}
+
+/// A recorded change in a member's life, kept as their history (audit log).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum HistoryEvent {
+    Joined,
+    Reactivated,
+    Blocked,
+    BecameContactOnly,
+    ContactLinked { contact: UserId },
+    CheckReminded { check: Timestamp },
+    CheckOverdue { check: Timestamp, case_number: u64 },
+    AcknowledgedAfterEscalation { check: Timestamp, case_number: u64 },
+}

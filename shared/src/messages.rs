@@ -1,0 +1,415 @@
+//! Everything a member, contact or staff member reads on LINE: one catalogue per
+//! language (Japanese first, English for those who choose it), and the LINE message
+//! objects that carry the texts and buttons. Handlers never write member-facing text.
+
+use crate::check::Check;
+use crate::schedule::{Cadence, CheckSchedule, WeekdayName};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+/// Every text the service sends, with what it needs to be written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    Welcome {
+        schedule: String,
+    },
+    Check,
+    Reminder,
+    Repeat,
+    OkLabel,
+    OkDisplay,
+    AckThanks,
+    SignOfLifeThanks,
+    RegisterContactLabel,
+    InviteForMember {
+        code: String,
+        until: String,
+    },
+    InviteForContact {
+        code: String,
+    },
+    ContactLinkedToContact {
+        member: String,
+    },
+    ContactLinkedToMember {
+        contact: String,
+    },
+    CodeInvalid,
+    CodeThrottled,
+    ContactLimit,
+    ContactOfSelf,
+    ContactOnlyHelp,
+    NotAMemberForInvite,
+    BecameContactOnly {
+        member: String,
+    },
+    AlertToContact {
+        member: String,
+        since: String,
+    },
+    AlertToStaff {
+        case_number: u64,
+        member: String,
+        member_short: String,
+        since: String,
+        last_sign_of_life: String,
+        contacts: String,
+    },
+    AllClearToContact {
+        member: String,
+        missed: u32,
+    },
+    AllClearToStaff {
+        case_number: u64,
+        member: String,
+        missed: u32,
+    },
+    StaffRoomRegistered,
+    StaffCodeWrong,
+    GroupJoined,
+    ButtonNoLongerValid,
+    Never,
+    NoContacts,
+}
+
+impl Text {
+    pub fn render(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => ja(self),
+            Lang::En => en(self),
+        }
+    }
+}
+
+fn ja(t: &Text) -> String {
+    match t {
+        Text::Welcome { schedule } => format!(
+            "友だち追加ありがとうございます。見守りサービスです。\n\n{schedule}に「お元気ですか」とお送りします。ボタンを押すだけでお返事になります。\n\nお返事がないときは、もう一度お送りします。それでもお返事がないときは、ご家族などの連絡先とスタッフにお知らせします。\n\nご家族などを連絡先に登録するには、下の「連絡先登録」を押してください。\n招待コードを受け取った方は、そのコードを送ってください。"
+        ),
+        Text::Check => "見守りサービスです。お変わりありませんか。\nお元気でしたら、下のボタンを押してください。".into(),
+        Text::Reminder => "前回の「お元気ですか」に、まだお返事がありません。\nお元気でしたら、下のボタンを押してください。\nお返事がないときは、連絡先とスタッフにお知らせします。".into(),
+        Text::Repeat => "お返事がまだ届いていません。お変わりありませんか。\nお元気でしたら、下のボタンを押してください。".into(),
+        Text::OkLabel => "元気です".into(),
+        Text::OkDisplay => "元気です".into(),
+        Text::AckThanks => "お返事ありがとうございます。お元気で何よりです。".into(),
+        Text::SignOfLifeThanks => "メッセージありがとうございます。お元気なことを確認しました。".into(),
+        Text::RegisterContactLabel => "連絡先登録".into(),
+        Text::InviteForMember { code, until } => format!(
+            "連絡先の招待コードは {code} です（{until}まで、1回だけ使えます）。\n次のメッセージを、ご家族など連絡先になってほしい方に転送してください。"
+        ),
+        Text::InviteForContact { code } => format!(
+            "見守りサービスの連絡先になってください。\nこのLINE公式アカウントを友だち追加して、招待コード {code} を送ってください。\nお返事がないときに、お知らせが届きます。"
+        ),
+        Text::ContactLinkedToContact { member } => format!(
+            "{member}さんの連絡先として登録しました。\n{member}さんからお返事がないときに、ここでお知らせします。"
+        ),
+        Text::ContactLinkedToMember { contact } => format!("{contact}さんを連絡先に登録しました。"),
+        Text::CodeInvalid => "招待コードが正しくないか、期限が切れています。\nもう一度お確かめください。".into(),
+        Text::CodeThrottled => "招待コードの入力が続けて間違っていました。\n1時間ほどたってから、もう一度お試しください。".into(),
+        Text::ContactLimit => "連絡先は5人まで登録できます。".into(),
+        Text::ContactOfSelf => "ご自身の招待コードです。連絡先になってほしい方に転送してください。".into(),
+        Text::ContactOnlyHelp => "このアカウントでは、連絡先としてお知らせをお届けしています。".into(),
+        Text::NotAMemberForInvite => "連絡先の登録は、見守りを受けている方ができます。".into(),
+        Text::BecameContactOnly { member } => format!(
+            "{member}さんの連絡先として登録しました。あなたご自身への「お元気ですか」はお送りしません。\n{member}さんからお返事がないときに、ここでお知らせします。"
+        ),
+        Text::AlertToContact { member, since } => format!(
+            "【見守りサービス】{member}さんから、{since}の安否確認にお返事がありません。\nお電話などで、ご様子を確かめていただけますか。スタッフからもご連絡します。"
+        ),
+        Text::AlertToStaff { case_number, member, member_short, since, last_sign_of_life, contacts } => format!(
+            "【要対応 #{case_number}】{member}さん（ID末尾 {member_short}）\n{since}の安否確認にお返事なし（再送済み）。\n最後のお返事: {last_sign_of_life}\n連絡先: {contacts}"
+        ),
+        Text::AllClearToContact { member, missed } => format!(
+            "【見守りサービス】{member}さんの無事が確認できました。\nお返事のなかった確認: {missed}回。ご協力ありがとうございました。"
+        ),
+        Text::AllClearToStaff { case_number, member, missed } => format!(
+            "【解決 #{case_number}】{member}さんの無事が確認できました（本人のお返事）。\nお返事のなかった確認: {missed}回。"
+        ),
+        Text::StaffRoomRegistered => "このグループをスタッフルームとして登録しました。お返事のない方がいると、ここにお知らせします。".into(),
+        Text::StaffCodeWrong => "スタッフ登録のコードが違います。".into(),
+        Text::GroupJoined => "見守りサービスです。スタッフルームにするには「スタッフ登録 コード」と送ってください。".into(),
+        Text::ButtonNoLongerValid => "このボタンは使えなくなりました。".into(),
+        Text::Never => "まだありません".into(),
+        Text::NoContacts => "登録なし".into(),
+    }
+}
+
+fn en(t: &Text) -> String {
+    match t {
+        Text::Welcome { schedule } => format!(
+            "Thank you for adding us. This is the safety-check service.\n\n{schedule} we will ask \"Are you well?\". Tapping the button is your answer.\n\nIf you do not answer, we ask once more. If there is still no answer, we tell your contacts and our staff.\n\nTo register a family member or friend as a contact, tap \"Add contact\" below.\nIf you received an invitation code, please send it."
+        ),
+        Text::Check => "This is the safety-check service. Are you well?\nIf so, please tap the button below.".into(),
+        Text::Reminder => "We have not heard back from our last check.\nIf you are well, please tap the button below.\nWithout an answer we will tell your contacts and our staff.".into(),
+        Text::Repeat => "We still have not heard from you. Are you well?\nIf so, please tap the button below.".into(),
+        Text::OkLabel => "I'm fine".into(),
+        Text::OkDisplay => "I'm fine".into(),
+        Text::AckThanks => "Thank you for answering. We are glad you are well.".into(),
+        Text::SignOfLifeThanks => "Thank you for your message. We have noted that you are well.".into(),
+        Text::RegisterContactLabel => "Add contact".into(),
+        Text::InviteForMember { code, until } => format!(
+            "Your contact invitation code is {code} (valid until {until}, once).\nPlease forward the next message to the person you would like as your contact."
+        ),
+        Text::InviteForContact { code } => format!(
+            "Please be a contact for the safety-check service.\nAdd this LINE official account as a friend and send the invitation code {code}.\nYou will be told if there is no answer."
+        ),
+        Text::ContactLinkedToContact { member } => format!(
+            "You are now a contact of {member}.\nWe will tell you here if {member} does not answer."
+        ),
+        Text::ContactLinkedToMember { contact } => format!("{contact} is now one of your contacts."),
+        Text::CodeInvalid => "This invitation code is wrong or has expired.\nPlease check it again.".into(),
+        Text::CodeThrottled => "Too many wrong codes in a row.\nPlease try again in about an hour.".into(),
+        Text::ContactLimit => "You can register up to 5 contacts.".into(),
+        Text::ContactOfSelf => "This is your own invitation code. Please forward it to your contact.".into(),
+        Text::ContactOnlyHelp => "This account sends you notices as a contact.".into(),
+        Text::NotAMemberForInvite => "Contacts can be registered by people who are watched over.".into(),
+        Text::BecameContactOnly { member } => format!(
+            "You are now a contact of {member}. We will not send safety checks to you.\nWe will tell you here if {member} does not answer."
+        ),
+        Text::AlertToContact { member, since } => format!(
+            "[Safety check] {member} has not answered the check of {since}.\nCould you call or visit to see how they are? Our staff will contact you too."
+        ),
+        Text::AlertToStaff { case_number, member, member_short, since, last_sign_of_life, contacts } => format!(
+            "[Action needed #{case_number}] {member} (ID ending {member_short})\nNo answer to the check of {since} (reminded).\nLast answer: {last_sign_of_life}\nContacts: {contacts}"
+        ),
+        Text::AllClearToContact { member, missed } => format!(
+            "[Safety check] {member} is safe.\nChecks without an answer: {missed}. Thank you for your help."
+        ),
+        Text::AllClearToStaff { case_number, member, missed } => format!(
+            "[Resolved #{case_number}] {member} is safe (answered).\nChecks without an answer: {missed}."
+        ),
+        Text::StaffRoomRegistered => "This group is now the staff room. Members who do not answer will be reported here.".into(),
+        Text::StaffCodeWrong => "The staff registration code is wrong.".into(),
+        Text::GroupJoined => "This is the safety-check service. To make this group the staff room, send \"スタッフ登録 CODE\".".into(),
+        Text::ButtonNoLongerValid => "This button can no longer be used.".into(),
+        Text::Never => "none yet".into(),
+        Text::NoContacts => "none".into(),
+    }
+}
+
+/// The postback data of a check's OK button.
+pub fn ok_postback(check: &Check) -> String {
+    format!("ok:{}", check.key())
+}
+
+pub fn text(lang: Lang, t: Text) -> Value {
+    json!({ "type": "text", "text": t.render(lang) })
+}
+
+fn with_quick_reply(mut message: Value, items: Vec<Value>) -> Value {
+    message["quickReply"] = json!({ "items": items });
+    message
+}
+
+fn ok_buttons(lang: Lang, body: Text, postback: &str) -> Value {
+    let body = body.render(lang);
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": {
+            "type": "buttons",
+            "text": body,
+            "actions": [{
+                "type": "postback",
+                "label": Text::OkLabel.render(lang),
+                "data": postback,
+                "displayText": Text::OkDisplay.render(lang),
+            }]
+        }
+    })
+}
+
+pub fn check(lang: Lang, postback: &str) -> Value {
+    ok_buttons(lang, Text::Check, postback)
+}
+
+pub fn reminder(lang: Lang, postback: &str) -> Value {
+    ok_buttons(lang, Text::Reminder, postback)
+}
+
+pub fn repeat(lang: Lang, postback: &str) -> Value {
+    ok_buttons(lang, Text::Repeat, postback)
+}
+
+pub fn register_contact_quick_reply(lang: Lang, message: Value) -> Value {
+    let label = Text::RegisterContactLabel.render(lang);
+    with_quick_reply(
+        message,
+        vec![
+            json!({ "type": "action", "action": { "type": "message", "label": label, "text": label } }),
+        ],
+    )
+}
+
+pub fn welcome(lang: Lang, schedule: &CheckSchedule) -> Value {
+    register_contact_quick_reply(
+        lang,
+        text(
+            lang,
+            Text::Welcome {
+                schedule: describe_schedule(lang, schedule),
+            },
+        ),
+    )
+}
+
+/// "毎日9時" / "Every day at 9:00", as a member would say it.
+pub fn describe_schedule(lang: Lang, s: &CheckSchedule) -> String {
+    let at = if s.minute == 0 {
+        format!("{}時", s.hour)
+    } else {
+        format!("{}時{}分", s.hour, s.minute)
+    };
+    let at_en = format!("{}:{:02}", s.hour, s.minute);
+    match (lang, s.cadence) {
+        (Lang::Ja, Cadence::Day) => format!("毎日{at}"),
+        (Lang::Ja, Cadence::Days { n }) => format!("{n}日に1度、{at}"),
+        (Lang::Ja, Cadence::Week { weekday }) => format!("毎週{}曜日の{at}", weekday_ja(weekday)),
+        (Lang::En, Cadence::Day) => format!("Every day at {at_en}"),
+        (Lang::En, Cadence::Days { n }) => format!("Every {n} days at {at_en}"),
+        (Lang::En, Cadence::Week { weekday }) => format!("Every {weekday:?} at {at_en}"),
+    }
+}
+
+fn weekday_ja(w: WeekdayName) -> &'static str {
+    match w {
+        WeekdayName::Mon => "月",
+        WeekdayName::Tue => "火",
+        WeekdayName::Wed => "水",
+        WeekdayName::Thu => "木",
+        WeekdayName::Fri => "金",
+        WeekdayName::Sat => "土",
+        WeekdayName::Sun => "日",
+    }
+}
+
+/// A moment as people in the operator's zone say it: "11月25日 9:00" / "Nov 25 9:00".
+pub fn when(lang: Lang, at: Timestamp, tz: &TimeZone) -> String {
+    let z = at.to_zoned(tz.clone());
+    match lang {
+        Lang::Ja => format!(
+            "{}月{}日 {}:{:02}",
+            z.month(),
+            z.day(),
+            z.hour(),
+            z.minute()
+        ),
+        Lang::En => format!("{} {}:{:02}", z.strftime("%b %-d"), z.hour(), z.minute()),
+    }
+}
+
+/// Every text in both languages, for review as a whole (see the snapshot test).
+pub fn catalogue() -> Vec<(Lang, String)> {
+    let samples = [
+        Text::Welcome {
+            schedule: "毎日9時".into(),
+        },
+        Text::Check,
+        Text::Reminder,
+        Text::Repeat,
+        Text::OkLabel,
+        Text::AckThanks,
+        Text::SignOfLifeThanks,
+        Text::RegisterContactLabel,
+        Text::InviteForMember {
+            code: "K7QF-2M9X".into(),
+            until: "11月26日 9:00".into(),
+        },
+        Text::InviteForContact {
+            code: "K7QF-2M9X".into(),
+        },
+        Text::ContactLinkedToContact {
+            member: "山田花子".into(),
+        },
+        Text::ContactLinkedToMember {
+            contact: "山田太郎".into(),
+        },
+        Text::CodeInvalid,
+        Text::CodeThrottled,
+        Text::ContactLimit,
+        Text::ContactOfSelf,
+        Text::ContactOnlyHelp,
+        Text::NotAMemberForInvite,
+        Text::BecameContactOnly {
+            member: "山田花子".into(),
+        },
+        Text::AlertToContact {
+            member: "山田花子".into(),
+            since: "11月25日 9:00".into(),
+        },
+        Text::AlertToStaff {
+            case_number: 1042,
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            since: "11月25日 9:00".into(),
+            last_sign_of_life: "11月24日 9:05".into(),
+            contacts: "山田太郎".into(),
+        },
+        Text::AllClearToContact {
+            member: "山田花子".into(),
+            missed: 2,
+        },
+        Text::AllClearToStaff {
+            case_number: 1042,
+            member: "山田花子".into(),
+            missed: 2,
+        },
+        Text::StaffRoomRegistered,
+        Text::StaffCodeWrong,
+        Text::GroupJoined,
+        Text::ButtonNoLongerValid,
+    ];
+    [Lang::Ja, Lang::En]
+        .into_iter()
+        .flat_map(|lang| samples.iter().map(move |t| (lang, t.render(lang))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> usize {
+        s.encode_utf16().count()
+    }
+
+    #[test]
+    fn every_text_fits_line_limits() {
+        for (lang, t) in catalogue() {
+            assert!(!t.is_empty());
+            assert!(chars(&t) <= 5000, "{lang:?}: {t}");
+        }
+        for lang in [Lang::Ja, Lang::En] {
+            for body in [Text::Check, Text::Reminder, Text::Repeat] {
+                // Buttons template text without a title or image: at most 160.
+                assert!(chars(&body.render(lang)) <= 160, "{body:?}");
+            }
+            assert!(chars(&Text::OkLabel.render(lang)) <= 20);
+            assert!(chars(&Text::RegisterContactLabel.render(lang)) <= 20);
+        }
+    }
+
+    #[test]
+    fn check_message_has_one_ok_postback() {
+        let m = check(Lang::Ja, "ok:1764028800");
+        assert_eq!(m["template"]["actions"][0]["data"], "ok:1764028800");
+        assert_eq!(m["template"]["actions"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn schedule_is_described_as_people_say_it() {
+        let s = CheckSchedule::daily_at(9).unwrap();
+        assert_eq!(describe_schedule(Lang::Ja, &s), "毎日9時");
+        assert_eq!(describe_schedule(Lang::En, &s), "Every day at 9:00");
+    }
+}

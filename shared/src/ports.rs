@@ -1,0 +1,279 @@
+//! The I/O the service needs, as small traits; `adapters` holds the one real
+//! implementation of each (DynamoDB, LINE, EventBridge Scheduler, SQS).
+
+use crate::check::{Check, CheckState, Deadline};
+use crate::contact::{Contact, Invitation, InviteCode};
+use crate::escalation::{EscalationMessage, StaffRoom};
+use crate::ids::{GroupId, OperatorId, UserId};
+use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::outbox::{Push, PushKind};
+use crate::schedule::CheckSchedule;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use crate::clock::Clock;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("DynamoDB {operation} failed: {message}")]
+    Dynamo {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("a stored {what} could not be read: {message}")]
+    Corrupt { what: &'static str, message: String },
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum LineError {
+    /// 4xx other than 409/429: retrying the same request cannot help.
+    #[error("LINE rejected the request with {status}")]
+    Rejected { status: u16 },
+    #[error("LINE rate limit exceeded")]
+    RateLimited,
+    #[error("LINE monthly message quota used up")]
+    QuotaExhausted,
+    #[error("LINE answered {status}")]
+    Unavailable { status: u16 },
+    #[error("no answer from LINE in time")]
+    Timeout,
+    #[error("could not reach LINE: {0}")]
+    Transport(String),
+}
+
+/// The result of a push that LINE accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Sent,
+    /// 409: a request with the same retry key was accepted before.
+    AlreadyAccepted,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub display_name: String,
+}
+
+#[async_trait]
+pub trait Line: Send + Sync {
+    async fn push(
+        &self,
+        to: &str,
+        messages: &[Value],
+        retry_key: Uuid,
+    ) -> Result<Pushed, LineError>;
+    async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError>;
+    /// `None` when LINE has no profile for them (not a friend, or blocked).
+    async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("EventBridge Scheduler {operation} failed: {message}")]
+pub struct SchedulerError {
+    pub operation: &'static str,
+    pub message: String,
+}
+
+#[async_trait]
+pub trait Scheduler: Send + Sync {
+    /// Creates or replaces the member's recurring check schedule (one per member).
+    async fn put_member_schedule(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+        schedule: &CheckSchedule,
+        now: Timestamp,
+    ) -> Result<(), SchedulerError>;
+    /// Deletes it; deleting one that does not exist is not an error.
+    async fn delete_member_schedule(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+    ) -> Result<(), SchedulerError>;
+    /// Creates the one-time schedule for a deadline; an existing one is left as it is.
+    async fn set_deadline(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("SQS send failed: {0}")]
+pub struct QueueError(pub String);
+
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn send(&self, message: &EscalationMessage) -> Result<(), QueueError>;
+}
+
+/// What became of a claim on a webhook event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventClaim {
+    /// First time seen (or an earlier attempt failed): process it.
+    Claimed,
+    /// Already processed, or being processed right now by another invocation.
+    Seen,
+}
+
+/// What became of a conditional write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Done,
+    /// The condition did not hold: someone else already made (or prevented) the change.
+    Conflict,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    // Webhook events, for exactly-once processing of LINE (re)deliveries.
+    async fn claim_event(
+        &self,
+        op: &OperatorId,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<EventClaim, StoreError>;
+    async fn complete_event(
+        &self,
+        op: &OperatorId,
+        event_id: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn release_event(&self, op: &OperatorId, event_id: &str) -> Result<(), StoreError>;
+
+    // Members and their history.
+    async fn member(&self, op: &OperatorId, user: &UserId) -> Result<Option<Member>, StoreError>;
+    async fn create_member(&self, member: &Member) -> Result<Written, StoreError>;
+    async fn set_member_status(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: MemberStatus,
+        to: MemberStatus,
+    ) -> Result<Written, StoreError>;
+    async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
+    async fn record(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        at: Timestamp,
+        event: &HistoryEvent,
+    ) -> Result<(), StoreError>;
+    async fn history(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+    ) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError>;
+
+    // Checks and their pushes (the outbox).
+    async fn check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        scheduled_at: Timestamp,
+    ) -> Result<Option<Check>, StoreError>;
+    /// Opens `check` as the member's one open check and records its push, atomically.
+    async fn open_check(
+        &self,
+        member: &Member,
+        check: &Check,
+        push: &Push,
+    ) -> Result<Written, StoreError>;
+    /// Replaces the check if it is still in `from` with its `last_slot` unchanged, and
+    /// records the pushes, atomically.
+    async fn advance_check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+    ) -> Result<Written, StoreError>;
+    /// Closes the open check (`from` → acknowledged `to`), updates the member and
+    /// records the pushes, atomically.
+    async fn acknowledge(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError>;
+    /// Records a sign of life of a member with no open check.
+    async fn note_sign_of_life(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Records pushes only while the check is still in `state`.
+    async fn add_pushes(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: Timestamp,
+        state: CheckState,
+        pushes: &[Push],
+    ) -> Result<Written, StoreError>;
+    async fn pushes(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: Timestamp,
+        kind: Option<PushKind>,
+    ) -> Result<Vec<(Push, bool)>, StoreError>;
+    async fn mark_sent(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        push: &Push,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn next_case_number(&self, op: &OperatorId) -> Result<u64, StoreError>;
+
+    // Contacts and invitations.
+    async fn create_invitation(
+        &self,
+        op: &OperatorId,
+        invitation: &Invitation,
+    ) -> Result<Written, StoreError>;
+    /// Marks the code as redeemed by `by` and returns it; `None` if there is no such code
+    /// or someone else redeemed it (single use). The same person redeeming again gets it
+    /// again, so a retried webhook finishes what the first attempt started.
+    async fn redeem_invitation(
+        &self,
+        op: &OperatorId,
+        code: &InviteCode,
+        by: &UserId,
+    ) -> Result<Option<Invitation>, StoreError>;
+    async fn wrong_codes_this_hour(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<u32, StoreError>;
+    async fn record_wrong_code(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+    async fn link_contact(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &Contact,
+        max: u8,
+    ) -> Result<Written, StoreError>;
+    async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError>;
+    async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
+
+    // The staff room.
+    async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;
+    async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError>;
+    async fn clear_staff_room(&self, op: &OperatorId, group: &GroupId) -> Result<(), StoreError>;
+}

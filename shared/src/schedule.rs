@@ -1,0 +1,411 @@
+//! When a member is checked on: their cadence, hour and time zone, the EventBridge
+//! Scheduler expression that carries it, and our own evaluation of those expressions
+//! (moto stores schedules without validating or firing them, so we do both).
+
+use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const DEFAULT_ZONE: &str = "Asia/Tokyo";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ScheduleError {
+    #[error("unknown time zone {0:?}")]
+    UnknownZone(String),
+    #[error("hour must be 0-23 and minute 0-59")]
+    BadTime,
+    #[error("every-n-days must be 1-7")]
+    BadInterval,
+    #[error("unsupported schedule expression {0:?}")]
+    BadExpression(String),
+}
+
+/// How often a member is checked on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "every", rename_all = "snake_case")]
+pub enum Cadence {
+    Day,
+    /// Every `n` days, counted from the member's first check.
+    Days {
+        n: u8,
+    },
+    /// Once a week on this weekday.
+    Week {
+        weekday: WeekdayName,
+    },
+}
+
+/// A weekday as stored and as written in cron expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum WeekdayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl WeekdayName {
+    pub fn weekday(self) -> Weekday {
+        match self {
+            Self::Mon => Weekday::Monday,
+            Self::Tue => Weekday::Tuesday,
+            Self::Wed => Weekday::Wednesday,
+            Self::Thu => Weekday::Thursday,
+            Self::Fri => Weekday::Friday,
+            Self::Sat => Weekday::Saturday,
+            Self::Sun => Weekday::Sunday,
+        }
+    }
+    fn cron(self) -> &'static str {
+        match self {
+            Self::Mon => "MON",
+            Self::Tue => "TUE",
+            Self::Wed => "WED",
+            Self::Thu => "THU",
+            Self::Fri => "FRI",
+            Self::Sat => "SAT",
+            Self::Sun => "SUN",
+        }
+    }
+    fn from_cron(s: &str) -> Option<Self> {
+        [
+            Self::Mon,
+            Self::Tue,
+            Self::Wed,
+            Self::Thu,
+            Self::Fri,
+            Self::Sat,
+            Self::Sun,
+        ]
+        .into_iter()
+        .find(|w| w.cron() == s)
+    }
+}
+
+/// A member's check schedule: cadence, local time of day and IANA time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSchedule {
+    pub cadence: Cadence,
+    pub hour: u8,
+    pub minute: u8,
+    pub zone: String,
+}
+
+impl CheckSchedule {
+    pub fn new(cadence: Cadence, hour: u8, minute: u8, zone: &str) -> Result<Self, ScheduleError> {
+        if hour > 23 || minute > 59 {
+            return Err(ScheduleError::BadTime);
+        }
+        if let Cadence::Days { n } = cadence {
+            if !(1..=7).contains(&n) {
+                return Err(ScheduleError::BadInterval);
+            }
+        }
+        TimeZone::get(zone).map_err(|_| ScheduleError::UnknownZone(zone.to_owned()))?;
+        Ok(Self {
+            cadence,
+            hour,
+            minute,
+            zone: zone.to_owned(),
+        })
+    }
+
+    /// Every day at `hour`:00 in Asia/Tokyo.
+    pub fn daily_at(hour: u8) -> Result<Self, ScheduleError> {
+        Self::new(Cadence::Day, hour, 0, DEFAULT_ZONE)
+    }
+
+    pub fn time_zone(&self) -> Result<TimeZone, ScheduleError> {
+        TimeZone::get(&self.zone).map_err(|_| ScheduleError::UnknownZone(self.zone.clone()))
+    }
+
+    /// The Scheduler expression for this schedule; `first` anchors every-n-days
+    /// cadences (their start date), as a rate expression has no hour of its own.
+    pub fn expression(&self) -> ScheduleExpression {
+        match self.cadence {
+            Cadence::Day | Cadence::Days { n: 1 } => ScheduleExpression::Cron {
+                minute: self.minute,
+                hour: self.hour,
+                weekday: None,
+            },
+            Cadence::Days { n } => ScheduleExpression::RateDays(n),
+            Cadence::Week { weekday } => ScheduleExpression::Cron {
+                minute: self.minute,
+                hour: self.hour,
+                weekday: Some(weekday),
+            },
+        }
+    }
+
+    /// The first check strictly after `after`.
+    pub fn first_after(&self, after: Timestamp) -> Result<Timestamp, ScheduleError> {
+        let tz = self.time_zone()?;
+        let cron = ScheduleExpression::Cron {
+            minute: self.minute,
+            hour: self.hour,
+            weekday: match self.cadence {
+                Cadence::Week { weekday } => Some(weekday),
+                _ => None,
+            },
+        };
+        cron.next_after(&tz, None, after)
+            .ok_or_else(|| ScheduleError::BadExpression(cron.to_string()))
+    }
+
+    /// The nominal time between two checks, used to scale reminder delays.
+    pub fn interval_hours(&self) -> i64 {
+        match self.cadence {
+            Cadence::Day => 24,
+            Cadence::Days { n } => 24 * i64::from(n),
+            Cadence::Week { .. } => 24 * 7,
+        }
+    }
+}
+
+/// The subset of EventBridge Scheduler expressions this service writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScheduleExpression {
+    /// `cron(M H * * ? *)` or, with a weekday, `cron(M H ? * DOW *)`.
+    Cron {
+        minute: u8,
+        hour: u8,
+        weekday: Option<WeekdayName>,
+    },
+    /// `rate(N days)`, phased by the schedule's start date.
+    RateDays(u8),
+    /// `at(yyyy-mm-ddThh:mm:ss)`, a one-time schedule, in the schedule's time zone.
+    At(DateTime),
+}
+
+impl fmt::Display for ScheduleExpression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Cron {
+                minute,
+                hour,
+                weekday: None,
+            } => write!(f, "cron({minute} {hour} * * ? *)"),
+            Self::Cron {
+                minute,
+                hour,
+                weekday: Some(w),
+            } => {
+                write!(f, "cron({minute} {hour} ? * {} *)", w.cron())
+            }
+            Self::RateDays(1) => write!(f, "rate(1 day)"),
+            Self::RateDays(n) => write!(f, "rate({n} days)"),
+            Self::At(dt) => write!(f, "at({})", dt.strftime("%Y-%m-%dT%H:%M:%S")),
+        }
+    }
+}
+
+impl std::str::FromStr for ScheduleExpression {
+    type Err = ScheduleError;
+
+    fn from_str(s: &str) -> Result<Self, ScheduleError> {
+        let bad = || ScheduleError::BadExpression(s.to_owned());
+        if let Some(body) = s.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
+            let f: Vec<&str> = body.split(' ').collect();
+            let [minute, hour, dom, month, dow, year] = f.as_slice() else {
+                return Err(bad());
+            };
+            let minute: u8 = minute.parse().map_err(|_| bad())?;
+            let hour: u8 = hour.parse().map_err(|_| bad())?;
+            if minute > 59 || hour > 23 || *month != "*" || *year != "*" {
+                return Err(bad());
+            }
+            let weekday = match (*dom, *dow) {
+                ("*", "?") => None,
+                ("?", d) => Some(WeekdayName::from_cron(d).ok_or_else(bad)?),
+                _ => return Err(bad()),
+            };
+            return Ok(Self::Cron {
+                minute,
+                hour,
+                weekday,
+            });
+        }
+        if let Some(body) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+            let (n, unit) = body.split_once(' ').ok_or_else(bad)?;
+            let n: u8 = n.parse().map_err(|_| bad())?;
+            return match (n, unit) {
+                (1, "day") => Ok(Self::RateDays(1)),
+                (2..=7, "days") => Ok(Self::RateDays(n)),
+                _ => Err(bad()),
+            };
+        }
+        if let Some(body) = s.strip_prefix("at(").and_then(|r| r.strip_suffix(')')) {
+            let dt: DateTime = body.parse().map_err(|_| bad())?;
+            return Ok(Self::At(dt));
+        }
+        Err(bad())
+    }
+}
+
+impl ScheduleExpression {
+    /// A one-time expression for `at`, written in `tz`.
+    pub fn at(at: Timestamp, tz: &TimeZone) -> Self {
+        Self::At(at.to_zoned(tz.clone()).datetime())
+    }
+
+    /// The first firing strictly after `after`. `start` is the schedule's start date
+    /// (it phases rate expressions and bounds every expression).
+    pub fn next_after(
+        &self,
+        tz: &TimeZone,
+        start: Option<Timestamp>,
+        after: Timestamp,
+    ) -> Option<Timestamp> {
+        let after = match start {
+            Some(s) if s > after => s.checked_sub(1.nanosecond()).ok()?,
+            _ => after,
+        };
+        match *self {
+            Self::Cron {
+                minute,
+                hour,
+                weekday,
+            } => {
+                let mut day: Date = after.to_zoned(tz.clone()).date();
+                // A week and a day of candidates always contains the next firing.
+                for _ in 0..9 {
+                    let fits = weekday.is_none_or(|w| day.weekday() == w.weekday());
+                    if fits {
+                        let local =
+                            day.to_datetime(Time::new(hour as i8, minute as i8, 0, 0).ok()?);
+                        // In a daylight-saving gap the check fires at the first valid
+                        // instant after it; in an overlap, at the first occurrence.
+                        let at = tz.to_ambiguous_timestamp(local).compatible().ok()?;
+                        if at > after {
+                            return Some(at);
+                        }
+                    }
+                    day = day.tomorrow().ok()?;
+                }
+                None
+            }
+            Self::RateDays(n) => {
+                let start = start?;
+                let step = i64::from(n) * 86_400;
+                let since = after.as_second() - start.as_second();
+                let k = if since < 0 { 0 } else { since / step + 1 };
+                Timestamp::from_second(start.as_second() + k * step).ok()
+            }
+            Self::At(dt) => {
+                let at = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+                (at > after).then_some(at)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn expressions_round_trip() {
+        for s in [
+            "cron(0 9 * * ? *)",
+            "cron(30 7 ? * MON *)",
+            "rate(2 days)",
+            "rate(1 day)",
+            "at(2026-11-26T09:00:00)",
+        ] {
+            let e: ScheduleExpression = s.parse().unwrap();
+            assert_eq!(e.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn invalid_expressions_are_refused() {
+        for s in [
+            "cron(0 25 * * ? *)",
+            "cron(0 9 * * *)",
+            "rate(0 days)",
+            "rate(5 minutes)",
+            "at(tomorrow)",
+            "daily",
+        ] {
+            assert!(s.parse::<ScheduleExpression>().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn daily_nine_in_tokyo_is_midnight_utc() {
+        let s = CheckSchedule::daily_at(9).unwrap();
+        let next = s.first_after(ts("2026-11-25T00:00:00Z")).unwrap();
+        assert_eq!(next, ts("2026-11-26T00:00:00Z"));
+        let next = s.first_after(ts("2026-11-24T23:59:00Z")).unwrap();
+        assert_eq!(next, ts("2026-11-25T00:00:00Z"));
+    }
+
+    #[test]
+    fn weekly_fires_on_its_weekday() {
+        let e: ScheduleExpression = "cron(0 7 ? * MON *)".parse().unwrap();
+        let tz = TimeZone::get("Asia/Tokyo").unwrap();
+        // 2026-11-25 is a Wednesday; the next Monday is the 30th.
+        let next = e.next_after(&tz, None, ts("2026-11-25T00:00:00Z")).unwrap();
+        assert_eq!(next, ts("2026-11-29T22:00:00Z"));
+    }
+
+    #[test]
+    fn rate_is_phased_by_start() {
+        let e = ScheduleExpression::RateDays(2);
+        let tz = TimeZone::UTC;
+        let start = ts("2026-11-25T12:00:00Z");
+        assert_eq!(
+            e.next_after(&tz, Some(start), ts("2026-11-20T00:00:00Z")),
+            Some(start)
+        );
+        assert_eq!(
+            e.next_after(&tz, Some(start), start),
+            Some(ts("2026-11-27T12:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn local_hour_holds_across_daylight_saving() {
+        let tz = TimeZone::get("America/Los_Angeles").unwrap();
+        let e = ScheduleExpression::Cron {
+            minute: 0,
+            hour: 9,
+            weekday: None,
+        };
+        // 2026-11-01 DST ends in Los Angeles: 09:00 PDT is 16:00Z, 09:00 PST 17:00Z.
+        assert_eq!(
+            e.next_after(&tz, None, ts("2026-10-31T17:00:00Z")),
+            Some(ts("2026-11-01T17:00:00Z"))
+        );
+        assert_eq!(
+            e.next_after(&tz, None, ts("2026-10-30T17:00:00Z")),
+            Some(ts("2026-10-31T16:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn schedules_are_validated() {
+        assert_eq!(
+            CheckSchedule::new(Cadence::Day, 24, 0, DEFAULT_ZONE),
+            Err(ScheduleError::BadTime)
+        );
+        assert!(matches!(
+            CheckSchedule::new(Cadence::Day, 9, 0, "Mars/Base"),
+            Err(ScheduleError::UnknownZone(_))
+        ));
+        assert_eq!(
+            CheckSchedule::new(Cadence::Days { n: 9 }, 9, 0, DEFAULT_ZONE),
+            Err(ScheduleError::BadInterval)
+        );
+    }
+}

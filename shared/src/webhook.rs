@@ -1,0 +1,413 @@
+//! LINE webhooks: the signature check, the events we read, and what each event means
+//! for the service (an `Intent`), decided without I/O.
+
+use crate::contact::InviteCode;
+use crate::ids::{GroupId, UserId};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::Sha256;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SignatureError {
+    #[error("x-line-signature header is missing")]
+    Missing,
+    #[error("x-line-signature does not match the body")]
+    Mismatch,
+}
+
+/// Checks `x-line-signature` (base64 HMAC-SHA256 of the raw body with the channel
+/// secret) in constant time.
+pub fn verify_signature(
+    channel_secret: &[u8],
+    body: &[u8],
+    header: Option<&str>,
+) -> Result<(), SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let claimed = base64::engine::general_purpose::STANDARD
+        .decode(header.trim())
+        .map_err(|_| SignatureError::Mismatch)?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(channel_secret).map_err(|_| SignatureError::Mismatch)?;
+    mac.update(body);
+    mac.verify_slice(&claimed)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+/// The signature LINE would send for `body` (used by the local tools and tests).
+pub fn sign(channel_secret: &[u8], body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(channel_secret).expect("HMAC accepts keys of any length");
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("webhook body is not a LINE webhook: {0}")]
+pub struct BodyError(String);
+
+#[derive(Deserialize)]
+struct Body {
+    events: Vec<Value>,
+}
+
+/// Splits a verified body into its events; an event we cannot read is kept as an error
+/// so the others still count.
+pub fn parse_body(body: &[u8]) -> Result<Vec<Result<Event, String>>, BodyError> {
+    let body: Body = serde_json::from_slice(body).map_err(|e| BodyError(e.to_string()))?;
+    Ok(body
+        .events
+        .into_iter()
+        .map(|v| {
+            let kind = v
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned();
+            serde_json::from_value::<Event>(v).map_err(|e| format!("{kind}: {e}"))
+        })
+        .collect())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Active,
+    Standby,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Source {
+    User {
+        #[serde(rename = "userId")]
+        user_id: UserId,
+    },
+    Group {
+        #[serde(rename = "groupId")]
+        group_id: GroupId,
+        #[serde(rename = "userId")]
+        user_id: Option<UserId>,
+    },
+    Room {
+        #[serde(rename = "roomId")]
+        room_id: GroupId,
+        #[serde(rename = "userId")]
+        user_id: Option<UserId>,
+    },
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DeliveryContext {
+    #[serde(rename = "isRedelivery")]
+    pub is_redelivery: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Event {
+    #[serde(rename = "webhookEventId")]
+    pub id: String,
+    pub mode: Mode,
+    pub timestamp: i64,
+    pub source: Option<Source>,
+    #[serde(rename = "replyToken")]
+    pub reply_token: Option<String>,
+    #[serde(rename = "deliveryContext")]
+    pub delivery_context: DeliveryContext,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum EventKind {
+    Follow {
+        follow: Option<FollowDetail>,
+    },
+    Unfollow,
+    Message {
+        message: MessageContent,
+    },
+    Postback {
+        postback: PostbackContent,
+    },
+    Join,
+    Leave,
+    MemberJoined,
+    MemberLeft,
+    /// Every other event type LINE has or will add: read, then ignored.
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct FollowDetail {
+    #[serde(rename = "isUnblocked")]
+    pub is_unblocked: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MessageContent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PostbackContent {
+    pub data: String,
+}
+
+/// What an event asks of the service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Intent {
+    Follow {
+        user: UserId,
+        unblocked: bool,
+    },
+    Unfollow {
+        user: UserId,
+    },
+    /// An OK tap or any message: acknowledges the sender's open check if they are a member.
+    SignOfLife {
+        user: UserId,
+        tapped_ok: bool,
+    },
+    RequestInvite {
+        user: UserId,
+    },
+    RedeemCode {
+        user: UserId,
+        code: InviteCode,
+    },
+    InvalidButton {
+        user: UserId,
+    },
+    RegisterStaffRoom {
+        group: GroupId,
+        code: String,
+    },
+    JoinedGroup {
+        group: GroupId,
+    },
+    LeftGroup {
+        group: GroupId,
+    },
+    Ignore(&'static str),
+}
+
+const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
+const STAFF_REGISTRATION: &str = "スタッフ登録";
+
+impl Event {
+    pub fn intent(&self) -> Intent {
+        if self.mode == Mode::Standby {
+            return Intent::Ignore("standby");
+        }
+        match (&self.kind, &self.source) {
+            (EventKind::Follow { follow }, Some(Source::User { user_id })) => Intent::Follow {
+                user: user_id.clone(),
+                unblocked: follow.as_ref().is_some_and(|f| f.is_unblocked),
+            },
+            (EventKind::Unfollow, Some(Source::User { user_id })) => Intent::Unfollow {
+                user: user_id.clone(),
+            },
+            (EventKind::Message { message }, Some(Source::User { user_id })) => {
+                let user = user_id.clone();
+                let text = message.text.as_deref().unwrap_or("").trim();
+                if INVITE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+                    Intent::RequestInvite { user }
+                } else if let Some(code) = InviteCode::find_in(text) {
+                    Intent::RedeemCode { user, code }
+                } else {
+                    Intent::SignOfLife {
+                        user,
+                        tapped_ok: false,
+                    }
+                }
+            }
+            (EventKind::Postback { postback }, Some(Source::User { user_id })) => {
+                let user = user_id.clone();
+                match postback
+                    .data
+                    .strip_prefix("ok:")
+                    .and_then(crate::escalation::check_time)
+                {
+                    Some(_) => Intent::SignOfLife {
+                        user,
+                        tapped_ok: true,
+                    },
+                    None => Intent::InvalidButton { user },
+                }
+            }
+            (
+                EventKind::Message { message },
+                Some(
+                    Source::Group { group_id, .. }
+                    | Source::Room {
+                        room_id: group_id, ..
+                    },
+                ),
+            ) => {
+                match message
+                    .text
+                    .as_deref()
+                    .map(str::trim)
+                    .and_then(|t| t.strip_prefix(STAFF_REGISTRATION))
+                {
+                    Some(code) => Intent::RegisterStaffRoom {
+                        group: group_id.clone(),
+                        code: code.trim().to_owned(),
+                    },
+                    None => Intent::Ignore("group_message"),
+                }
+            }
+            (
+                EventKind::Join,
+                Some(
+                    Source::Group { group_id, .. }
+                    | Source::Room {
+                        room_id: group_id, ..
+                    },
+                ),
+            ) => Intent::JoinedGroup {
+                group: group_id.clone(),
+            },
+            (
+                EventKind::Leave,
+                Some(
+                    Source::Group { group_id, .. }
+                    | Source::Room {
+                        room_id: group_id, ..
+                    },
+                ),
+            ) => Intent::LeftGroup {
+                group: group_id.clone(),
+            },
+            (EventKind::Other, _) => Intent::Ignore("unknown_event_type"),
+            _ => Intent::Ignore("not_for_this_service"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const U: &str = "U4af4980629aaaaaaaaaaaaaaaaaaaaaa";
+    const G: &str = "Ca56f94637cbbbbbbbbbbbbbbbbbbbbbb";
+
+    fn event(extra: Value) -> Event {
+        let mut e = json!({"mode":"active","timestamp":1,"webhookEventId":"01J0ABCDEF0123456789ABCDEF","deliveryContext":{"isRedelivery":false},"replyToken":"r"});
+        for (k, v) in extra.as_object().unwrap() {
+            e[k] = v.clone();
+        }
+        serde_json::from_value(e).unwrap()
+    }
+
+    #[test]
+    fn signature_is_checked_against_the_raw_body() {
+        let body = br#"{"events":[]}"#;
+        let sig = sign(b"secret", body);
+        assert_eq!(verify_signature(b"secret", body, Some(&sig)), Ok(()));
+        assert_eq!(
+            verify_signature(b"other", body, Some(&sig)),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(b"secret", b"{\"events\":[] }", Some(&sig)),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(b"secret", body, Some("not base64!")),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(b"secret", body, None),
+            Err(SignatureError::Missing)
+        );
+    }
+
+    #[test]
+    fn events_mean_what_the_member_meant() {
+        let user = json!({"type":"user","userId":U});
+        let follow = event(json!({"type":"follow","source":user,"follow":{"isUnblocked":true}}));
+        assert!(matches!(
+            follow.intent(),
+            Intent::Follow {
+                unblocked: true,
+                ..
+            }
+        ));
+        let ok =
+            event(json!({"type":"postback","source":user,"postback":{"data":"ok:1764028800"}}));
+        assert!(matches!(
+            ok.intent(),
+            Intent::SignOfLife {
+                tapped_ok: true,
+                ..
+            }
+        ));
+        let forged =
+            event(json!({"type":"postback","source":user,"postback":{"data":"ok:../../x"}}));
+        assert!(matches!(forged.intent(), Intent::InvalidButton { .. }));
+        let hello = event(
+            json!({"type":"message","source":user,"message":{"type":"text","id":"1","quoteToken":"q","text":"おはよう"}}),
+        );
+        assert!(matches!(
+            hello.intent(),
+            Intent::SignOfLife {
+                tapped_ok: false,
+                ..
+            }
+        ));
+        let sticker = event(
+            json!({"type":"message","source":user,"message":{"type":"sticker","id":"1","quoteToken":"q","packageId":"1","stickerId":"2"}}),
+        );
+        assert!(matches!(sticker.intent(), Intent::SignOfLife { .. }));
+        let invite = event(
+            json!({"type":"message","source":user,"message":{"type":"text","id":"1","quoteToken":"q","text":"連絡先登録"}}),
+        );
+        assert!(matches!(invite.intent(), Intent::RequestInvite { .. }));
+        let code = event(
+            json!({"type":"message","source":user,"message":{"type":"text","id":"1","quoteToken":"q","text":"K7QF-2M9X"}}),
+        );
+        assert!(matches!(code.intent(), Intent::RedeemCode { .. }));
+        let staff = event(
+            json!({"type":"message","source":{"type":"group","groupId":G,"userId":U},"message":{"type":"text","id":"1","quoteToken":"q","text":"スタッフ登録 abc123"}}),
+        );
+        assert_eq!(
+            staff.intent(),
+            Intent::RegisterStaffRoom {
+                group: GroupId::new(G).unwrap(),
+                code: "abc123".into()
+            }
+        );
+    }
+
+    #[test]
+    fn standby_and_unknown_events_are_ignored() {
+        let mut e = event(json!({"type":"follow","source":{"type":"user","userId":U}}));
+        e.mode = Mode::Standby;
+        assert_eq!(e.intent(), Intent::Ignore("standby"));
+        let unknown =
+            event(json!({"type":"videoPlayComplete","source":{"type":"user","userId":U}}));
+        assert_eq!(unknown.intent(), Intent::Ignore("unknown_event_type"));
+    }
+
+    #[test]
+    fn body_that_is_not_a_webhook_is_an_error() {
+        assert!(parse_body(b"not json").is_err());
+        assert!(parse_body(b"{}").is_err());
+        assert_eq!(
+            parse_body(br#"{"destination":"U1","events":[]}"#)
+                .unwrap()
+                .len(),
+            0
+        );
+        let bad = parse_body(br#"{"events":[{"type":"follow"}]}"#).unwrap();
+        assert!(bad[0].is_err());
+    }
+}
