@@ -241,11 +241,7 @@ pub fn on_due(
             stage: Stage::Reminder,
             at: deadline_at(slot + policy.reminder_after, now),
         };
-        return DuePlan::Open {
-            check,
-            push,
-            deadline,
-        };
+        return DuePlan::Open { check, push, deadline };
     };
     if slot < open.scheduled_at {
         return DuePlan::Idle(Idle::StaleSlot);
@@ -402,12 +398,7 @@ mod tests {
             t("2026-11-25T00:00:02Z"),
             &policy(),
         );
-        let DuePlan::Open {
-            check,
-            push,
-            deadline,
-        } = plan
-        else {
+        let DuePlan::Open { check, push, deadline } = plan else {
             panic!("{plan:?}")
         };
         assert_eq!(check.state, CheckState::Sent);
@@ -456,10 +447,7 @@ mod tests {
             panic!("{plan:?}")
         };
         assert_eq!(from, CheckState::Sent);
-        assert_eq!(
-            check.scheduled_at, open.scheduled_at,
-            "no second open check"
-        );
+        assert_eq!(check.scheduled_at, open.scheduled_at, "no second open check");
         assert_eq!(check.slots, 2);
         assert_eq!(push.kind, PushKind::Reminder);
         assert_eq!(deadline.at, t("2026-11-26T03:00:00Z"));
@@ -471,26 +459,19 @@ mod tests {
     #[test]
     fn reminder_then_overdue_then_late_ok_gives_all_clear() {
         let open = open_at("2026-11-25T00:00:00Z");
-        let DeadlinePlan::Remind {
-            check, deadline, ..
-        } = on_deadline(
+        let DeadlinePlan::Remind { check, deadline, .. } = on_deadline(
             &member(),
             Some(&open),
             Stage::Reminder,
             t("2026-11-26T00:00:00Z"),
             &policy(),
-        )
-        else {
+        ) else {
             panic!()
         };
         assert_eq!(deadline.stage, Stage::Overdue);
-        let DeadlinePlan::Escalate { check, .. } = on_deadline(
-            &member(),
-            Some(&check),
-            Stage::Overdue,
-            deadline.at,
-            &policy(),
-        ) else {
+        let DeadlinePlan::Escalate { check, .. } =
+            on_deadline(&member(), Some(&check), Stage::Overdue, deadline.at, &policy())
+        else {
             panic!()
         };
         assert_eq!(check.state, CheckState::Overdue);
@@ -507,9 +488,7 @@ mod tests {
     #[test]
     fn member_who_taps_ok_gets_no_reminder() {
         let open = open_at("2026-11-25T00:00:00Z");
-        let AckPlan::Acknowledge { check, .. } =
-            on_sign_of_life(Some(&open), t("2026-11-25T00:10:00Z"))
-        else {
+        let AckPlan::Acknowledge { check, .. } = on_sign_of_life(Some(&open), t("2026-11-25T00:10:00Z")) else {
             panic!()
         };
         let plan = on_deadline(
@@ -573,9 +552,7 @@ mod tests {
             t("2026-11-26T06:00:00Z"),
             &policy(),
         );
-        let DuePlan::Open { deadline, .. } = plan else {
-            panic!()
-        };
+        let DuePlan::Open { deadline, .. } = plan else { panic!() };
         assert_eq!(deadline.at, t("2026-11-26T06:01:00Z"));
     }
 

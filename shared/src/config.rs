@@ -25,10 +25,7 @@ impl Env {
         Self(pairs.into_iter().collect())
     }
     pub fn optional(&self, name: &'static str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
     pub fn required(&self, name: &'static str) -> Result<&str, ConfigError> {
         self.optional(name).ok_or(ConfigError::Missing(name))
@@ -52,15 +49,14 @@ impl Env {
     pub fn default_check_hour(&self) -> Result<u8, ConfigError> {
         match self.optional("DEFAULT_CHECK_HOUR") {
             None => Ok(9),
-            Some(v) => {
-                v.parse::<u8>()
-                    .ok()
-                    .filter(|h| *h < 24)
-                    .ok_or_else(|| ConfigError::Invalid {
-                        name: "DEFAULT_CHECK_HOUR",
-                        reason: format!("{v:?} is not an hour 0-23"),
-                    })
-            }
+            Some(v) => v
+                .parse::<u8>()
+                .ok()
+                .filter(|h| *h < 24)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "DEFAULT_CHECK_HOUR",
+                    reason: format!("{v:?} is not an hour 0-23"),
+                }),
         }
     }
     pub fn line_api_base(&self) -> String {
@@ -110,10 +106,7 @@ mod tests {
                 ..
             })
         ));
-        assert_eq!(
-            env.required("TABLE_NAME"),
-            Err(ConfigError::Missing("TABLE_NAME"))
-        );
+        assert_eq!(env.required("TABLE_NAME"), Err(ConfigError::Missing("TABLE_NAME")));
         assert!(env.default_check_hour().is_err());
         assert_eq!(env.line_api_base(), "https://api.line.me");
     }

@@ -103,11 +103,7 @@ pub enum Redemption {
 /// A person who befriended the account only to enter a code is a contact, not a member:
 /// if they have never answered a check, their automatic membership ends. Someone who is
 /// watched over and answers checks stays a member as well as becoming a contact.
-pub fn redeem(
-    inviter: Option<&Member>,
-    redeemer: &UserId,
-    redeemer_membership: Option<&Member>,
-) -> Redemption {
+pub fn redeem(inviter: Option<&Member>, redeemer: &UserId, redeemer_membership: Option<&Member>) -> Redemption {
     let Some(inviter) = inviter.filter(|m| m.is_active()) else {
         return Redemption::MemberGone;
     };
@@ -200,9 +196,6 @@ mod tests {
             redeem(Some(&full), &newcomer.user_id, None),
             Redemption::MemberHasFullContacts
         );
-        assert_eq!(
-            redeem(None, &newcomer.user_id, None),
-            Redemption::MemberGone
-        );
+        assert_eq!(redeem(None, &newcomer.user_id, None), Redemption::MemberGone);
     }
 }

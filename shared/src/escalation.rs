@@ -65,12 +65,7 @@ pub fn operator_zone() -> TimeZone {
 }
 
 /// The alerts for an overdue check: one push to each contact and one to the staff room.
-pub fn plan_alerts(
-    member: &Member,
-    check: &Check,
-    contacts: &[Contact],
-    staff_room: Option<&StaffRoom>,
-) -> Vec<Push> {
+pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_room: Option<&StaffRoom>) -> Vec<Push> {
     let tz = operator_zone();
     let key = check.key();
     let since = messages::when(member.lang, check.scheduled_at, &tz);
@@ -201,9 +196,7 @@ mod tests {
         assert_eq!(pushes[1].to, room.group_id.as_str());
         let staff = pushes[1].messages[0]["text"].as_str().unwrap();
         assert!(
-            staff.contains("#1042")
-                && staff.contains("山田太郎")
-                && staff.contains("11月25日 9:00"),
+            staff.contains("#1042") && staff.contains("山田太郎") && staff.contains("11月25日 9:00"),
             "{staff}"
         );
         let keys: std::collections::HashSet<_> = pushes.iter().map(|p| &p.key).collect();
@@ -217,12 +210,7 @@ mod tests {
         let pushes = plan_all_clear(&m, &c, &alerted);
         assert_eq!(pushes.len(), 2);
         assert!(pushes.iter().all(|p| p.kind == PushKind::AllClear));
-        assert!(
-            pushes[0].messages[0]["text"]
-                .as_str()
-                .unwrap()
-                .contains("2回")
-        );
+        assert!(pushes[0].messages[0]["text"].as_str().unwrap().contains("2回"));
     }
 
     #[test]

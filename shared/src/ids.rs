@@ -15,9 +15,7 @@ pub enum IdError {
 
 fn is_line_id(s: &str, prefixes: &[char]) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if prefixes.contains(&c))
-        && s.len() == 33
-        && chars.all(|c| c.is_ascii_hexdigit())
+    matches!(chars.next(), Some(c) if prefixes.contains(&c)) && s.len() == 33 && chars.all(|c| c.is_ascii_hexdigit())
 }
 
 /// The organisation (運営団体) whose members, staff and data a record belongs to.
@@ -32,11 +30,7 @@ impl OperatorId {
             && s.len() <= 20
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if ok {
-            Ok(Self(s))
-        } else {
-            Err(IdError::Operator)
-        }
+        if ok { Ok(Self(s)) } else { Err(IdError::Operator) }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -109,10 +103,7 @@ mod tests {
     fn line_ids_are_validated() {
         assert!(UserId::new(format!("U{}", "a".repeat(32))).is_ok());
         assert_eq!(UserId::new("U123"), Err(IdError::User));
-        assert_eq!(
-            UserId::new(format!("C{}", "a".repeat(32))),
-            Err(IdError::User)
-        );
+        assert_eq!(UserId::new(format!("C{}", "a".repeat(32))), Err(IdError::User));
         assert!(GroupId::new(format!("C{}", "0".repeat(32))).is_ok());
         assert!(GroupId::new(format!("R{}", "0".repeat(32))).is_ok());
         assert_eq!(OperatorId::new("Bad_Op"), Err(IdError::Operator));

@@ -245,9 +245,7 @@ pub fn register_contact_quick_reply(lang: Lang, message: Value) -> Value {
     let label = Text::RegisterContactLabel.render(lang);
     with_quick_reply(
         message,
-        vec![
-            json!({ "type": "action", "action": { "type": "message", "label": label, "text": label } }),
-        ],
+        vec![json!({ "type": "action", "action": { "type": "message", "label": label, "text": label } })],
     )
 }
 
@@ -297,13 +295,7 @@ fn weekday_ja(w: WeekdayName) -> &'static str {
 pub fn when(lang: Lang, at: Timestamp, tz: &TimeZone) -> String {
     let z = at.to_zoned(tz.clone());
     match lang {
-        Lang::Ja => format!(
-            "{}月{}日 {}:{:02}",
-            z.month(),
-            z.day(),
-            z.hour(),
-            z.minute()
-        ),
+        Lang::Ja => format!("{}月{}日 {}:{:02}", z.month(), z.day(), z.hour(), z.minute()),
         Lang::En => format!("{} {}:{:02}", z.strftime("%b %-d"), z.hour(), z.minute()),
     }
 }

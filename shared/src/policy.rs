@@ -28,10 +28,7 @@ impl Default for EscalationPolicy {
 
 impl EscalationPolicy {
     /// Reads the two delays, in minutes, as the template passes them; absent means default.
-    pub fn from_minutes(
-        reminder: Option<&str>,
-        overdue: Option<&str>,
-    ) -> Result<Self, PolicyError> {
+    pub fn from_minutes(reminder: Option<&str>, overdue: Option<&str>) -> Result<Self, PolicyError> {
         fn minutes(
             name: &'static str,
             v: Option<&str>,
@@ -49,11 +46,7 @@ impl EscalationPolicy {
         let d = Self::default();
         Ok(Self {
             reminder_after: minutes("REMINDER_AFTER_MINUTES", reminder, d.reminder_after)?,
-            overdue_after_reminder: minutes(
-                "OVERDUE_AFTER_MINUTES",
-                overdue,
-                d.overdue_after_reminder,
-            )?,
+            overdue_after_reminder: minutes("OVERDUE_AFTER_MINUTES", overdue, d.overdue_after_reminder)?,
         })
     }
 }

@@ -18,10 +18,7 @@ pub use crate::clock::Clock;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("DynamoDB {operation} failed: {message}")]
-    Dynamo {
-        operation: &'static str,
-        message: String,
-    },
+    Dynamo { operation: &'static str, message: String },
     #[error("a stored {what} could not be read: {message}")]
     Corrupt { what: &'static str, message: String },
 }
@@ -58,12 +55,7 @@ pub struct Profile {
 
 #[async_trait]
 pub trait Line: Send + Sync {
-    async fn push(
-        &self,
-        to: &str,
-        messages: &[Value],
-        retry_key: Uuid,
-    ) -> Result<Pushed, LineError>;
+    async fn push(&self, to: &str, messages: &[Value], retry_key: Uuid) -> Result<Pushed, LineError>;
     async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError>;
     /// `None` when LINE has no profile for them (not a friend, or blocked).
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
@@ -87,11 +79,7 @@ pub trait Scheduler: Send + Sync {
         now: Timestamp,
     ) -> Result<(), SchedulerError>;
     /// Deletes it; deleting one that does not exist is not an error.
-    async fn delete_member_schedule(
-        &self,
-        operator: &OperatorId,
-        member: &UserId,
-    ) -> Result<(), SchedulerError>;
+    async fn delete_member_schedule(&self, operator: &OperatorId, member: &UserId) -> Result<(), SchedulerError>;
     /// Creates the one-time schedule for a deadline; an existing one is left as it is.
     async fn set_deadline(
         &self,
@@ -130,18 +118,8 @@ pub enum Written {
 #[async_trait]
 pub trait Store: Send + Sync {
     // Webhook events, for exactly-once processing of LINE (re)deliveries.
-    async fn claim_event(
-        &self,
-        op: &OperatorId,
-        event_id: &str,
-        now: Timestamp,
-    ) -> Result<EventClaim, StoreError>;
-    async fn complete_event(
-        &self,
-        op: &OperatorId,
-        event_id: &str,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
+    async fn claim_event(&self, op: &OperatorId, event_id: &str, now: Timestamp) -> Result<EventClaim, StoreError>;
+    async fn complete_event(&self, op: &OperatorId, event_id: &str, now: Timestamp) -> Result<(), StoreError>;
     async fn release_event(&self, op: &OperatorId, event_id: &str) -> Result<(), StoreError>;
 
     // Members and their history.
@@ -162,26 +140,13 @@ pub trait Store: Send + Sync {
         at: Timestamp,
         event: &HistoryEvent,
     ) -> Result<(), StoreError>;
-    async fn history(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-    ) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError>;
+    async fn history(&self, op: &OperatorId, user: &UserId) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError>;
 
     // Checks and their pushes (the outbox).
-    async fn check(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        scheduled_at: Timestamp,
-    ) -> Result<Option<Check>, StoreError>;
+    async fn check(&self, op: &OperatorId, user: &UserId, scheduled_at: Timestamp)
+    -> Result<Option<Check>, StoreError>;
     /// Opens `check` as the member's one open check and records its push, atomically.
-    async fn open_check(
-        &self,
-        member: &Member,
-        check: &Check,
-        push: &Push,
-    ) -> Result<Written, StoreError>;
+    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError>;
     /// Replaces the check if it is still in `from` with its `last_slot` unchanged, and
     /// records the pushes, atomically.
     async fn advance_check(
@@ -204,12 +169,7 @@ pub trait Store: Send + Sync {
         now: Timestamp,
     ) -> Result<Written, StoreError>;
     /// Records a sign of life of a member with no open check.
-    async fn note_sign_of_life(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
+    async fn note_sign_of_life(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError>;
     /// Records pushes only while the check is still in `state`.
     async fn add_pushes(
         &self,
@@ -226,21 +186,11 @@ pub trait Store: Send + Sync {
         check: Timestamp,
         kind: Option<PushKind>,
     ) -> Result<Vec<(Push, bool)>, StoreError>;
-    async fn mark_sent(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        push: &Push,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
+    async fn mark_sent(&self, op: &OperatorId, user: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError>;
     async fn next_case_number(&self, op: &OperatorId) -> Result<u64, StoreError>;
 
     // Contacts and invitations.
-    async fn create_invitation(
-        &self,
-        op: &OperatorId,
-        invitation: &Invitation,
-    ) -> Result<Written, StoreError>;
+    async fn create_invitation(&self, op: &OperatorId, invitation: &Invitation) -> Result<Written, StoreError>;
     /// Marks the code as redeemed by `by` and returns it; `None` if there is no such code
     /// or someone else redeemed it (single use). The same person redeeming again gets it
     /// again, so a retried webhook finishes what the first attempt started.
@@ -250,18 +200,8 @@ pub trait Store: Send + Sync {
         code: &InviteCode,
         by: &UserId,
     ) -> Result<Option<Invitation>, StoreError>;
-    async fn wrong_codes_this_hour(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        now: Timestamp,
-    ) -> Result<u32, StoreError>;
-    async fn record_wrong_code(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        now: Timestamp,
-    ) -> Result<(), StoreError>;
+    async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError>;
+    async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError>;
     async fn link_contact(
         &self,
         op: &OperatorId,

@@ -225,11 +225,7 @@ impl std::str::FromStr for ScheduleExpression {
                 ("?", d) => Some(WeekdayName::from_cron(d).ok_or_else(bad)?),
                 _ => return Err(bad()),
             };
-            return Ok(Self::Cron {
-                minute,
-                hour,
-                weekday,
-            });
+            return Ok(Self::Cron { minute, hour, weekday });
         }
         if let Some(body) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
             let (n, unit) = body.split_once(' ').ok_or_else(bad)?;
@@ -256,29 +252,19 @@ impl ScheduleExpression {
 
     /// The first firing strictly after `after`. `start` is the schedule's start date
     /// (it phases rate expressions and bounds every expression).
-    pub fn next_after(
-        &self,
-        tz: &TimeZone,
-        start: Option<Timestamp>,
-        after: Timestamp,
-    ) -> Option<Timestamp> {
+    pub fn next_after(&self, tz: &TimeZone, start: Option<Timestamp>, after: Timestamp) -> Option<Timestamp> {
         let after = match start {
             Some(s) if s > after => s.checked_sub(1.nanosecond()).ok()?,
             _ => after,
         };
         match *self {
-            Self::Cron {
-                minute,
-                hour,
-                weekday,
-            } => {
+            Self::Cron { minute, hour, weekday } => {
                 let mut day: Date = after.to_zoned(tz.clone()).date();
                 // A week and a day of candidates always contains the next firing.
                 for _ in 0..9 {
                     let fits = weekday.is_none_or(|w| day.weekday() == w.weekday());
                     if fits {
-                        let local =
-                            day.to_datetime(Time::new(hour as i8, minute as i8, 0, 0).ok()?);
+                        let local = day.to_datetime(Time::new(hour as i8, minute as i8, 0, 0).ok()?);
                         // In a daylight-saving gap the check fires at the first valid
                         // instant after it; in an overlap, at the first occurrence.
                         let at = tz.to_ambiguous_timestamp(local).compatible().ok()?;
@@ -364,14 +350,8 @@ mod tests {
         let e = ScheduleExpression::RateDays(2);
         let tz = TimeZone::UTC;
         let start = ts("2026-11-25T12:00:00Z");
-        assert_eq!(
-            e.next_after(&tz, Some(start), ts("2026-11-20T00:00:00Z")),
-            Some(start)
-        );
-        assert_eq!(
-            e.next_after(&tz, Some(start), start),
-            Some(ts("2026-11-27T12:00:00Z"))
-        );
+        assert_eq!(e.next_after(&tz, Some(start), ts("2026-11-20T00:00:00Z")), Some(start));
+        assert_eq!(e.next_after(&tz, Some(start), start), Some(ts("2026-11-27T12:00:00Z")));
     }
 
     #[test]

@@ -19,26 +19,19 @@ pub enum SignatureError {
 
 /// Checks `x-line-signature` (base64 HMAC-SHA256 of the raw body with the channel
 /// secret) in constant time.
-pub fn verify_signature(
-    channel_secret: &[u8],
-    body: &[u8],
-    header: Option<&str>,
-) -> Result<(), SignatureError> {
+pub fn verify_signature(channel_secret: &[u8], body: &[u8], header: Option<&str>) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
     let claimed = base64::engine::general_purpose::STANDARD
         .decode(header.trim())
         .map_err(|_| SignatureError::Mismatch)?;
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(channel_secret).map_err(|_| SignatureError::Mismatch)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(channel_secret).map_err(|_| SignatureError::Mismatch)?;
     mac.update(body);
-    mac.verify_slice(&claimed)
-        .map_err(|_| SignatureError::Mismatch)
+    mac.verify_slice(&claimed).map_err(|_| SignatureError::Mismatch)
 }
 
 /// The signature LINE would send for `body` (used by the local tools and tests).
 pub fn sign(channel_secret: &[u8], body: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(channel_secret).expect("HMAC accepts keys of any length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(channel_secret).expect("HMAC accepts keys of any length");
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -60,11 +53,7 @@ pub fn parse_body(body: &[u8]) -> Result<Vec<Result<Event, String>>, BodyError> 
         .events
         .into_iter()
         .map(|v| {
-            let kind = v
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-                .to_owned();
+            let kind = v.get("type").and_then(Value::as_str).unwrap_or("?").to_owned();
             serde_json::from_value::<Event>(v).map_err(|e| format!("{kind}: {e}"))
         })
         .collect())
@@ -210,9 +199,7 @@ impl Event {
                 user: user_id.clone(),
                 unblocked: follow.as_ref().is_some_and(|f| f.is_unblocked),
             },
-            (EventKind::Unfollow, Some(Source::User { user_id })) => Intent::Unfollow {
-                user: user_id.clone(),
-            },
+            (EventKind::Unfollow, Some(Source::User { user_id })) => Intent::Unfollow { user: user_id.clone() },
             (EventKind::Message { message }, Some(Source::User { user_id })) => {
                 let user = user_id.clone();
                 let text = message.text.as_deref().unwrap_or("").trim();
@@ -221,10 +208,7 @@ impl Event {
                 } else if let Some(code) = InviteCode::find_in(text) {
                     Intent::RedeemCode { user, code }
                 } else {
-                    Intent::SignOfLife {
-                        user,
-                        tapped_ok: false,
-                    }
+                    Intent::SignOfLife { user, tapped_ok: false }
                 }
             }
             (EventKind::Postback { postback }, Some(Source::User { user_id })) => {
@@ -234,21 +218,13 @@ impl Event {
                     .strip_prefix("ok:")
                     .and_then(crate::escalation::check_time)
                 {
-                    Some(_) => Intent::SignOfLife {
-                        user,
-                        tapped_ok: true,
-                    },
+                    Some(_) => Intent::SignOfLife { user, tapped_ok: true },
                     None => Intent::InvalidButton { user },
                 }
             }
             (
                 EventKind::Message { message },
-                Some(
-                    Source::Group { group_id, .. }
-                    | Source::Room {
-                        room_id: group_id, ..
-                    },
-                ),
+                Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),
             ) => {
                 match message
                     .text
@@ -263,28 +239,16 @@ impl Event {
                     None => Intent::Ignore("group_message"),
                 }
             }
-            (
-                EventKind::Join,
-                Some(
-                    Source::Group { group_id, .. }
-                    | Source::Room {
-                        room_id: group_id, ..
-                    },
-                ),
-            ) => Intent::JoinedGroup {
-                group: group_id.clone(),
-            },
-            (
-                EventKind::Leave,
-                Some(
-                    Source::Group { group_id, .. }
-                    | Source::Room {
-                        room_id: group_id, ..
-                    },
-                ),
-            ) => Intent::LeftGroup {
-                group: group_id.clone(),
-            },
+            (EventKind::Join, Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. })) => {
+                Intent::JoinedGroup {
+                    group: group_id.clone(),
+                }
+            }
+            (EventKind::Leave, Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. })) => {
+                Intent::LeftGroup {
+                    group: group_id.clone(),
+                }
+            }
             (EventKind::Other, _) => Intent::Ignore("unknown_event_type"),
             _ => Intent::Ignore("not_for_this_service"),
         }
@@ -324,45 +288,22 @@ mod tests {
             verify_signature(b"secret", body, Some("not base64!")),
             Err(SignatureError::Mismatch)
         );
-        assert_eq!(
-            verify_signature(b"secret", body, None),
-            Err(SignatureError::Missing)
-        );
+        assert_eq!(verify_signature(b"secret", body, None), Err(SignatureError::Missing));
     }
 
     #[test]
     fn events_mean_what_the_member_meant() {
         let user = json!({"type":"user","userId":U});
         let follow = event(json!({"type":"follow","source":user,"follow":{"isUnblocked":true}}));
-        assert!(matches!(
-            follow.intent(),
-            Intent::Follow {
-                unblocked: true,
-                ..
-            }
-        ));
-        let ok =
-            event(json!({"type":"postback","source":user,"postback":{"data":"ok:1764028800"}}));
-        assert!(matches!(
-            ok.intent(),
-            Intent::SignOfLife {
-                tapped_ok: true,
-                ..
-            }
-        ));
-        let forged =
-            event(json!({"type":"postback","source":user,"postback":{"data":"ok:../../x"}}));
+        assert!(matches!(follow.intent(), Intent::Follow { unblocked: true, .. }));
+        let ok = event(json!({"type":"postback","source":user,"postback":{"data":"ok:1764028800"}}));
+        assert!(matches!(ok.intent(), Intent::SignOfLife { tapped_ok: true, .. }));
+        let forged = event(json!({"type":"postback","source":user,"postback":{"data":"ok:../../x"}}));
         assert!(matches!(forged.intent(), Intent::InvalidButton { .. }));
         let hello = event(
             json!({"type":"message","source":user,"message":{"type":"text","id":"1","quoteToken":"q","text":"おはよう"}}),
         );
-        assert!(matches!(
-            hello.intent(),
-            Intent::SignOfLife {
-                tapped_ok: false,
-                ..
-            }
-        ));
+        assert!(matches!(hello.intent(), Intent::SignOfLife { tapped_ok: false, .. }));
         let sticker = event(
             json!({"type":"message","source":user,"message":{"type":"sticker","id":"1","quoteToken":"q","packageId":"1","stickerId":"2"}}),
         );
@@ -392,8 +333,7 @@ mod tests {
         let mut e = event(json!({"type":"follow","source":{"type":"user","userId":U}}));
         e.mode = Mode::Standby;
         assert_eq!(e.intent(), Intent::Ignore("standby"));
-        let unknown =
-            event(json!({"type":"videoPlayComplete","source":{"type":"user","userId":U}}));
+        let unknown = event(json!({"type":"videoPlayComplete","source":{"type":"user","userId":U}}));
         assert_eq!(unknown.intent(), Intent::Ignore("unknown_event_type"));
     }
 
@@ -401,12 +341,7 @@ mod tests {
     fn body_that_is_not_a_webhook_is_an_error() {
         assert!(parse_body(b"not json").is_err());
         assert!(parse_body(b"{}").is_err());
-        assert_eq!(
-            parse_body(br#"{"destination":"U1","events":[]}"#)
-                .unwrap()
-                .len(),
-            0
-        );
+        assert_eq!(parse_body(br#"{"destination":"U1","events":[]}"#).unwrap().len(), 0);
         let bad = parse_body(br#"{"events":[{"type":"follow"}]}"#).unwrap();
         assert!(bad[0].is_err());
     }

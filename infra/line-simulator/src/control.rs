@@ -50,12 +50,7 @@ fn text<'a>(body: &'a Value, key: &str) -> Result<&'a str, String> {
 fn strings(body: &Value, key: &str) -> Vec<String> {
     body.get(key)
         .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
@@ -76,9 +71,7 @@ fn event(sim: &Simulator, b: &Value) -> Result<Value, String> {
         ("memberJoined", Some(g)) => sim.member_joined(g, &users),
         ("memberLeft", Some(g)) => sim.member_left(g, &users),
         (kind, _) => {
-            return Err(format!(
-                "unsupported event `{kind}` (group events need `groupId`)"
-            ));
+            return Err(format!("unsupported event `{kind}` (group events need `groupId`)"));
         }
     };
     let signed = sim.signed(&[event]);

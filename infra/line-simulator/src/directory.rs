@@ -18,10 +18,7 @@ pub(crate) fn profile(call: &mut Call<'_>, user_id: &str) -> Outcome {
 /// Any member of a group the bot is in, friend or not; members the test never registered
 /// get their id as display name.
 pub(crate) fn group_member(call: &mut Call<'_>, group_id: &str, user_id: &str) -> Outcome {
-    let group = call
-        .state
-        .joined_group(group_id)
-        .ok_or_else(ApiResponse::not_found)?;
+    let group = call.state.joined_group(group_id).ok_or_else(ApiResponse::not_found)?;
     if !group.members.iter().any(|m| m == user_id) {
         return Err(ApiResponse::not_found());
     }
@@ -37,10 +34,7 @@ pub(crate) fn group_member(call: &mut Call<'_>, group_id: &str, user_id: &str) -
 }
 
 pub(crate) fn group_summary(call: &mut Call<'_>, group_id: &str) -> Outcome {
-    let group = call
-        .state
-        .joined_group(group_id)
-        .ok_or_else(ApiResponse::not_found)?;
+    let group = call.state.joined_group(group_id).ok_or_else(ApiResponse::not_found)?;
     Ok(ApiResponse::ok(json!({
         "groupId": group_id,
         "groupName": group.name,
@@ -49,10 +43,7 @@ pub(crate) fn group_summary(call: &mut Call<'_>, group_id: &str) -> Outcome {
 
 /// The count excludes the bot, which is never stored as a member.
 pub(crate) fn group_count(call: &mut Call<'_>, group_id: &str) -> Outcome {
-    let group = call
-        .state
-        .joined_group(group_id)
-        .ok_or_else(ApiResponse::not_found)?;
+    let group = call.state.joined_group(group_id).ok_or_else(ApiResponse::not_found)?;
     Ok(ApiResponse::ok(json!({ "count": group.members.len() })))
 }
 

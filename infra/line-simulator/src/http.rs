@@ -31,10 +31,7 @@ pub(crate) struct ApiResponse {
 
 enum Payload {
     Json(Value),
-    Raw {
-        content_type: String,
-        bytes: Vec<u8>,
-    },
+    Raw { content_type: String, bytes: Vec<u8> },
 }
 
 /// Handlers return the error response through `Err` so `?` can short-circuit.
@@ -83,23 +80,16 @@ impl ApiResponse {
     }
 
     pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
-        self.headers
-            .push((HeaderName::from_static(name), value.to_owned()));
+        self.headers.push((HeaderName::from_static(name), value.to_owned()));
         self
     }
 
     fn into_http(self, request_id: &str) -> Response {
         let mut response = match self.payload {
             Payload::Json(value) => (self.status, axum::Json(value)).into_response(),
-            Payload::Raw {
-                content_type,
-                bytes,
-            } => (
-                self.status,
-                [(header::CONTENT_TYPE, content_type)],
-                Body::from(bytes),
-            )
-                .into_response(),
+            Payload::Raw { content_type, bytes } => {
+                (self.status, [(header::CONTENT_TYPE, content_type)], Body::from(bytes)).into_response()
+            }
         };
         let headers = response.headers_mut();
         let extra = std::iter::once((HeaderName::from_static("x-line-request-id"), request_id))
@@ -230,9 +220,7 @@ impl Route {
             ("GET", ["message", "quota"]) => Route::Quota,
             ("GET", ["message", "quota", "consumption"]) => Route::QuotaConsumption,
             ("GET", ["profile", user]) => Route::Profile(owned(user)),
-            ("GET", ["group", group, "member", user]) => {
-                Route::GroupMember(owned(group), owned(user))
-            }
+            ("GET", ["group", group, "member", user]) => Route::GroupMember(owned(group), owned(user)),
             ("GET", ["group", group, "summary"]) => Route::GroupSummary(owned(group)),
             ("GET", ["group", group, "members", "count"]) => Route::GroupCount(owned(group)),
             ("POST", ["group", group, "leave"]) => Route::GroupLeave(owned(group)),

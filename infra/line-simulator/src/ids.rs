@@ -72,11 +72,7 @@ mod tests {
         let early = ulid(jiff::Timestamp::from_millisecond(1_718_000_000_000).expect("valid"));
         let late = ulid(jiff::Timestamp::from_millisecond(1_718_000_000_001).expect("valid"));
         assert_eq!(early.len(), 26);
-        assert!(
-            early
-                .chars()
-                .all(|c| "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c))
-        );
+        assert!(early.chars().all(|c| "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)));
         assert!(early < late);
     }
 

@@ -118,10 +118,7 @@ impl Simulator {
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.inner
-            .state
-            .lock()
-            .expect("simulator state mutex poisoned")
+        self.inner.state.lock().expect("simulator state mutex poisoned")
     }
 
     // ---- people and groups ----
@@ -162,24 +159,12 @@ impl Simulator {
     }
 
     /// A postback from a datetime picker or rich menu switch, which adds `postback.params`.
-    pub fn postback_with_params(
-        &self,
-        user_id: &str,
-        data: &str,
-        params: &[(&str, &str)],
-    ) -> Value {
+    pub fn postback_with_params(&self, user_id: &str, data: &str, params: &[(&str, &str)]) -> Value {
         webhook::postback(&mut self.state(), self.now(), None, user_id, data, params)
     }
 
     pub fn group_postback(&self, group_id: &str, user_id: &str, data: &str) -> Value {
-        webhook::postback(
-            &mut self.state(),
-            self.now(),
-            Some(group_id),
-            user_id,
-            data,
-            &[],
-        )
+        webhook::postback(&mut self.state(), self.now(), Some(group_id), user_id, data, &[])
     }
 
     /// The bot is added to a group.

@@ -4,8 +4,7 @@ use std::net::SocketAddr;
 
 use line_simulator::{SimConfig, Simulator};
 
-const USAGE: &str =
-    "usage: line-simulator [--port N] [--secret S] [--token T] [--bot-user-id U...]";
+const USAGE: &str = "usage: line-simulator [--port N] [--secret S] [--token T] [--bot-user-id U...]";
 
 fn parse_args() -> Result<(u16, SimConfig), String> {
     let mut port = 0;
@@ -15,9 +14,7 @@ fn parse_args() -> Result<(u16, SimConfig), String> {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_owned());
         }
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
             "--port" => {
                 port = value

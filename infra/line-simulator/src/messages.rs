@@ -44,14 +44,7 @@ impl Checker {
     }
 
     /// A string field; reports missing (when required), wrong type, empty and over-long values.
-    pub fn string<'a>(
-        &mut self,
-        obj: &'a Value,
-        key: &str,
-        path: &str,
-        required: bool,
-        max: usize,
-    ) -> Option<&'a str> {
+    pub fn string<'a>(&mut self, obj: &'a Value, key: &str, path: &str, required: bool, max: usize) -> Option<&'a str> {
         let property = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => {
@@ -76,14 +69,7 @@ impl Checker {
     }
 
     /// An array field with a size range; `min > 0` makes it required.
-    pub fn array<'a>(
-        &mut self,
-        obj: &'a Value,
-        key: &str,
-        path: &str,
-        min: usize,
-        max: usize,
-    ) -> Option<&'a [Value]> {
+    pub fn array<'a>(&mut self, obj: &'a Value, key: &str, path: &str, min: usize, max: usize) -> Option<&'a [Value]> {
         let property = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => {
@@ -200,12 +186,7 @@ impl Checker {
             }
             self.string(item, "imageUrl", &item_path, false, 2000);
             if let Some(action) = self.object(item, "action", &item_path) {
-                self.action(
-                    action,
-                    &join(&item_path, "action"),
-                    Label::Required(20),
-                    true,
-                );
+                self.action(action, &join(&item_path, "action"), Label::Required(20), true);
             }
         }
     }
@@ -238,8 +219,7 @@ impl Checker {
                 };
                 for (i, column) in columns.iter().enumerate() {
                     let column_path = format!("{path}.columns[{i}]");
-                    let decorated =
-                        column.get("title").is_some() || column.get("thumbnailImageUrl").is_some();
+                    let decorated = column.get("title").is_some() || column.get("thumbnailImageUrl").is_some();
                     self.string(column, "title", &column_path, false, 40);
                     let max = if decorated { 60 } else { 120 };
                     self.string(column, "text", &column_path, true, max);
@@ -417,10 +397,8 @@ mod tests {
     #[test]
     fn buttons_text_limit_drops_to_60_with_a_title() {
         let text = "x".repeat(61);
-        let got = problems(
-            json!([{"type":"template","altText":"a","template":{"type":"buttons",
-            "title":"t","text":text,"actions":[{"type":"message","label":"l","text":"t"}]}}]),
-        );
+        let got = problems(json!([{"type":"template","altText":"a","template":{"type":"buttons",
+            "title":"t","text":text,"actions":[{"type":"message","label":"l","text":"t"}]}}]));
         assert_eq!(got, ["messages[0].template.text"]);
     }
 

@@ -82,10 +82,7 @@ fn resolve_push_target(call: &Call<'_>, to: &str) -> Result<Recipient, ApiRespon
     }
     // LINE does not document its answer for an id that never existed (or a group the bot has
     // left); the simulator chooses a plain 400 so a wrong id fails loudly in tests.
-    Err(ApiResponse::error(
-        StatusCode::BAD_REQUEST,
-        "Failed to send messages",
-    ))
+    Err(ApiResponse::error(StatusCode::BAD_REQUEST, "Failed to send messages"))
 }
 
 pub(crate) fn push(call: &mut Call<'_>) -> Outcome {
@@ -93,9 +90,7 @@ pub(crate) fn push(call: &mut Call<'_>) -> Outcome {
     call.already_accepted(key.as_deref())?;
     let body = call.json_body()?;
     let mut checker = Checker::default();
-    let to = checker
-        .string(&body, "to", "", true, 100)
-        .map(str::to_owned);
+    let to = checker.string(&body, "to", "", true, 100).map(str::to_owned);
     checker.messages(&body);
     check_notification_disabled(&mut checker, &body);
     finish(checker)?;
@@ -121,9 +116,7 @@ pub(crate) fn multicast(call: &mut Call<'_>) -> Outcome {
     if let Some(to) = checker.array(&body, "to", "", 1, MULTICAST_MAX) {
         for (i, id) in to.iter().enumerate() {
             match id.as_str() {
-                Some(id) if call.state.groups.contains_key(id) => {
-                    checker.fail(format!("to[{i}]"), "must be a user ID")
-                }
+                Some(id) if call.state.groups.contains_key(id) => checker.fail(format!("to[{i}]"), "must be a user ID"),
                 Some(id) => {
                     if !recipients.iter().any(|r| r == id) {
                         recipients.push(id.to_owned());
@@ -154,9 +147,7 @@ pub(crate) fn multicast(call: &mut Call<'_>) -> Outcome {
 pub(crate) fn reply(call: &mut Call<'_>) -> Outcome {
     let body = call.json_body()?;
     let mut checker = Checker::default();
-    let token = checker
-        .string(&body, "replyToken", "", true, 100)
-        .map(str::to_owned);
+    let token = checker.string(&body, "replyToken", "", true, 100).map(str::to_owned);
     checker.messages(&body);
     check_notification_disabled(&mut checker, &body);
     finish(checker)?;
@@ -164,21 +155,17 @@ pub(crate) fn reply(call: &mut Call<'_>) -> Outcome {
 
     let invalid = || ApiResponse::error(StatusCode::BAD_REQUEST, "Invalid reply token");
     let token = token.ok_or_else(invalid)?;
-    let chat = call
-        .state
-        .redeem_reply_token(&token, call.now)
-        .ok_or_else(invalid)?;
+    let chat = call.state.redeem_reply_token(&token, call.now).ok_or_else(invalid)?;
     // The chat may have gone away since the event (user blocked the bot, bot left the group).
-    let reachable = call.state.users.get(&chat).map_or_else(
-        || call.state.joined_group(&chat).is_some(),
-        |user| user.friend,
-    );
+    let reachable = call
+        .state
+        .users
+        .get(&chat)
+        .map_or_else(|| call.state.joined_group(&chat).is_some(), |user| user.friend);
     if reachable {
         deliver(call, Via::Reply, &chat, &messages, None);
     }
-    Ok(ApiResponse::ok(
-        json!({ "sentMessages": sent_messages(&messages) }),
-    ))
+    Ok(ApiResponse::ok(json!({ "sentMessages": sent_messages(&messages) })))
 }
 
 pub(crate) fn quota(call: &Call<'_>) -> ApiResponse {

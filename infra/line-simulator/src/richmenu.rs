@@ -91,10 +91,7 @@ pub(crate) fn handle(call: &mut Call<'_>, op: Op) -> Outcome {
         }
         Op::Upload(id) => upload(call, &id),
         Op::Download(id) => {
-            let (content_type, bytes) = menu(call, &id)?
-                .image
-                .clone()
-                .ok_or_else(ApiResponse::not_found)?;
+            let (content_type, bytes) = menu(call, &id)?.image.clone().ok_or_else(ApiResponse::not_found)?;
             Ok(ApiResponse::raw(&content_type, bytes))
         }
         Op::SetDefault(id) => {
@@ -104,10 +101,7 @@ pub(crate) fn handle(call: &mut Call<'_>, op: Op) -> Outcome {
         }
         Op::GetDefault => match &call.state.default_rich_menu {
             Some(id) => Ok(ApiResponse::ok(json!({ "richMenuId": id }))),
-            None => Err(ApiResponse::error(
-                StatusCode::NOT_FOUND,
-                "no default richmenu",
-            )),
+            None => Err(ApiResponse::error(StatusCode::NOT_FOUND, "no default richmenu")),
         },
         Op::ClearDefault => {
             call.state.default_rich_menu = None;
@@ -120,10 +114,7 @@ pub(crate) fn handle(call: &mut Call<'_>, op: Op) -> Outcome {
         }
         Op::LinkedTo(user) => match call.state.user_rich_menus.get(&user) {
             Some(id) => Ok(ApiResponse::ok(json!({ "richMenuId": id }))),
-            None => Err(ApiResponse::error(
-                StatusCode::NOT_FOUND,
-                "the user has no richmenu",
-            )),
+            None => Err(ApiResponse::error(StatusCode::NOT_FOUND, "the user has no richmenu")),
         },
         Op::Unlink(user) => {
             call.state.user_rich_menus.remove(&user);
@@ -191,9 +182,7 @@ fn bulk(call: &mut Call<'_>, link: bool) -> Outcome {
     let body = call.json_body()?;
     let mut checker = Checker::default();
     let id = if link {
-        checker
-            .string(&body, "richMenuId", "", true, 100)
-            .map(str::to_owned)
+        checker.string(&body, "richMenuId", "", true, 100).map(str::to_owned)
     } else {
         None
     };
@@ -254,20 +243,14 @@ fn validate(body: &Value) -> Result<(), ApiResponse> {
             match (int(b, "x"), int(b, "y"), int(b, "width"), int(b, "height")) {
                 (Some(x), Some(y), Some(w), Some(h)) => {
                     if x < 0 || y < 0 || w < 1 || h < 1 {
-                        checker.fail(
-                            format!("{path}.bounds"),
-                            "x and y must be >= 0, width and height >= 1",
-                        );
+                        checker.fail(format!("{path}.bounds"), "x and y must be >= 0, width and height >= 1");
                     } else if let Some((sw, sh)) = size
                         && (x + w > sw || y + h > sh)
                     {
                         checker.fail(format!("{path}.bounds"), "must lie within size");
                     }
                 }
-                _ => checker.fail(
-                    format!("{path}.bounds"),
-                    "must have integer x, y, width and height",
-                ),
+                _ => checker.fail(format!("{path}.bounds"), "must have integer x, y, width and height"),
             }
             match area.get("action") {
                 Some(action) => checker.area_action(action, &format!("{path}.action")),

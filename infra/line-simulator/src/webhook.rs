@@ -20,8 +20,7 @@ pub struct SignedWebhook {
 
 /// The `x-line-signature` LINE would send for `body`.
 pub fn signature(channel_secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(channel_secret.as_bytes())
-        .expect("HMAC accepts keys of any length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(channel_secret.as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -64,16 +63,8 @@ fn chat_source(group_id: Option<&str>, user_id: &str) -> (Value, String) {
     }
 }
 
-fn with_reply_token(
-    mut e: Map<String, Value>,
-    state: &mut State,
-    now: Timestamp,
-    chat: &str,
-) -> Map<String, Value> {
-    e.insert(
-        "replyToken".into(),
-        state.issue_reply_token(chat, now).into(),
-    );
+fn with_reply_token(mut e: Map<String, Value>, state: &mut State, now: Timestamp, chat: &str) -> Map<String, Value> {
+    e.insert("replyToken".into(), state.issue_reply_token(chat, now).into());
     e
 }
 
@@ -82,12 +73,7 @@ pub(crate) fn follow(state: &mut State, now: Timestamp, user_id: &str) -> Value 
     let unblocked = user.ever_followed;
     user.friend = true;
     user.ever_followed = true;
-    let mut e = with_reply_token(
-        event("follow", now, user_source(user_id)),
-        state,
-        now,
-        user_id,
-    );
+    let mut e = with_reply_token(event("follow", now, user_source(user_id)), state, now, user_id);
     e.insert("follow".into(), json!({ "isUnblocked": unblocked }));
     Value::Object(e)
 }
@@ -97,13 +83,7 @@ pub(crate) fn unfollow(state: &mut State, now: Timestamp, user_id: &str) -> Valu
     Value::Object(event("unfollow", now, user_source(user_id)))
 }
 
-pub(crate) fn text(
-    state: &mut State,
-    now: Timestamp,
-    group_id: Option<&str>,
-    user_id: &str,
-    text: &str,
-) -> Value {
+pub(crate) fn text(state: &mut State, now: Timestamp, group_id: Option<&str>, user_id: &str, text: &str) -> Value {
     let (source, chat) = chat_source(group_id, user_id);
     let mut e = with_reply_token(event("message", now, source), state, now, &chat);
     e.insert(
@@ -130,10 +110,7 @@ pub(crate) fn postback(
     let mut e = with_reply_token(event("postback", now, source), state, now, &chat);
     let mut postback = json!({ "data": data });
     if !params.is_empty() {
-        let params: Map<String, Value> = params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-            .collect();
+        let params: Map<String, Value> = params.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
         postback["params"] = Value::Object(params);
     }
     e.insert("postback".into(), postback);
@@ -160,12 +137,7 @@ fn members(user_ids: &[&str]) -> Value {
     })
 }
 
-pub(crate) fn member_joined(
-    state: &mut State,
-    now: Timestamp,
-    group_id: &str,
-    user_ids: &[&str],
-) -> Value {
+pub(crate) fn member_joined(state: &mut State, now: Timestamp, group_id: &str, user_ids: &[&str]) -> Value {
     let group = state.group_mut(group_id);
     for user_id in user_ids {
         if !group.members.iter().any(|m| m == user_id) {
@@ -178,12 +150,7 @@ pub(crate) fn member_joined(
     Value::Object(e)
 }
 
-pub(crate) fn member_left(
-    state: &mut State,
-    now: Timestamp,
-    group_id: &str,
-    user_ids: &[&str],
-) -> Value {
+pub(crate) fn member_left(state: &mut State, now: Timestamp, group_id: &str, user_ids: &[&str]) -> Value {
     state
         .group_mut(group_id)
         .members
@@ -222,9 +189,6 @@ mod tests {
             .decode(sig)
             .expect("valid base64");
         let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            hex,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 }

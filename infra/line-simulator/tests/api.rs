@@ -203,16 +203,8 @@ async fn reusing_a_retry_key_gets_409_with_the_accepted_request_id_and_no_second
 
     assert_eq!(h.sim.seen_by(ALICE).len(), 1);
     assert_eq!(h.sim.billed_messages(), 1);
-    let statuses: Vec<(u16, Option<String>)> = h
-        .sim
-        .requests()
-        .into_iter()
-        .map(|c| (c.status, c.retry_key))
-        .collect();
-    assert_eq!(
-        statuses,
-        [(200, Some(KEY.to_owned())), (409, Some(KEY.to_owned()))]
-    );
+    let statuses: Vec<(u16, Option<String>)> = h.sim.requests().into_iter().map(|c| (c.status, c.retry_key)).collect();
+    assert_eq!(statuses, [(200, Some(KEY.to_owned())), (409, Some(KEY.to_owned()))]);
 }
 
 #[tokio::test]
@@ -277,11 +269,8 @@ async fn failures_armed_for_one_endpoint_leave_others_alone() {
 #[tokio::test]
 async fn a_timed_out_push_is_delivered_once_and_its_retry_gets_409() {
     let h = Harness::with_people().await;
-    h.sim.fail_next(
-        Endpoint::Push,
-        Failure::Timeout(Duration::from_millis(500)),
-        1,
-    );
+    h.sim
+        .fail_next(Endpoint::Push, Failure::Timeout(Duration::from_millis(500)), 1);
     let lost = h
         .request(reqwest::Method::POST, "/v2/bot/message/push")
         .header("X-Line-Retry-Key", KEY)
@@ -301,11 +290,8 @@ async fn a_timed_out_push_is_delivered_once_and_its_retry_gets_409() {
 #[tokio::test]
 async fn a_timeout_answers_500_after_the_hold_if_the_client_waits() {
     let h = Harness::with_people().await;
-    h.sim.fail_next(
-        Endpoint::Push,
-        Failure::Timeout(Duration::from_millis(50)),
-        1,
-    );
+    h.sim
+        .fail_next(Endpoint::Push, Failure::Timeout(Duration::from_millis(50)), 1);
     let (status, _) = h.push(ALICE, "hi", None).await;
     assert_eq!(status, 500);
     assert_eq!(h.sim.seen_by(ALICE).len(), 1);
@@ -382,10 +368,7 @@ async fn an_invalid_message_is_rejected_with_400_and_per_property_details() {
         .iter()
         .filter_map(|d| d["property"].as_str())
         .collect();
-    assert_eq!(
-        properties,
-        ["messages[0].text", "messages[1].template.actions"]
-    );
+    assert_eq!(properties, ["messages[0].text", "messages[1].template.actions"]);
     assert!(h.sim.deliveries().is_empty());
     assert_eq!(h.sim.billed_messages(), 0);
 }
@@ -409,9 +392,7 @@ async fn six_messages_or_malformed_json_are_400() {
 #[tokio::test]
 async fn push_to_an_id_that_never_existed_is_400() {
     let h = Harness::with_people().await;
-    let (status, body) = h
-        .push("Uffffffffffffffffffffffffffffffff", "hi", None)
-        .await;
+    let (status, body) = h.push("Uffffffffffffffffffffffffffffffff", "hi", None).await;
     assert_eq!(status, 400);
     assert_eq!(body["message"], "Failed to send messages");
 }
@@ -460,25 +441,19 @@ async fn profile_is_visible_only_while_the_user_is_a_friend() {
 async fn group_endpoints_reflect_membership_and_the_bot_leaving() {
     let h = Harness::with_people().await;
     h.sim.add_group(FAMILY, "Family", &[ALICE, BOB]);
-    let (status, body) = h
-        .get(&format!("/v2/bot/group/{FAMILY}/member/{CAROL}"))
-        .await;
+    let (status, body) = h.get(&format!("/v2/bot/group/{FAMILY}/member/{CAROL}")).await;
     assert_eq!((status, body["message"].clone()), (404, json!("Not found")));
     let (status, body) = h.get(&format!("/v2/bot/group/{FAMILY}/member/{BOB}")).await;
     assert_eq!(status, 200);
     assert_eq!(body["displayName"], "Bob");
 
     h.sim.member_joined(FAMILY, &[CAROL]);
-    let (_, count) = h
-        .get(&format!("/v2/bot/group/{FAMILY}/members/count"))
-        .await;
+    let (_, count) = h.get(&format!("/v2/bot/group/{FAMILY}/members/count")).await;
     assert_eq!(count, json!({ "count": 3 }));
     let (_, summary) = h.get(&format!("/v2/bot/group/{FAMILY}/summary")).await;
     assert_eq!(summary, json!({ "groupId": FAMILY, "groupName": "Family" }));
 
-    let (status, body) = h
-        .post(&format!("/v2/bot/group/{FAMILY}/leave"), json!({}), None)
-        .await;
+    let (status, body) = h.post(&format!("/v2/bot/group/{FAMILY}/leave"), json!({}), None).await;
     assert_eq!((status, body), (200, json!({})));
     assert_eq!(h.push(FAMILY, "still there?", None).await.0, 400);
     assert!(h.sim.seen_by(FAMILY).is_empty());
@@ -496,10 +471,7 @@ async fn multicast_delivers_to_and_bills_each_friend_only() {
     assert_eq!(h.sim.billed_messages(), 2);
 
     let body = json!({ "to": [ALICE], "messages": [{ "type": "text", "text": "hi" }] });
-    assert_eq!(
-        h.post("/v2/bot/message/multicast", body, Some(KEY)).await.0,
-        409
-    );
+    assert_eq!(h.post("/v2/bot/message/multicast", body, Some(KEY)).await.0, 409);
 }
 
 #[tokio::test]
@@ -531,8 +503,7 @@ async fn the_webhook_signature_verifies_with_the_channel_secret() {
     let events = [h.sim.follow(CAROL), h.sim.text(CAROL, "こんにちは")];
     let webhook = h.sim.signed(&events);
 
-    let mut mac = Hmac::<Sha256>::new_from_slice(h.sim.config().channel_secret.as_bytes())
-        .expect("any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(h.sim.config().channel_secret.as_bytes()).expect("any key length");
     mac.update(webhook.body.as_bytes());
     let signature = base64::engine::general_purpose::STANDARD
         .decode(&webhook.signature)
@@ -573,16 +544,10 @@ async fn events_are_shaped_like_lines() {
     let unfollow = h.sim.unfollow(BOB);
     assert!(unfollow.get("replyToken").is_none());
     let join = h.sim.join(FAMILY);
-    assert_eq!(
-        join["source"],
-        json!({ "type": "group", "groupId": FAMILY })
-    );
+    assert_eq!(join["source"], json!({ "type": "group", "groupId": FAMILY }));
     assert!(join["replyToken"].is_string());
     let left = h.sim.member_left(FAMILY, &[ALICE]);
-    assert_eq!(
-        left["left"]["members"],
-        json!([{ "type": "user", "userId": ALICE }])
-    );
+    assert_eq!(left["left"]["members"], json!([{ "type": "user", "userId": ALICE }]));
     assert_ne!(
         h.sim.text(ALICE, "a")["webhookEventId"],
         h.sim.text(ALICE, "a")["webhookEventId"]
@@ -602,14 +567,8 @@ async fn deliveries_expose_readable_texts_and_postback_data() {
     ]});
     assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 200);
     let seen = h.sim.seen_by(ALICE);
-    assert_eq!(
-        seen[0].texts(),
-        ["Safety check\nAre you safe?", "Or tap below"]
-    );
-    assert_eq!(
-        seen[0].postback_data(),
-        ["ans=safe", "ans=help", "ans=later"]
-    );
+    assert_eq!(seen[0].texts(), ["Safety check\nAre you safe?", "Or tap below"]);
+    assert_eq!(seen[0].postback_data(), ["ans=safe", "ans=help", "ans=later"]);
 }
 
 #[tokio::test]
@@ -642,10 +601,7 @@ async fn rich_menus_need_an_image_before_they_can_be_linked() {
 
     let png = b"\x89PNG\r\n\x1a\nrest-of-image".to_vec();
     let upload = h
-        .request(
-            reqwest::Method::POST,
-            &format!("/v2/bot/richmenu/{id}/content"),
-        )
+        .request(reqwest::Method::POST, &format!("/v2/bot/richmenu/{id}/content"))
         .header("Content-Type", "image/png")
         .body(png)
         .send()

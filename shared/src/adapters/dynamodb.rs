@@ -24,9 +24,7 @@ use crate::ports::{EventClaim, Store, StoreError, Written};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
 use jiff::{SignedDuration, Timestamp};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -234,11 +232,7 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    async fn transact(
-        &self,
-        operation: &'static str,
-        items: Vec<TransactWriteItem>,
-    ) -> Result<Written, StoreError> {
+    async fn transact(&self, operation: &'static str, items: Vec<TransactWriteItem>) -> Result<Written, StoreError> {
         match self
             .client
             .transact_write_items()
@@ -288,12 +282,7 @@ impl DynamoStore {
 
 #[async_trait]
 impl Store for DynamoStore {
-    async fn claim_event(
-        &self,
-        op: &OperatorId,
-        event_id: &str,
-        now: Timestamp,
-    ) -> Result<EventClaim, StoreError> {
+    async fn claim_event(&self, op: &OperatorId, event_id: &str, now: Timestamp) -> Result<EventClaim, StoreError> {
         let record = EventRecord {
             status: "processing",
             claimed_at: now.as_second(),
@@ -309,9 +298,7 @@ impl Store for DynamoStore {
                 &record,
                 Some(now + EVENT_MEMORY),
             )?))
-            .condition_expression(
-                "attribute_not_exists(pk) OR (#status = :processing AND claimed_at < :stale)",
-            )
+            .condition_expression("attribute_not_exists(pk) OR (#status = :processing AND claimed_at < :stale)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":processing", s("processing"))
             .expression_attribute_values(":stale", epoch(now - EVENT_LEASE))
@@ -329,12 +316,7 @@ impl Store for DynamoStore {
         }
     }
 
-    async fn complete_event(
-        &self,
-        op: &OperatorId,
-        event_id: &str,
-        _now: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn complete_event(&self, op: &OperatorId, event_id: &str, _now: Timestamp) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -465,11 +447,7 @@ impl Store for DynamoStore {
         Ok(())
     }
 
-    async fn history(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-    ) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError> {
+    async fn history(&self, op: &OperatorId, user: &UserId) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError> {
         self.query_prefix(user_pk(op, user), "HISTORY#")
             .await?
             .into_iter()
@@ -489,12 +467,7 @@ impl Store for DynamoStore {
             .transpose()
     }
 
-    async fn open_check(
-        &self,
-        member: &Member,
-        check: &Check,
-        push: &Push,
-    ) -> Result<Written, StoreError> {
+    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError> {
         let (op, user) = (&member.operator, &member.user_id);
         let claim_member = Update::builder()
             .table_name(&self.table)
@@ -531,8 +504,7 @@ impl Store for DynamoStore {
         for p in pushes {
             items.push(self.outbox_put(op, user, p, now)?);
         }
-        self.transact("TransactWriteItems(advance_check)", items)
-            .await
+        self.transact("TransactWriteItems(advance_check)", items).await
     }
 
     async fn acknowledge(
@@ -548,9 +520,7 @@ impl Store for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(user_pk(op, user)))
             .key("sk", s("MEMBER"))
-            .update_expression(
-                "REMOVE open_check SET last_sign_of_life = :now ADD acknowledged_checks :one",
-            )
+            .update_expression("REMOVE open_check SET last_sign_of_life = :now ADD acknowledged_checks :one")
             .condition_expression("open_check = :check")
             .expression_attribute_values(":check", attr("check", &from.scheduled_at)?)
             .expression_attribute_values(":now", attr("member", &now)?)
@@ -567,16 +537,10 @@ impl Store for DynamoStore {
         for p in pushes {
             items.push(self.outbox_put(op, user, p, now)?);
         }
-        self.transact("TransactWriteItems(acknowledge)", items)
-            .await
+        self.transact("TransactWriteItems(acknowledge)", items).await
     }
 
-    async fn note_sign_of_life(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn note_sign_of_life(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
@@ -659,13 +623,7 @@ impl Store for DynamoStore {
         Ok(out)
     }
 
-    async fn mark_sent(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        push: &Push,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn mark_sent(&self, op: &OperatorId, user: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -696,22 +654,14 @@ impl Store for DynamoStore {
             .await
             .map_err(dynamo_error("UpdateItem"))?;
         out.attributes
-            .and_then(|a| {
-                a.get("n")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|v| v.parse().ok())
-            })
+            .and_then(|a| a.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
             .ok_or(StoreError::Corrupt {
                 what: "case counter",
                 message: "no number returned".into(),
             })
     }
 
-    async fn create_invitation(
-        &self,
-        op: &OperatorId,
-        invitation: &Invitation,
-    ) -> Result<Written, StoreError> {
+    async fn create_invitation(&self, op: &OperatorId, invitation: &Invitation) -> Result<Written, StoreError> {
         let pk = format!("{op}#INVITE#{}", invitation.code.as_str());
         let result = self
             .client
@@ -752,9 +702,7 @@ impl Store for DynamoStore {
             .key("pk", s(format!("{op}#INVITE#{}", code.as_str())))
             .key("sk", s("INVITE"))
             .update_expression("SET redeemed_by = :by")
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(redeemed_by) OR redeemed_by = :by)",
-            )
+            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(redeemed_by) OR redeemed_by = :by)")
             .expression_attribute_values(":by", s(by.as_str()))
             .return_values(ReturnValue::AllNew)
             .send()
@@ -771,29 +719,15 @@ impl Store for DynamoStore {
         }
     }
 
-    async fn wrong_codes_this_hour(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        now: Timestamp,
-    ) -> Result<u32, StoreError> {
+    async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError> {
         let sk = format!("WRONG_CODE#{}", now.as_second() / 3600);
         let item = self.get(user_pk(op, user), &sk).await?;
         Ok(item
-            .and_then(|i| {
-                i.get("n")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|v| v.parse().ok())
-            })
+            .and_then(|i| i.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
             .unwrap_or(0))
     }
 
-    async fn record_wrong_code(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -863,8 +797,7 @@ impl Store for DynamoStore {
             TransactWriteItem::builder().put(back).build(),
             TransactWriteItem::builder().update(count).build(),
         ];
-        self.transact("TransactWriteItems(link_contact)", items)
-            .await
+        self.transact("TransactWriteItems(link_contact)", items).await
     }
 
     async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError> {
@@ -876,10 +809,7 @@ impl Store for DynamoStore {
     }
 
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError> {
-        Ok(!self
-            .query_prefix(user_pk(op, user), "WATCHES#")
-            .await?
-            .is_empty())
+        Ok(!self.query_prefix(user_pk(op, user), "WATCHES#").await?.is_empty())
     }
 
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError> {

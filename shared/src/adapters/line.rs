@@ -62,10 +62,7 @@ impl LineClient {
                     let request_id = header(&resp, "x-line-request-id");
                     let status = resp.status();
                     tracing::debug!(endpoint, status = status.as_u16(), request_id, "line_call");
-                    if status.is_success()
-                        || status == StatusCode::CONFLICT
-                        || status == StatusCode::NOT_FOUND
-                    {
+                    if status.is_success() || status == StatusCode::CONFLICT || status == StatusCode::NOT_FOUND {
                         return Ok(resp);
                     }
                     classify(status, resp.text().await.unwrap_or_default())
@@ -75,10 +72,7 @@ impl LineClient {
             };
             let transient = matches!(
                 error,
-                LineError::RateLimited
-                    | LineError::Unavailable { .. }
-                    | LineError::Timeout
-                    | LineError::Transport(_)
+                LineError::RateLimited | LineError::Unavailable { .. } | LineError::Timeout | LineError::Transport(_)
             );
             match self.config.backoff.get(attempt) {
                 Some(wait) if transient => {
@@ -115,12 +109,7 @@ fn classify(status: StatusCode, body: String) -> LineError {
 
 #[async_trait]
 impl Line for LineClient {
-    async fn push(
-        &self,
-        to: &str,
-        messages: &[Value],
-        retry_key: Uuid,
-    ) -> Result<Pushed, LineError> {
+    async fn push(&self, to: &str, messages: &[Value], retry_key: Uuid) -> Result<Pushed, LineError> {
         // Checks are never sent silently: notificationDisabled stays false.
         let body = json!({ "to": to, "messages": messages, "notificationDisabled": false });
         let url = self.url("/v2/bot/message/push");
@@ -145,9 +134,7 @@ impl Line for LineClient {
     async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError> {
         let body = json!({ "replyToken": reply_token, "messages": messages, "notificationDisabled": false });
         let url = self.url("/v2/bot/message/reply");
-        let resp = self
-            .call("reply", || self.http.post(&url).json(&body))
-            .await?;
+        let resp = self.call("reply", || self.http.post(&url).json(&body)).await?;
         if resp.status().is_success() {
             Ok(())
         } else {
@@ -168,10 +155,7 @@ impl Line for LineClient {
                 status: resp.status().as_u16(),
             });
         }
-        let v: Value = resp
-            .json()
-            .await
-            .map_err(|e| LineError::Transport(e.to_string()))?;
+        let v: Value = resp.json().await.map_err(|e| LineError::Transport(e.to_string()))?;
         Ok(v["displayName"].as_str().map(|n| Profile {
             display_name: n.to_owned(),
         }))

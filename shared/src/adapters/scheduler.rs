@@ -11,8 +11,8 @@ use aws_sdk_scheduler::Client;
 use aws_sdk_scheduler::error::{DisplayErrorContext, SdkError};
 use aws_sdk_scheduler::primitives::DateTime;
 use aws_sdk_scheduler::types::{
-    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
-    RetryPolicy, ScheduleState, Target,
+    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy, ScheduleState,
+    Target,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -52,10 +52,7 @@ pub fn deadline_schedule_name(op: &OperatorId, member: &UserId, deadline: &Deadl
         crate::check::Stage::Reminder => 'r',
         crate::check::Stage::Overdue => 'o',
     };
-    format!(
-        "dl-{op}-{short}-{}-{stage}",
-        crate::check::key_of(deadline.check)
-    )
+    format!("dl-{op}-{short}-{}-{stage}", crate::check::key_of(deadline.check))
 }
 
 fn scheduler_error<E: std::error::Error + 'static, R: std::fmt::Debug>(
@@ -67,9 +64,7 @@ fn scheduler_error<E: std::error::Error + 'static, R: std::fmt::Debug>(
     }
 }
 
-fn build_error(
-    operation: &'static str,
-) -> impl FnOnce(aws_sdk_scheduler::error::BuildError) -> SchedulerError {
+fn build_error(operation: &'static str) -> impl FnOnce(aws_sdk_scheduler::error::BuildError) -> SchedulerError {
     move |e| SchedulerError {
         operation,
         message: e.to_string(),
@@ -77,12 +72,7 @@ fn build_error(
 }
 
 impl EventBridgeScheduler {
-    fn target(
-        &self,
-        operation: &'static str,
-        arn: &str,
-        input: String,
-    ) -> Result<Target, SchedulerError> {
+    fn target(&self, operation: &'static str, arn: &str, input: String) -> Result<Target, SchedulerError> {
         let retry = RetryPolicy::builder()
             .maximum_event_age_in_seconds(MAX_EVENT_AGE_SECONDS)
             .maximum_retry_attempts(MAX_RETRIES)
@@ -121,17 +111,14 @@ impl Scheduler for EventBridgeScheduler {
     ) -> Result<(), SchedulerError> {
         let name = member_schedule_name(op, member);
         let expression = schedule.expression().to_string();
-        let input = json!({ "operator": op, "member": member, "scheduled_time": SCHEDULED_TIME })
-            .to_string();
+        let input = json!({ "operator": op, "member": member, "scheduled_time": SCHEDULED_TIME }).to_string();
         let target = self.target("CreateSchedule", &self.config.check_function_arn, input)?;
         // Rate expressions have no hour of their own: the start date sets it.
         let start = match schedule.expression() {
-            ScheduleExpression::RateDays(_) => {
-                Some(schedule.first_after(now).map_err(|e| SchedulerError {
-                    operation: "CreateSchedule",
-                    message: e.to_string(),
-                })?)
-            }
+            ScheduleExpression::RateDays(_) => Some(schedule.first_after(now).map_err(|e| SchedulerError {
+                operation: "CreateSchedule",
+                message: e.to_string(),
+            })?),
             _ => None,
         };
         let created = self
@@ -150,10 +137,7 @@ impl Scheduler for EventBridgeScheduler {
         match created {
             Ok(_) => Ok(()),
             // It exists: replace it in one call, so there is never zero and never two.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conflict_exception()) =>
-            {
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conflict_exception()) => {
                 self.client
                     .update_schedule()
                     .name(&name)
@@ -173,11 +157,7 @@ impl Scheduler for EventBridgeScheduler {
         }
     }
 
-    async fn delete_member_schedule(
-        &self,
-        op: &OperatorId,
-        member: &UserId,
-    ) -> Result<(), SchedulerError> {
+    async fn delete_member_schedule(&self, op: &OperatorId, member: &UserId) -> Result<(), SchedulerError> {
         let result = self
             .client
             .delete_schedule()
@@ -197,12 +177,7 @@ impl Scheduler for EventBridgeScheduler {
         }
     }
 
-    async fn set_deadline(
-        &self,
-        op: &OperatorId,
-        member: &UserId,
-        deadline: &Deadline,
-    ) -> Result<(), SchedulerError> {
+    async fn set_deadline(&self, op: &OperatorId, member: &UserId, deadline: &Deadline) -> Result<(), SchedulerError> {
         let input = json!({
             "operator": op,
             "member": member,
@@ -226,12 +201,7 @@ impl Scheduler for EventBridgeScheduler {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conflict_exception()) =>
-            {
-                Ok(())
-            }
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conflict_exception()) => Ok(()),
             Err(e) => Err(scheduler_error("CreateSchedule")(e)),
         }
     }

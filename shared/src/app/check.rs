@@ -52,30 +52,21 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
         };
         // A check already recorded for this very time: a duplicate delivery.
         if let Some(existing) = app.store.check(op, user, slot).await? {
-            return Ok(CheckOutcome::Duplicate(
-                redo(app, op, user, &existing).await?,
-            ));
+            return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
         }
         let open = match member.open_check {
             Some(at) => app.store.check(op, user, at).await?,
             None => None,
         };
         match check::on_due(&member, open.as_ref(), slot, now, &app.policy) {
-            DuePlan::Open {
-                check,
-                push,
-                deadline,
-            } => {
+            DuePlan::Open { check, push, deadline } => {
                 if app.store.open_check(&member, &check, &push).await? == Written::Done {
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
                 }
             }
             DuePlan::Remind {
-                check,
-                push,
-                deadline,
-                ..
+                check, push, deadline, ..
             } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
@@ -85,9 +76,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     == Written::Done
                 {
                     app.scheduler.set_deadline(op, user, &deadline).await?;
-                    return Ok(CheckOutcome::Reminded(
-                        deliver(app, op, user, &[push]).await?,
-                    ));
+                    return Ok(CheckOutcome::Reminded(deliver(app, op, user, &[push]).await?));
                 }
             }
             DuePlan::Repeat { check, push, .. } => {
@@ -98,9 +87,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     .await?
                     == Written::Done
                 {
-                    return Ok(CheckOutcome::Repeated(
-                        deliver(app, op, user, &[push]).await?,
-                    ));
+                    return Ok(CheckOutcome::Repeated(deliver(app, op, user, &[push]).await?));
                 }
             }
             DuePlan::AlreadyHandled { check } => {
@@ -109,9 +96,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     .check(op, user, check)
                     .await?
                     .ok_or(AppError::Contention("open check"))?;
-                return Ok(CheckOutcome::Duplicate(
-                    redo(app, op, user, &existing).await?,
-                ));
+                return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
             }
             DuePlan::Idle(reason) => return Ok(CheckOutcome::Idle(reason)),
         }
@@ -121,12 +106,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
 
 /// Redoes what a check's current state implies and may not have happened: its pending
 /// pushes and the deadline that moves it on.
-pub(crate) async fn redo(
-    app: &App,
-    op: &OperatorId,
-    user: &UserId,
-    check: &Check,
-) -> Result<Delivered, AppError> {
+pub(crate) async fn redo(app: &App, op: &OperatorId, user: &UserId, check: &Check) -> Result<Delivered, AppError> {
     if let Some(deadline) = next_deadline(app, check) {
         app.scheduler.set_deadline(op, user, &deadline).await?;
     }
@@ -142,9 +122,7 @@ fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
             stage: Stage::Reminder,
             at: at(check.scheduled_at + app.policy.reminder_after),
         }),
-        CheckState::Reminded => {
-            check::overdue_deadline(check, &app.policy).map(|d| Deadline { at: at(d.at), ..d })
-        }
+        CheckState::Reminded => check::overdue_deadline(check, &app.policy).map(|d| Deadline { at: at(d.at), ..d }),
         CheckState::Overdue | CheckState::Acknowledged => None,
     }
 }

@@ -53,10 +53,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
         let current = app.store.check(op, user, inv.check).await?;
         match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.policy) {
             DeadlinePlan::Remind {
-                check,
-                push,
-                deadline,
-                ..
+                check, push, deadline, ..
             } => {
                 let from = current.as_ref().ok_or(AppError::Contention("check"))?;
                 if app
@@ -76,9 +73,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                             },
                         )
                         .await?;
-                    return Ok(DeadlineOutcome::Reminded(
-                        deliver(app, op, user, &[push]).await?,
-                    ));
+                    return Ok(DeadlineOutcome::Reminded(deliver(app, op, user, &[push]).await?));
                 }
             }
             DeadlinePlan::Escalate { mut check, .. } => {
@@ -119,12 +114,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
 
 /// Hands an overdue check to the escalation queue. Sending it twice is harmless: the
 /// escalation function alerts each recipient of a check once.
-async fn escalate(
-    app: &App,
-    op: &OperatorId,
-    user: &UserId,
-    check: Timestamp,
-) -> Result<(), AppError> {
+async fn escalate(app: &App, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), AppError> {
     app.queue
         .send(&EscalationMessage::Escalate {
             operator: op.clone(),

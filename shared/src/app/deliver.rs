@@ -16,21 +16,14 @@ pub struct Delivered {
     pub already_sent: u32,
 }
 
-pub async fn deliver(
-    app: &App,
-    op: &OperatorId,
-    member: &UserId,
-    pushes: &[Push],
-) -> Result<Delivered, AppError> {
+pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push]) -> Result<Delivered, AppError> {
     let mut done = Delivered::default();
     let mut first_error = None;
     for push in pushes {
         let key = push.retry_key(op, member);
         match app.line.push(&push.to, &push.messages, key).await {
             Ok(outcome) => {
-                app.store
-                    .mark_sent(op, member, push, app.clock.now())
-                    .await?;
+                app.store.mark_sent(op, member, push, app.clock.now()).await?;
                 match outcome {
                     Pushed::Sent => done.sent += 1,
                     Pushed::AlreadyAccepted => done.already_sent += 1,

@@ -40,9 +40,7 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
         return Ok(EscalationOutcome::Gone);
     };
     if let EscalationMessage::Deliver { .. } = message {
-        return Ok(EscalationOutcome::Delivered(
-            deliver_pending(app, op, user, at).await?,
-        ));
+        return Ok(EscalationOutcome::Delivered(deliver_pending(app, op, user, at).await?));
     }
     let mut recorded = 0;
     let mut missing_staff_room = false;
@@ -62,11 +60,7 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .filter(|p| !already.contains(&p.key))
             .collect();
         if !new.is_empty() {
-            match app
-                .store
-                .add_pushes(op, user, at, CheckState::Overdue, &new)
-                .await?
-            {
+            match app.store.add_pushes(op, user, at, CheckState::Overdue, &new).await? {
                 Written::Done => recorded = new.len() as u32,
                 // The member answered meanwhile (the all-clear takes over), or another
                 // delivery of this message recorded them first: either way, deliver.
@@ -82,8 +76,5 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
         // Fail the message so it ends in the dead-letter queue and raises the alarm.
         return Err(AppError::NoStaffRoom { check: check.key() });
     }
-    Ok(EscalationOutcome::Alerted {
-        recorded,
-        delivered,
-    })
+    Ok(EscalationOutcome::Alerted { recorded, delivered })
 }

@@ -8,13 +8,12 @@ pub mod deadline;
 pub mod deliver;
 pub mod escalation;
 pub mod webhook;
+pub mod wiring;
 
 use crate::adapters::ssm::Secret;
 use crate::ids::OperatorId;
 use crate::policy::EscalationPolicy;
-use crate::ports::{
-    Clock, Line, LineError, Queue, QueueError, Scheduler, SchedulerError, Store, StoreError,
-};
+use crate::ports::{Clock, Line, LineError, Queue, QueueError, Scheduler, SchedulerError, Store, StoreError};
 use crate::schedule::CheckSchedule;
 use std::sync::Arc;
 
@@ -34,7 +33,8 @@ pub struct App {
 
 #[derive(Clone, Debug)]
 pub struct Secrets {
-    pub channel_secret: Secret,
+    /// The channel secret that signs webhooks (webhook only).
+    pub channel_secret: Option<Secret>,
     /// The code that registers a LINE group as the staff room (webhook only).
     pub staff_room_code: Option<Secret>,
 }

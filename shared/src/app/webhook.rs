@@ -34,16 +34,12 @@ pub enum WebhookResponse {
 
 /// Verifies and handles one webhook request. An `Err` means an event could not be
 /// handled now: answer 500 so LINE delivers it again.
-pub async fn handle(
-    app: &App,
-    body: &[u8],
-    signature: Option<&str>,
-) -> Result<WebhookResponse, AppError> {
-    if let Err(e) = webhook::verify_signature(
-        app.secrets.channel_secret.expose().as_bytes(),
-        body,
-        signature,
-    ) {
+pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<WebhookResponse, AppError> {
+    // Without a channel secret nothing can be verified, and nothing is accepted.
+    let Some(secret) = &app.secrets.channel_secret else {
+        return Err(AppError::BadInput("the webhook function has no channel secret".into()));
+    };
+    if let Err(e) = webhook::verify_signature(secret.expose().as_bytes(), body, signature) {
         return Ok(WebhookResponse::Unauthorized(e));
     }
     let events = match webhook::parse_body(body) {
@@ -118,19 +114,18 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                         Text::SignOfLifeThanks
                     },
                 )),
-                None if app.store.is_contact(&app.operator, &user).await? => reply
-                    .0
-                    .push(messages::text(Lang::Ja, Text::ContactOnlyHelp)),
+                None if app.store.is_contact(&app.operator, &user).await? => {
+                    reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp))
+                }
                 None => {}
             }
             outcome
         }
         Intent::InvalidButton { user } => {
             let (_, lang) = sign_of_life(app, &user).await?;
-            reply.0.push(messages::text(
-                lang.unwrap_or_default(),
-                Text::ButtonNoLongerValid,
-            ));
+            reply
+                .0
+                .push(messages::text(lang.unwrap_or_default(), Text::ButtonNoLongerValid));
             "invalid_button"
         }
         Intent::RequestInvite { user } => {
@@ -141,9 +136,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             sign_of_life(app, &user).await?;
             redeem(app, &user, &code, &mut reply).await?
         }
-        Intent::RegisterStaffRoom { group, code } => {
-            register_staff_room(app, &group, &code, &mut reply).await?
-        }
+        Intent::RegisterStaffRoom { group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
         Intent::JoinedGroup { .. } => {
             reply.0.push(messages::text(Lang::Ja, Text::GroupJoined));
             "joined_group"
@@ -170,12 +163,7 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
     }
 }
 
-async fn follow(
-    app: &App,
-    user: &UserId,
-    unblocked: bool,
-    reply: &mut Reply,
-) -> Result<&'static str, AppError> {
+async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
     match app.store.member(op, user).await? {
@@ -187,18 +175,14 @@ async fn follow(
                     .await?
                     == Written::Done
             {
-                app.store
-                    .record(op, user, now, &HistoryEvent::Reactivated)
-                    .await?;
+                app.store.record(op, user, now, &HistoryEvent::Reactivated).await?;
             }
             app.scheduler
                 .put_member_schedule(op, user, &member.schedule, now)
                 .await?;
             // Coming back is itself a sign of life.
             sign_of_life(app, user).await?;
-            reply
-                .0
-                .push(messages::welcome(member.lang, &member.schedule));
+            reply.0.push(messages::welcome(member.lang, &member.schedule));
             Ok(if unblocked {
                 "member_reactivated"
             } else {
@@ -206,31 +190,19 @@ async fn follow(
             })
         }
         None if app.store.is_contact(op, user).await? => {
-            reply
-                .0
-                .push(messages::text(Lang::Ja, Text::ContactOnlyHelp));
+            reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp));
             Ok("contact_followed")
         }
         None => {
             let name = display_name(app, user).await?;
-            let member = Member::join(
-                op.clone(),
-                user.clone(),
-                name,
-                app.default_schedule.clone(),
-                now,
-            );
+            let member = Member::join(op.clone(), user.clone(), name, app.default_schedule.clone(), now);
             if app.store.create_member(&member).await? == Written::Done {
-                app.store
-                    .record(op, user, now, &HistoryEvent::Joined)
-                    .await?;
+                app.store.record(op, user, now, &HistoryEvent::Joined).await?;
             }
             app.scheduler
                 .put_member_schedule(op, user, &member.schedule, now)
                 .await?;
-            reply
-                .0
-                .push(messages::welcome(member.lang, &member.schedule));
+            reply.0.push(messages::welcome(member.lang, &member.schedule));
             Ok("member_joined")
         }
     }
@@ -286,12 +258,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
             }
             AckPlan::Acknowledge { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                if app
-                    .store
-                    .acknowledge(op, user, from, &check, &[], now)
-                    .await?
-                    == Written::Done
-                {
+                if app.store.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
                     return Ok(("acknowledged", Some(member.lang)));
                 }
             }
@@ -305,12 +272,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
                     .map(|(p, _)| p.to)
                     .collect();
                 let pushes = escalation::plan_all_clear(&member, &check, &alerted);
-                if app
-                    .store
-                    .acknowledge(op, user, from, &check, &pushes, now)
-                    .await?
-                    == Written::Done
-                {
+                if app.store.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
                     let case_number = check.case_number.unwrap_or_default();
                     app.store
                         .record(
@@ -338,28 +300,16 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
     Err(AppError::Contention("member's open check"))
 }
 
-async fn invite(
-    app: &App,
-    user: &UserId,
-    lang: Option<Lang>,
-    reply: &mut Reply,
-) -> Result<&'static str, AppError> {
+async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply) -> Result<&'static str, AppError> {
     let Some(lang) = lang else {
-        reply
-            .0
-            .push(messages::text(Lang::Ja, Text::NotAMemberForInvite));
+        reply.0.push(messages::text(Lang::Ja, Text::NotAMemberForInvite));
         return Ok("invite_refused_not_member");
     };
     let now = app.clock.now();
     for _ in 0..ATTEMPTS {
         let code = InviteCode::generate().map_err(|e| AppError::BadInput(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
-        if app
-            .store
-            .create_invitation(&app.operator, &invitation)
-            .await?
-            == Written::Done
-        {
+        if app.store.create_invitation(&app.operator, &invitation).await? == Written::Done {
             let until = messages::when(lang, invitation.expires_at, &escalation::operator_zone());
             reply.0.push(messages::text(
                 lang,
@@ -380,12 +330,7 @@ async fn invite(
     Err(AppError::Contention("invitation code"))
 }
 
-async fn redeem(
-    app: &App,
-    user: &UserId,
-    code: &InviteCode,
-    reply: &mut Reply,
-) -> Result<&'static str, AppError> {
+async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) -> Result<&'static str, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
     if app.store.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
@@ -453,9 +398,7 @@ async fn redeem(
                     op,
                     &inviter.user_id,
                     now,
-                    &HistoryEvent::ContactLinked {
-                        contact: user.clone(),
-                    },
+                    &HistoryEvent::ContactLinked { contact: user.clone() },
                 )
                 .await?;
             if end_own_membership {
@@ -483,13 +426,8 @@ async fn redeem(
                 inviter.lang,
                 Text::ContactLinkedToMember { contact: name },
             )];
-            let key = Uuid::new_v5(
-                &Uuid::NAMESPACE_OID,
-                format!("{op}/link/{}", code.as_str()).as_bytes(),
-            );
-            app.line
-                .push(inviter.user_id.as_str(), &notice, key)
-                .await?;
+            let key = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{op}/link/{}", code.as_str()).as_bytes());
+            app.line.push(inviter.user_id.as_str(), &notice, key).await?;
             Ok("contact_linked")
         }
     }
@@ -519,8 +457,6 @@ async fn register_staff_room(
             },
         )
         .await?;
-    reply
-        .0
-        .push(messages::text(Lang::Ja, Text::StaffRoomRegistered));
+    reply.0.push(messages::text(Lang::Ja, Text::StaffRoomRegistered));
     Ok("staff_room_registered")
 }

@@ -1,0 +1,47 @@
+//! The webhook function: LINE's events arrive here through a Lambda Function URL.
+
+use lambda_http::{Body, Request, Response};
+use mimamori::app::webhook::{WebhookResponse, handle};
+use mimamori::app::{App, AppError};
+
+/// Turns a Function URL request into the answer LINE gets: 200 when every event was
+/// handled, 401 for a bad signature, 400 for a body that is not a webhook, 500 (so
+/// LINE redelivers) when an event could not be handled now.
+pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    let signature = request.headers().get("x-line-signature").and_then(|v| v.to_str().ok());
+    let body: &[u8] = match request.body() {
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => &[],
+    };
+    let (status, text) = match handle(app, body, signature).await {
+        Ok(WebhookResponse::Ok {
+            handled,
+            duplicates,
+            ignored,
+        }) => {
+            tracing::info!(handled, duplicates, ignored, "webhook_ok");
+            (200, "ok".to_owned())
+        }
+        Ok(WebhookResponse::Unauthorized(e)) => {
+            tracing::warn!(reason = %e, "webhook_unauthorized");
+            (401, e.to_string())
+        }
+        Ok(WebhookResponse::BadRequest(e)) => {
+            tracing::warn!(reason = %e, "webhook_bad_request");
+            (400, "body is not a LINE webhook".to_owned())
+        }
+        Err(e @ AppError::BadInput(_)) => {
+            tracing::error!(error = %e, "webhook_misconfigured");
+            (500, "internal error".to_owned())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "webhook_failed");
+            (500, "try again".to_owned())
+        }
+    };
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "text/plain")
+        .body(Body::from(text))?)
+}

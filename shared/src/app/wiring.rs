@@ -1,0 +1,139 @@
+//! Building an `App` from the environment at cold start: the AWS clients (which honour
+//! `AWS_ENDPOINT_URL` outside AWS), the secrets from SSM, and the configuration.
+
+use super::{App, Secrets};
+use crate::adapters::dynamodb::DynamoStore;
+use crate::adapters::line::{LineClient, LineConfig};
+use crate::adapters::scheduler::EventBridgeScheduler;
+use crate::adapters::ssm::{SecretError, read_secret};
+use crate::check::Deadline;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{ConfigError, Env, SchedulerConfig};
+use crate::escalation::EscalationMessage;
+use crate::ids::{OperatorId, UserId};
+use crate::ports::{LineError, Queue, QueueError, Scheduler, SchedulerError};
+use crate::schedule::CheckSchedule;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WiringError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("LINE client: {0}")]
+    Line(#[from] LineError),
+}
+
+/// Which ports and secrets a function uses; the others are left unconfigured, so a
+/// function needs only its own variables.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Needs {
+    pub scheduler: bool,
+    pub queue: bool,
+    pub channel_secret: bool,
+    pub staff_room_code: bool,
+}
+
+/// Builds the app from `env` with the given clock (the system clock in AWS).
+pub async fn build(env: &Env, needs: Needs, clock: Arc<dyn Clock>) -> Result<App, WiringError> {
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    build_with(env, needs, clock, &aws).await
+}
+
+pub async fn build_with(
+    env: &Env,
+    needs: Needs,
+    clock: Arc<dyn Clock>,
+    aws: &aws_config::SdkConfig,
+) -> Result<App, WiringError> {
+    let ssm = aws_sdk_ssm::Client::new(aws);
+    let access_token = read_secret(&ssm, env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?).await?;
+    let channel_secret = match needs.channel_secret {
+        true => Some(read_secret(&ssm, env.required("LINE_CHANNEL_SECRET_PARAM")?).await?),
+        false => None,
+    };
+    let staff_room_code = match needs.staff_room_code {
+        true => Some(read_secret(&ssm, env.required("STAFF_ROOM_CODE_PARAM")?).await?),
+        false => None,
+    };
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), env.required("TABLE_NAME")?);
+    let line = LineClient::new(LineConfig::new(env.line_api_base(), access_token.expose()))?;
+    let scheduler: Arc<dyn Scheduler> = match needs.scheduler {
+        true => Arc::new(EventBridgeScheduler::new(
+            aws_sdk_scheduler::Client::new(aws),
+            SchedulerConfig::from_env(env)?,
+        )),
+        false => Arc::new(Unconfigured),
+    };
+    let queue: Arc<dyn Queue> = match needs.queue {
+        true => Arc::new(crate::adapters::queue::SqsQueue::new(
+            aws_sdk_sqs::Client::new(aws),
+            env.required("ESCALATION_QUEUE_URL")?,
+        )),
+        false => Arc::new(Unconfigured),
+    };
+    Ok(App {
+        operator: env.operator()?,
+        store: Arc::new(store),
+        line: Arc::new(line),
+        scheduler,
+        queue,
+        clock,
+        policy: env.policy()?,
+        default_schedule: CheckSchedule::daily_at(env.default_check_hour()?).map_err(|e| ConfigError::Invalid {
+            name: "DEFAULT_CHECK_HOUR",
+            reason: e.to_string(),
+        })?,
+        secrets: Secrets {
+            channel_secret,
+            staff_room_code,
+        },
+    })
+}
+
+/// The system clock, for functions in AWS.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}
+
+/// Stands in for a port a function does not use; using it is a wiring bug, reported as
+/// an error rather than a panic.
+struct Unconfigured;
+
+#[async_trait]
+impl Scheduler for Unconfigured {
+    async fn put_member_schedule(
+        &self,
+        _: &OperatorId,
+        _: &UserId,
+        _: &CheckSchedule,
+        _: Timestamp,
+    ) -> Result<(), SchedulerError> {
+        Err(SchedulerError {
+            operation: "CreateSchedule",
+            message: "this function has no scheduler configured".into(),
+        })
+    }
+    async fn delete_member_schedule(&self, _: &OperatorId, _: &UserId) -> Result<(), SchedulerError> {
+        Err(SchedulerError {
+            operation: "DeleteSchedule",
+            message: "this function has no scheduler configured".into(),
+        })
+    }
+    async fn set_deadline(&self, _: &OperatorId, _: &UserId, _: &Deadline) -> Result<(), SchedulerError> {
+        Err(SchedulerError {
+            operation: "CreateSchedule",
+            message: "this function has no scheduler configured".into(),
+        })
+    }
+}
+
+#[async_trait]
+impl Queue for Unconfigured {
+    async fn send(&self, _: &EscalationMessage) -> Result<(), QueueError> {
+        Err(QueueError("this function has no escalation queue configured".into()))
+    }
+}
