@@ -135,6 +135,12 @@ pub enum DuePlan {
         check: Check,
         push: Push,
     },
+    /// The member was reminded moments ago and can still answer that: count this time
+    /// as missed without a second push at the same moment.
+    Absorb {
+        from: CheckState,
+        check: Check,
+    },
     /// This time was handled before (a duplicate delivery): redo only what is pending.
     AlreadyHandled {
         check: Timestamp,
@@ -269,6 +275,16 @@ pub fn on_due(
                 check,
                 push,
                 deadline,
+            }
+        }
+        CheckState::Reminded
+            if open
+                .reminded_at
+                .is_some_and(|r| slot < r + policy.overdue_after_reminder) =>
+        {
+            DuePlan::Absorb {
+                from: open.state,
+                check,
             }
         }
         _ => {
@@ -527,6 +543,22 @@ mod tests {
             &policy(),
         );
         assert!(matches!(dup, DuePlan::AlreadyHandled { .. }));
+    }
+
+    #[test]
+    fn reminder_deadline_and_next_due_at_the_same_moment_push_once() {
+        let open = open_at("2026-11-25T00:00:00Z");
+        let next = t("2026-11-26T00:00:00Z");
+        // The deadline fires first this time; the due time then finds the check reminded.
+        let DeadlinePlan::Remind { check, .. } = on_deadline(&member(), Some(&open), Stage::Reminder, next, &policy())
+        else {
+            panic!()
+        };
+        let plan = on_due(&member(), Some(&check), next, next, &policy());
+        let DuePlan::Absorb { check, .. } = plan else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(check.slots, 2);
     }
 
     #[test]

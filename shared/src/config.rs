@@ -59,6 +59,34 @@ impl Env {
                 }),
         }
     }
+    /// Per-attempt timeout of LINE calls (`LINE_TIMEOUT_MS`, default 5000).
+    pub fn line_timeout(&self) -> Result<std::time::Duration, ConfigError> {
+        let ms = match self.optional("LINE_TIMEOUT_MS") {
+            None => 5000,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| (1..=60_000).contains(ms))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "LINE_TIMEOUT_MS",
+                    reason: format!("{v:?} is not 1-60000 milliseconds"),
+                })?,
+        };
+        Ok(std::time::Duration::from_millis(ms))
+    }
+    /// Waits before each retry of a LINE call (`LINE_RETRY_BACKOFF_MS`, default "300,1200").
+    pub fn line_backoff(&self) -> Result<Vec<std::time::Duration>, ConfigError> {
+        let v = self.optional("LINE_RETRY_BACKOFF_MS").unwrap_or("300,1200");
+        v.split(',')
+            .map(|p| p.trim().parse::<u64>().map(std::time::Duration::from_millis))
+            .collect::<Result<Vec<_>, _>>()
+            .ok()
+            .filter(|b| b.len() <= 5)
+            .ok_or_else(|| ConfigError::Invalid {
+                name: "LINE_RETRY_BACKOFF_MS",
+                reason: format!("{v:?} is not up to 5 comma-separated milliseconds"),
+            })
+    }
     pub fn line_api_base(&self) -> String {
         self.optional("LINE_API_BASE")
             .unwrap_or("https://api.line.me")

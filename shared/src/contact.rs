@@ -71,7 +71,7 @@ pub struct Invitation {
     pub code: InviteCode,
     pub member: UserId,
     pub created_at: Timestamp,
-    pub expires_at: Timestamp,
+    pub valid_until: Timestamp,
 }
 
 impl Invitation {
@@ -80,11 +80,11 @@ impl Invitation {
             code,
             member,
             created_at: now,
-            expires_at: now + CODE_VALIDITY,
+            valid_until: now + CODE_VALIDITY,
         }
     }
     pub fn is_valid_at(&self, now: Timestamp) -> bool {
-        now < self.expires_at
+        now < self.valid_until
     }
 }
 

@@ -672,7 +672,7 @@ impl Store for DynamoStore {
                 pk,
                 "INVITE".into(),
                 invitation,
-                Some(invitation.expires_at + SignedDuration::from_hours(24)),
+                Some(invitation.valid_until + SignedDuration::from_hours(24)),
             )?))
             .condition_expression("attribute_not_exists(pk)")
             .send()

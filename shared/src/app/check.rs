@@ -23,6 +23,8 @@ pub enum CheckOutcome {
     Opened(Delivered),
     Reminded(Delivered),
     Repeated(Delivered),
+    /// Counted as missed without a push: the member was reminded moments ago.
+    Absorbed,
     /// A duplicate delivery: only effects that were still pending were redone.
     Duplicate(Delivered),
     Idle(Idle),
@@ -35,6 +37,7 @@ impl CheckOutcome {
             Self::Opened(_) => "opened",
             Self::Reminded(_) => "reminded",
             Self::Repeated(_) => "repeated",
+            Self::Absorbed => "absorbed",
             Self::Duplicate(_) => "duplicate",
             Self::Idle(i) => i.as_str(),
             Self::UnknownMember => "unknown_member",
@@ -88,6 +91,12 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     == Written::Done
                 {
                     return Ok(CheckOutcome::Repeated(deliver(app, op, user, &[push]).await?));
+                }
+            }
+            DuePlan::Absorb { check, .. } => {
+                let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
+                if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
+                    return Ok(CheckOutcome::Absorbed);
                 }
             }
             DuePlan::AlreadyHandled { check } => {

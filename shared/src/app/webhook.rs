@@ -310,7 +310,7 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
         let code = InviteCode::generate().map_err(|e| AppError::BadInput(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
         if app.store.create_invitation(&app.operator, &invitation).await? == Written::Done {
-            let until = messages::when(lang, invitation.expires_at, &escalation::operator_zone());
+            let until = messages::when(lang, invitation.valid_until, &escalation::operator_zone());
             reply.0.push(messages::text(
                 lang,
                 Text::InviteForMember {

@@ -60,7 +60,11 @@ pub async fn build_with(
         false => None,
     };
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), env.required("TABLE_NAME")?);
-    let line = LineClient::new(LineConfig::new(env.line_api_base(), access_token.expose()))?;
+    let line = LineClient::new(LineConfig {
+        timeout: env.line_timeout()?,
+        backoff: env.line_backoff()?,
+        ..LineConfig::new(env.line_api_base(), access_token.expose())
+    })?;
     let scheduler: Arc<dyn Scheduler> = match needs.scheduler {
         true => Arc::new(EventBridgeScheduler::new(
             aws_sdk_scheduler::Client::new(aws),

@@ -1,0 +1,198 @@
+//! A scripted week of the service, run locally in virtual time: three members, a
+//! contact and a staff room, printed as what each person saw on LINE and when.
+
+use jiff::{SignedDuration, Timestamp};
+use mimamori::messages::{Lang, Text};
+use mimamori_local::stack::{LocalStack, Options};
+use mimamori_local::timeline::Timeline;
+use serde_json::Value;
+
+const HANAKO: &str = "U1a000000000000000000000000000001";
+const TARO: &str = "U2b000000000000000000000000000002";
+const KIYOSHI: &str = "U3c000000000000000000000000000003";
+const YOKO: &str = "U4d000000000000000000000000000004";
+const TANAKA: &str = "U5e000000000000000000000000000005";
+const ITO: &str = "U6f000000000000000000000000000006";
+const STAFF_ROOM: &str = "C7a000000000000000000000000000007";
+
+/// Something a simulated person will do at a given time.
+struct Planned {
+    at: Timestamp,
+    who: &'static str,
+    what: &'static str,
+    act: Act,
+}
+
+enum Act {
+    Tap(String),
+    Say(&'static str),
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let start: Timestamp = "2026-11-29T01:00:00Z".parse()?; // Sunday 10:00 in Tokyo
+    let end = start + SignedDuration::from_hours(24 * 7);
+    let mut stack = LocalStack::start(Options {
+        start,
+        own_moto: true,
+        operator: "demo".into(),
+        ..Options::default()
+    })
+    .await?;
+    let sim = stack.sim.clone();
+    let mut timeline = Timeline::new(mimamori::escalation::operator_zone());
+    for (id, name) in [
+        (HANAKO, "花子 (Hanako)"),
+        (TARO, "太郎 (Taro)"),
+        (KIYOSHI, "清 (Kiyoshi)"),
+        (YOKO, "洋子 (Yoko)"),
+        (TANAKA, "田中 (staff)"),
+        (ITO, "伊藤 (staff)"),
+    ] {
+        sim.add_user(id, name.split(' ').next().unwrap_or(name));
+        timeline.name(id, name);
+    }
+    sim.add_group(STAFF_ROOM, "見守りスタッフ", &[TANAKA, ITO]);
+    timeline.name(STAFF_ROOM, "staff room");
+
+    println!("mimamori local demo: one week in virtual time (moto server + LINE simulator + scheduler driver)");
+    println!("Hanako always taps OK; Taro taps after the reminder; Kiyoshi does not answer, is escalated to his");
+    println!("daughter Yoko and the staff room, then taps OK late. Times are Asia/Tokyo.\n");
+
+    // Day 0: everyone joins; Kiyoshi invites Yoko; the staff room is registered.
+    let setup: Vec<(&str, &str, Value)> = vec![
+        (HANAKO, "adds the account as a friend", sim.follow(HANAKO)),
+        (TARO, "adds the account as a friend", sim.follow(TARO)),
+        (KIYOSHI, "adds the account as a friend", sim.follow(KIYOSHI)),
+        (KIYOSHI, "sends 「連絡先登録」", sim.text(KIYOSHI, "連絡先登録")),
+    ];
+    for (who, what, event) in setup {
+        println!("{}", timeline.action(stack.now(), who, what));
+        stack.webhook(&[event]).await;
+        print_new(&mut timeline, &stack);
+    }
+    let code = sim
+        .seen_by(KIYOSHI)
+        .iter()
+        .flat_map(|d| d.texts())
+        .find_map(|t| mimamori::contact::InviteCode::find_in(&t))
+        .ok_or("no invitation code")?;
+    println!(
+        "{}",
+        timeline.action(stack.now(), YOKO, "adds the account and sends the forwarded code")
+    );
+    stack.webhook(&[sim.follow(YOKO)]).await;
+    stack
+        .webhook(&[sim.text(YOKO, &format!("招待コード {}", code.as_str()))])
+        .await;
+    print_new(&mut timeline, &stack);
+    println!(
+        "{}",
+        timeline.action(stack.now(), TANAKA, "adds the bot to the staff group and registers it")
+    );
+    stack.webhook(&[sim.join(STAFF_ROOM)]).await;
+    stack
+        .webhook(&[sim.group_text(STAFF_ROOM, TANAKA, "スタッフ登録 local-staff-code")])
+        .await;
+    print_new(&mut timeline, &stack);
+
+    let reminder_text = Text::Reminder.render(Lang::Ja);
+    let mut plans: Vec<Planned> = Vec::new();
+    let mut kiyoshi_answers = false;
+    let mut seen = sim.deliveries().len();
+    loop {
+        plans.sort_by_key(|p| p.at);
+        let limit = plans.first().map(|p| p.at.min(end)).unwrap_or(end);
+        let fired = stack.step(limit).await?;
+        if fired.is_none() {
+            if plans.first().is_some_and(|p| p.at <= limit) {
+                let p = plans.remove(0);
+                println!("{}", timeline.action(stack.now(), p.who, p.what));
+                // The event is made now, so its reply token is fresh, as LINE's would be.
+                let event = match p.act {
+                    Act::Tap(data) => sim.postback(p.who, &data),
+                    Act::Say(text) => sim.text(p.who, text),
+                };
+                stack.webhook(&[event]).await;
+            } else if stack.now() >= end {
+                break;
+            }
+        }
+        print_new(&mut timeline, &stack);
+        // React to what people just received.
+        let all = sim.deliveries();
+        for d in &all[seen..] {
+            let ok = d.postback_data().into_iter().find(|p| p.starts_with("ok:"));
+            let is_reminder = d.texts().iter().any(|t| t.contains(&reminder_text));
+            match (d.to.as_str(), ok) {
+                (HANAKO, Some(data)) => plans.push(Planned {
+                    at: d.at + SignedDuration::from_mins(5),
+                    who: HANAKO,
+                    what: "taps 元気です",
+                    act: Act::Tap(data),
+                }),
+                (TARO, Some(data)) if is_reminder => plans.push(Planned {
+                    at: d.at + SignedDuration::from_mins(20),
+                    who: TARO,
+                    what: "taps 元気です on the reminder",
+                    act: Act::Tap(data),
+                }),
+                (KIYOSHI, Some(data)) if kiyoshi_answers => plans.push(Planned {
+                    at: d.at + SignedDuration::from_mins(10),
+                    who: KIYOSHI,
+                    what: "taps 元気です",
+                    act: Act::Tap(data),
+                }),
+                (YOKO, None) if !kiyoshi_answers => {
+                    // Yoko phones her father; he had left his phone in the other room.
+                    kiyoshi_answers = true;
+                    plans.push(Planned {
+                        at: d.at + SignedDuration::from_hours(2),
+                        who: KIYOSHI,
+                        what: "finds his phone and taps 元気です (late)",
+                        act: Act::Say("元気です。電話に気づきませんでした"),
+                    });
+                }
+                _ => {}
+            }
+        }
+        seen = all.len();
+    }
+
+    println!("\nSummary");
+    for (id, name) in [
+        (HANAKO, "Hanako"),
+        (TARO, "Taro"),
+        (KIYOSHI, "Kiyoshi"),
+        (YOKO, "Yoko"),
+        (STAFF_ROOM, "staff room"),
+    ] {
+        let seen = sim.seen_by(id);
+        let pushes = seen.iter().filter(|d| d.via == line_simulator::Via::Push).count();
+        println!("  {name:<11} {pushes:>2} pushes, {:>2} replies", seen.len() - pushes);
+    }
+    println!(
+        "  billed messages (LINE counts a group push once per member): {}",
+        sim.billed_messages()
+    );
+    let by_function = |f: &str| stack.invocations.iter().filter(|i| i.function == f).count();
+    println!(
+        "  invocations: webhook {}, check {}, deadline {}, escalation {}",
+        by_function("webhook"),
+        by_function("check"),
+        by_function("deadline"),
+        by_function("escalation"),
+    );
+    println!(
+        "  scheduler dead letters: {}, escalation dead letters: {}",
+        stack.queue_depth("SchedulerDeadLetterQueue").await?,
+        stack.queue_depth("EscalationDeadLetterQueue").await?
+    );
+    Ok(())
+}
+
+fn print_new(timeline: &mut Timeline, stack: &LocalStack) {
+    for line in timeline.new_deliveries(&stack.sim.deliveries()) {
+        println!("{line}");
+    }
+}

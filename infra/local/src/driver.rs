@@ -1,0 +1,123 @@
+//! What EventBridge Scheduler and the SQS event source mapping do in AWS, done locally:
+//! read the schedules the code created, work out when each fires, fill in
+//! `<aws.scheduler.scheduled-time>`, and hand SQS batches to the escalation function.
+
+use crate::{LocalError, Result};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use mimamori::adapters::scheduler::SCHEDULED_TIME;
+use mimamori::schedule::ScheduleExpression;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+/// A schedule as the emulator stores it.
+#[derive(Clone, Debug)]
+pub struct StoredSchedule {
+    pub name: String,
+    pub expression: ScheduleExpression,
+    pub zone: TimeZone,
+    pub start: Option<Timestamp>,
+    pub target_arn: String,
+    pub input: String,
+    pub delete_after_completion: bool,
+}
+
+impl StoredSchedule {
+    /// The first firing at or after `from` that has not fired yet.
+    pub fn next_from(&self, from: Timestamp, fired: &HashSet<(String, i64)>) -> Option<Timestamp> {
+        let mut after = from.checked_sub(jiff::SignedDuration::from_nanos(1)).ok()?;
+        for _ in 0..1000 {
+            let t = self.expression.next_after(&self.zone, self.start, after)?;
+            if !fired.contains(&(self.name.clone(), t.as_second())) {
+                return Some(t);
+            }
+            after = t;
+        }
+        None
+    }
+
+    /// The target input with the scheduled time filled in, as Scheduler sends it.
+    pub fn payload(&self, at: Timestamp) -> Result<Value> {
+        let stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let input = self.input.replace(SCHEDULED_TIME, &stamp);
+        serde_json::from_str(&input)
+            .map_err(|e| LocalError(format!("schedule {} has input that is not JSON: {e}", self.name)))
+    }
+}
+
+fn sched_err(e: impl std::fmt::Display) -> LocalError {
+    LocalError(format!("scheduler: {e}"))
+}
+
+/// Every enabled schedule in `group`.
+pub async fn read_schedules(client: &aws_sdk_scheduler::Client, group: &str) -> Result<Vec<StoredSchedule>> {
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_schedules()
+            .group_name(group)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| sched_err(aws_sdk_scheduler::error::DisplayErrorContext(&e)))?;
+        names.extend(page.schedules().iter().filter_map(|s| s.name().map(str::to_owned)));
+        token = page.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let s = client
+            .get_schedule()
+            .group_name(group)
+            .name(&name)
+            .send()
+            .await
+            .map_err(|e| sched_err(aws_sdk_scheduler::error::DisplayErrorContext(&e)))?;
+        if s.state().map(|st| st.as_str()) == Some("DISABLED") {
+            continue;
+        }
+        let expression: ScheduleExpression = s
+            .schedule_expression()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| sched_err(format!("{name}: {e}")))?;
+        let zone = TimeZone::get(s.schedule_expression_timezone().unwrap_or("UTC")).map_err(sched_err)?;
+        let target = s.target().ok_or_else(|| sched_err(format!("{name} has no target")))?;
+        out.push(StoredSchedule {
+            name,
+            expression,
+            zone,
+            start: s.start_date().and_then(|d| Timestamp::from_second(d.secs()).ok()),
+            target_arn: target.arn().to_owned(),
+            input: target.input().unwrap_or("{}").to_owned(),
+            delete_after_completion: s.action_after_completion().map(|a| a.as_str()) == Some("DELETE"),
+        });
+    }
+    Ok(out)
+}
+
+/// One SQS message as the event source mapping hands it to Lambda.
+pub fn sqs_record(message: &aws_sdk_sqs::types::Message, queue_arn: &str) -> Value {
+    let attributes: serde_json::Map<String, Value> = message
+        .attributes()
+        .map(|a| {
+            a.iter()
+                .map(|(k, v)| (k.as_str().to_owned(), Value::String(v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "messageId": message.message_id(),
+        "receiptHandle": message.receipt_handle(),
+        "body": message.body(),
+        "attributes": attributes,
+        "messageAttributes": {},
+        "md5OfBody": message.md5_of_body(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": crate::resources::REGION,
+    })
+}

@@ -1,0 +1,434 @@
+//! The whole service running locally in virtual time: the four functions, wired as in
+//! AWS but against moto server and the LINE simulator, invoked by a scheduler driver.
+
+use crate::driver::{StoredSchedule, read_schedules, sqs_record};
+use crate::moto::Moto;
+use crate::resources::{LocalSecrets, Resources};
+use crate::{LocalError, Result, template, workspace_root};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use jiff::Timestamp;
+use lambda_runtime::{Context, LambdaEvent};
+use line_simulator::{SignedWebhook, SimConfig, Simulator};
+use mimamori::app::App;
+use mimamori::app::wiring::{Needs, build_with};
+use mimamori::clock::VirtualClock;
+use mimamori::config::Env;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// One app per function, each with only what its function has in AWS.
+pub struct Functions {
+    pub webhook: App,
+    pub check: App,
+    pub deadline: App,
+    pub escalation: App,
+}
+
+/// What the driver did, for tests to inspect.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    pub at: Timestamp,
+    pub function: &'static str,
+    pub payload: Value,
+    pub result: std::result::Result<Value, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub start: Timestamp,
+    pub operator: String,
+    /// Attempts Scheduler makes per invocation (the first and its retries) before dead-lettering.
+    pub scheduler_attempts: u32,
+    /// Extra environment for the functions (e.g. the escalation policy).
+    pub env: Vec<(String, String)>,
+    /// Start a moto server owned by this stack (the demo) instead of the process-wide one (tests).
+    pub own_moto: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            start: "2026-11-30T00:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH),
+            operator: "local".into(),
+            scheduler_attempts: 3,
+            env: vec![
+                ("LINE_TIMEOUT_MS".into(), "400".into()),
+                ("LINE_RETRY_BACKOFF_MS".into(), "10,20".into()),
+            ],
+            own_moto: false,
+        }
+    }
+}
+
+pub struct LocalStack {
+    pub clock: VirtualClock,
+    pub sim: Simulator,
+    pub resources: Resources,
+    pub aws: aws_config::SdkConfig,
+    pub functions: Functions,
+    pub env: Vec<(String, String)>,
+    pub invocations: Vec<Invocation>,
+    fired: HashSet<(String, i64)>,
+    attempts: u32,
+    _moto: Option<Moto>,
+}
+
+static STACKS: AtomicU64 = AtomicU64::new(0);
+
+fn unique_prefix() -> String {
+    let n = STACKS.fetch_add(1, Ordering::Relaxed);
+    let nanos = Timestamp::now().as_nanosecond() % 1_000_000_000;
+    format!("mm{}x{n}x{nanos}", std::process::id())
+}
+
+pub async fn aws_config_for(endpoint: &str) -> aws_config::SdkConfig {
+    let credentials = aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "local-stack");
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(crate::resources::REGION))
+        .credentials_provider(credentials)
+        .load()
+        .await
+}
+
+impl LocalStack {
+    pub async fn start(options: Options) -> Result<Self> {
+        let (moto, endpoint) = if options.own_moto {
+            let m = Moto::start()?;
+            let e = m.endpoint.clone();
+            (Some(m), e)
+        } else {
+            (None, Moto::shared()?.to_owned())
+        };
+        let aws = aws_config_for(&endpoint).await;
+        let template_path = std::env::var_os("MIMAMORI_TEMPLATE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("template.yaml"));
+        let spec = template::load(&template_path)?;
+        let secrets = LocalSecrets::default();
+        let resources = Resources::create(&aws, &spec, &unique_prefix(), &secrets).await?;
+
+        let clock = VirtualClock::new(options.start);
+        let sim_clock = clock.clone();
+        let sim = Simulator::start(SimConfig {
+            channel_secret: secrets.channel_secret.clone(),
+            access_token: secrets.access_token.clone(),
+            clock: Arc::new(move || mimamori::clock::Clock::now(&sim_clock)),
+            ..SimConfig::default()
+        })
+        .await
+        .map_err(|e| LocalError(format!("starting the LINE simulator: {e}")))?;
+
+        let mut env = resources.env(&options.operator, &endpoint, &sim.base_url());
+        env.extend(options.env.iter().cloned());
+        let functions = Self::build_functions(&env, &clock, &aws).await?;
+        Ok(Self {
+            clock,
+            sim,
+            resources,
+            aws,
+            functions,
+            env,
+            invocations: Vec::new(),
+            fired: HashSet::new(),
+            attempts: options.scheduler_attempts.max(1),
+            _moto: moto,
+        })
+    }
+
+    async fn build_functions(
+        env: &[(String, String)],
+        clock: &VirtualClock,
+        aws: &aws_config::SdkConfig,
+    ) -> Result<Functions> {
+        let env = Env::from_pairs(env.iter().cloned());
+        let clock: Arc<dyn mimamori::clock::Clock> = Arc::new(clock.clone());
+        let build = |needs| build_with(&env, needs, clock.clone(), aws);
+        let err = |e: mimamori::app::wiring::WiringError| LocalError(format!("building a function: {e}"));
+        Ok(Functions {
+            webhook: build(Needs {
+                scheduler: true,
+                queue: true,
+                channel_secret: true,
+                staff_room_code: true,
+            })
+            .await
+            .map_err(err)?,
+            check: build(Needs {
+                scheduler: true,
+                ..Needs::default()
+            })
+            .await
+            .map_err(err)?,
+            deadline: build(Needs {
+                scheduler: true,
+                queue: true,
+                ..Needs::default()
+            })
+            .await
+            .map_err(err)?,
+            escalation: build(Needs::default()).await.map_err(err)?,
+        })
+    }
+
+    /// Rebuilds the functions with changed environment (a redeploy with new parameters).
+    pub async fn redeploy(&mut self, changes: &[(&str, &str)]) -> Result<()> {
+        for (k, v) in changes {
+            self.env.retain(|(name, _)| name != k);
+            self.env.push(((*k).to_owned(), (*v).to_owned()));
+        }
+        self.functions = Self::build_functions(&self.env, &self.clock, &self.aws).await?;
+        Ok(())
+    }
+
+    pub fn now(&self) -> Timestamp {
+        mimamori::clock::Clock::now(&self.clock)
+    }
+
+    /// Sends LINE events to the webhook function as LINE would, signed; returns the status.
+    pub async fn webhook(&mut self, events: &[Value]) -> u16 {
+        let signed = self.sim.signed(events);
+        let (status, body) = self.webhook_raw(&signed.body, Some(&signed.signature)).await;
+        let payload = serde_json::from_str(&signed.body).unwrap_or_default();
+        let result = if status == 200 {
+            Ok(Value::String(body))
+        } else {
+            Err(format!("{status} {body}"))
+        };
+        self.invocations.push(Invocation {
+            at: self.now(),
+            function: "webhook",
+            payload,
+            result,
+        });
+        status
+    }
+
+    /// Sends a raw body (with or without a signature) as a Function URL request.
+    pub async fn webhook_raw(&self, body: &str, signature: Option<&str>) -> (u16, String) {
+        let mut request = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri("https://example.lambda-url.ap-northeast-1.on.aws/")
+            .header("content-type", "application/json");
+        if let Some(sig) = signature {
+            request = request.header("x-line-signature", sig);
+        }
+        let request = match request.body(lambda_http::Body::Text(body.to_owned())) {
+            Ok(r) => r,
+            Err(e) => return (0, e.to_string()),
+        };
+        self.webhook_request(request).await
+    }
+
+    pub async fn webhook_request(&self, request: lambda_http::Request) -> (u16, String) {
+        match webhook_function::handler(&self.functions.webhook, request).await {
+            Ok(resp) => {
+                let body = match resp.body() {
+                    lambda_http::Body::Text(t) => t.clone(),
+                    lambda_http::Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+                    _ => String::new(),
+                };
+                (resp.status().as_u16(), body)
+            }
+            Err(e) => (500, e.to_string()),
+        }
+    }
+
+    pub fn signed(&self, events: &[Value]) -> SignedWebhook {
+        self.sim.signed(events)
+    }
+
+    pub async fn schedules(&self) -> Result<Vec<StoredSchedule>> {
+        read_schedules(
+            &aws_sdk_scheduler::Client::new(&self.aws),
+            &self.resources.schedule_group,
+        )
+        .await
+    }
+
+    /// Invokes a schedule's target as Scheduler would, retrying failures and finally
+    /// dead-lettering them.
+    pub async fn invoke_target(&mut self, target_arn: &str, payload: Value) -> std::result::Result<Value, String> {
+        let function = if target_arn == self.resources.check_function_arn {
+            "check"
+        } else if target_arn == self.resources.deadline_function_arn {
+            "deadline"
+        } else {
+            return Err(format!("schedule targets unknown function {target_arn}"));
+        };
+        let mut result = Err(String::new());
+        for _ in 0..self.attempts {
+            let event = LambdaEvent::new(payload.clone(), Context::default());
+            result = match function {
+                "check" => check_function::handler(&self.functions.check, event).await,
+                _ => deadline_function::handler(&self.functions.deadline, event).await,
+            }
+            .map_err(|e| e.to_string());
+            self.invocations.push(Invocation {
+                at: self.now(),
+                function,
+                payload: payload.clone(),
+                result: result.clone(),
+            });
+            if result.is_ok() {
+                break;
+            }
+        }
+        if let Err(e) = &result {
+            let sqs = aws_sdk_sqs::Client::new(&self.aws);
+            let body = serde_json::json!({ "payload": payload, "error": e }).to_string();
+            let url = self
+                .resources
+                .queue_url("SchedulerDeadLetterQueue")
+                .map_err(|e| e.to_string())?
+                .to_owned();
+            sqs.send_message()
+                .queue_url(url)
+                .message_body(body)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        result
+    }
+
+    /// Fires everything due at the earliest firing time not after `limit`, then lets the
+    /// escalation queue drain. Returns that time, or `None` (with the clock moved to
+    /// `limit`) when nothing is due by then.
+    pub async fn step(&mut self, limit: Timestamp) -> Result<Option<Timestamp>> {
+        self.drain_queue().await?;
+        let now = self.now();
+        let schedules = self.schedules().await?;
+        let next = schedules.iter().filter_map(|s| s.next_from(now, &self.fired)).min();
+        let Some(at) = next.filter(|t| *t <= limit) else {
+            if limit > now {
+                self.clock.set(limit);
+            }
+            return Ok(None);
+        };
+        self.clock.set(at);
+        let scheduler = aws_sdk_scheduler::Client::new(&self.aws);
+        let due: Vec<StoredSchedule> = schedules
+            .into_iter()
+            .filter(|s| s.next_from(now, &self.fired) == Some(at))
+            .collect();
+        for s in &due {
+            self.fired.insert((s.name.clone(), at.as_second()));
+            let payload = s.payload(at)?;
+            let _ = self.invoke_target(&s.target_arn, payload).await;
+            if s.delete_after_completion {
+                let _ = scheduler
+                    .delete_schedule()
+                    .group_name(&self.resources.schedule_group)
+                    .name(&s.name)
+                    .send()
+                    .await;
+            }
+        }
+        self.drain_queue().await?;
+        Ok(Some(at))
+    }
+
+    /// Runs everything due up to `t` and leaves the clock there.
+    pub async fn advance_to(&mut self, t: Timestamp) -> Result<()> {
+        while self.step(t).await?.is_some() {}
+        Ok(())
+    }
+
+    pub async fn advance(&mut self, by: jiff::SignedDuration) -> Result<()> {
+        let t = self.now() + by;
+        self.advance_to(t).await
+    }
+
+    /// Delivers the escalation queue to the escalation function as the event source
+    /// mapping does: batches of up to 10, failed records made visible again and, past
+    /// the queue's maxReceiveCount, moved to its dead-letter queue.
+    pub async fn drain_queue(&mut self) -> Result<usize> {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        let url = self.resources.queue_url("EscalationQueue")?.to_owned();
+        let arn = self
+            .resources
+            .queue_arns
+            .get("EscalationQueue")
+            .cloned()
+            .unwrap_or_default();
+        let mut handled = 0;
+        for _ in 0..100 {
+            let out = sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+                .send()
+                .await
+                .map_err(|e| LocalError(format!("sqs: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))))?;
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                break;
+            }
+            let records: Vec<Value> = messages.iter().map(|m| sqs_record(m, &arn)).collect();
+            let event: SqsEvent =
+                serde_json::from_value(serde_json::json!({ "Records": records })).map_err(LocalError::new)?;
+            let payload = serde_json::to_value(&event).unwrap_or_default();
+            let response =
+                escalation_function::handler(&self.functions.escalation, LambdaEvent::new(event, Context::default()))
+                    .await;
+            let failed: HashSet<String> = match &response {
+                Ok(SqsBatchResponse {
+                    batch_item_failures, ..
+                }) => batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect(),
+                Err(_) => messages
+                    .iter()
+                    .filter_map(|m| m.message_id().map(str::to_owned))
+                    .collect(),
+            };
+            self.invocations.push(Invocation {
+                at: self.now(),
+                function: "escalation",
+                payload,
+                result: response
+                    .map(|r| serde_json::to_value(r).unwrap_or_default())
+                    .map_err(|e| e.to_string()),
+            });
+            for m in &messages {
+                let id = m.message_id().unwrap_or_default();
+                let handle = m.receipt_handle().unwrap_or_default();
+                if failed.contains(id) {
+                    // The visibility timeout passes at once in virtual time.
+                    let _ = sqs
+                        .change_message_visibility()
+                        .queue_url(&url)
+                        .receipt_handle(handle)
+                        .visibility_timeout(0)
+                        .send()
+                        .await;
+                } else {
+                    let _ = sqs.delete_message().queue_url(&url).receipt_handle(handle).send().await;
+                    handled += 1;
+                }
+            }
+        }
+        Ok(handled)
+    }
+
+    /// Messages waiting in a queue of the template (e.g. a dead-letter queue).
+    pub async fn queue_depth(&self, logical_id: &str) -> Result<usize> {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        let out = sqs
+            .get_queue_attributes()
+            .queue_url(self.resources.queue_url(logical_id)?)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .map_err(|e| LocalError(format!("sqs: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))))?;
+        Ok(out
+            .attributes
+            .and_then(|a| {
+                a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+                    .and_then(|v| v.parse().ok())
+            })
+            .unwrap_or(0))
+    }
+}

@@ -1,0 +1,167 @@
+//! Reads the resource definitions the local stack needs out of `template.yaml`, so the
+//! local table and queues are the template's own and cannot drift from it.
+
+use crate::{LocalError, Result};
+use serde_norway::Value;
+use std::path::Path;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// (attribute, HASH|RANGE)
+    pub key_schema: Vec<(String, String)>,
+    /// (attribute, S|N|B)
+    pub attributes: Vec<(String, String)>,
+    pub ttl_attribute: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub logical_id: String,
+    pub visibility_timeout: Option<i64>,
+    pub retention_seconds: Option<i64>,
+    /// (logical id of the dead-letter queue, maxReceiveCount)
+    pub dead_letter: Option<(String, i64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TemplateSpec {
+    pub table: TableSpec,
+    pub queues: Vec<QueueSpec>,
+}
+
+fn s(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn i(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The logical id a `!GetAtt X.Arn` / `Fn::GetAtt: [X, Arn]` / `!Ref X` points at.
+fn referenced(v: &Value) -> Option<String> {
+    match v {
+        Value::Tagged(t) => s(&t.value).map(|r| r.split('.').next().unwrap_or_default().to_owned()),
+        Value::Mapping(m) => m
+            .get("Fn::GetAtt")
+            .and_then(|g| g.as_sequence().and_then(|q| q.first()).and_then(s))
+            .or_else(|| m.get("Ref").and_then(s)),
+        _ => None,
+    }
+}
+
+pub fn load(path: &Path) -> Result<TemplateSpec> {
+    let text = std::fs::read_to_string(path).map_err(|e| LocalError(format!("reading {}: {e}", path.display())))?;
+    parse(&text)
+}
+
+pub fn parse(text: &str) -> Result<TemplateSpec> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| LocalError(format!("template.yaml: {e}")))?;
+    let resources = doc
+        .get("Resources")
+        .and_then(Value::as_mapping)
+        .ok_or_else(|| LocalError::new("template has no Resources"))?;
+    let mut table = None;
+    let mut queues = Vec::new();
+    for (id, resource) in resources {
+        let id = s(id).unwrap_or_default();
+        let props = resource.get("Properties").cloned().unwrap_or(Value::Null);
+        match resource.get("Type").and_then(Value::as_str) {
+            Some("AWS::DynamoDB::Table") => {
+                let pairs = |list: &str, a: &str, b: &str| -> Vec<(String, String)> {
+                    props
+                        .get(list)
+                        .and_then(Value::as_sequence)
+                        .map(|seq| {
+                            seq.iter()
+                                .filter_map(|e| Some((s(e.get(a)?)?, s(e.get(b)?)?)))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let ttl = props
+                    .get("TimeToLiveSpecification")
+                    .filter(|t| t.get("Enabled").and_then(Value::as_bool) == Some(true));
+                table = Some(TableSpec {
+                    key_schema: pairs("KeySchema", "AttributeName", "KeyType"),
+                    attributes: pairs("AttributeDefinitions", "AttributeName", "AttributeType"),
+                    ttl_attribute: ttl.and_then(|t| t.get("AttributeName")).and_then(s),
+                });
+            }
+            Some("AWS::SQS::Queue") => {
+                let redrive = props.get("RedrivePolicy");
+                queues.push(QueueSpec {
+                    logical_id: id,
+                    visibility_timeout: props.get("VisibilityTimeout").and_then(i),
+                    retention_seconds: props.get("MessageRetentionPeriod").and_then(i),
+                    dead_letter: redrive.and_then(|r| {
+                        Some((
+                            referenced(r.get("deadLetterTargetArn")?)?,
+                            i(r.get("maxReceiveCount")?)?,
+                        ))
+                    }),
+                });
+            }
+            _ => {}
+        }
+    }
+    let table = table.ok_or_else(|| LocalError::new("template declares no DynamoDB table"))?;
+    if table.key_schema.is_empty() {
+        return Err(LocalError::new("the table in template.yaml has no KeySchema"));
+    }
+    Ok(TemplateSpec { table, queues })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_table_and_queues_with_tags() {
+        let spec = parse(
+            r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}, {AttributeName: sk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}, {AttributeName: sk, KeyType: RANGE}]
+      TimeToLiveSpecification: {AttributeName: expires_at, Enabled: true}
+  Dlq:
+    Type: AWS::SQS::Queue
+  Q:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 360
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dlq.Arn
+        maxReceiveCount: 5
+"#,
+        )
+        .unwrap();
+        assert_eq!(spec.table.key_schema[1], ("sk".into(), "RANGE".into()));
+        assert_eq!(spec.table.ttl_attribute.as_deref(), Some("expires_at"));
+        let q = spec.queues.iter().find(|q| q.logical_id == "Q").unwrap();
+        assert_eq!(q.dead_letter, Some(("Dlq".into(), 5)));
+        assert_eq!(q.visibility_timeout, Some(360));
+    }
+
+    #[test]
+    fn the_projects_template_declares_what_the_local_stack_needs() {
+        let spec = load(&crate::workspace_root().join("template.yaml")).unwrap();
+        assert_eq!(spec.table.ttl_attribute.as_deref(), Some("expires_at"));
+        let escalation = spec.queues.iter().find(|q| q.logical_id == "EscalationQueue").unwrap();
+        assert_eq!(
+            escalation.dead_letter.as_ref().map(|d| d.0.as_str()),
+            Some("EscalationDeadLetterQueue")
+        );
+        assert!(spec.queues.iter().any(|q| q.logical_id == "SchedulerDeadLetterQueue"));
+    }
+}
