@@ -1,1 +1,174 @@
+//! Shared setup for the scenario tests: a fresh, isolated local stack per test, people
+//! with readable names, and short ways to ask what someone saw on LINE.
 
+use jiff::{SignedDuration, Timestamp};
+use line_simulator::{Delivery, Via};
+use mimamori::check::Check;
+use mimamori::ids::{OperatorId, UserId};
+use mimamori::member::Member;
+pub use mimamori_local::stack::{LocalStack, Options};
+
+pub const HANAKO: &str = "U1a000000000000000000000000000001";
+pub const TARO: &str = "U2b000000000000000000000000000002";
+pub const KIYOSHI: &str = "U3c000000000000000000000000000003";
+pub const YOKO: &str = "U4d000000000000000000000000000004";
+pub const STAFF_A: &str = "U5e000000000000000000000000000005";
+pub const STAFF_B: &str = "U6f000000000000000000000000000006";
+pub const STAFF_ROOM: &str = "C7a000000000000000000000000000007";
+
+/// A LINE user id for the n-th extra person.
+pub fn person(n: u32) -> String {
+    format!("U{n:032x}")
+}
+
+pub fn t(s: &str) -> Timestamp {
+    s.parse().expect("timestamp literal")
+}
+
+pub fn hours(h: i64) -> SignedDuration {
+    SignedDuration::from_hours(h)
+}
+
+pub fn minutes(m: i64) -> SignedDuration {
+    SignedDuration::from_mins(m)
+}
+
+/// A stack starting Sunday 2026-11-29 10:00 in Tokyo.
+pub async fn stack() -> LocalStack {
+    stack_with(Options::default()).await
+}
+
+pub async fn stack_with(options: Options) -> LocalStack {
+    LocalStack::start(options)
+        .await
+        .expect("local stack starts (is .venv bootstrapped? run infra/bootstrap.sh)")
+}
+
+/// Adds a LINE user and has them befriend the account.
+pub async fn join(stack: &mut LocalStack, id: &str, name: &str) {
+    stack.sim.add_user(id, name);
+    let event = stack.sim.follow(id);
+    assert_eq!(stack.webhook(&[event]).await, 200, "follow of {name}");
+}
+
+/// A staff room with two staff members, registered with the operator's code.
+pub async fn staff_room(stack: &mut LocalStack) {
+    stack.sim.add_user(STAFF_A, "田中");
+    stack.sim.add_user(STAFF_B, "伊藤");
+    stack.sim.add_group(STAFF_ROOM, "見守りスタッフ", &[STAFF_A, STAFF_B]);
+    let join = stack.sim.join(STAFF_ROOM);
+    assert_eq!(stack.webhook(&[join]).await, 200);
+    let register = stack
+        .sim
+        .group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
+    assert_eq!(stack.webhook(&[register]).await, 200);
+}
+
+/// `contact` becomes a contact of `member` through the invitation code flow.
+pub async fn link_contact(stack: &mut LocalStack, member: &str, contact: &str, contact_name: &str) {
+    let ask = stack.sim.text(member, "連絡先登録");
+    assert_eq!(stack.webhook(&[ask]).await, 200);
+    let code = last_code(stack, member);
+    join(stack, contact, contact_name).await;
+    let send = stack.sim.text(contact, &format!("招待コード {code}"));
+    assert_eq!(stack.webhook(&[send]).await, 200);
+}
+
+pub fn last_code(stack: &LocalStack, member: &str) -> String {
+    stack
+        .sim
+        .seen_by(member)
+        .iter()
+        .rev()
+        .flat_map(|d| d.texts())
+        .find_map(|t| mimamori::contact::InviteCode::find_in(&t))
+        .map(|c| c.as_str().to_owned())
+        .expect("an invitation code was sent")
+}
+
+pub fn pushes(stack: &LocalStack, id: &str) -> Vec<Delivery> {
+    stack
+        .sim
+        .seen_by(id)
+        .into_iter()
+        .filter(|d| d.via == Via::Push)
+        .collect()
+}
+
+pub fn replies(stack: &LocalStack, id: &str) -> Vec<Delivery> {
+    stack
+        .sim
+        .seen_by(id)
+        .into_iter()
+        .filter(|d| d.via == Via::Reply)
+        .collect()
+}
+
+pub fn text_of(d: &Delivery) -> String {
+    d.messages
+        .iter()
+        .map(|m| {
+            m["text"]
+                .as_str()
+                .or(m["template"]["text"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The postback data of the OK button in the last push `id` got.
+pub fn last_ok_button(stack: &LocalStack, id: &str) -> String {
+    pushes(stack, id)
+        .iter()
+        .rev()
+        .flat_map(|d| d.postback_data())
+        .find(|p| p.starts_with("ok:"))
+        .expect("an OK button was pushed")
+}
+
+pub async fn tap_ok(stack: &mut LocalStack, id: &str) {
+    let data = last_ok_button(stack, id);
+    let event = stack.sim.postback(id, &data);
+    assert_eq!(stack.webhook(&[event]).await, 200);
+}
+
+pub fn operator(stack: &LocalStack) -> OperatorId {
+    stack.functions.webhook.operator.clone()
+}
+
+pub fn uid(id: &str) -> UserId {
+    UserId::new(id).expect("user id literal")
+}
+
+pub async fn member(stack: &LocalStack, id: &str) -> Option<Member> {
+    stack
+        .functions
+        .webhook
+        .store
+        .member(&operator(stack), &uid(id))
+        .await
+        .expect("store reachable")
+}
+
+pub async fn check_at(stack: &LocalStack, id: &str, at: Timestamp) -> Option<Check> {
+    stack
+        .functions
+        .webhook
+        .store
+        .check(&operator(stack), &uid(id), at)
+        .await
+        .expect("store reachable")
+}
+
+/// Names of the schedules now in the group.
+pub async fn schedule_names(stack: &LocalStack) -> Vec<String> {
+    stack
+        .schedules()
+        .await
+        .expect("schedules readable")
+        .into_iter()
+        .map(|s| s.name)
+        .collect()
+}

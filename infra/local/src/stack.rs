@@ -50,7 +50,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            start: "2026-11-30T00:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH),
+            start: "2026-11-29T01:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH),
             operator: "local".into(),
             scheduler_attempts: 3,
             env: vec![

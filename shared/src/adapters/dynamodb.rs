@@ -436,7 +436,11 @@ impl Store for DynamoStore {
             .ok()
             .and_then(|v| v["event"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        let sk = format!("HISTORY#{:020}#{kind}", at.as_nanosecond());
+        // Two events of the same instant (possible in virtual time) keep the order in which
+        // this process recorded them.
+        static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let sk = format!("HISTORY#{:020}#{seq:012}#{kind}", at.as_nanosecond());
         self.client
             .put_item()
             .table_name(&self.table)

@@ -1,0 +1,241 @@
+//! The check cycle as PRODUCT.md tells it: joining, the daily check, the reminder,
+//! escalation to contacts and the staff room, and the all-clear after a late answer.
+
+use mimamori::check::CheckState;
+use mimamori::member::{HistoryEvent, MemberStatus};
+use scenarios::*;
+
+const MONDAY_9: &str = "2026-11-30T00:00:00Z";
+const TUESDAY_9: &str = "2026-12-01T00:00:00Z";
+
+#[tokio::test]
+async fn joining_creates_one_member_with_a_daily_schedule_and_a_free_welcome() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+
+    let m = member(&s, HANAKO).await.expect("member stored");
+    assert_eq!(m.status, MemberStatus::Active);
+    assert_eq!(m.display_name, "山田花子");
+    let schedules = s.schedules().await.unwrap();
+    assert_eq!(schedules.len(), 1);
+    assert_eq!(schedules[0].expression.to_string(), "cron(0 9 * * ? *)");
+    assert_eq!(schedules[0].zone.iana_name(), Some("Asia/Tokyo"));
+    assert_eq!(schedules[0].target_arn, s.resources.check_function_arn);
+    let welcome = replies(&s, HANAKO);
+    assert_eq!(welcome.len(), 1);
+    assert!(text_of(&welcome[0]).contains("毎日9時"));
+    assert_eq!(s.sim.billed_messages(), 0, "the welcome is a reply, which is free");
+}
+
+#[tokio::test]
+async fn member_who_taps_ok_gets_one_push_a_day_and_no_reminder() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+
+    let checks = pushes(&s, HANAKO);
+    assert_eq!(checks.len(), 1, "one push at 09:00");
+    assert_eq!(checks[0].at, t(MONDAY_9));
+    assert!(
+        checks[0].postback_data().iter().any(|p| p.starts_with("ok:")),
+        "with an OK button"
+    );
+    assert_eq!(checks[0].messages[0].get("notificationDisabled"), None);
+
+    s.advance(minutes(5)).await.unwrap();
+    tap_ok(&mut s, HANAKO).await;
+    let thanks = replies(&s, HANAKO).pop().unwrap();
+    assert!(text_of(&thanks).contains("ありがとう"));
+    let check = check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap();
+    assert_eq!(check.state, CheckState::Acknowledged);
+    assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
+
+    s.advance_to(t(TUESDAY_9) + minutes(1)).await.unwrap();
+    let pushed = pushes(&s, HANAKO);
+    assert_eq!(pushed.len(), 2, "Tuesday's check and nothing else");
+    assert!(
+        !text_of(&pushed[1]).contains("前回"),
+        "Tuesday's push is a fresh check, not a reminder"
+    );
+    assert_eq!(s.sim.billed_messages(), 2);
+}
+
+#[tokio::test]
+async fn unanswered_check_is_reminded_once_at_24_hours_and_not_stacked_with_the_next_check() {
+    let mut s = stack().await;
+    join(&mut s, TARO, "佐藤太郎").await;
+    s.advance_to(t(TUESDAY_9) + minutes(30)).await.unwrap();
+
+    let pushed = pushes(&s, TARO);
+    assert_eq!(pushed.len(), 2, "Monday's check, then one push on Tuesday: {pushed:#?}");
+    assert_eq!(pushed[1].at, t(TUESDAY_9));
+    assert!(text_of(&pushed[1]).contains("前回"), "Tuesday's push is the reminder");
+    let m = member(&s, TARO).await.unwrap();
+    assert_eq!(m.open_check, Some(t(MONDAY_9)), "still one open check: Monday's");
+    assert_eq!(check_at(&s, TARO, t(TUESDAY_9)).await, None, "no second open check");
+
+    tap_ok(&mut s, TARO).await;
+    assert_eq!(
+        check_at(&s, TARO, t(MONDAY_9)).await.unwrap().state,
+        CheckState::Acknowledged
+    );
+    s.advance(hours(5)).await.unwrap();
+    assert_eq!(s.queue_depth("EscalationQueue").await.unwrap(), 0);
+    assert!(
+        s.invocations.iter().all(|i| i.function != "escalation"),
+        "answered after the reminder: nobody is alerted"
+    );
+}
+
+#[tokio::test]
+async fn silent_member_is_escalated_to_contacts_and_staff_room_then_late_ok_sends_all_clear() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+
+    // Monday's check, Tuesday's reminder, then three hours of silence.
+    s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
+    assert!(pushes(&s, YOKO).is_empty(), "not before the overdue time");
+    s.advance(minutes(2)).await.unwrap();
+
+    let alert = pushes(&s, YOKO).pop().expect("the contact is alerted");
+    assert_eq!(alert.at, t(TUESDAY_9) + hours(3));
+    assert!(
+        text_of(&alert).contains("鈴木清") && text_of(&alert).contains("11月30日 9:00"),
+        "{}",
+        text_of(&alert)
+    );
+    let staff = pushes(&s, STAFF_ROOM).pop().expect("the staff room is alerted");
+    let staff_text = text_of(&staff);
+    assert!(staff_text.contains("鈴木清"), "who: {staff_text}");
+    assert!(staff_text.contains("11月30日 9:00"), "since when: {staff_text}");
+    assert!(
+        staff_text.contains("最後のお返事"),
+        "last acknowledgement: {staff_text}"
+    );
+    assert!(staff_text.contains("鈴木洋子"), "the contacts to phone: {staff_text}");
+    let check = check_at(&s, KIYOSHI, t(MONDAY_9)).await.unwrap();
+    assert_eq!(check.state, CheckState::Overdue);
+    let case = check.case_number.expect("a case number");
+    assert!(staff_text.contains(&format!("#{case}")));
+    let billed_before = s.sim.billed_messages();
+
+    // Two hours later Kiyoshi finds his phone.
+    s.advance(hours(2)).await.unwrap();
+    let hello = s.sim.text(KIYOSHI, "元気です");
+    assert_eq!(s.webhook(&[hello]).await, 200);
+    s.drain_queue().await.unwrap();
+
+    let clear = pushes(&s, YOKO).pop().unwrap();
+    assert!(text_of(&clear).contains("無事が確認できました"));
+    assert!(
+        text_of(&clear).contains("2回"),
+        "Monday's check and Tuesday's: {}",
+        text_of(&clear)
+    );
+    let staff_clear = pushes(&s, STAFF_ROOM).pop().unwrap();
+    assert!(text_of(&staff_clear).contains(&format!("#{case}")) && text_of(&staff_clear).contains("無事"));
+    assert_eq!(
+        s.sim.billed_messages() - billed_before,
+        1 + 2,
+        "one push to Yoko, one to the 2-person staff room"
+    );
+    assert_eq!(
+        check_at(&s, KIYOSHI, t(MONDAY_9)).await.unwrap().state,
+        CheckState::Acknowledged
+    );
+    let history: Vec<HistoryEvent> = s
+        .functions
+        .webhook
+        .store
+        .history(&operator(&s), &uid(KIYOSHI))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert!(history.contains(&HistoryEvent::CheckOverdue {
+        check: t(MONDAY_9),
+        case_number: case
+    }));
+    assert!(history.contains(&HistoryEvent::AcknowledgedAfterEscalation {
+        check: t(MONDAY_9),
+        case_number: case
+    }));
+
+    // Wednesday the cycle starts afresh.
+    s.advance_to(t("2026-12-02T00:00:00Z")).await.unwrap();
+    assert!(!text_of(&pushes(&s, KIYOSHI).pop().unwrap()).contains("前回"));
+}
+
+#[tokio::test]
+async fn operator_changes_the_delays_without_code() {
+    let mut s = stack_with(Options {
+        env: vec![
+            ("REMINDER_AFTER_MINUTES".into(), "60".into()),
+            ("OVERDUE_AFTER_MINUTES".into(), "30".into()),
+            ("LINE_TIMEOUT_MS".into(), "400".into()),
+            ("LINE_RETRY_BACKOFF_MS".into(), "10,20".into()),
+        ],
+        ..Options::default()
+    })
+    .await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    s.advance_to(t(MONDAY_9) + minutes(91)).await.unwrap();
+
+    let to_member = pushes(&s, KIYOSHI);
+    assert_eq!(to_member.len(), 2);
+    assert_eq!(to_member[1].at, t(MONDAY_9) + hours(1), "reminder after 60 minutes");
+    let staff = pushes(&s, STAFF_ROOM);
+    assert_eq!(staff.len(), 1);
+    assert_eq!(
+        staff[0].at,
+        t(MONDAY_9) + minutes(90),
+        "overdue 30 minutes after the reminder"
+    );
+    assert!(
+        text_of(&staff[0]).contains("登録なし"),
+        "no contacts registered: {}",
+        text_of(&staff[0])
+    );
+}
+
+#[tokio::test]
+async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_member() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    let unfollow = s.sim.unfollow(HANAKO);
+    assert_eq!(s.webhook(&[unfollow]).await, 200);
+
+    let m = member(&s, HANAKO).await.unwrap();
+    assert_eq!(m.status, MemberStatus::Blocked);
+    assert!(schedule_names(&s).await.is_empty(), "her schedule is deleted");
+    let history: Vec<HistoryEvent> = s
+        .functions
+        .webhook
+        .store
+        .history(&operator(&s), &uid(HANAKO))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(history, vec![HistoryEvent::Joined, HistoryEvent::Blocked]);
+    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    assert!(
+        pushes(&s, HANAKO).is_empty(),
+        "no push to someone who cannot receive it"
+    );
+
+    let follow = s.sim.follow(HANAKO);
+    assert_eq!(follow["follow"]["isUnblocked"], true);
+    assert_eq!(s.webhook(&[follow]).await, 200);
+    let again = member(&s, HANAKO).await.unwrap();
+    assert_eq!(again.status, MemberStatus::Active);
+    assert_eq!(again.joined_at, m.joined_at, "the same member, not a second one");
+    assert_eq!(schedule_names(&s).await.len(), 1);
+    s.advance_to(t("2026-12-02T00:00:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 1, "checks resume");
+}

@@ -1,0 +1,392 @@
+//! Every failure of the pipeline, injected: LINE 429/500/timeouts, duplicate and
+//! redelivered invocations, crashes between two steps, and what ends in a dead-letter queue.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use line_simulator::{Endpoint, Failure, Simulator};
+use mimamori::adapters::queue::SqsQueue;
+use mimamori::check::{CheckState, Deadline};
+use mimamori::escalation::EscalationMessage;
+use mimamori::ids::{OperatorId, UserId};
+use mimamori::ports::{Queue, QueueError, Scheduler, SchedulerError};
+use mimamori::schedule::CheckSchedule;
+use scenarios::*;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+const MONDAY_9: &str = "2026-11-30T00:00:00Z";
+const TUESDAY_9: &str = "2026-12-01T00:00:00Z";
+
+fn push_calls(s: &LocalStack) -> Vec<line_simulator::ApiCall> {
+    s.sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v2/bot/message/push")
+        .collect()
+}
+
+#[tokio::test]
+async fn line_429_and_500_are_retried_with_the_same_key_inside_one_invocation() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.sim.fail_next(Endpoint::Push, Failure::Status(429), 1);
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 1);
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+
+    assert_eq!(pushes(&s, HANAKO).len(), 1);
+    let calls = push_calls(&s);
+    assert_eq!(calls.iter().map(|c| c.status).collect::<Vec<_>>(), vec![429, 500, 200]);
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.retry_key.is_some() && c.retry_key == calls[0].retry_key),
+        "one key for every attempt"
+    );
+    let checks: Vec<_> = s.invocations.iter().filter(|i| i.function == "check").collect();
+    assert_eq!(checks.len(), 1, "no platform retry was needed");
+    assert!(checks[0].result.is_ok());
+}
+
+#[tokio::test]
+async fn line_down_for_a_whole_invocation_fails_it_and_the_scheduler_retry_delivers_once() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 3);
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+
+    let checks: Vec<_> = s.invocations.iter().filter(|i| i.function == "check").collect();
+    assert_eq!(checks.len(), 2);
+    assert!(checks[0].result.is_err() && checks[1].result.is_ok());
+    assert_eq!(
+        checks[1].result.as_ref().unwrap()["outcome"],
+        "duplicate",
+        "the retry only finishes what was pending"
+    );
+    assert_eq!(pushes(&s, HANAKO).len(), 1);
+    assert_eq!(s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(), 0);
+    assert!(
+        schedule_names(&s).await.iter().any(|n| n.starts_with("dl-")),
+        "the reminder deadline is set"
+    );
+}
+
+#[tokio::test]
+async fn line_down_past_every_retry_dead_letters_the_check_and_the_reminder_still_comes() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 9);
+    s.advance_to(t(MONDAY_9) + minutes(1)).await.unwrap();
+
+    assert!(pushes(&s, HANAKO).is_empty());
+    assert_eq!(
+        s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(),
+        1,
+        "the alarm's queue holds the failed check"
+    );
+    assert_eq!(
+        check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap().state,
+        CheckState::Sent,
+        "the check is recorded and goes on"
+    );
+    s.advance_to(t(TUESDAY_9)).await.unwrap();
+    assert!(
+        text_of(&pushes(&s, HANAKO)[0]).contains("前回"),
+        "she is reminded when LINE is back"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_response_is_retried_with_the_same_key_and_the_409_counts_as_sent() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.sim
+        .fail_next(Endpoint::Push, Failure::Timeout(Duration::from_millis(900)), 1);
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+
+    assert_eq!(pushes(&s, HANAKO).len(), 1, "delivered exactly once");
+    let calls = push_calls(&s);
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].status, 409);
+    assert_eq!(calls[0].retry_key, calls[1].retry_key);
+    assert_eq!(s.invocations.iter().filter(|i| i.function == "check").count(), 1);
+    assert_eq!(s.sim.billed_messages(), 1);
+}
+
+#[tokio::test]
+async fn a_second_invocation_for_the_same_check_pushes_nothing() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+    let arn = s.resources.check_function_arn.clone();
+    let payload = json!({ "operator": "local", "member": HANAKO, "scheduled_time": "2026-11-30T00:00:00Z" });
+    let again = s.invoke_target(&arn, payload).await.unwrap();
+    assert_eq!(again["outcome"], "duplicate");
+    assert_eq!(again["pushed"], 0);
+    assert_eq!(pushes(&s, HANAKO).len(), 1);
+    assert_eq!(push_calls(&s).len(), 1, "not even a second request to LINE");
+}
+
+#[tokio::test]
+async fn malformed_scheduler_payloads_fail_into_the_dead_letter_queue() {
+    let mut s = stack().await;
+    let check = s.resources.check_function_arn.clone();
+    let deadline = s.resources.deadline_function_arn.clone();
+    assert!(s.invoke_target(&check, json!({ "member": "nobody" })).await.is_err());
+    assert!(
+        s.invoke_target(
+            &deadline,
+            json!({ "operator": "local", "member": HANAKO, "check": "yesterday", "stage": "reminder" })
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        s.invoke_target(
+            &check,
+            json!({ "operator": "other", "member": HANAKO, "scheduled_time": MONDAY_9 })
+        )
+        .await
+        .is_err()
+    );
+    assert_eq!(s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(), 3);
+}
+
+/// A scheduler that fails its next `n` deadline creations, as if the function crashed
+/// between recording the check and creating its deadline.
+struct FlakyScheduler {
+    inner: Arc<dyn Scheduler>,
+    failures: AtomicUsize,
+}
+
+#[async_trait]
+impl Scheduler for FlakyScheduler {
+    async fn put_member_schedule(
+        &self,
+        op: &OperatorId,
+        m: &UserId,
+        s: &CheckSchedule,
+        now: Timestamp,
+    ) -> Result<(), SchedulerError> {
+        self.inner.put_member_schedule(op, m, s, now).await
+    }
+    async fn delete_member_schedule(&self, op: &OperatorId, m: &UserId) -> Result<(), SchedulerError> {
+        self.inner.delete_member_schedule(op, m).await
+    }
+    async fn set_deadline(&self, op: &OperatorId, m: &UserId, d: &Deadline) -> Result<(), SchedulerError> {
+        if self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(SchedulerError {
+                operation: "CreateSchedule",
+                message: "injected crash".into(),
+            });
+        }
+        self.inner.set_deadline(op, m, d).await
+    }
+}
+
+#[tokio::test]
+async fn crash_between_recording_the_check_and_setting_its_deadline_is_finished_by_the_retry() {
+    let mut s = stack().await;
+    join(&mut s, TARO, "佐藤太郎").await;
+    let inner = s.functions.check.scheduler.clone();
+    s.functions.check.scheduler = Arc::new(FlakyScheduler {
+        inner,
+        failures: AtomicUsize::new(1),
+    });
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+
+    let checks: Vec<_> = s.invocations.iter().filter(|i| i.function == "check").collect();
+    assert_eq!(checks.len(), 2, "failed once, retried once");
+    assert_eq!(pushes(&s, TARO).len(), 1);
+    assert!(schedule_names(&s).await.iter().any(|n| n.starts_with("dl-")));
+    // And the cycle goes on: the reminder comes on Tuesday.
+    s.advance_to(t(TUESDAY_9)).await.unwrap();
+    assert!(text_of(&pushes(&s, TARO)[1]).contains("前回"));
+}
+
+/// A queue that fails its next `n` sends, as if the function crashed after marking the
+/// check overdue and before handing it to the escalation queue.
+struct FlakyQueue {
+    inner: Arc<dyn Queue>,
+    failures: AtomicUsize,
+}
+
+#[async_trait]
+impl Queue for FlakyQueue {
+    async fn send(&self, message: &EscalationMessage) -> Result<(), QueueError> {
+        if self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(QueueError("injected crash".into()));
+        }
+        self.inner.send(message).await
+    }
+}
+
+#[tokio::test]
+async fn crash_between_overdue_and_enqueue_still_alerts_everyone_once() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    let inner = s.functions.deadline.queue.clone();
+    s.functions.deadline.queue = Arc::new(FlakyQueue {
+        inner,
+        failures: AtomicUsize::new(1),
+    });
+    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+
+    assert_eq!(pushes(&s, YOKO).len(), 1);
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
+    let overdue: Vec<_> = s
+        .invocations
+        .iter()
+        .filter(|i| i.function == "deadline" && i.payload["stage"] == "overdue")
+        .collect();
+    assert_eq!(overdue.len(), 2);
+    assert!(overdue[0].result.is_err());
+    assert_eq!(overdue[1].result.as_ref().unwrap()["outcome"], "duplicate");
+}
+
+#[tokio::test]
+async fn redelivered_and_duplicate_escalation_messages_alert_nobody_twice() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1);
+
+    let queue = SqsQueue::new(
+        aws_sdk_sqs_client(&s),
+        s.resources.queue_url("EscalationQueue").unwrap(),
+    );
+    let message = EscalationMessage::Escalate {
+        operator: operator(&s),
+        member: uid(KIYOSHI),
+        check: t(MONDAY_9),
+    };
+    queue.send(&message).await.unwrap();
+    queue.send(&message).await.unwrap();
+    s.drain_queue().await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1);
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
+}
+
+fn aws_sdk_sqs_client(s: &LocalStack) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(&s.aws)
+}
+
+#[tokio::test]
+async fn escalation_reports_only_the_failed_record_and_dead_letters_it() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
+    // A malformed message lands in the queue next to the real escalation.
+    let sqs = aws_sdk_sqs_client(&s);
+    sqs.send_message()
+        .queue_url(s.resources.queue_url("EscalationQueue").unwrap())
+        .message_body("{\"kind\":\"escalate\"}")
+        .send()
+        .await
+        .unwrap();
+    s.advance(minutes(2)).await.unwrap();
+
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1, "the good record was handled once");
+    assert_eq!(
+        s.queue_depth("EscalationDeadLetterQueue").await.unwrap(),
+        1,
+        "the bad one was dead-lettered"
+    );
+    let responses: Vec<_> = s
+        .invocations
+        .iter()
+        .filter(|i| i.function == "escalation")
+        .filter_map(|i| i.result.as_ref().ok())
+        .collect();
+    assert!(
+        responses
+            .iter()
+            .any(|r| r["batchItemFailures"].as_array().is_some_and(|f| f.len() == 1)),
+        "{responses:#?}"
+    );
+}
+
+#[tokio::test]
+async fn escalation_with_no_staff_room_alerts_contacts_and_raises_the_alarm() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    assert_eq!(
+        pushes(&s, YOKO).len(),
+        1,
+        "contacts are alerted once, despite the redeliveries"
+    );
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn line_500_on_an_alert_is_redelivered_and_sent_once() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 3);
+    s.advance(minutes(2)).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1);
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 0);
+    assert!(
+        s.invocations.iter().filter(|i| i.function == "escalation").count() >= 2,
+        "redelivered after the failure"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_acknowledgements_are_harmless() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t(MONDAY_9)).await.unwrap();
+    let data = last_ok_button(&s, HANAKO);
+    let a = s.signed(&[s.sim.postback(HANAKO, &data)]);
+    let b = s.signed(&[s.sim.text(HANAKO, "元気です")]);
+    let (ra, rb) = tokio::join!(
+        s.webhook_raw(&a.body, Some(&a.signature)),
+        s.webhook_raw(&b.body, Some(&b.signature))
+    );
+    assert_eq!((ra.0, rb.0), (200, 200));
+    let check = check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap();
+    assert_eq!(check.state, CheckState::Acknowledged);
+    let m = member(&s, HANAKO).await.unwrap();
+    assert_eq!(m.open_check, None);
+    assert_eq!(m.acknowledged_checks, 1, "acknowledged once");
+}
+
+#[tokio::test]
+async fn a_webhook_that_failed_midway_is_processed_once_on_redelivery() {
+    let mut s = stack().await;
+    s.sim.add_user(HANAKO, "山田花子");
+    let follow = s.sim.follow(HANAKO);
+    s.sim.fail_next(Endpoint::Profile, Failure::Status(500), 3);
+    assert_eq!(
+        s.webhook(&[follow.clone()]).await,
+        500,
+        "LINE is asked to deliver it again"
+    );
+    assert!(member(&s, HANAKO).await.is_none());
+    assert_eq!(s.webhook(&[Simulator::as_redelivery(&follow)]).await, 200);
+    assert_eq!(member(&s, HANAKO).await.unwrap().display_name, "山田花子");
+    assert_eq!(schedule_names(&s).await.len(), 1);
+    assert_eq!(s.webhook(&[Simulator::as_redelivery(&follow)]).await, 200);
+    assert_eq!(replies(&s, HANAKO).len(), 1, "welcomed once");
+}

@@ -1,0 +1,56 @@
+//! The sample events in events/ are real: each one is accepted by its function.
+
+use lambda_runtime::{Context, LambdaEvent};
+use scenarios::*;
+use serde_json::Value;
+
+fn sample(name: &str) -> Value {
+    let path = mimamori_local::workspace_root().join("events").join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("sample exists")).expect("sample is JSON")
+}
+
+#[tokio::test]
+async fn webhook_sample_is_a_signed_function_url_request() {
+    let s = stack_with(Options {
+        operator: "default".into(),
+        ..Options::default()
+    })
+    .await;
+    let event = sample("webhook-follow.json");
+    let request = lambda_http::request::from_str(&event.to_string()).expect("a Function URL request");
+    let user = serde_json::from_str::<Value>(event["body"].as_str().unwrap()).unwrap()["events"][0]["source"]["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.sim.add_user(&user, "Sample");
+    let (status, _) = s.webhook_request(request).await;
+    assert_eq!(status, 200);
+    assert!(member(&s, &user).await.is_some());
+}
+
+#[tokio::test]
+async fn check_deadline_and_escalation_samples_are_accepted() {
+    let mut s = stack_with(Options {
+        operator: "default".into(),
+        ..Options::default()
+    })
+    .await;
+    let check = sample("check.json");
+    let member_id = check["member"].as_str().unwrap().to_owned();
+    join(&mut s, &member_id, "Sample").await;
+    let arn = s.resources.check_function_arn.clone();
+    let out = s.invoke_target(&arn, check).await.expect("check sample accepted");
+    assert_eq!(out["outcome"], "opened");
+    let arn = s.resources.deadline_function_arn.clone();
+    let out = s
+        .invoke_target(&arn, sample("deadline-reminder.json"))
+        .await
+        .expect("deadline sample accepted");
+    assert_eq!(out["outcome"], "reminded");
+    let batch: aws_lambda_events::sqs::SqsEvent =
+        serde_json::from_value(sample("escalation-batch.json")).expect("an SQS event");
+    let response = escalation_function::handler(&s.functions.escalation, LambdaEvent::new(batch, Context::default()))
+        .await
+        .unwrap();
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+}

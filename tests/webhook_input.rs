@@ -1,0 +1,132 @@
+//! What the webhook does with input from outside: signature first, clear answers for
+//! bad input, no second effect from duplicates, nothing sent in standby mode.
+
+use line_simulator::Simulator;
+use scenarios::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn missing_or_wrong_signature_is_401_and_changes_nothing() {
+    let s = stack().await;
+    s.sim.add_user(HANAKO, "山田花子");
+    let signed = s.signed(&[s.sim.follow(HANAKO)]);
+    assert_eq!(s.webhook_raw(&signed.body, None).await.0, 401);
+    assert_eq!(
+        s.webhook_raw(&signed.body, Some("bm90IHRoZSBzaWduYXR1cmU=")).await.0,
+        401
+    );
+    assert_eq!(s.webhook_raw(&signed.body, Some("%%% not base64")).await.0, 401);
+    let tampered = signed.body.replace("follow", "unfollow");
+    assert_eq!(s.webhook_raw(&tampered, Some(&signed.signature)).await.0, 401);
+    assert!(member(&s, HANAKO).await.is_none());
+    assert!(s.sim.deliveries().is_empty());
+}
+
+#[tokio::test]
+async fn body_that_is_not_a_webhook_is_400() {
+    let s = stack().await;
+    for body in ["not json", "{}", "{\"events\": 3}", ""] {
+        let sig = line_simulator::signature(&s.sim.config().channel_secret, body.as_bytes());
+        assert_eq!(s.webhook_raw(body, Some(&sig)).await.0, 400, "{body:?}");
+    }
+}
+
+#[tokio::test]
+async fn connectivity_check_and_unknown_events_are_answered_200() {
+    let mut s = stack().await;
+    assert_eq!(s.webhook(&[]).await, 200, "LINE's connectivity check sends no events");
+    let mut unknown = s.sim.text(HANAKO, "x");
+    unknown["type"] = json!("videoPlayComplete");
+    let mut malformed = s.sim.text(HANAKO, "x");
+    malformed.as_object_mut().unwrap().remove("source");
+    malformed["type"] = json!("follow");
+    assert_eq!(s.webhook(&[unknown, malformed]).await, 200);
+    assert!(s.sim.deliveries().is_empty());
+}
+
+#[tokio::test]
+async fn redelivered_events_have_no_second_effect() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let ask = s.sim.text(KIYOSHI, "連絡先登録");
+    assert_eq!(s.webhook(&[ask.clone()]).await, 200);
+    assert_eq!(s.webhook(&[Simulator::as_redelivery(&ask)]).await, 200);
+    assert_eq!(s.webhook(&[ask]).await, 200);
+    assert_eq!(
+        replies(&s, KIYOSHI).len(),
+        2,
+        "the welcome and one invitation: {:#?}",
+        replies(&s, KIYOSHI)
+    );
+
+    let follow = s.sim.follow(TARO);
+    assert_eq!(s.webhook(&[follow.clone(), follow]).await, 200);
+    assert_eq!(replies(&s, TARO).len(), 1);
+    assert_eq!(schedule_names(&s).await.len(), 2);
+}
+
+#[tokio::test]
+async fn standby_events_send_nothing_and_change_nothing() {
+    let mut s = stack().await;
+    s.sim.add_user(HANAKO, "山田花子");
+    let follow = Simulator::as_standby(&s.sim.follow(HANAKO));
+    assert_eq!(s.webhook(&[follow]).await, 200);
+    assert!(s.sim.deliveries().is_empty());
+    assert!(member(&s, HANAKO).await.is_none());
+}
+
+#[tokio::test]
+async fn a_forged_or_malformed_button_is_answered_and_counts_as_a_tap() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
+    let forged = s.sim.postback(HANAKO, "ok:not-a-time");
+    assert_eq!(s.webhook(&[forged]).await, 200);
+    assert!(text_of(&replies(&s, HANAKO).pop().unwrap()).contains("使えなくなりました"));
+    assert_eq!(
+        member(&s, HANAKO).await.unwrap().open_check,
+        None,
+        "any tap is a sign of life"
+    );
+}
+
+#[tokio::test]
+async fn staff_room_needs_the_operator_code() {
+    let mut s = stack().await;
+    s.sim.add_group(STAFF_ROOM, "どこかのグループ", &[STAFF_A]);
+    let wrong = s.sim.group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 guess");
+    assert_eq!(s.webhook(&[wrong]).await, 200);
+    assert!(
+        s.functions
+            .webhook
+            .store
+            .staff_room(&operator(&s))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(text_of(&replies(&s, STAFF_ROOM).pop().unwrap()).contains("違います"));
+    let right = s.sim.group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
+    assert_eq!(s.webhook(&[right]).await, 200);
+    assert!(
+        s.functions
+            .webhook
+            .store
+            .staff_room(&operator(&s))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let leave = s.sim.leave(STAFF_ROOM);
+    assert_eq!(s.webhook(&[leave]).await, 200);
+    assert!(
+        s.functions
+            .webhook
+            .store
+            .staff_room(&operator(&s))
+            .await
+            .unwrap()
+            .is_none(),
+        "a group the bot left is no staff room"
+    );
+}
