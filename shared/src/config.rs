@@ -59,10 +59,10 @@ impl Env {
                 }),
         }
     }
-    /// Per-attempt timeout of LINE calls (`LINE_TIMEOUT_MS`, default 5000).
+    /// Per-attempt timeout of LINE calls (`LINE_TIMEOUT_MS`, default 3000).
     pub fn line_timeout(&self) -> Result<std::time::Duration, ConfigError> {
         let ms = match self.optional("LINE_TIMEOUT_MS") {
-            None => 5000,
+            None => 3000,
             Some(v) => v
                 .parse::<u64>()
                 .ok()
@@ -74,9 +74,9 @@ impl Env {
         };
         Ok(std::time::Duration::from_millis(ms))
     }
-    /// Waits before each retry of a LINE call (`LINE_RETRY_BACKOFF_MS`, default "300,1200").
+    /// Waits before each retry of a LINE call (`LINE_RETRY_BACKOFF_MS`, default "200,800").
     pub fn line_backoff(&self) -> Result<Vec<std::time::Duration>, ConfigError> {
-        let v = self.optional("LINE_RETRY_BACKOFF_MS").unwrap_or("300,1200");
+        let v = self.optional("LINE_RETRY_BACKOFF_MS").unwrap_or("200,800");
         v.split(',')
             .map(|p| p.trim().parse::<u64>().map(std::time::Duration::from_millis))
             .collect::<Result<Vec<_>, _>>()

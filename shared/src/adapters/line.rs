@@ -26,8 +26,8 @@ impl LineConfig {
         Self {
             base_url: base_url.into(),
             access_token: access_token.into(),
-            timeout: Duration::from_secs(5),
-            backoff: vec![Duration::from_millis(300), Duration::from_millis(1200)],
+            timeout: Duration::from_secs(3),
+            backoff: vec![Duration::from_millis(200), Duration::from_millis(800)],
         }
     }
 }

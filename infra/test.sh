@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the unit and scenario tests (which start moto
+# server and the LINE simulator themselves), the template checks, and the Lambda build.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export SAM_CLI_TELEMETRY=0
+export PATH="$root/.venv/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "install pinned tools"
+infra/bootstrap.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo test (unit tests and scenarios against moto server and the LINE simulator)"
+cargo test --workspace --quiet 2>&1 | tee target/test-output.txt
+passed=$(grep -Eo '[0-9]+ passed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' target/test-output.txt | awk '{s+=$1} END {print s+0}')
+
+step "template: cfn-lint"
+cfn-lint template.yaml
+step "template: sam validate --lint"
+sam validate --lint --region ap-northeast-1 --template-file template.yaml
+
+step "cargo lambda build (the four functions for Lambda, arm64)"
+cargo lambda build --arm64 --quiet --bin webhook --bin check --bin deadline --bin escalation
+for f in webhook check deadline escalation; do
+  test -x "target/lambda/$f/bootstrap" || { echo "missing target/lambda/$f/bootstrap" >&2; exit 1; }
+done
+
+echo
+echo "all checks passed"
+echo "$passed passed, $failed failed"
