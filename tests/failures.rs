@@ -379,7 +379,7 @@ async fn a_webhook_that_failed_midway_is_processed_once_on_redelivery() {
     let follow = s.sim.follow(HANAKO);
     s.sim.fail_next(Endpoint::Profile, Failure::Status(500), 3);
     assert_eq!(
-        s.webhook(&[follow.clone()]).await,
+        s.webhook(std::slice::from_ref(&follow)).await,
         500,
         "LINE is asked to deliver it again"
     );

@@ -49,7 +49,7 @@ async fn redelivered_events_have_no_second_effect() {
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
     let ask = s.sim.text(KIYOSHI, "連絡先登録");
-    assert_eq!(s.webhook(&[ask.clone()]).await, 200);
+    assert_eq!(s.webhook(std::slice::from_ref(&ask)).await, 200);
     assert_eq!(s.webhook(&[Simulator::as_redelivery(&ask)]).await, 200);
     assert_eq!(s.webhook(&[ask]).await, 200);
     assert_eq!(

@@ -102,10 +102,10 @@ impl CheckSchedule {
         if hour > 23 || minute > 59 {
             return Err(ScheduleError::BadTime);
         }
-        if let Cadence::Days { n } = cadence {
-            if !(1..=7).contains(&n) {
-                return Err(ScheduleError::BadInterval);
-            }
+        if let Cadence::Days { n } = cadence
+            && !(1..=7).contains(&n)
+        {
+            return Err(ScheduleError::BadInterval);
         }
         TimeZone::get(zone).map_err(|_| ScheduleError::UnknownZone(zone.to_owned()))?;
         Ok(Self {
