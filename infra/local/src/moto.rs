@@ -36,6 +36,10 @@ fn free_port() -> Result<u16> {
 }
 
 fn command(port: u16) -> Result<Command> {
+    command_on("127.0.0.1", port)
+}
+
+fn command_on(host: &str, port: u16) -> Result<Command> {
     let bin = moto_binary();
     if !bin.exists() {
         return Err(LocalError(format!(
@@ -44,7 +48,7 @@ fn command(port: u16) -> Result<Command> {
         )));
     }
     let mut cmd = Command::new(bin);
-    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    cmd.args(["-H", host, "-p", &port.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -76,6 +80,17 @@ impl Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
             child: Some(child),
         })
+    }
+
+    /// Starts a moto server owned by the caller on a given address (the long-running
+    /// local stack: containers reach it through `host.docker.internal`).
+    pub fn start_on(host: &str, port: u16) -> Result<Moto> {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Err(LocalError(format!("port {port} is already in use: is another local stack running?")));
+        }
+        let child = command_on(host, port)?.spawn().map_err(|e| LocalError(format!("starting moto_server: {e}")))?;
+        wait_ready(port)?;
+        Ok(Moto { endpoint: format!("http://127.0.0.1:{port}"), child: Some(child) })
     }
 
     /// One moto server for the whole process (a test binary): `MOTO_ENDPOINT` if set,

@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use lambda_runtime::{Context, LambdaEvent};
 use line_simulator::{SignedWebhook, SimConfig, Simulator};
 use mimamori::app::App;
-use mimamori::app::wiring::{Needs, build_with};
+use crate::metrics::AwsCalls;
+use mimamori::app::wiring::{AwsClients, Needs, build_with};
 use mimamori::clock::VirtualClock;
 use mimamori::config::Env;
 use serde_json::Value;
@@ -45,6 +46,12 @@ pub struct Options {
     pub env: Vec<(String, String)>,
     /// Start a moto server owned by this stack (the demo) instead of the process-wide one (tests).
     pub own_moto: bool,
+    /// A fixed address for an owned moto server (host, port) instead of a free loopback port.
+    pub moto_at: Option<(String, u16)>,
+    /// A fixed address for the LINE simulator instead of a free loopback port.
+    pub simulator_at: Option<std::net::SocketAddr>,
+    /// Resource names' prefix; unique per stack unless given.
+    pub prefix: Option<String>,
 }
 
 impl Default for Options {
@@ -58,6 +65,9 @@ impl Default for Options {
                 ("LINE_RETRY_BACKOFF_MS".into(), "10,20".into()),
             ],
             own_moto: false,
+            moto_at: None,
+            simulator_at: None,
+            prefix: None,
         }
     }
 }
@@ -70,6 +80,9 @@ pub struct LocalStack {
     pub functions: Functions,
     pub env: Vec<(String, String)>,
     pub invocations: Vec<Invocation>,
+    /// Every AWS call the functions made.
+    pub aws_calls: AwsCalls,
+    clients: AwsClients,
     fired: HashSet<(String, i64)>,
     attempts: u32,
     _moto: Option<Moto>,
@@ -95,7 +108,11 @@ pub async fn aws_config_for(endpoint: &str) -> aws_config::SdkConfig {
 
 impl LocalStack {
     pub async fn start(options: Options) -> Result<Self> {
-        let (moto, endpoint) = if options.own_moto {
+        let (moto, endpoint) = if let Some((host, port)) = &options.moto_at {
+            let m = Moto::start_on(host, *port)?;
+            let e = m.endpoint.clone();
+            (Some(m), e)
+        } else if options.own_moto {
             let m = Moto::start()?;
             let e = m.endpoint.clone();
             (Some(m), e)
@@ -108,22 +125,28 @@ impl LocalStack {
             .unwrap_or_else(|| workspace_root().join("template.yaml"));
         let spec = template::load(&template_path)?;
         let secrets = LocalSecrets::default();
-        let resources = Resources::create(&aws, &spec, &unique_prefix(), &secrets).await?;
+        let prefix = options.prefix.clone().unwrap_or_else(unique_prefix);
+        let resources = Resources::create(&aws, &spec, &prefix, &secrets).await?;
 
         let clock = VirtualClock::new(options.start);
         let sim_clock = clock.clone();
-        let sim = Simulator::start(SimConfig {
+        let sim_config = SimConfig {
             channel_secret: secrets.channel_secret.clone(),
             access_token: secrets.access_token.clone(),
             clock: Arc::new(move || mimamori::clock::Clock::now(&sim_clock)),
             ..SimConfig::default()
-        })
-        .await
+        };
+        let sim = match options.simulator_at {
+            Some(addr) => Simulator::start_on(sim_config, addr).await,
+            None => Simulator::start(sim_config).await,
+        }
         .map_err(|e| LocalError(format!("starting the LINE simulator: {e}")))?;
 
         let mut env = resources.env(&options.operator, &endpoint, &sim.base_url());
         env.extend(options.env.iter().cloned());
-        let functions = Self::build_functions(&env, &clock, &aws).await?;
+        let aws_calls = AwsCalls::default();
+        let clients = AwsClients::with_interceptor(&aws, aws_sdk_dynamodb::config::SharedInterceptor::new(aws_calls.clone()));
+        let functions = Self::build_functions(&env, &clock, &clients).await?;
         Ok(Self {
             clock,
             sim,
@@ -132,6 +155,8 @@ impl LocalStack {
             functions,
             env,
             invocations: Vec::new(),
+            aws_calls,
+            clients,
             fired: HashSet::new(),
             attempts: options.scheduler_attempts.max(1),
             _moto: moto,
@@ -141,7 +166,7 @@ impl LocalStack {
     async fn build_functions(
         env: &[(String, String)],
         clock: &VirtualClock,
-        aws: &aws_config::SdkConfig,
+        aws: &AwsClients,
     ) -> Result<Functions> {
         let env = Env::from_pairs(env.iter().cloned());
         let clock: Arc<dyn mimamori::clock::Clock> = Arc::new(clock.clone());
@@ -179,7 +204,7 @@ impl LocalStack {
             self.env.retain(|(name, _)| name != k);
             self.env.push(((*k).to_owned(), (*v).to_owned()));
         }
-        self.functions = Self::build_functions(&self.env, &self.clock, &self.aws).await?;
+        self.functions = Self::build_functions(&self.env, &self.clock, &self.clients).await?;
         Ok(())
     }
 

@@ -37,29 +37,63 @@ pub struct Needs {
     pub staff_room_code: bool,
 }
 
+/// The AWS clients, from one shared configuration.
+#[derive(Clone, Debug)]
+pub struct AwsClients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub scheduler: aws_sdk_scheduler::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub ssm: aws_sdk_ssm::Client,
+}
+
+impl AwsClients {
+    pub fn new(aws: &aws_config::SdkConfig) -> Self {
+        Self {
+            dynamodb: aws_sdk_dynamodb::Client::new(aws),
+            scheduler: aws_sdk_scheduler::Client::new(aws),
+            sqs: aws_sdk_sqs::Client::new(aws),
+            ssm: aws_sdk_ssm::Client::new(aws),
+        }
+    }
+
+    /// The same clients with an interceptor on every call (the local stack counts calls).
+    pub fn with_interceptor(aws: &aws_config::SdkConfig, interceptor: aws_sdk_dynamodb::config::SharedInterceptor) -> Self {
+        Self {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(aws).interceptor(interceptor.clone()).build(),
+            ),
+            scheduler: aws_sdk_scheduler::Client::from_conf(
+                aws_sdk_scheduler::config::Builder::from(aws).interceptor(interceptor.clone()).build(),
+            ),
+            sqs: aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(aws).interceptor(interceptor.clone()).build()),
+            ssm: aws_sdk_ssm::Client::from_conf(aws_sdk_ssm::config::Builder::from(aws).interceptor(interceptor).build()),
+        }
+    }
+}
+
 /// Builds the app from `env` with the given clock (the system clock in AWS).
 pub async fn build(env: &Env, needs: Needs, clock: Arc<dyn Clock>) -> Result<App, WiringError> {
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    build_with(env, needs, clock, &aws).await
+    build_with(env, needs, clock, &AwsClients::new(&aws)).await
 }
 
 pub async fn build_with(
     env: &Env,
     needs: Needs,
     clock: Arc<dyn Clock>,
-    aws: &aws_config::SdkConfig,
+    aws: &AwsClients,
 ) -> Result<App, WiringError> {
-    let ssm = aws_sdk_ssm::Client::new(aws);
-    let access_token = read_secret(&ssm, env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?).await?;
+    let ssm = &aws.ssm;
+    let access_token = read_secret(ssm, env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?).await?;
     let channel_secret = match needs.channel_secret {
-        true => Some(read_secret(&ssm, env.required("LINE_CHANNEL_SECRET_PARAM")?).await?),
+        true => Some(read_secret(ssm, env.required("LINE_CHANNEL_SECRET_PARAM")?).await?),
         false => None,
     };
     let staff_room_code = match needs.staff_room_code {
-        true => Some(read_secret(&ssm, env.required("STAFF_ROOM_CODE_PARAM")?).await?),
+        true => Some(read_secret(ssm, env.required("STAFF_ROOM_CODE_PARAM")?).await?),
         false => None,
     };
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), env.required("TABLE_NAME")?);
+    let store = DynamoStore::new(aws.dynamodb.clone(), env.required("TABLE_NAME")?);
     let line = LineClient::new(LineConfig {
         timeout: env.line_timeout()?,
         backoff: env.line_backoff()?,
@@ -67,14 +101,14 @@ pub async fn build_with(
     })?;
     let scheduler: Arc<dyn Scheduler> = match needs.scheduler {
         true => Arc::new(EventBridgeScheduler::new(
-            aws_sdk_scheduler::Client::new(aws),
+            aws.scheduler.clone(),
             SchedulerConfig::from_env(env)?,
         )),
         false => Arc::new(Unconfigured),
     };
     let queue: Arc<dyn Queue> = match needs.queue {
         true => Arc::new(crate::adapters::queue::SqsQueue::new(
-            aws_sdk_sqs::Client::new(aws),
+            aws.sqs.clone(),
             env.required("ESCALATION_QUEUE_URL")?,
         )),
         false => Arc::new(Unconfigured),

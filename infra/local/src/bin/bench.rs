@@ -1,0 +1,237 @@
+//! Benchmarks that print figures (never asserted): what one acknowledged daily check
+//! costs in AWS calls and LINE messages, and the cold start, first invocation and peak
+//! memory of the real release binaries behind a local Lambda Runtime API.
+//!
+//! Run with `infra/bench.sh`, which builds the release binaries first.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use jiff::{SignedDuration, Timestamp};
+use mimamori_local::stack::{LocalStack, Options};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const MEMBER: &str = "U1a000000000000000000000000000001";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let start: Timestamp = "2026-11-29T01:00:00Z".parse()?;
+    let mut stack = LocalStack::start(Options { start, own_moto: true, operator: "bench".into(), ..Options::default() }).await?;
+    per_check(&mut stack).await?;
+    cold_starts(&stack).await?;
+    binary_sizes();
+    Ok(())
+}
+
+fn print_calls(title: &str, calls: &BTreeMap<String, usize>) -> usize {
+    let total: usize = calls.values().sum();
+    let list: Vec<String> = calls.iter().map(|(op, n)| format!("{op} ×{n}")).collect();
+    println!("  {title:<34} {total:>2} AWS calls  ({})", list.join(", "));
+    total
+}
+
+/// One member, one daily check, acknowledged with the OK button five minutes later.
+async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Error>> {
+    println!("One acknowledged daily check (AWS calls counted by an interceptor on the real SDK clients):");
+    stack.sim.add_user(MEMBER, "Bench");
+    let follow = stack.sim.follow(MEMBER);
+    let mark = stack.aws_calls.len();
+    stack.webhook(&[follow]).await;
+    print_calls("joining (follow webhook, once)", &stack.aws_calls.since(mark));
+
+    let monday: Timestamp = "2026-11-30T00:00:00Z".parse()?;
+    let billed = stack.sim.billed_messages();
+    let mark = stack.aws_calls.len();
+    stack.advance_to(monday).await?;
+    let a = print_calls("check function (push the check)", &stack.aws_calls.since(mark));
+
+    stack.advance(SignedDuration::from_mins(5)).await?;
+    let data = stack.sim.seen_by(MEMBER).iter().flat_map(|d| d.postback_data()).find(|p| p.starts_with("ok:")).ok_or("no OK button")?;
+    let tap = stack.sim.postback(MEMBER, &data);
+    let mark = stack.aws_calls.len();
+    stack.webhook(&[tap]).await;
+    let b = print_calls("webhook (the OK tap, reply thanks)", &stack.aws_calls.since(mark));
+
+    // The reminder deadline still fires a day later and finds the check answered.
+    let arn = stack.resources.deadline_function_arn.clone();
+    let mark = stack.aws_calls.len();
+    stack.invoke_target(&arn, json!({ "operator": "bench", "member": MEMBER, "check": monday, "stage": "reminder" })).await?;
+    let c = print_calls("deadline function (+24 h, no-op)", &stack.aws_calls.since(mark));
+    let pushes = stack.sim.seen_by(MEMBER).iter().filter(|d| d.via == line_simulator::Via::Push).count();
+    let replies = stack.sim.seen_by(MEMBER).iter().filter(|d| d.via == line_simulator::Via::Reply).count() - 1;
+    println!("  total per acknowledged check: {} AWS calls, {} LINE push (billed {}), {} reply (free)", a + b + c, pushes, stack.sim.billed_messages() - billed, replies);
+    println!("  plus Scheduler's own work: 2 invocations (check, deadline); the one-time deadline deletes itself.\n");
+    Ok(())
+}
+
+#[derive(Default)]
+struct RuntimeState {
+    event: Option<Value>,
+    served_at: Option<Instant>,
+    first_poll_at: Option<Instant>,
+    answered_at: Option<Instant>,
+    answer: Option<(String, String)>,
+}
+
+type Shared = Arc<Mutex<RuntimeState>>;
+
+async fn next(State(state): State<Shared>) -> impl IntoResponse {
+    let event = {
+        let mut s = state.lock().expect("runtime lock");
+        s.first_poll_at.get_or_insert_with(Instant::now);
+        let event = s.event.take();
+        if event.is_some() {
+            s.served_at = Some(Instant::now());
+        }
+        event
+    };
+    let Some(event) = event else {
+        // The next invocation never comes: the benchmark ends the process.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return (StatusCode::NO_CONTENT, HeaderMap::new(), String::new());
+    };
+    let mut headers = HeaderMap::new();
+    let deadline = (Timestamp::now() + SignedDuration::from_secs(30)).as_millisecond().to_string();
+    for (k, v) in [
+        ("lambda-runtime-aws-request-id", "bench-request"),
+        ("lambda-runtime-deadline-ms", deadline.as_str()),
+        ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:ap-northeast-1:123456789012:function:bench"),
+        ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000"),
+    ] {
+        if let Ok(v) = v.parse() {
+            headers.insert(k, v);
+        }
+    }
+    (StatusCode::OK, headers, event.to_string())
+}
+
+async fn answer(State(state): State<Shared>, Path((_id, kind)): Path<(String, String)>, body: String) -> StatusCode {
+    let mut s = state.lock().expect("runtime lock");
+    s.answered_at = Some(Instant::now());
+    s.answer = Some((kind, body));
+    StatusCode::ACCEPTED
+}
+
+struct Run {
+    init: Duration,
+    invoke: Duration,
+    peak_kib: u64,
+    outcome: String,
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Starts the release binary of `function` cold, hands it `event`, and measures.
+async fn cold_start(stack: &LocalStack, function: &str, event: Value) -> Result<Run, Box<dyn std::error::Error>> {
+    let state: Shared = Arc::new(Mutex::new(RuntimeState { event: Some(event), ..RuntimeState::default() }));
+    let app = axum::Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(answer))
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let binary = mimamori_local::workspace_root().join("target/release").join(function);
+    let mut cmd = Command::new(&binary);
+    cmd.envs(stack.env.iter().cloned())
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", format!("bench-{function}"))
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "ap-northeast-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let started = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| format!("{}: {e} (run infra/bench.sh, which builds it)", binary.display()))?;
+    let deadline = started + Duration::from_secs(30);
+    let (init, invoke, outcome) = loop {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let s = state.lock().expect("runtime lock");
+        if let (Some(served), Some(done)) = (s.served_at, s.answered_at) {
+            let (kind, body) = s.answer.clone().unwrap_or_default();
+            let outcome = if kind == "response" { body.chars().take(60).collect() } else { format!("ERROR {body}") };
+            break (s.first_poll_at.unwrap_or(served) - started, done - served, outcome);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(format!("{function} gave no answer within 30 s").into());
+        }
+    };
+    let peak_kib = peak_rss_kib(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    server.abort();
+    Ok(Run { init, invoke, peak_kib, outcome })
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error>> {
+    println!("Cold starts of the release binaries (x86_64 here; Lambda runs arm64), 5 runs each, median:");
+    println!("  init = process start to first poll of the Runtime API (clients built, secrets read from SSM on moto);");
+    println!("  first invocation = event handed over to answer posted (against moto and the LINE simulator on loopback).");
+    let sim = &stack.sim;
+    for function in ["webhook", "check", "deadline", "escalation"] {
+        let mut runs = Vec::new();
+        for n in 0..5u32 {
+            let event = match function {
+                "webhook" => {
+                    let user = format!("U{:032x}", 0xbe00 + n);
+                    sim.add_user(&user, "Cold");
+                    let signed = sim.signed(&[sim.follow(&user)]);
+                    json!({
+                        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
+                        "headers": { "content-type": "application/json", "x-line-signature": signed.signature },
+                        "requestContext": { "http": { "method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "LineBotWebhook/2.0" },
+                            "domainName": "bench.lambda-url.ap-northeast-1.on.aws", "accountId": "anonymous", "apiId": "bench", "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "25/Nov/2026:00:00:00 +0000", "timeEpoch": 0 },
+                        "body": signed.body, "isBase64Encoded": false
+                    })
+                }
+                "check" => json!({ "operator": "bench", "member": MEMBER, "scheduled_time": format!("2026-12-{:02}T00:00:00Z", 10 + n) }),
+                "deadline" => json!({ "operator": "bench", "member": MEMBER, "check": format!("2026-12-{:02}T00:00:00Z", 10 + n), "stage": "reminder" }),
+                _ => json!({ "Records": [{ "messageId": format!("m{n}"), "receiptHandle": "r", "body": json!({ "kind": "deliver", "operator": "bench", "member": MEMBER, "check": "2026-11-30T00:00:00Z" }).to_string(),
+                    "attributes": { "ApproximateReceiveCount": "1" }, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:q", "awsRegion": "ap-northeast-1" }] }),
+            };
+            runs.push(cold_start(stack, function, event).await?);
+        }
+        let outcome = runs.last().map(|r| r.outcome.clone()).unwrap_or_default();
+        println!(
+            "  {function:<10} init {:>6.1} ms   first invocation {:>6.1} ms   peak RSS {:>5.1} MiB   ({outcome})",
+            median(runs.iter().map(|r| r.init).collect()).as_secs_f64() * 1000.0,
+            median(runs.iter().map(|r| r.invoke).collect()).as_secs_f64() * 1000.0,
+            runs.iter().map(|r| r.peak_kib).max().unwrap_or(0) as f64 / 1024.0,
+        );
+    }
+    println!();
+    Ok(())
+}
+
+fn binary_sizes() {
+    println!("Binary sizes:");
+    let root = mimamori_local::workspace_root();
+    for function in ["webhook", "check", "deadline", "escalation"] {
+        let size = |p: std::path::PathBuf| std::fs::metadata(p).map(|m| format!("{:.1} MiB", m.len() as f64 / 1048576.0)).unwrap_or_else(|_| "not built".into());
+        println!(
+            "  {function:<10} release x86_64 {:>10}   Lambda bootstrap (target/lambda) {:>10}",
+            size(root.join("target/release").join(function)),
+            size(root.join("target/lambda").join(function).join("bootstrap")),
+        );
+    }
+}
