@@ -145,16 +145,7 @@ async fn silent_member_is_escalated_to_contacts_and_staff_room_then_late_ok_send
         check_at(&s, KIYOSHI, t(MONDAY_9)).await.unwrap().state,
         CheckState::Acknowledged
     );
-    let history: Vec<HistoryEvent> = s
-        .functions
-        .webhook
-        .store
-        .history(&operator(&s), &uid(KIYOSHI))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
+    let history = history(&s, KIYOSHI).await;
     assert!(history.contains(&HistoryEvent::CheckOverdue {
         check: t(MONDAY_9),
         case_number: case
@@ -212,16 +203,7 @@ async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_membe
     let m = member(&s, HANAKO).await.unwrap();
     assert_eq!(m.status, MemberStatus::Blocked);
     assert!(schedule_names(&s).await.is_empty(), "her schedule is deleted");
-    let history: Vec<HistoryEvent> = s
-        .functions
-        .webhook
-        .store
-        .history(&operator(&s), &uid(HANAKO))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
+    let history = history(&s, HANAKO).await;
     assert_eq!(history, vec![HistoryEvent::Joined, HistoryEvent::Blocked]);
     s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
     assert!(

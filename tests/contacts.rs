@@ -7,33 +7,23 @@ use scenarios::*;
 async fn member_invites_a_contact_who_is_linked_and_not_checked_on() {
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
-    let ask = s.sim.text(KIYOSHI, "連絡先登録");
-    assert_eq!(s.webhook(&[ask]).await, 200);
+    let code = request_code(&mut s, KIYOSHI).await;
     let invite = replies(&s, KIYOSHI).pop().unwrap();
     assert_eq!(invite.messages.len(), 2, "the code, and a message to forward");
-    let code = last_code(&s, KIYOSHI);
 
     join(&mut s, YOKO, "鈴木洋子").await;
-    let send = s.sim.text(YOKO, &format!("招待コード {code}"));
-    assert_eq!(s.webhook(&[send]).await, 200);
+    assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
 
-    let told_contact = replies(&s, YOKO).pop().unwrap();
     assert!(
-        text_of(&told_contact).contains("鈴木清さんの連絡先"),
+        last_reply(&s, YOKO).contains("鈴木清さんの連絡先"),
         "{}",
-        text_of(&told_contact)
+        last_reply(&s, YOKO)
     );
     let told_member = pushes(&s, KIYOSHI).pop().unwrap();
     assert!(text_of(&told_member).contains("鈴木洋子さんを連絡先に登録しました"));
-    let contacts = s
-        .functions
-        .webhook
-        .store
-        .contacts(&operator(&s), &uid(KIYOSHI))
-        .await
-        .unwrap();
-    assert_eq!(contacts.len(), 1);
-    assert_eq!(contacts[0].display_name, "鈴木洋子");
+    let linked = contacts(&s, KIYOSHI).await;
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].display_name, "鈴木洋子");
     assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 1);
 
     // Yoko befriended the account only to be a contact: she is not watched over.
@@ -42,20 +32,9 @@ async fn member_invites_a_contact_who_is_linked_and_not_checked_on() {
     s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
     assert!(pushes(&s, YOKO).is_empty(), "no check for a contact");
     // And her messages are no sign of life for anyone.
-    let chat = s.sim.text(YOKO, "こんにちは");
-    assert_eq!(s.webhook(&[chat]).await, 200);
+    assert_eq!(say(&mut s, YOKO, "こんにちは").await, 200);
     assert!(member(&s, KIYOSHI).await.unwrap().open_check.is_some());
-    let history: Vec<HistoryEvent> = s
-        .functions
-        .webhook
-        .store
-        .history(&operator(&s), &uid(YOKO))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, e)| e)
-        .collect();
-    assert!(history.contains(&HistoryEvent::BecameContactOnly));
+    assert!(history(&s, YOKO).await.contains(&HistoryEvent::BecameContactOnly));
 }
 
 #[tokio::test]
@@ -65,22 +44,10 @@ async fn a_member_who_answers_checks_stays_a_member_when_becoming_a_contact() {
     join(&mut s, TARO, "佐藤太郎").await;
     s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
     tap_ok(&mut s, TARO).await;
-    let ask = s.sim.text(HANAKO, "連絡先登録");
-    s.webhook(&[ask]).await;
-    let code = last_code(&s, HANAKO);
-    let send = s.sim.text(TARO, &code);
-    assert_eq!(s.webhook(&[send]).await, 200);
+    let code = request_code(&mut s, HANAKO).await;
+    assert_eq!(say(&mut s, TARO, &code).await, 200);
     assert!(member(&s, TARO).await.is_some(), "Taro is still watched over");
-    assert_eq!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(HANAKO))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(contacts(&s, HANAKO).await.len(), 1);
 }
 
 #[tokio::test]
@@ -88,39 +55,18 @@ async fn a_code_works_once_and_not_after_24_hours() {
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
-    let code = last_code(&s, KIYOSHI);
-    join(&mut s, &person(1), "他人").await;
-    let reuse = s.sim.text(&person(1), &code);
-    assert_eq!(s.webhook(&[reuse]).await, 200);
-    assert!(text_of(&replies(&s, &person(1)).pop().unwrap()).contains("正しくないか"));
-    assert_eq!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(KIYOSHI))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    let used = last_code(&s, KIYOSHI);
+    let stranger = person(1);
+    join(&mut s, &stranger, "他人").await;
+    say(&mut s, &stranger, &used).await;
+    assert!(last_reply(&s, &stranger).contains("正しくないか"));
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
 
-    let ask = s.sim.text(KIYOSHI, "contact");
-    s.webhook(&[ask]).await;
-    let fresh = last_code(&s, KIYOSHI);
+    let fresh = request_code(&mut s, KIYOSHI).await;
     s.advance(hours(25)).await.unwrap();
-    let late = s.sim.text(&person(1), &fresh);
-    assert_eq!(s.webhook(&[late]).await, 200);
-    assert!(text_of(&replies(&s, &person(1)).pop().unwrap()).contains("期限"));
-    assert_eq!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(KIYOSHI))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    say(&mut s, &stranger, &fresh).await;
+    assert!(last_reply(&s, &stranger).contains("期限"));
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
 }
 
 #[tokio::test]
@@ -131,17 +77,8 @@ async fn at_most_five_contacts() {
         link_contact(&mut s, KIYOSHI, &person(n), &format!("連絡先{n}")).await;
     }
     link_contact(&mut s, KIYOSHI, &person(6), "六人目").await;
-    assert!(text_of(&replies(&s, &person(6)).pop().unwrap()).contains("5人まで"));
-    assert_eq!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(KIYOSHI))
-            .await
-            .unwrap()
-            .len(),
-        5
-    );
+    assert!(last_reply(&s, &person(6)).contains("5人まで"));
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 5);
     assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 5);
 }
 
@@ -149,42 +86,23 @@ async fn at_most_five_contacts() {
 async fn guessing_codes_is_throttled_after_five_wrong_tries_an_hour() {
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
-    let ask = s.sim.text(KIYOSHI, "連絡先登録");
-    s.webhook(&[ask]).await;
-    let real = last_code(&s, KIYOSHI);
+    let real = request_code(&mut s, KIYOSHI).await;
     let guesser = person(9);
     join(&mut s, &guesser, "Guesser").await;
     for guess in ["AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC", "DDDD-DDDD", "EEEE-EEEE"] {
-        let e = s.sim.text(&guesser, guess);
-        s.webhook(&[e]).await;
+        say(&mut s, &guesser, guess).await;
     }
-    let right = s.sim.text(&guesser, &real);
-    assert_eq!(s.webhook(&[right]).await, 200);
+    assert_eq!(say(&mut s, &guesser, &real).await, 200);
     assert!(
-        text_of(&replies(&s, &guesser).pop().unwrap()).contains("1時間"),
+        last_reply(&s, &guesser).contains("1時間"),
         "throttled even with the right code"
     );
-    assert!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(KIYOSHI))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(contacts(&s, KIYOSHI).await.is_empty());
 
     s.advance(hours(1)).await.unwrap();
-    let retry = s.sim.text(&guesser, &real);
-    s.webhook(&[retry]).await;
+    say(&mut s, &guesser, &real).await;
     assert_eq!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(KIYOSHI))
-            .await
-            .unwrap()
-            .len(),
+        contacts(&s, KIYOSHI).await.len(),
         1,
         "after an hour the real code works"
     );
@@ -194,19 +112,8 @@ async fn guessing_codes_is_throttled_after_five_wrong_tries_an_hour() {
 async fn own_code_is_refused() {
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
-    let ask = s.sim.text(KIYOSHI, "連絡先登録");
-    s.webhook(&[ask]).await;
-    let code = last_code(&s, KIYOSHI);
-    let own = s.sim.text(KIYOSHI, &code);
-    s.webhook(&[own]).await;
-    assert!(text_of(&replies(&s, KIYOSHI).pop().unwrap()).contains("ご自身"));
-    assert!(
-        s.functions
-            .webhook
-            .store
-            .contacts(&operator(&s), &uid(KIYOSHI))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let code = request_code(&mut s, KIYOSHI).await;
+    say(&mut s, KIYOSHI, &code).await;
+    assert!(last_reply(&s, KIYOSHI).contains("ご自身"));
+    assert!(contacts(&s, KIYOSHI).await.is_empty());
 }

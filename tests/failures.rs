@@ -356,20 +356,24 @@ async fn line_500_on_an_alert_is_redelivered_and_sent_once() {
 async fn concurrent_acknowledgements_are_harmless() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
-    s.advance_to(t(MONDAY_9)).await.unwrap();
-    let data = last_ok_button(&s, HANAKO);
-    let a = s.signed(&[s.sim.postback(HANAKO, &data)]);
-    let b = s.signed(&[s.sim.text(HANAKO, "元気です")]);
-    let (ra, rb) = tokio::join!(
-        s.webhook_raw(&a.body, Some(&a.signature)),
-        s.webhook_raw(&b.body, Some(&b.signature))
-    );
-    assert_eq!((ra.0, rb.0), (200, 200));
-    let check = check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap();
-    assert_eq!(check.state, CheckState::Acknowledged);
-    let m = member(&s, HANAKO).await.unwrap();
-    assert_eq!(m.open_check, None);
-    assert_eq!(m.acknowledged_checks, 1, "acknowledged once");
+    // Three days, each answered twice at the same moment: the OK tap and a message.
+    for day in 0..3 {
+        let due = t(MONDAY_9) + hours(24 * day);
+        s.advance_to(due).await.unwrap();
+        let data = last_ok_button(&s, HANAKO);
+        let a = s.signed(&[s.sim.postback(HANAKO, &data)]);
+        let b = s.signed(&[s.sim.text(HANAKO, "元気です")]);
+        let (ra, rb) = tokio::join!(
+            s.webhook_raw(&a.body, Some(&a.signature)),
+            s.webhook_raw(&b.body, Some(&b.signature))
+        );
+        assert_eq!((ra.0, rb.0), (200, 200));
+        assert_eq!(check_at(&s, HANAKO, due).await.unwrap().state, CheckState::Acknowledged);
+        let m = member(&s, HANAKO).await.unwrap();
+        assert_eq!(m.open_check, None, "day {day}");
+        assert_eq!(m.acknowledged_checks, day as u32 + 1, "each check acknowledged once");
+    }
+    assert_eq!(pushes(&s, HANAKO).len(), 3, "no reminder ever");
 }
 
 #[tokio::test]

@@ -66,12 +66,58 @@ pub async fn staff_room(stack: &mut LocalStack) {
 
 /// `contact` becomes a contact of `member` through the invitation code flow.
 pub async fn link_contact(stack: &mut LocalStack, member: &str, contact: &str, contact_name: &str) {
+    let code = request_code(stack, member).await;
+    join(stack, contact, contact_name).await;
+    assert_eq!(say(stack, contact, &format!("招待コード {code}")).await, 200);
+}
+
+/// The member asks for an invitation code; returns it.
+pub async fn request_code(stack: &mut LocalStack, member: &str) -> String {
     let ask = stack.sim.text(member, "連絡先登録");
     assert_eq!(stack.webhook(&[ask]).await, 200);
-    let code = last_code(stack, member);
-    join(stack, contact, contact_name).await;
-    let send = stack.sim.text(contact, &format!("招待コード {code}"));
-    assert_eq!(stack.webhook(&[send]).await, 200);
+    last_code(stack, member)
+}
+
+pub async fn contacts(stack: &LocalStack, member: &str) -> Vec<mimamori::contact::Contact> {
+    stack
+        .functions
+        .webhook
+        .store
+        .contacts(&operator(stack), &uid(member))
+        .await
+        .expect("store reachable")
+}
+
+pub async fn history(stack: &LocalStack, id: &str) -> Vec<mimamori::member::HistoryEvent> {
+    let records = stack
+        .functions
+        .webhook
+        .store
+        .history(&operator(stack), &uid(id))
+        .await
+        .expect("store reachable");
+    records.into_iter().map(|(_, e)| e).collect()
+}
+
+pub async fn staff_room_of(stack: &LocalStack) -> Option<mimamori::escalation::StaffRoom> {
+    stack
+        .functions
+        .webhook
+        .store
+        .staff_room(&operator(stack))
+        .await
+        .expect("store reachable")
+}
+
+/// `who` sends `text` in the 1:1 chat; returns the webhook's status.
+pub async fn say(stack: &mut LocalStack, who: &str, text: &str) -> u16 {
+    let event = stack.sim.text(who, text);
+    stack.webhook(&[event]).await
+}
+
+/// The text of the last reply `id` got.
+pub fn last_reply(stack: &LocalStack, id: &str) -> String {
+    replies(stack, id).last().map(text_of).unwrap_or_default()
 }
 
 pub fn last_code(stack: &LocalStack, member: &str) -> String {

@@ -96,37 +96,15 @@ async fn staff_room_needs_the_operator_code() {
     s.sim.add_group(STAFF_ROOM, "どこかのグループ", &[STAFF_A]);
     let wrong = s.sim.group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 guess");
     assert_eq!(s.webhook(&[wrong]).await, 200);
-    assert!(
-        s.functions
-            .webhook
-            .store
-            .staff_room(&operator(&s))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(staff_room_of(&s).await.is_none());
     assert!(text_of(&replies(&s, STAFF_ROOM).pop().unwrap()).contains("違います"));
     let right = s.sim.group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
     assert_eq!(s.webhook(&[right]).await, 200);
-    assert!(
-        s.functions
-            .webhook
-            .store
-            .staff_room(&operator(&s))
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(staff_room_of(&s).await.is_some());
     let leave = s.sim.leave(STAFF_ROOM);
     assert_eq!(s.webhook(&[leave]).await, 200);
     assert!(
-        s.functions
-            .webhook
-            .store
-            .staff_room(&operator(&s))
-            .await
-            .unwrap()
-            .is_none(),
+        staff_room_of(&s).await.is_none(),
         "a group the bot left is no staff room"
     );
 }

@@ -24,10 +24,11 @@ impl Drop for Moto {
     }
 }
 
-fn moto_binary() -> PathBuf {
-    std::env::var_os("MOTO_SERVER")
+/// The project venv's Python, where moto is installed (`MOTO_PYTHON` overrides it).
+fn python() -> PathBuf {
+    std::env::var_os("MOTO_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"))
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/python"))
 }
 
 fn free_port() -> Result<u16> {
@@ -39,16 +40,18 @@ fn command(port: u16) -> Result<Command> {
     command_on("127.0.0.1", port)
 }
 
+/// moto through `infra/moto_server.py`, which serialises requests (see there why).
 fn command_on(host: &str, port: u16) -> Result<Command> {
-    let bin = moto_binary();
-    if !bin.exists() {
+    let python = python();
+    if !python.exists() {
         return Err(LocalError(format!(
-            "moto_server not found at {}: run infra/bootstrap.sh (or the README's commands) first",
-            bin.display()
+            "{} not found: run infra/bootstrap.sh (or the README's commands) first",
+            python.display()
         )));
     }
-    let mut cmd = Command::new(bin);
-    cmd.args(["-H", host, "-p", &port.to_string()])
+    let mut cmd = Command::new(python);
+    cmd.arg(workspace_root().join("infra/moto_server.py"))
+        .args([host, &port.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -74,7 +77,7 @@ impl Moto {
         let port = free_port()?;
         let child = command(port)?
             .spawn()
-            .map_err(|e| LocalError(format!("starting moto_server: {e}")))?;
+            .map_err(|e| LocalError(format!("starting moto server: {e}")))?;
         wait_ready(port)?;
         Ok(Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
@@ -86,11 +89,18 @@ impl Moto {
     /// local stack: containers reach it through `host.docker.internal`).
     pub fn start_on(host: &str, port: u16) -> Result<Moto> {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Err(LocalError(format!("port {port} is already in use: is another local stack running?")));
+            return Err(LocalError(format!(
+                "port {port} is already in use: is another local stack running?"
+            )));
         }
-        let child = command_on(host, port)?.spawn().map_err(|e| LocalError(format!("starting moto_server: {e}")))?;
+        let child = command_on(host, port)?
+            .spawn()
+            .map_err(|e| LocalError(format!("starting moto server: {e}")))?;
         wait_ready(port)?;
-        Ok(Moto { endpoint: format!("http://127.0.0.1:{port}"), child: Some(child) })
+        Ok(Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+        })
     }
 
     /// One moto server for the whole process (a test binary): `MOTO_ENDPOINT` if set,
@@ -116,7 +126,7 @@ impl Moto {
                     }
                     let child = cmd
                         .spawn()
-                        .map_err(|e| LocalError(format!("starting moto_server: {e}")))?;
+                        .map_err(|e| LocalError(format!("starting moto server: {e}")))?;
                     wait_ready(port)?;
                     Ok((port, child))
                 });

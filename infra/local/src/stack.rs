@@ -2,6 +2,7 @@
 //! AWS but against moto server and the LINE simulator, invoked by a scheduler driver.
 
 use crate::driver::{StoredSchedule, read_schedules, sqs_record};
+use crate::metrics::AwsCalls;
 use crate::moto::Moto;
 use crate::resources::{LocalSecrets, Resources};
 use crate::{LocalError, Result, template, workspace_root};
@@ -10,7 +11,6 @@ use jiff::Timestamp;
 use lambda_runtime::{Context, LambdaEvent};
 use line_simulator::{SignedWebhook, SimConfig, Simulator};
 use mimamori::app::App;
-use crate::metrics::AwsCalls;
 use mimamori::app::wiring::{AwsClients, Needs, build_with};
 use mimamori::clock::VirtualClock;
 use mimamori::config::Env;
@@ -145,7 +145,10 @@ impl LocalStack {
         let mut env = resources.env(&options.operator, &endpoint, &sim.base_url());
         env.extend(options.env.iter().cloned());
         let aws_calls = AwsCalls::default();
-        let clients = AwsClients::with_interceptor(&aws, aws_sdk_dynamodb::config::SharedInterceptor::new(aws_calls.clone()));
+        let clients = AwsClients::with_interceptor(
+            &aws,
+            aws_sdk_dynamodb::config::SharedInterceptor::new(aws_calls.clone()),
+        );
         let functions = Self::build_functions(&env, &clock, &clients).await?;
         Ok(Self {
             clock,
@@ -163,11 +166,7 @@ impl LocalStack {
         })
     }
 
-    async fn build_functions(
-        env: &[(String, String)],
-        clock: &VirtualClock,
-        aws: &AwsClients,
-    ) -> Result<Functions> {
+    async fn build_functions(env: &[(String, String)], clock: &VirtualClock, aws: &AwsClients) -> Result<Functions> {
         let env = Env::from_pairs(env.iter().cloned());
         let clock: Arc<dyn mimamori::clock::Clock> = Arc::new(clock.clone());
         let build = |needs| build_with(&env, needs, clock.clone(), aws);

@@ -57,16 +57,29 @@ impl AwsClients {
     }
 
     /// The same clients with an interceptor on every call (the local stack counts calls).
-    pub fn with_interceptor(aws: &aws_config::SdkConfig, interceptor: aws_sdk_dynamodb::config::SharedInterceptor) -> Self {
+    pub fn with_interceptor(
+        aws: &aws_config::SdkConfig,
+        interceptor: aws_sdk_dynamodb::config::SharedInterceptor,
+    ) -> Self {
         Self {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(
-                aws_sdk_dynamodb::config::Builder::from(aws).interceptor(interceptor.clone()).build(),
+                aws_sdk_dynamodb::config::Builder::from(aws)
+                    .interceptor(interceptor.clone())
+                    .build(),
             ),
             scheduler: aws_sdk_scheduler::Client::from_conf(
-                aws_sdk_scheduler::config::Builder::from(aws).interceptor(interceptor.clone()).build(),
+                aws_sdk_scheduler::config::Builder::from(aws)
+                    .interceptor(interceptor.clone())
+                    .build(),
             ),
-            sqs: aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(aws).interceptor(interceptor.clone()).build()),
-            ssm: aws_sdk_ssm::Client::from_conf(aws_sdk_ssm::config::Builder::from(aws).interceptor(interceptor).build()),
+            sqs: aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::config::Builder::from(aws)
+                    .interceptor(interceptor.clone())
+                    .build(),
+            ),
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(aws).interceptor(interceptor).build(),
+            ),
         }
     }
 }
@@ -77,12 +90,7 @@ pub async fn build(env: &Env, needs: Needs, clock: Arc<dyn Clock>) -> Result<App
     build_with(env, needs, clock, &AwsClients::new(&aws)).await
 }
 
-pub async fn build_with(
-    env: &Env,
-    needs: Needs,
-    clock: Arc<dyn Clock>,
-    aws: &AwsClients,
-) -> Result<App, WiringError> {
+pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &AwsClients) -> Result<App, WiringError> {
     let ssm = &aws.ssm;
     let access_token = read_secret(ssm, env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?).await?;
     let channel_secret = match needs.channel_secret {

@@ -21,7 +21,13 @@ const MEMBER: &str = "U1a000000000000000000000000000001";
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start: Timestamp = "2026-11-29T01:00:00Z".parse()?;
-    let mut stack = LocalStack::start(Options { start, own_moto: true, operator: "bench".into(), ..Options::default() }).await?;
+    let mut stack = LocalStack::start(Options {
+        start,
+        own_moto: true,
+        operator: "bench".into(),
+        ..Options::default()
+    })
+    .await?;
     per_check(&mut stack).await?;
     cold_starts(&stack).await?;
     binary_sizes();
@@ -51,7 +57,13 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     let a = print_calls("check function (push the check)", &stack.aws_calls.since(mark));
 
     stack.advance(SignedDuration::from_mins(5)).await?;
-    let data = stack.sim.seen_by(MEMBER).iter().flat_map(|d| d.postback_data()).find(|p| p.starts_with("ok:")).ok_or("no OK button")?;
+    let data = stack
+        .sim
+        .seen_by(MEMBER)
+        .iter()
+        .flat_map(|d| d.postback_data())
+        .find(|p| p.starts_with("ok:"))
+        .ok_or("no OK button")?;
     let tap = stack.sim.postback(MEMBER, &data);
     let mark = stack.aws_calls.len();
     stack.webhook(&[tap]).await;
@@ -60,11 +72,33 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     // The reminder deadline still fires a day later and finds the check answered.
     let arn = stack.resources.deadline_function_arn.clone();
     let mark = stack.aws_calls.len();
-    stack.invoke_target(&arn, json!({ "operator": "bench", "member": MEMBER, "check": monday, "stage": "reminder" })).await?;
+    stack
+        .invoke_target(
+            &arn,
+            json!({ "operator": "bench", "member": MEMBER, "check": monday, "stage": "reminder" }),
+        )
+        .await?;
     let c = print_calls("deadline function (+24 h, no-op)", &stack.aws_calls.since(mark));
-    let pushes = stack.sim.seen_by(MEMBER).iter().filter(|d| d.via == line_simulator::Via::Push).count();
-    let replies = stack.sim.seen_by(MEMBER).iter().filter(|d| d.via == line_simulator::Via::Reply).count() - 1;
-    println!("  total per acknowledged check: {} AWS calls, {} LINE push (billed {}), {} reply (free)", a + b + c, pushes, stack.sim.billed_messages() - billed, replies);
+    let pushes = stack
+        .sim
+        .seen_by(MEMBER)
+        .iter()
+        .filter(|d| d.via == line_simulator::Via::Push)
+        .count();
+    let replies = stack
+        .sim
+        .seen_by(MEMBER)
+        .iter()
+        .filter(|d| d.via == line_simulator::Via::Reply)
+        .count()
+        - 1;
+    println!(
+        "  total per acknowledged check: {} AWS calls, {} LINE push (billed {}), {} reply (free)",
+        a + b + c,
+        pushes,
+        stack.sim.billed_messages() - billed,
+        replies
+    );
     println!("  plus Scheduler's own work: 2 invocations (check, deadline); the one-time deadline deletes itself.\n");
     Ok(())
 }
@@ -96,11 +130,16 @@ async fn next(State(state): State<Shared>) -> impl IntoResponse {
         return (StatusCode::NO_CONTENT, HeaderMap::new(), String::new());
     };
     let mut headers = HeaderMap::new();
-    let deadline = (Timestamp::now() + SignedDuration::from_secs(30)).as_millisecond().to_string();
+    let deadline = (Timestamp::now() + SignedDuration::from_secs(30))
+        .as_millisecond()
+        .to_string();
     for (k, v) in [
         ("lambda-runtime-aws-request-id", "bench-request"),
         ("lambda-runtime-deadline-ms", deadline.as_str()),
-        ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:ap-northeast-1:123456789012:function:bench"),
+        (
+            "lambda-runtime-invoked-function-arn",
+            "arn:aws:lambda:ap-northeast-1:123456789012:function:bench",
+        ),
         ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000"),
     ] {
         if let Ok(v) = v.parse() {
@@ -127,13 +166,21 @@ struct Run {
 fn peak_rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 /// Starts the release binary of `function` cold, hands it `event`, and measures.
 async fn cold_start(stack: &LocalStack, function: &str, event: Value) -> Result<Run, Box<dyn std::error::Error>> {
-    let state: Shared = Arc::new(Mutex::new(RuntimeState { event: Some(event), ..RuntimeState::default() }));
+    let state: Shared = Arc::new(Mutex::new(RuntimeState {
+        event: Some(event),
+        ..RuntimeState::default()
+    }));
     let app = axum::Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(answer))
@@ -156,14 +203,20 @@ async fn cold_start(stack: &LocalStack, function: &str, event: Value) -> Result<
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|e| format!("{}: {e} (run infra/bench.sh, which builds it)", binary.display()))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{}: {e} (run infra/bench.sh, which builds it)", binary.display()))?;
     let deadline = started + Duration::from_secs(30);
     let (init, invoke, outcome) = loop {
         tokio::time::sleep(Duration::from_millis(2)).await;
         let s = state.lock().expect("runtime lock");
         if let (Some(served), Some(done)) = (s.served_at, s.answered_at) {
             let (kind, body) = s.answer.clone().unwrap_or_default();
-            let outcome = if kind == "response" { body.chars().take(60).collect() } else { format!("ERROR {body}") };
+            let outcome = if kind == "response" {
+                body.chars().take(60).collect()
+            } else {
+                format!("ERROR {body}")
+            };
             break (s.first_poll_at.unwrap_or(served) - started, done - served, outcome);
         }
         if Instant::now() > deadline {
@@ -175,7 +228,12 @@ async fn cold_start(stack: &LocalStack, function: &str, event: Value) -> Result<
     let _ = child.kill();
     let _ = child.wait();
     server.abort();
-    Ok(Run { init, invoke, peak_kib, outcome })
+    Ok(Run {
+        init,
+        invoke,
+        peak_kib,
+        outcome,
+    })
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -186,7 +244,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error>> {
     println!("Cold starts of the release binaries (x86_64 here; Lambda runs arm64), 5 runs each, median:");
     println!("  init = process start to first poll of the Runtime API (clients built, secrets read from SSM on moto);");
-    println!("  first invocation = event handed over to answer posted (against moto and the LINE simulator on loopback).");
+    println!(
+        "  first invocation = event handed over to answer posted (against moto and the LINE simulator on loopback)."
+    );
     let sim = &stack.sim;
     for function in ["webhook", "check", "deadline", "escalation"] {
         let mut runs = Vec::new();
@@ -204,10 +264,16 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
                         "body": signed.body, "isBase64Encoded": false
                     })
                 }
-                "check" => json!({ "operator": "bench", "member": MEMBER, "scheduled_time": format!("2026-12-{:02}T00:00:00Z", 10 + n) }),
-                "deadline" => json!({ "operator": "bench", "member": MEMBER, "check": format!("2026-12-{:02}T00:00:00Z", 10 + n), "stage": "reminder" }),
-                _ => json!({ "Records": [{ "messageId": format!("m{n}"), "receiptHandle": "r", "body": json!({ "kind": "deliver", "operator": "bench", "member": MEMBER, "check": "2026-11-30T00:00:00Z" }).to_string(),
-                    "attributes": { "ApproximateReceiveCount": "1" }, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:q", "awsRegion": "ap-northeast-1" }] }),
+                "check" => {
+                    json!({ "operator": "bench", "member": MEMBER, "scheduled_time": format!("2026-12-{:02}T00:00:00Z", 10 + n) })
+                }
+                "deadline" => {
+                    json!({ "operator": "bench", "member": MEMBER, "check": format!("2026-12-{:02}T00:00:00Z", 10 + n), "stage": "reminder" })
+                }
+                _ => {
+                    json!({ "Records": [{ "messageId": format!("m{n}"), "receiptHandle": "r", "body": json!({ "kind": "deliver", "operator": "bench", "member": MEMBER, "check": "2026-11-30T00:00:00Z" }).to_string(),
+                    "attributes": { "ApproximateReceiveCount": "1" }, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:q", "awsRegion": "ap-northeast-1" }] })
+                }
             };
             runs.push(cold_start(stack, function, event).await?);
         }
@@ -227,7 +293,11 @@ fn binary_sizes() {
     println!("Binary sizes:");
     let root = mimamori_local::workspace_root();
     for function in ["webhook", "check", "deadline", "escalation"] {
-        let size = |p: std::path::PathBuf| std::fs::metadata(p).map(|m| format!("{:.1} MiB", m.len() as f64 / 1048576.0)).unwrap_or_else(|_| "not built".into());
+        let size = |p: std::path::PathBuf| {
+            std::fs::metadata(p)
+                .map(|m| format!("{:.1} MiB", m.len() as f64 / 1048576.0))
+                .unwrap_or_else(|_| "not built".into())
+        };
         println!(
             "  {function:<10} release x86_64 {:>10}   Lambda bootstrap (target/lambda) {:>10}",
             size(root.join("target/release").join(function)),

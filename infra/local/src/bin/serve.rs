@@ -42,12 +42,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dir) = env_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut lines: Vec<String> = stack.env.iter().map(|(k, v)| format!("{k}={}", v.replace("0.0.0.0", "127.0.0.1"))).collect();
-    lines.extend(["AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_REGION=ap-northeast-1"].map(str::to_owned));
+    let mut lines: Vec<String> = stack
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace("0.0.0.0", "127.0.0.1")))
+        .collect();
+    lines.extend(
+        [
+            "AWS_ACCESS_KEY_ID=testing",
+            "AWS_SECRET_ACCESS_KEY=testing",
+            "AWS_REGION=ap-northeast-1",
+        ]
+        .map(str::to_owned),
+    );
     lines.sort();
     std::fs::write(&env_file, lines.join("\n") + "\n")?;
-    println!("local stack up: moto http://127.0.0.1:5000, LINE simulator http://127.0.0.1:8080, resources mimamori-local");
-    println!("function environment written to {} (for cargo lambda watch --env-file)", env_file.display());
+    println!(
+        "local stack up: moto http://127.0.0.1:5000, LINE simulator http://127.0.0.1:8080, resources mimamori-local"
+    );
+    println!(
+        "function environment written to {} (for cargo lambda watch --env-file)",
+        env_file.display()
+    );
     println!("act as a LINE user: curl -X POST localhost:3000/as/<userId>/follow | text (body) | ok | unfollow");
     println!("schedules fire in real time; Ctrl-C stops everything");
 
@@ -64,7 +80,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     });
-    let app = axum::Router::new().route("/as/{user}/{action}", post(act)).with_state(shared);
+    let app = axum::Router::new()
+        .route("/as/{user}/{action}", post(act))
+        .with_state(shared);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     tokio::select! {
         served = axum::serve(listener, app) => served?,
@@ -74,7 +92,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Sends a LINE event as `user` to the webhook function and returns what they then saw.
-async fn act(State(stack): State<Shared>, Path((user, action)): Path<(String, String)>, _headers: HeaderMap, body: String) -> (StatusCode, axum::Json<Value>) {
+async fn act(
+    State(stack): State<Shared>,
+    Path((user, action)): Path<(String, String)>,
+    _headers: HeaderMap,
+    body: String,
+) -> (StatusCode, axum::Json<Value>) {
     let mut stack = stack.lock().await;
     let sim = stack.sim.clone();
     // Registering is idempotent; it gives the profile endpoint a name to return.
@@ -84,13 +107,37 @@ async fn act(State(stack): State<Shared>, Path((user, action)): Path<(String, St
         "follow" => sim.follow(&user),
         "unfollow" => sim.unfollow(&user),
         "text" => sim.text(&user, body.trim()),
-        "ok" => match sim.seen_by(&user).iter().rev().flat_map(|d| d.postback_data()).find(|p| p.starts_with("ok:")) {
+        "ok" => match sim
+            .seen_by(&user)
+            .iter()
+            .rev()
+            .flat_map(|d| d.postback_data())
+            .find(|p| p.starts_with("ok:"))
+        {
             Some(data) => sim.postback(&user, &data),
-            None => return (StatusCode::CONFLICT, axum::Json(json!({ "error": "no OK button was pushed to this user yet" }))),
+            None => {
+                return (
+                    StatusCode::CONFLICT,
+                    axum::Json(json!({ "error": "no OK button was pushed to this user yet" })),
+                );
+            }
         },
-        _ => return (StatusCode::NOT_FOUND, axum::Json(json!({ "error": "actions: follow, unfollow, text, ok" }))),
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({ "error": "actions: follow, unfollow, text, ok" })),
+            );
+        }
     };
     let status = stack.webhook(&[event]).await;
-    let seen: Vec<Value> = sim.seen_by(&user).iter().skip(seen_before).map(|d| json!({ "via": format!("{:?}", d.via), "texts": d.texts() })).collect();
-    (StatusCode::OK, axum::Json(json!({ "webhook_status": status, "saw": seen })))
+    let seen: Vec<Value> = sim
+        .seen_by(&user)
+        .iter()
+        .skip(seen_before)
+        .map(|d| json!({ "via": format!("{:?}", d.via), "texts": d.texts() }))
+        .collect();
+    (
+        StatusCode::OK,
+        axum::Json(json!({ "webhook_status": status, "saw": seen })),
+    )
 }
