@@ -1,13 +1,12 @@
 //! Counting what the functions ask of AWS, through an interceptor on the real clients.
 
-use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// Every AWS operation called, as "Service.Operation", in order (retries not counted).
+/// Every AWS request sent, as "Service.Operation", in order (an SDK retry counts again).
 #[derive(Clone, Debug, Default)]
 pub struct AwsCalls(Arc<Mutex<Vec<String>>>);
 
@@ -36,14 +35,37 @@ impl Intercept for AwsCalls {
         "AwsCalls"
     }
 
-    fn read_before_execution(
+    fn read_before_transmit(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        cfg: &mut ConfigBag,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let call = match cfg.load::<Metadata>() {
-            Some(m) => format!("{}.{}", m.service(), m.name()),
-            None => "unknown".to_owned(),
+        let request = context.request();
+        // JSON protocols name the operation in X-Amz-Target ("DynamoDB_20120810.GetItem");
+        // Scheduler's REST protocol names it by method and path.
+        let call = match request.headers().get("x-amz-target") {
+            Some(target) => {
+                let (service, op) = target.split_once('.').unwrap_or(("aws", target));
+                let service = service
+                    .split('_')
+                    .next()
+                    .unwrap_or(service)
+                    .trim_start_matches("Amazon");
+                format!("{service}.{op}")
+            }
+            None => {
+                let path = request.uri().split('?').next().unwrap_or_default();
+                let op = match (request.method(), path.contains("/schedules/")) {
+                    ("POST", true) => "CreateSchedule",
+                    ("PUT", true) => "UpdateSchedule",
+                    ("DELETE", true) => "DeleteSchedule",
+                    ("GET", true) => "GetSchedule",
+                    ("GET", false) => "ListSchedules",
+                    _ => "Other",
+                };
+                format!("Scheduler.{op}")
+            }
         };
         self.0.lock().expect("calls lock").push(call);
         Ok(())

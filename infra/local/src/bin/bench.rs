@@ -264,14 +264,16 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
                         "body": signed.body, "isBase64Encoded": false
                     })
                 }
+                // Each run works on the member the n-th webhook run created: the check
+                // run opens their first check, the deadline run reminds them of it.
                 "check" => {
-                    json!({ "operator": "bench", "member": MEMBER, "scheduled_time": format!("2026-12-{:02}T00:00:00Z", 10 + n) })
+                    json!({ "operator": "bench", "member": format!("U{:032x}", 0xbe00 + n), "scheduled_time": "2026-12-10T00:00:00Z" })
                 }
                 "deadline" => {
-                    json!({ "operator": "bench", "member": MEMBER, "check": format!("2026-12-{:02}T00:00:00Z", 10 + n), "stage": "reminder" })
+                    json!({ "operator": "bench", "member": format!("U{:032x}", 0xbe00 + n), "check": "2026-12-10T00:00:00Z", "stage": "reminder" })
                 }
                 _ => {
-                    json!({ "Records": [{ "messageId": format!("m{n}"), "receiptHandle": "r", "body": json!({ "kind": "deliver", "operator": "bench", "member": MEMBER, "check": "2026-11-30T00:00:00Z" }).to_string(),
+                    json!({ "Records": [{ "messageId": format!("m{n}"), "receiptHandle": "r", "body": json!({ "kind": "deliver", "operator": "bench", "member": format!("U{:032x}", 0xbe00 + n), "check": "2026-12-10T00:00:00Z" }).to_string(),
                     "attributes": { "ApproximateReceiveCount": "1" }, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:q", "awsRegion": "ap-northeast-1" }] })
                 }
             };
@@ -299,7 +301,7 @@ fn binary_sizes() {
                 .unwrap_or_else(|_| "not built".into())
         };
         println!(
-            "  {function:<10} release x86_64 {:>10}   Lambda bootstrap (target/lambda) {:>10}",
+            "  {function:<10} release x86_64 {:>10}   last cargo lambda build (target/lambda) {:>10}",
             size(root.join("target/release").join(function)),
             size(root.join("target/lambda").join(function).join("bootstrap")),
         );
