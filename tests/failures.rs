@@ -2,7 +2,6 @@
 //! redelivered invocations, crashes between two steps, and what ends in a dead-letter queue.
 
 use async_trait::async_trait;
-use jiff::Timestamp;
 use line_simulator::{Endpoint, Failure, Simulator};
 use mimamori::adapters::queue::SqsQueue;
 use mimamori::check::{CheckState, Deadline};
@@ -162,14 +161,8 @@ struct FlakyScheduler {
 
 #[async_trait]
 impl Scheduler for FlakyScheduler {
-    async fn put_member_schedule(
-        &self,
-        op: &OperatorId,
-        m: &UserId,
-        s: &CheckSchedule,
-        now: Timestamp,
-    ) -> Result<(), SchedulerError> {
-        self.inner.put_member_schedule(op, m, s, now).await
+    async fn put_member_schedule(&self, op: &OperatorId, m: &UserId, s: &CheckSchedule) -> Result<(), SchedulerError> {
+        self.inner.put_member_schedule(op, m, s).await
     }
     async fn delete_member_schedule(&self, op: &OperatorId, m: &UserId) -> Result<(), SchedulerError> {
         self.inner.delete_member_schedule(op, m).await

@@ -5,7 +5,7 @@
 //! due → sent → acknowledged; sent → reminded → acknowledged; reminded → overdue
 //! (a case is opened and people are alerted) → acknowledged (everyone gets the all-clear).
 
-use crate::member::Member;
+use crate::member::{Member, MemberStatus};
 use crate::messages;
 use crate::outbox::{Push, PushKind};
 use crate::policy::EscalationPolicy;
@@ -98,6 +98,9 @@ pub enum Idle {
     /// The check is past the point this deadline was for (acknowledged or already further).
     DeadlinePassed,
     NoSuchCheck,
+    /// An every-n-days member's schedule fires daily; this day is not a check day.
+    NotACheckDay,
+    Paused,
 }
 
 impl Idle {
@@ -107,6 +110,8 @@ impl Idle {
             Self::StaleSlot => "stale_slot",
             Self::DeadlinePassed => "deadline_passed",
             Self::NoSuchCheck => "no_such_check",
+            Self::NotACheckDay => "not_a_check_day",
+            Self::Paused => "paused",
         }
     }
 }
@@ -226,9 +231,15 @@ pub fn on_due(
     now: Timestamp,
     policy: &EscalationPolicy,
 ) -> DuePlan {
-    if !member.is_active() {
-        return DuePlan::Idle(Idle::MemberNotActive);
+    match member.status {
+        MemberStatus::Active => {}
+        MemberStatus::Paused => return DuePlan::Idle(Idle::Paused),
+        MemberStatus::Blocked => return DuePlan::Idle(Idle::MemberNotActive),
     }
+    if !member.schedule.is_check_time(slot) {
+        return DuePlan::Idle(Idle::NotACheckDay);
+    }
+    let policy = &policy.scaled_to(&member.schedule);
     let Some(open) = open.filter(|c| c.state.is_open()) else {
         let check = Check {
             scheduled_at: slot,
@@ -305,6 +316,7 @@ pub fn on_deadline(
     now: Timestamp,
     policy: &EscalationPolicy,
 ) -> DeadlinePlan {
+    let policy = &policy.scaled_to(&member.schedule);
     let Some(current) = check else {
         return DeadlinePlan::Idle(Idle::NoSuchCheck);
     };

@@ -3,7 +3,9 @@
 use crate::ids::{OperatorId, UserId};
 use crate::messages::Lang;
 use crate::schedule::CheckSchedule;
+use crate::schedule::CheckSchedule as Schedule;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// Where a member is in their life cycle.
@@ -12,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub enum MemberStatus {
     /// Checked on according to their schedule.
     Active,
+    /// Away (a trip, a hospital stay) until `resume_on`: no checks until that day.
+    Paused,
     /// Unfollowed (blocked) the account: no pushes can reach them, so none are sent.
     Blocked,
 }
@@ -33,6 +37,9 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_check: Option<Timestamp>,
     pub contact_count: u8,
+    /// While paused: the local date checks start again (a pause always has an end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_on: Option<Date>,
     /// Checks acknowledged so far; a person with none is still "new" (see `contact`).
     pub acknowledged_checks: u32,
 }
@@ -56,12 +63,21 @@ impl Member {
             last_sign_of_life: None,
             open_check: None,
             contact_count: 0,
+            resume_on: None,
             acknowledged_checks: 0,
         }
     }
 
     pub fn is_active(&self) -> bool {
         self.status == MemberStatus::Active
+    }
+
+    /// Whether a pause is over by the local date of `at`.
+    pub fn pause_over_at(&self, at: Timestamp) -> bool {
+        match (self.status, self.resume_on, self.schedule.time_zone()) {
+            (MemberStatus::Paused, Some(resume_on), Ok(tz)) => at.to_zoned(tz).date() >= resume_on,
+            _ => false,
+        }
     }
 }
 
@@ -77,4 +93,7 @@ pub enum HistoryEvent {
     CheckReminded { check: Timestamp },
     CheckOverdue { check: Timestamp, case_number: u64 },
     AcknowledgedAfterEscalation { check: Timestamp, case_number: u64 },
+    ScheduleChanged { schedule: Schedule },
+    Paused { resume_on: Date },
+    Resumed,
 }

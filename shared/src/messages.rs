@@ -80,6 +80,53 @@ pub enum Text {
     ButtonNoLongerValid,
     Never,
     NoContacts,
+    SettingsSummary {
+        schedule: String,
+        zone: String,
+        next: String,
+        pause: String,
+        contacts: String,
+    },
+    NotPaused,
+    PausedUntil {
+        resume_on: String,
+    },
+    ChangeScheduleLabel,
+    PauseLabel,
+    AskCadence,
+    CadenceDay,
+    CadenceDays {
+        n: u8,
+    },
+    CadenceWeek,
+    AskWeekday,
+    AskTime,
+    PickTimeLabel,
+    ScheduleChanged {
+        schedule: String,
+        next: String,
+    },
+    AskPause,
+    PauseDaysLabel {
+        days: u8,
+    },
+    PickDateLabel,
+    EndPauseLabel,
+    Paused {
+        last_day: String,
+        resume_on: String,
+    },
+    PauseEnded,
+    PauseEndedByMember {
+        next: String,
+    },
+    PauseDateInvalid,
+    ZoneChanged {
+        zone: String,
+        next: String,
+    },
+    ZoneUnknown,
+    OnlyForMembers,
 }
 
 impl Text {
@@ -141,6 +188,36 @@ fn ja(t: &Text) -> String {
         Text::ButtonNoLongerValid => "このボタンは使えなくなりました。".into(),
         Text::Never => "まだありません".into(),
         Text::NoContacts => "登録なし".into(),
+        Text::SettingsSummary { schedule, zone, next, pause, contacts } => format!(
+            "【現在の設定】\n確認: {schedule}（{zone}）\n次の確認: {next}\n休止: {pause}\n連絡先: {contacts}"
+        ),
+        Text::NotPaused => "なし".into(),
+        Text::PausedUntil { resume_on } => format!("{resume_on}から再開"),
+        Text::ChangeScheduleLabel => "時刻・間隔を変える".into(),
+        Text::PauseLabel => "お休みする".into(),
+        Text::AskCadence => "どのくらいの間隔で確認しましょうか。".into(),
+        Text::CadenceDay => "毎日".into(),
+        Text::CadenceDays { n } => format!("{n}日に1度"),
+        Text::CadenceWeek => "週に1度".into(),
+        Text::AskWeekday => "何曜日にしましょうか。".into(),
+        Text::AskTime => "何時にお送りしましょうか。下の「時刻を選ぶ」から選んでください。".into(),
+        Text::PickTimeLabel => "時刻を選ぶ".into(),
+        Text::ScheduleChanged { schedule, next } => format!("確認を「{schedule}」に変更しました。\n次の確認は {next} です。"),
+        Text::AskPause => "いつまでお休みしますか。お休みの間は確認をお送りしません。".into(),
+        Text::PauseDaysLabel { days: 7 } => "1週間".into(),
+        Text::PauseDaysLabel { days: 14 } => "2週間".into(),
+        Text::PauseDaysLabel { days } => format!("{days}日間"),
+        Text::PickDateLabel => "再開する日を選ぶ".into(),
+        Text::EndPauseLabel => "お休みを終える".into(),
+        Text::Paused { last_day, resume_on } => format!(
+            "{last_day}まで確認をお休みします。{resume_on}から自動で再開します。\nお気をつけて。"
+        ),
+        Text::PauseEnded => "お休みが終わりました。今日から確認を再開します。".into(),
+        Text::PauseEndedByMember { next } => format!("お休みを終えました。次の確認は {next} です。"),
+        Text::PauseDateInvalid => "再開する日は、明日から90日後までの日を選んでください。".into(),
+        Text::ZoneChanged { zone, next } => format!("タイムゾーンを {zone} にしました。\n次の確認は現地時間の {next} です。"),
+        Text::OnlyForMembers => "この操作は、見守りを受けている方ができます。".into(),
+        Text::ZoneUnknown => "タイムゾーンが分かりませんでした。「タイムゾーン America/Los_Angeles」のように送ってください。".into(),
     }
 }
 
@@ -194,6 +271,36 @@ fn en(t: &Text) -> String {
         Text::ButtonNoLongerValid => "This button can no longer be used.".into(),
         Text::Never => "none yet".into(),
         Text::NoContacts => "none".into(),
+        Text::SettingsSummary { schedule, zone, next, pause, contacts } => format!(
+            "[Your settings]\nChecks: {schedule} ({zone})\nNext check: {next}\nPause: {pause}\nContacts: {contacts}"
+        ),
+        Text::NotPaused => "none".into(),
+        Text::PausedUntil { resume_on } => format!("resuming {resume_on}"),
+        Text::ChangeScheduleLabel => "Change time".into(),
+        Text::PauseLabel => "Take a break".into(),
+        Text::AskCadence => "How often shall we check on you?".into(),
+        Text::CadenceDay => "Every day".into(),
+        Text::CadenceDays { n } => format!("Every {n} days"),
+        Text::CadenceWeek => "Once a week".into(),
+        Text::AskWeekday => "On which day of the week?".into(),
+        Text::AskTime => "At what time? Please tap \"Pick a time\" below.".into(),
+        Text::PickTimeLabel => "Pick a time".into(),
+        Text::ScheduleChanged { schedule, next } => format!("Your checks are now: {schedule}.\nThe next check is {next}."),
+        Text::AskPause => "How long will you be away? We send no checks while you are away.".into(),
+        Text::PauseDaysLabel { days: 7 } => "1 week".into(),
+        Text::PauseDaysLabel { days: 14 } => "2 weeks".into(),
+        Text::PauseDaysLabel { days } => format!("{days} days"),
+        Text::PickDateLabel => "Pick return date".into(),
+        Text::EndPauseLabel => "End the break".into(),
+        Text::Paused { last_day, resume_on } => format!(
+            "No checks until {last_day}. They resume by themselves on {resume_on}.\nTake care."
+        ),
+        Text::PauseEnded => "Your break is over. Checks start again today.".into(),
+        Text::PauseEndedByMember { next } => format!("Your break has ended. The next check is {next}."),
+        Text::PauseDateInvalid => "Please choose a return date from tomorrow up to 90 days from now.".into(),
+        Text::ZoneChanged { zone, next } => format!("Your time zone is now {zone}.\nThe next check is {next} local time."),
+        Text::OnlyForMembers => "This is for people who are watched over.".into(),
+        Text::ZoneUnknown => "We did not recognise that time zone. Please send, for example, \"timezone America/Los_Angeles\".".into(),
     }
 }
 
@@ -261,6 +368,111 @@ pub fn welcome(lang: Lang, schedule: &CheckSchedule) -> Value {
     )
 }
 
+fn postback_item(label: String, data: String) -> Value {
+    json!({ "type": "action", "action": { "type": "postback", "label": label, "data": data, "displayText": label } })
+}
+
+fn picker_item(label: String, data: &str, mode: &str, extra: &[(&str, String)]) -> Value {
+    let mut action = json!({ "type": "datetimepicker", "label": label, "data": data, "mode": mode });
+    for (k, v) in extra {
+        action[*k] = Value::String(v.clone());
+    }
+    json!({ "type": "action", "action": action })
+}
+
+/// The settings summary, with buttons to change the schedule or pause.
+pub fn settings(lang: Lang, summary: Text) -> Value {
+    with_quick_reply(
+        text(lang, summary),
+        vec![
+            postback_item(Text::ChangeScheduleLabel.render(lang), "set:cadence".into()),
+            postback_item(Text::PauseLabel.render(lang), "pause:menu".into()),
+            json!({ "type": "action", "action": { "type": "message", "label": Text::RegisterContactLabel.render(lang), "text": Text::RegisterContactLabel.render(lang) } }),
+        ],
+    )
+}
+
+pub fn ask_cadence(lang: Lang) -> Value {
+    with_quick_reply(
+        text(lang, Text::AskCadence),
+        vec![
+            postback_item(Text::CadenceDay.render(lang), "set:cadence:day".into()),
+            postback_item(Text::CadenceDays { n: 2 }.render(lang), "set:cadence:2".into()),
+            postback_item(Text::CadenceDays { n: 3 }.render(lang), "set:cadence:3".into()),
+            postback_item(Text::CadenceWeek.render(lang), "set:cadence:week".into()),
+        ],
+    )
+}
+
+pub fn ask_weekday(lang: Lang) -> Value {
+    let days = [
+        WeekdayName::Mon,
+        WeekdayName::Tue,
+        WeekdayName::Wed,
+        WeekdayName::Thu,
+        WeekdayName::Fri,
+        WeekdayName::Sat,
+        WeekdayName::Sun,
+    ];
+    let items = days
+        .iter()
+        .map(|w| {
+            let label = match lang {
+                Lang::Ja => format!("{}曜日", weekday_ja(*w)),
+                Lang::En => format!("{w:?}"),
+            };
+            postback_item(label, format!("set:cadence:week-{}", w.cron_name()))
+        })
+        .collect();
+    with_quick_reply(text(lang, Text::AskWeekday), items)
+}
+
+/// Asks for the time with LINE's time picker; `choice` is the cadence chosen so far.
+pub fn ask_time(lang: Lang, choice: &str, initial: &str) -> Value {
+    let item = picker_item(
+        Text::PickTimeLabel.render(lang),
+        &format!("set:time:{choice}"),
+        "time",
+        &[("initial", initial.to_owned())],
+    );
+    with_quick_reply(text(lang, Text::AskTime), vec![item])
+}
+
+/// Pause choices: 3 days, a week, two weeks, or a return date up to 90 days ahead.
+pub fn ask_pause(lang: Lang, tomorrow: &str, latest: &str, paused: bool) -> Value {
+    let mut items: Vec<Value> = [3u8, 7, 14]
+        .iter()
+        .map(|d| {
+            postback_item(
+                Text::PauseDaysLabel { days: *d }.render(lang),
+                format!("pause:days:{d}"),
+            )
+        })
+        .collect();
+    items.push(picker_item(
+        Text::PickDateLabel.render(lang),
+        "pause:date",
+        "date",
+        &[
+            ("initial", tomorrow.to_owned()),
+            ("min", tomorrow.to_owned()),
+            ("max", latest.to_owned()),
+        ],
+    ));
+    if paused {
+        items.push(postback_item(Text::EndPauseLabel.render(lang), "pause:end".into()));
+    }
+    with_quick_reply(text(lang, Text::AskPause), items)
+}
+
+/// A date as members read it: "12月3日" / "Dec 3".
+pub fn day(lang: Lang, date: jiff::civil::Date) -> String {
+    match lang {
+        Lang::Ja => format!("{}月{}日", date.month(), date.day()),
+        Lang::En => date.strftime("%b %-d").to_string(),
+    }
+}
+
 /// "毎日9時" / "Every day at 9:00", as a member would say it.
 pub fn describe_schedule(lang: Lang, s: &CheckSchedule) -> String {
     let at = if s.minute == 0 {
@@ -271,10 +483,10 @@ pub fn describe_schedule(lang: Lang, s: &CheckSchedule) -> String {
     let at_en = format!("{}:{:02}", s.hour, s.minute);
     match (lang, s.cadence) {
         (Lang::Ja, Cadence::Day) => format!("毎日{at}"),
-        (Lang::Ja, Cadence::Days { n }) => format!("{n}日に1度、{at}"),
+        (Lang::Ja, Cadence::Days { n, .. }) => format!("{n}日に1度、{at}"),
         (Lang::Ja, Cadence::Week { weekday }) => format!("毎週{}曜日の{at}", weekday_ja(weekday)),
         (Lang::En, Cadence::Day) => format!("Every day at {at_en}"),
-        (Lang::En, Cadence::Days { n }) => format!("Every {n} days at {at_en}"),
+        (Lang::En, Cadence::Days { n, .. }) => format!("Every {n} days at {at_en}"),
         (Lang::En, Cadence::Week { weekday }) => format!("Every {weekday:?} at {at_en}"),
     }
 }
@@ -360,6 +572,46 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::StaffCodeWrong,
         Text::GroupJoined,
         Text::ButtonNoLongerValid,
+        Text::SettingsSummary {
+            schedule: "毎日9時".into(),
+            zone: "Asia/Tokyo".into(),
+            next: "11月30日 9:00".into(),
+            pause: "なし".into(),
+            contacts: "山田太郎".into(),
+        },
+        Text::ChangeScheduleLabel,
+        Text::PauseLabel,
+        Text::AskCadence,
+        Text::CadenceDay,
+        Text::CadenceDays { n: 2 },
+        Text::CadenceWeek,
+        Text::AskWeekday,
+        Text::AskTime,
+        Text::PickTimeLabel,
+        Text::ScheduleChanged {
+            schedule: "毎週月曜日の7時".into(),
+            next: "12月7日 7:00".into(),
+        },
+        Text::AskPause,
+        Text::PauseDaysLabel { days: 3 },
+        Text::PauseDaysLabel { days: 7 },
+        Text::PickDateLabel,
+        Text::EndPauseLabel,
+        Text::Paused {
+            last_day: "12月2日".into(),
+            resume_on: "12月3日".into(),
+        },
+        Text::PauseEnded,
+        Text::PauseEndedByMember {
+            next: "12月1日 9:00".into(),
+        },
+        Text::PauseDateInvalid,
+        Text::ZoneChanged {
+            zone: "America/Los_Angeles".into(),
+            next: "12月1日 9:00".into(),
+        },
+        Text::ZoneUnknown,
+        Text::OnlyForMembers,
     ];
     [Lang::Ja, Lang::En]
         .into_iter()
@@ -386,8 +638,19 @@ mod tests {
                 // Buttons template text without a title or image: at most 160.
                 assert!(chars(&body.render(lang)) <= 160, "{body:?}");
             }
-            assert!(chars(&Text::OkLabel.render(lang)) <= 20);
-            assert!(chars(&Text::RegisterContactLabel.render(lang)) <= 20);
+            for label in [
+                Text::OkLabel,
+                Text::RegisterContactLabel,
+                Text::ChangeScheduleLabel,
+                Text::PauseLabel,
+                Text::PickTimeLabel,
+                Text::PickDateLabel,
+                Text::EndPauseLabel,
+                Text::CadenceWeek,
+                Text::PauseDaysLabel { days: 14 },
+            ] {
+                assert!(chars(&label.render(lang)) <= 20, "{label:?}");
+            }
         }
     }
 

@@ -27,6 +27,19 @@ impl Default for EscalationPolicy {
 }
 
 impl EscalationPolicy {
+    /// The policy for one member's schedule. The rule: the reminder comes at the
+    /// policy's delay, but never after the member's next check is due (for a daily
+    /// member the two coincide and are one push); the overdue delay after the reminder
+    /// is the policy's own. A weekly member is reminded after 24 h and escalated 3 h
+    /// later; a daily member with an operator's 48 h reminder delay is reminded at 24 h.
+    pub fn scaled_to(&self, schedule: &crate::schedule::CheckSchedule) -> Self {
+        let interval = SignedDuration::from_hours(schedule.interval_hours());
+        Self {
+            reminder_after: self.reminder_after.min(interval),
+            ..*self
+        }
+    }
+
     /// Reads the two delays, in minutes, as the template passes them; absent means default.
     pub fn from_minutes(reminder: Option<&str>, overdue: Option<&str>) -> Result<Self, PolicyError> {
         fn minutes(
@@ -60,6 +73,26 @@ mod tests {
         let p = EscalationPolicy::from_minutes(None, None).unwrap();
         assert_eq!(p.reminder_after, SignedDuration::from_hours(24));
         assert_eq!(p.overdue_after_reminder, SignedDuration::from_hours(3));
+    }
+
+    #[test]
+    fn reminder_never_comes_after_the_next_check() {
+        let p = EscalationPolicy::from_minutes(Some("2880"), None).unwrap();
+        let daily = crate::schedule::CheckSchedule::daily_at(9).unwrap();
+        assert_eq!(p.scaled_to(&daily).reminder_after, SignedDuration::from_hours(24));
+        let weekly = crate::schedule::CheckSchedule::new(
+            crate::schedule::Cadence::Week {
+                weekday: crate::schedule::WeekdayName::Mon,
+            },
+            9,
+            0,
+            "Asia/Tokyo",
+        )
+        .unwrap();
+        assert_eq!(
+            EscalationPolicy::default().scaled_to(&weekly),
+            EscalationPolicy::default()
+        );
     }
 
     #[test]

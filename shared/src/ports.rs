@@ -76,7 +76,6 @@ pub trait Scheduler: Send + Sync {
         operator: &OperatorId,
         member: &UserId,
         schedule: &CheckSchedule,
-        now: Timestamp,
     ) -> Result<(), SchedulerError>;
     /// Deletes it; deleting one that does not exist is not an error.
     async fn delete_member_schedule(&self, operator: &OperatorId, member: &UserId) -> Result<(), SchedulerError>;
@@ -133,6 +132,16 @@ pub trait Store: Send + Sync {
         to: MemberStatus,
     ) -> Result<Written, StoreError>;
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
+    async fn update_schedule(&self, op: &OperatorId, user: &UserId, schedule: &CheckSchedule)
+    -> Result<(), StoreError>;
+    /// `Some(day)`: paused until that local date (from active, or a new date while
+    /// paused). `None`: active again (only from paused).
+    async fn set_pause(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        resume_on: Option<jiff::civil::Date>,
+    ) -> Result<Written, StoreError>;
     async fn record(
         &self,
         op: &OperatorId,

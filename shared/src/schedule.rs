@@ -27,9 +27,13 @@ pub enum ScheduleError {
 #[serde(tag = "every", rename_all = "snake_case")]
 pub enum Cadence {
     Day,
-    /// Every `n` days, counted from the member's first check.
+    /// Every `n` days, counted from the local date `from` (the first check day). The
+    /// schedule fires daily in the member's zone and the check function skips the other
+    /// days, so the local hour holds across daylight-saving changes (a `rate(n days)`
+    /// expression would drift by an hour).
     Days {
         n: u8,
+        from: Date,
     },
     /// Once a week on this weekday.
     Week {
@@ -61,6 +65,12 @@ impl WeekdayName {
             Self::Sat => Weekday::Saturday,
             Self::Sun => Weekday::Sunday,
         }
+    }
+    pub fn cron_name(self) -> &'static str {
+        self.cron()
+    }
+    pub fn from_cron_name(s: &str) -> Option<Self> {
+        Self::from_cron(s)
     }
     fn cron(self) -> &'static str {
         match self {
@@ -102,7 +112,7 @@ impl CheckSchedule {
         if hour > 23 || minute > 59 {
             return Err(ScheduleError::BadTime);
         }
-        if let Cadence::Days { n } = cadence
+        if let Cadence::Days { n, .. } = cadence
             && !(1..=7).contains(&n)
         {
             return Err(ScheduleError::BadInterval);
@@ -125,44 +135,52 @@ impl CheckSchedule {
         TimeZone::get(&self.zone).map_err(|_| ScheduleError::UnknownZone(self.zone.clone()))
     }
 
-    /// The Scheduler expression for this schedule; `first` anchors every-n-days
-    /// cadences (their start date), as a rate expression has no hour of its own.
+    /// The Scheduler expression for this schedule, evaluated in `zone`.
     pub fn expression(&self) -> ScheduleExpression {
-        match self.cadence {
-            Cadence::Day | Cadence::Days { n: 1 } => ScheduleExpression::Cron {
-                minute: self.minute,
-                hour: self.hour,
-                weekday: None,
-            },
-            Cadence::Days { n } => ScheduleExpression::RateDays(n),
-            Cadence::Week { weekday } => ScheduleExpression::Cron {
-                minute: self.minute,
-                hour: self.hour,
-                weekday: Some(weekday),
-            },
-        }
-    }
-
-    /// The first check strictly after `after`.
-    pub fn first_after(&self, after: Timestamp) -> Result<Timestamp, ScheduleError> {
-        let tz = self.time_zone()?;
-        let cron = ScheduleExpression::Cron {
+        ScheduleExpression::Cron {
             minute: self.minute,
             hour: self.hour,
             weekday: match self.cadence {
                 Cadence::Week { weekday } => Some(weekday),
                 _ => None,
             },
-        };
-        cron.next_after(&tz, None, after)
-            .ok_or_else(|| ScheduleError::BadExpression(cron.to_string()))
+        }
+    }
+
+    /// Whether a firing of the expression at `at` is a check (every-n-days schedules
+    /// fire daily and check only every n-th day).
+    pub fn is_check_time(&self, at: Timestamp) -> bool {
+        match (self.cadence, self.time_zone()) {
+            (Cadence::Days { n, from }, Ok(tz)) => {
+                let day = at.to_zoned(tz).date();
+                let since = from.until(day).map(|span| span.get_days()).unwrap_or(0);
+                since >= 0 && since % i32::from(n.max(1)) == 0
+            }
+            _ => true,
+        }
+    }
+
+    /// The first check strictly after `after`.
+    pub fn first_after(&self, after: Timestamp) -> Result<Timestamp, ScheduleError> {
+        let tz = self.time_zone()?;
+        let expression = self.expression();
+        let mut t = after;
+        for _ in 0..400 {
+            t = expression
+                .next_after(&tz, None, t)
+                .ok_or_else(|| ScheduleError::BadExpression(expression.to_string()))?;
+            if self.is_check_time(t) {
+                return Ok(t);
+            }
+        }
+        Err(ScheduleError::BadExpression(expression.to_string()))
     }
 
     /// The nominal time between two checks, used to scale reminder delays.
     pub fn interval_hours(&self) -> i64 {
         match self.cadence {
             Cadence::Day => 24,
-            Cadence::Days { n } => 24 * i64::from(n),
+            Cadence::Days { n, .. } => 24 * i64::from(n),
             Cadence::Week { .. } => 24 * 7,
         }
     }
@@ -177,8 +195,6 @@ pub enum ScheduleExpression {
         hour: u8,
         weekday: Option<WeekdayName>,
     },
-    /// `rate(N days)`, phased by the schedule's start date.
-    RateDays(u8),
     /// `at(yyyy-mm-ddThh:mm:ss)`, a one-time schedule, in the schedule's time zone.
     At(DateTime),
 }
@@ -198,8 +214,6 @@ impl fmt::Display for ScheduleExpression {
             } => {
                 write!(f, "cron({minute} {hour} ? * {} *)", w.cron())
             }
-            Self::RateDays(1) => write!(f, "rate(1 day)"),
-            Self::RateDays(n) => write!(f, "rate({n} days)"),
             Self::At(dt) => write!(f, "at({})", dt.strftime("%Y-%m-%dT%H:%M:%S")),
         }
     }
@@ -227,15 +241,6 @@ impl std::str::FromStr for ScheduleExpression {
             };
             return Ok(Self::Cron { minute, hour, weekday });
         }
-        if let Some(body) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
-            let (n, unit) = body.split_once(' ').ok_or_else(bad)?;
-            let n: u8 = n.parse().map_err(|_| bad())?;
-            return match (n, unit) {
-                (1, "day") => Ok(Self::RateDays(1)),
-                (2..=7, "days") => Ok(Self::RateDays(n)),
-                _ => Err(bad()),
-            };
-        }
         if let Some(body) = s.strip_prefix("at(").and_then(|r| r.strip_suffix(')')) {
             let dt: DateTime = body.parse().map_err(|_| bad())?;
             return Ok(Self::At(dt));
@@ -251,7 +256,7 @@ impl ScheduleExpression {
     }
 
     /// The first firing strictly after `after`. `start` is the schedule's start date
-    /// (it phases rate expressions and bounds every expression).
+    /// (nothing fires before it).
     pub fn next_after(&self, tz: &TimeZone, start: Option<Timestamp>, after: Timestamp) -> Option<Timestamp> {
         let after = match start {
             Some(s) if s > after => s.checked_sub(1.nanosecond()).ok()?,
@@ -276,13 +281,6 @@ impl ScheduleExpression {
                 }
                 None
             }
-            Self::RateDays(n) => {
-                let start = start?;
-                let step = i64::from(n) * 86_400;
-                let since = after.as_second() - start.as_second();
-                let k = if since < 0 { 0 } else { since / step + 1 };
-                Timestamp::from_second(start.as_second() + k * step).ok()
-            }
             Self::At(dt) => {
                 let at = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
                 (at > after).then_some(at)
@@ -301,13 +299,7 @@ mod tests {
 
     #[test]
     fn expressions_round_trip() {
-        for s in [
-            "cron(0 9 * * ? *)",
-            "cron(30 7 ? * MON *)",
-            "rate(2 days)",
-            "rate(1 day)",
-            "at(2026-11-26T09:00:00)",
-        ] {
+        for s in ["cron(0 9 * * ? *)", "cron(30 7 ? * MON *)", "at(2026-11-26T09:00:00)"] {
             let e: ScheduleExpression = s.parse().unwrap();
             assert_eq!(e.to_string(), s);
         }
@@ -346,15 +338,6 @@ mod tests {
     }
 
     #[test]
-    fn rate_is_phased_by_start() {
-        let e = ScheduleExpression::RateDays(2);
-        let tz = TimeZone::UTC;
-        let start = ts("2026-11-25T12:00:00Z");
-        assert_eq!(e.next_after(&tz, Some(start), ts("2026-11-20T00:00:00Z")), Some(start));
-        assert_eq!(e.next_after(&tz, Some(start), start), Some(ts("2026-11-27T12:00:00Z")));
-    }
-
-    #[test]
     fn local_hour_holds_across_daylight_saving() {
         let tz = TimeZone::get("America/Los_Angeles").unwrap();
         let e = ScheduleExpression::Cron {
@@ -374,6 +357,17 @@ mod tests {
     }
 
     #[test]
+    fn every_two_days_keeps_its_local_hour_across_daylight_saving() {
+        let from = Date::constant(2026, 10, 30);
+        let s = CheckSchedule::new(Cadence::Days { n: 2, from }, 9, 0, "America/Los_Angeles").unwrap();
+        let first = s.first_after(ts("2026-10-29T20:00:00Z")).unwrap();
+        assert_eq!(first, ts("2026-10-30T16:00:00Z"), "09:00 PDT");
+        let second = s.first_after(first).unwrap();
+        assert_eq!(second, ts("2026-11-01T17:00:00Z"), "09:00 PST, two local days later");
+        assert!(!s.is_check_time(ts("2026-10-31T16:00:00Z")));
+    }
+
+    #[test]
     fn schedules_are_validated() {
         assert_eq!(
             CheckSchedule::new(Cadence::Day, 24, 0, DEFAULT_ZONE),
@@ -384,7 +378,15 @@ mod tests {
             Err(ScheduleError::UnknownZone(_))
         ));
         assert_eq!(
-            CheckSchedule::new(Cadence::Days { n: 9 }, 9, 0, DEFAULT_ZONE),
+            CheckSchedule::new(
+                Cadence::Days {
+                    n: 9,
+                    from: Date::constant(2026, 11, 30)
+                },
+                9,
+                0,
+                DEFAULT_ZONE
+            ),
             Err(ScheduleError::BadInterval)
         );
     }

@@ -3,8 +3,10 @@
 
 use crate::contact::InviteCode;
 use crate::ids::{GroupId, UserId};
+use crate::schedule::WeekdayName;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
@@ -146,6 +148,93 @@ pub struct MessageContent {
 #[derive(Clone, Debug, Deserialize)]
 pub struct PostbackContent {
     pub data: String,
+    /// What a date/time picker returned: `date`, `time` or `datetime`.
+    #[serde(default)]
+    pub params: std::collections::HashMap<String, String>,
+}
+
+/// A cadence as the buttons carry it: `day`, `2`, `3`, `week-MON`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CadenceChoice {
+    Day,
+    Days(u8),
+    Week(WeekdayName),
+}
+
+impl CadenceChoice {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "day" => Some(Self::Day),
+            "2" => Some(Self::Days(2)),
+            "3" => Some(Self::Days(3)),
+            _ => s
+                .strip_prefix("week-")
+                .and_then(WeekdayName::from_cron_name)
+                .map(Self::Week),
+        }
+    }
+    pub fn token(self) -> String {
+        match self {
+            Self::Day => "day".into(),
+            Self::Days(n) => n.to_string(),
+            Self::Week(w) => format!("week-{}", w.cron_name()),
+        }
+    }
+}
+
+/// A member changing their settings with the buttons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Show,
+    ChooseCadence,
+    ChooseWeekday,
+    ChooseTime(CadenceChoice),
+    SetSchedule {
+        cadence: CadenceChoice,
+        hour: u8,
+        minute: u8,
+    },
+    SetZone(String),
+    ChoosePause,
+    PauseFor {
+        days: u8,
+    },
+    PauseUntil(Date),
+    EndPause,
+}
+
+/// Reads a postback's data (and picker params) into a setting, strictly: anything else
+/// is `None`, which the member is told is a button no longer valid.
+pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, String>) -> Option<Setting> {
+    let time = || {
+        let (h, m) = params.get("time")?.split_once(':')?;
+        let (hour, minute): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+        (hour < 24 && minute < 60).then_some((hour, minute))
+    };
+    match data {
+        "set:cadence" => Some(Setting::ChooseCadence),
+        "set:cadence:week" => Some(Setting::ChooseWeekday),
+        "pause:menu" => Some(Setting::ChoosePause),
+        "pause:end" => Some(Setting::EndPause),
+        "pause:date" => params
+            .get("date")
+            .and_then(|d| d.parse::<Date>().ok())
+            .map(Setting::PauseUntil),
+        _ => {
+            if let Some(choice) = data.strip_prefix("set:cadence:") {
+                return CadenceChoice::parse(choice).map(Setting::ChooseTime);
+            }
+            if let Some(choice) = data.strip_prefix("set:time:") {
+                let cadence = CadenceChoice::parse(choice)?;
+                let (hour, minute) = time()?;
+                return Some(Setting::SetSchedule { cadence, hour, minute });
+            }
+            match data.strip_prefix("pause:days:")? {
+                d @ ("3" | "7" | "14") => d.parse().ok().map(|days| Setting::PauseFor { days }),
+                _ => None,
+            }
+        }
+    }
 }
 
 /// What an event asks of the service.
@@ -165,6 +254,11 @@ pub enum Intent {
     },
     RequestInvite {
         user: UserId,
+    },
+    /// A member looking at or changing their settings (any tap is also a sign of life).
+    Setting {
+        user: UserId,
+        setting: Setting,
     },
     RedeemCode {
         user: UserId,
@@ -187,6 +281,9 @@ pub enum Intent {
 }
 
 const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
+const SETTINGS_WORDS: [&str; 3] = ["設定", "設定確認", "settings"];
+const PAUSE_WORDS: [&str; 4] = ["休止", "お休み", "お休みする", "pause"];
+const ZONE_PREFIXES: [&str; 2] = ["タイムゾーン", "timezone"];
 const STAFF_REGISTRATION: &str = "スタッフ登録";
 
 impl Event {
@@ -203,8 +300,24 @@ impl Event {
             (EventKind::Message { message }, Some(Source::User { user_id })) => {
                 let user = user_id.clone();
                 let text = message.text.as_deref().unwrap_or("").trim();
+                let zone = ZONE_PREFIXES.iter().find_map(|p| text.strip_prefix(p)).map(str::trim);
                 if INVITE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::RequestInvite { user }
+                } else if SETTINGS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::Show,
+                    }
+                } else if PAUSE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::ChoosePause,
+                    }
+                } else if let Some(zone) = zone.filter(|z| !z.is_empty()) {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::SetZone(zone.to_owned()),
+                    }
                 } else if let Some(code) = InviteCode::find_in(text) {
                     Intent::RedeemCode { user, code }
                 } else {
@@ -213,12 +326,16 @@ impl Event {
             }
             (EventKind::Postback { postback }, Some(Source::User { user_id })) => {
                 let user = user_id.clone();
-                match postback
+                if postback
                     .data
                     .strip_prefix("ok:")
                     .and_then(crate::escalation::check_time)
+                    .is_some()
                 {
-                    Some(_) => Intent::SignOfLife { user, tapped_ok: true },
+                    return Intent::SignOfLife { user, tapped_ok: true };
+                }
+                match parse_setting(&postback.data, &postback.params) {
+                    Some(setting) => Intent::Setting { user, setting },
                     None => Intent::InvalidButton { user },
                 }
             }
@@ -326,6 +443,43 @@ mod tests {
                 code: "abc123".into()
             }
         );
+    }
+
+    #[test]
+    fn setting_buttons_are_read_strictly() {
+        let none = std::collections::HashMap::new();
+        let time = std::collections::HashMap::from([("time".to_owned(), "07:30".to_owned())]);
+        assert_eq!(parse_setting("set:cadence", &none), Some(Setting::ChooseCadence));
+        assert_eq!(parse_setting("set:cadence:week", &none), Some(Setting::ChooseWeekday));
+        assert_eq!(
+            parse_setting("set:cadence:week-MON", &none),
+            Some(Setting::ChooseTime(CadenceChoice::Week(WeekdayName::Mon)))
+        );
+        assert_eq!(
+            parse_setting("set:time:2", &time),
+            Some(Setting::SetSchedule {
+                cadence: CadenceChoice::Days(2),
+                hour: 7,
+                minute: 30
+            })
+        );
+        assert_eq!(
+            parse_setting("pause:days:7", &none),
+            Some(Setting::PauseFor { days: 7 })
+        );
+        for bad in [
+            "set:time:2",
+            "set:cadence:5",
+            "set:cadence:week-XYZ",
+            "pause:days:100",
+            "pause:date",
+            "pause:",
+            "x",
+        ] {
+            assert_eq!(parse_setting(bad, &none), None, "{bad}");
+        }
+        let late = std::collections::HashMap::from([("time".to_owned(), "24:00".to_owned())]);
+        assert_eq!(parse_setting("set:time:day", &late), None);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::ids::{GroupId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::ports::{EventClaim, Store, StoreError, Written};
+use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
@@ -419,6 +420,66 @@ impl Store for DynamoStore {
             .await
             .map_err(dynamo_error("DeleteItem"))?;
         Ok(())
+    }
+
+    async fn update_schedule(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        schedule: &CheckSchedule,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET schedule = :schedule")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":schedule", attr("member", schedule)?)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn set_pause(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        resume_on: Option<jiff::civil::Date>,
+    ) -> Result<Written, StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"));
+        let update = match resume_on {
+            Some(day) => update
+                .update_expression("SET #status = :paused, resume_on = :day")
+                .condition_expression("#status IN (:active, :paused)")
+                .expression_attribute_values(":day", attr("member", &day)?)
+                .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?),
+            None => update
+                .update_expression("SET #status = :active REMOVE resume_on")
+                .condition_expression("#status = :paused")
+                .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?),
+        };
+        let result = update
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":paused", attr("member", &MemberStatus::Paused)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Written::Done),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Written::Conflict)
+            }
+            Err(e) => Err(dynamo_error("UpdateItem")(e)),
+        }
     }
 
     async fn record(

@@ -9,12 +9,10 @@ use crate::schedule::{CheckSchedule, ScheduleExpression};
 use async_trait::async_trait;
 use aws_sdk_scheduler::Client;
 use aws_sdk_scheduler::error::{DisplayErrorContext, SdkError};
-use aws_sdk_scheduler::primitives::DateTime;
 use aws_sdk_scheduler::types::{
     ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy, ScheduleState,
     Target,
 };
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -96,10 +94,6 @@ impl EventBridgeScheduler {
     }
 }
 
-fn aws_time(t: Timestamp) -> DateTime {
-    DateTime::from_secs(t.as_second())
-}
-
 #[async_trait]
 impl Scheduler for EventBridgeScheduler {
     async fn put_member_schedule(
@@ -107,20 +101,11 @@ impl Scheduler for EventBridgeScheduler {
         op: &OperatorId,
         member: &UserId,
         schedule: &CheckSchedule,
-        now: Timestamp,
     ) -> Result<(), SchedulerError> {
         let name = member_schedule_name(op, member);
         let expression = schedule.expression().to_string();
         let input = json!({ "operator": op, "member": member, "scheduled_time": SCHEDULED_TIME }).to_string();
         let target = self.target("CreateSchedule", &self.config.check_function_arn, input)?;
-        // Rate expressions have no hour of their own: the start date sets it.
-        let start = match schedule.expression() {
-            ScheduleExpression::RateDays(_) => Some(schedule.first_after(now).map_err(|e| SchedulerError {
-                operation: "CreateSchedule",
-                message: e.to_string(),
-            })?),
-            _ => None,
-        };
         let created = self
             .client
             .create_schedule()
@@ -128,7 +113,6 @@ impl Scheduler for EventBridgeScheduler {
             .group_name(&self.config.group)
             .schedule_expression(&expression)
             .schedule_expression_timezone(&schedule.zone)
-            .set_start_date(start.map(aws_time))
             .flexible_time_window(Self::window()?)
             .target(target.clone())
             .state(ScheduleState::Enabled)
@@ -144,7 +128,6 @@ impl Scheduler for EventBridgeScheduler {
                     .group_name(&self.config.group)
                     .schedule_expression(&expression)
                     .schedule_expression_timezone(&schedule.zone)
-                    .set_start_date(start.map(aws_time))
                     .flexible_time_window(Self::window()?)
                     .target(target)
                     .state(ScheduleState::Enabled)
@@ -211,6 +194,7 @@ impl Scheduler for EventBridgeScheduler {
 mod tests {
     use super::*;
     use crate::check::Stage;
+    use jiff::Timestamp;
 
     #[test]
     fn schedule_names_fit_the_64_character_limit() {

@@ -4,6 +4,8 @@ use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
 use crate::ids::{OperatorId, UserId};
+use crate::member::HistoryEvent;
+use crate::messages::{self, Text};
 use crate::ports::Written;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -48,11 +50,21 @@ impl CheckOutcome {
 pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppError> {
     app.ensure_operator(&inv.operator)?;
     let (op, user, slot) = (&inv.operator, &inv.member, inv.scheduled_time);
+    let mut resumed = false;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.store.member(op, user).await? else {
             return Ok(CheckOutcome::UnknownMember);
         };
+        // A pause ends by itself on its date: this check resumes the member and tells
+        // them so in the same push.
+        if member.pause_over_at(slot) {
+            if app.store.set_pause(op, user, None).await? == Written::Done {
+                app.store.record(op, user, now, &HistoryEvent::Resumed).await?;
+            }
+            resumed = true;
+            continue;
+        }
         // A check already recorded for this very time: a duplicate delivery.
         if let Some(existing) = app.store.check(op, user, slot).await? {
             return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
@@ -62,7 +74,14 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             None => None,
         };
         match check::on_due(&member, open.as_ref(), slot, now, &app.policy) {
-            DuePlan::Open { check, push, deadline } => {
+            DuePlan::Open {
+                check,
+                mut push,
+                deadline,
+            } => {
+                if resumed {
+                    push.messages.insert(0, messages::text(member.lang, Text::PauseEnded));
+                }
                 if app.store.open_check(&member, &check, &push).await? == Written::Done {
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));

@@ -7,6 +7,7 @@ pub mod check;
 pub mod deadline;
 pub mod deliver;
 pub mod escalation;
+mod settings;
 pub mod webhook;
 pub mod wiring;
 

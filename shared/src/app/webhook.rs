@@ -128,6 +128,26 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 .push(messages::text(lang.unwrap_or_default(), Text::ButtonNoLongerValid));
             "invalid_button"
         }
+        Intent::Setting { user, setting } => {
+            // Any tap is a sign of life first; a paused member may still use the menu.
+            sign_of_life(app, &user).await?;
+            match app
+                .store
+                .member(&app.operator, &user)
+                .await?
+                .filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused))
+            {
+                Some(member) => {
+                    let (outcome, messages) = super::settings::handle(app, &member, setting).await?;
+                    reply.0.extend(messages);
+                    outcome
+                }
+                None => {
+                    reply.0.push(messages::text(Lang::Ja, Text::OnlyForMembers));
+                    "setting_refused_not_member"
+                }
+            }
+        }
         Intent::RequestInvite { user } => {
             let (_, lang) = sign_of_life(app, &user).await?;
             invite(app, &user, lang, &mut reply).await?
@@ -177,9 +197,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
             {
                 app.store.record(op, user, now, &HistoryEvent::Reactivated).await?;
             }
-            app.scheduler
-                .put_member_schedule(op, user, &member.schedule, now)
-                .await?;
+            app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
             // Coming back is itself a sign of life.
             sign_of_life(app, user).await?;
             reply.0.push(messages::welcome(member.lang, &member.schedule));
@@ -199,9 +217,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
             if app.store.create_member(&member).await? == Written::Done {
                 app.store.record(op, user, now, &HistoryEvent::Joined).await?;
             }
-            app.scheduler
-                .put_member_schedule(op, user, &member.schedule, now)
-                .await?;
+            app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
             reply.0.push(messages::welcome(member.lang, &member.schedule));
             Ok("member_joined")
         }

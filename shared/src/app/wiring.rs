@@ -14,7 +14,6 @@ use crate::ids::{OperatorId, UserId};
 use crate::ports::{LineError, Queue, QueueError, Scheduler, SchedulerError};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
-use jiff::Timestamp;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -151,13 +150,7 @@ struct Unconfigured;
 
 #[async_trait]
 impl Scheduler for Unconfigured {
-    async fn put_member_schedule(
-        &self,
-        _: &OperatorId,
-        _: &UserId,
-        _: &CheckSchedule,
-        _: Timestamp,
-    ) -> Result<(), SchedulerError> {
+    async fn put_member_schedule(&self, _: &OperatorId, _: &UserId, _: &CheckSchedule) -> Result<(), SchedulerError> {
         Err(SchedulerError {
             operation: "CreateSchedule",
             message: "this function has no scheduler configured".into(),

@@ -1,0 +1,223 @@
+//! A member's settings, changed in the chat with buttons: the schedule (how often, what
+//! time, which time zone), pausing until a date, and the summary of it all.
+
+use super::{App, AppError};
+use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::messages::{self, Lang, Text};
+use crate::ports::Written;
+use crate::schedule::{Cadence, CheckSchedule};
+use crate::webhook::{CadenceChoice, Setting};
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use serde_json::Value;
+
+/// The longest pause a member can choose.
+const MAX_PAUSE_DAYS: i64 = 90;
+
+/// Handles one setting step of `member`; returns the outcome and the reply.
+pub(crate) async fn handle(
+    app: &App,
+    member: &Member,
+    setting: Setting,
+) -> Result<(&'static str, Vec<Value>), AppError> {
+    let lang = member.lang;
+    let now = app.clock.now();
+    let tz = member
+        .schedule
+        .time_zone()
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    let today = now.to_zoned(tz.clone()).date();
+    Ok(match setting {
+        Setting::Show => ("settings_shown", vec![summary(app, member, now).await?]),
+        Setting::ChooseCadence => ("asked_cadence", vec![messages::ask_cadence(lang)]),
+        Setting::ChooseWeekday => ("asked_weekday", vec![messages::ask_weekday(lang)]),
+        Setting::ChooseTime(choice) => {
+            let initial = format!("{:02}:{:02}", member.schedule.hour, member.schedule.minute);
+            ("asked_time", vec![messages::ask_time(lang, &choice.token(), &initial)])
+        }
+        Setting::SetSchedule { cadence, hour, minute } => {
+            let cadence = match cadence {
+                CadenceChoice::Day => Cadence::Day,
+                CadenceChoice::Week(weekday) => Cadence::Week { weekday },
+                // Counted from the first day the new time is still ahead.
+                CadenceChoice::Days(n) => {
+                    let at_today = today
+                        .at(hour as i8, minute as i8, 0, 0)
+                        .to_zoned(tz.clone())
+                        .map(|z| z.timestamp());
+                    let from = if at_today.is_ok_and(|t| t > now) {
+                        today
+                    } else {
+                        today.tomorrow().unwrap_or(today)
+                    };
+                    Cadence::Days { n, from }
+                }
+            };
+            let schedule = CheckSchedule::new(cadence, hour, minute, &member.schedule.zone)
+                .map_err(|e| AppError::BadInput(e.to_string()))?;
+            let next = apply(app, member, &schedule).await?;
+            let t = Text::ScheduleChanged {
+                schedule: messages::describe_schedule(lang, &schedule),
+                next: when(lang, next, &schedule),
+            };
+            ("schedule_changed", vec![messages::text(lang, t)])
+        }
+        Setting::SetZone(zone) => {
+            let s = &member.schedule;
+            let Ok(schedule) = CheckSchedule::new(s.cadence, s.hour, s.minute, &zone) else {
+                return Ok(("zone_unknown", vec![messages::text(lang, Text::ZoneUnknown)]));
+            };
+            let next = apply(app, member, &schedule).await?;
+            let t = Text::ZoneChanged {
+                zone: schedule.zone.clone(),
+                next: when(lang, next, &schedule),
+            };
+            ("zone_changed", vec![messages::text(lang, t)])
+        }
+        Setting::ChoosePause => {
+            let tomorrow = today.tomorrow().unwrap_or(today);
+            let latest = today.checked_add(MAX_PAUSE_DAYS.days()).unwrap_or(today);
+            let paused = member.status == MemberStatus::Paused;
+            (
+                "asked_pause",
+                vec![messages::ask_pause(
+                    lang,
+                    &tomorrow.to_string(),
+                    &latest.to_string(),
+                    paused,
+                )],
+            )
+        }
+        Setting::PauseFor { days } => {
+            pause(
+                app,
+                member,
+                today.checked_add(i64::from(days).days()).unwrap_or(today),
+                today,
+            )
+            .await?
+        }
+        Setting::PauseUntil(day) => pause(app, member, day, today).await?,
+        Setting::EndPause => {
+            if app.store.set_pause(&app.operator, &member.user_id, None).await? == Written::Done {
+                app.store
+                    .record(&app.operator, &member.user_id, now, &HistoryEvent::Resumed)
+                    .await?;
+            }
+            let next = member
+                .schedule
+                .first_after(now)
+                .map_err(|e| AppError::BadInput(e.to_string()))?;
+            let t = Text::PauseEndedByMember {
+                next: when(lang, next, &member.schedule),
+            };
+            ("pause_ended", vec![messages::text(lang, t)])
+        }
+    })
+}
+
+/// Stores the new schedule and replaces the recurring schedule (one call: never none,
+/// never two); returns the next check.
+async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
+    let (op, user) = (&app.operator, &member.user_id);
+    app.store.update_schedule(op, user, schedule).await?;
+    app.scheduler.put_member_schedule(op, user, schedule).await?;
+    app.store
+        .record(
+            op,
+            user,
+            app.clock.now(),
+            &HistoryEvent::ScheduleChanged {
+                schedule: schedule.clone(),
+            },
+        )
+        .await?;
+    schedule
+        .first_after(app.clock.now())
+        .map_err(|e| AppError::BadInput(e.to_string()))
+}
+
+async fn pause(
+    app: &App,
+    member: &Member,
+    resume_on: Date,
+    today: Date,
+) -> Result<(&'static str, Vec<Value>), AppError> {
+    let lang = member.lang;
+    let latest = today.checked_add(MAX_PAUSE_DAYS.days()).unwrap_or(today);
+    if resume_on <= today || resume_on > latest {
+        return Ok(("pause_date_invalid", vec![messages::text(lang, Text::PauseDateInvalid)]));
+    }
+    // The tap that chose the pause already closed any open check (a sign of life).
+    if app
+        .store
+        .set_pause(&app.operator, &member.user_id, Some(resume_on))
+        .await?
+        == Written::Done
+    {
+        app.store
+            .record(
+                &app.operator,
+                &member.user_id,
+                app.clock.now(),
+                &HistoryEvent::Paused { resume_on },
+            )
+            .await?;
+    }
+    let last_day = resume_on.yesterday().unwrap_or(resume_on);
+    let t = Text::Paused {
+        last_day: messages::day(lang, last_day),
+        resume_on: messages::day(lang, resume_on),
+    };
+    Ok(("paused", vec![messages::text(lang, t)]))
+}
+
+/// The settings in one message: schedule, next check, pause, contacts.
+async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, AppError> {
+    let lang = member.lang;
+    let s = &member.schedule;
+    let from = match (member.status, member.resume_on) {
+        (MemberStatus::Paused, Some(day)) => {
+            let start = s
+                .time_zone()
+                .ok()
+                .and_then(|tz| day.to_zoned(tz).ok())
+                .map(|z| z.timestamp());
+            start.map_or(now, |t| t.max(now))
+        }
+        _ => now,
+    };
+    let next = s.first_after(from).map_err(|e| AppError::BadInput(e.to_string()))?;
+    let contacts: Vec<String> = app
+        .store
+        .contacts(&app.operator, &member.user_id)
+        .await?
+        .into_iter()
+        .map(|c| c.display_name)
+        .collect();
+    let pause = match (member.status, member.resume_on) {
+        (MemberStatus::Paused, Some(day)) => Text::PausedUntil {
+            resume_on: messages::day(lang, day),
+        }
+        .render(lang),
+        _ => Text::NotPaused.render(lang),
+    };
+    let t = Text::SettingsSummary {
+        schedule: messages::describe_schedule(lang, s),
+        zone: s.zone.clone(),
+        next: when(lang, next, s),
+        pause,
+        contacts: if contacts.is_empty() {
+            Text::NoContacts.render(lang)
+        } else {
+            contacts.join("、")
+        },
+    };
+    Ok(messages::settings(lang, t))
+}
+
+/// A check time in the member's own zone.
+fn when(lang: Lang, at: Timestamp, schedule: &CheckSchedule) -> String {
+    let tz = schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
+    messages::when(lang, at, &tz)
+}

@@ -1,0 +1,238 @@
+//! A member runs their own settings from the chat: schedule (how often, what time, which
+//! time zone), pausing until a date, and the summary — all with buttons, all by reply.
+
+use mimamori::member::{HistoryEvent, MemberStatus};
+use scenarios::*;
+
+async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
+    let event = s.sim.postback(who, data);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    last_reply(s, who)
+}
+
+async fn pick(s: &mut LocalStack, who: &str, data: &str, param: (&str, &str)) -> String {
+    let event = s.sim.postback_with_params(who, data, &[param]);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    last_reply(s, who)
+}
+
+fn quick_reply_data(s: &LocalStack, who: &str) -> Vec<String> {
+    replies(s, who).last().map(|d| d.postback_data()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn member_moves_their_check_to_mondays_at_seven_with_buttons() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    say(&mut s, HANAKO, "設定").await;
+    let summary = last_reply(&s, HANAKO);
+    assert!(
+        summary.contains("毎日9時") && summary.contains("次の確認: 11月30日 9:00"),
+        "{summary}"
+    );
+    assert!(quick_reply_data(&s, HANAKO).contains(&"set:cadence".to_owned()));
+
+    tap(&mut s, HANAKO, "set:cadence").await;
+    assert_eq!(
+        quick_reply_data(&s, HANAKO),
+        ["set:cadence:day", "set:cadence:2", "set:cadence:3", "set:cadence:week"]
+    );
+    tap(&mut s, HANAKO, "set:cadence:week").await;
+    assert_eq!(quick_reply_data(&s, HANAKO).len(), 7);
+    tap(&mut s, HANAKO, "set:cadence:week-MON").await;
+    assert_eq!(quick_reply_data(&s, HANAKO), ["set:time:week-MON"], "a time picker");
+    let done = pick(&mut s, HANAKO, "set:time:week-MON", ("time", "07:00")).await;
+    assert!(
+        done.contains("毎週月曜日の7時") && done.contains("11月30日 7:00"),
+        "{done}"
+    );
+
+    let schedules = s.schedules().await.unwrap();
+    assert_eq!(schedules.len(), 1, "replaced, never two");
+    assert_eq!(schedules[0].expression.to_string(), "cron(0 7 ? * MON *)");
+    assert_eq!(member(&s, HANAKO).await.unwrap().schedule.hour, 7);
+    assert!(
+        history(&s, HANAKO)
+            .await
+            .iter()
+            .any(|e| matches!(e, HistoryEvent::ScheduleChanged { .. }))
+    );
+    assert_eq!(s.sim.billed_messages(), 0, "every answer was a reply");
+
+    s.advance_to(t("2026-11-29T22:00:00Z")).await.unwrap();
+    tap_ok(&mut s, HANAKO).await;
+    s.advance_to(t("2026-12-07T00:00:00Z")).await.unwrap();
+    let pushed = pushes(&s, HANAKO);
+    assert_eq!(
+        pushed.iter().map(|d| d.at).collect::<Vec<_>>(),
+        vec![t("2026-11-29T22:00:00Z"), t("2026-12-06T22:00:00Z")],
+        "Mondays 07:00 in Tokyo only"
+    );
+}
+
+#[tokio::test]
+async fn every_two_days_checks_every_other_day_at_the_chosen_hour() {
+    let mut s = stack().await;
+    join(&mut s, TARO, "佐藤太郎").await;
+    pick(&mut s, TARO, "set:time:2", ("time", "18:00")).await;
+    for day in 0..6 {
+        s.advance_to(t("2026-11-29T09:00:00Z") + hours(24 * day)).await.unwrap();
+        if pushes(&s, TARO)
+            .last()
+            .is_some_and(|d| d.postback_data().iter().any(|p| p.starts_with("ok:")))
+        {
+            tap_ok(&mut s, TARO).await;
+        }
+    }
+    let at: Vec<_> = pushes(&s, TARO).iter().map(|d| d.at).collect();
+    assert_eq!(
+        at,
+        vec![
+            t("2026-11-29T09:00:00Z"),
+            t("2026-12-01T09:00:00Z"),
+            t("2026-12-03T09:00:00Z")
+        ]
+    );
+}
+
+/// One check a local day at 09:00, with no miss and no duplicate, across a change.
+async fn checks_across(start: &str, days: i64) -> Vec<String> {
+    let mut s = stack_with(Options {
+        start: t(start),
+        ..Options::default()
+    })
+    .await;
+    join(&mut s, HANAKO, "Hanako").await;
+    let reply = tap(&mut s, HANAKO, "set:cadence:day").await;
+    assert!(reply.contains("時刻"), "{reply}");
+    say(&mut s, HANAKO, "タイムゾーン America/Los_Angeles").await;
+    assert!(
+        last_reply(&s, HANAKO).contains("America/Los_Angeles"),
+        "{}",
+        last_reply(&s, HANAKO)
+    );
+    for hour in 1..=days * 24 {
+        s.advance_to(t(start) + hours(hour)).await.unwrap();
+        if pushes(&s, HANAKO).last().is_some_and(|d| d.at == s.now() - hours(0)) {
+            tap_ok(&mut s, HANAKO).await;
+        }
+    }
+    let la = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+    pushes(&s, HANAKO)
+        .iter()
+        .map(|d| d.at.to_zoned(la.clone()).strftime("%m-%d %H:%M %Z").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn member_in_los_angeles_gets_one_check_a_day_across_both_daylight_saving_changes() {
+    // Autumn: PDT ends on Sunday 2026-11-01.
+    let autumn = checks_across("2026-10-29T20:00:00Z", 5).await;
+    assert_eq!(
+        autumn,
+        [
+            "10-30 09:00 PDT",
+            "10-31 09:00 PDT",
+            "11-01 09:00 PST",
+            "11-02 09:00 PST",
+            "11-03 09:00 PST"
+        ]
+    );
+    // Spring: PST ends on Sunday 2027-03-14.
+    let spring = checks_across("2027-03-11T20:00:00Z", 5).await;
+    assert_eq!(
+        spring,
+        [
+            "03-12 09:00 PST",
+            "03-13 09:00 PST",
+            "03-14 09:00 PDT",
+            "03-15 09:00 PDT",
+            "03-16 09:00 PDT"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_week_away_sends_nothing_and_checks_resume_by_themselves_with_a_notice() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap(); // Monday's check, unanswered
+    tap(&mut s, KIYOSHI, "pause:menu").await;
+    assert_eq!(
+        quick_reply_data(&s, KIYOSHI),
+        ["pause:days:3", "pause:days:7", "pause:days:14", "pause:date"]
+    );
+    let told = tap(&mut s, KIYOSHI, "pause:days:7").await;
+    assert!(told.contains("12月6日まで") && told.contains("12月7日から"), "{told}");
+
+    let m = member(&s, KIYOSHI).await.unwrap();
+    assert_eq!(m.status, MemberStatus::Paused);
+    assert_eq!(m.open_check, None, "the open check was closed by the tap");
+    s.advance_to(t("2026-12-06T12:00:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, KIYOSHI).len(), 1, "nothing while away, no reminder either");
+    s.advance_to(t("2026-12-07T00:00:00Z")).await.unwrap();
+    let back = pushes(&s, KIYOSHI).pop().unwrap();
+    assert_eq!(back.at, t("2026-12-07T00:00:00Z"));
+    assert_eq!(back.messages.len(), 2, "the notice and the check in one push");
+    assert!(text_of(&back).contains("お休みが終わりました"));
+    assert_eq!(member(&s, KIYOSHI).await.unwrap().status, MemberStatus::Active);
+    let h = history(&s, KIYOSHI).await;
+    assert!(h.contains(&HistoryEvent::Resumed));
+}
+
+#[tokio::test]
+async fn a_pause_has_an_end_within_90_days_and_can_be_ended_early() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    for bad in ["2026-11-29", "2027-03-30"] {
+        let reply = pick(&mut s, HANAKO, "pause:date", ("date", bad)).await;
+        assert!(reply.contains("90日"), "{bad}: {reply}");
+    }
+    assert_eq!(member(&s, HANAKO).await.unwrap().status, MemberStatus::Active);
+    let reply = pick(&mut s, HANAKO, "pause:date", ("date", "2026-12-20")).await;
+    assert!(reply.contains("12月20日から"), "{reply}");
+    say(&mut s, HANAKO, "設定").await;
+    assert!(
+        last_reply(&s, HANAKO).contains("12月20日から再開"),
+        "{}",
+        last_reply(&s, HANAKO)
+    );
+    tap(&mut s, HANAKO, "pause:menu").await;
+    assert!(quick_reply_data(&s, HANAKO).contains(&"pause:end".to_owned()));
+    let ended = tap(&mut s, HANAKO, "pause:end").await;
+    assert!(ended.contains("11月30日 9:00"), "{ended}");
+    s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 1);
+}
+
+#[tokio::test]
+async fn settings_summary_lists_contacts_and_unknown_zones_are_refused() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    say(&mut s, KIYOSHI, "設定確認").await;
+    let summary = last_reply(&s, KIYOSHI);
+    assert!(
+        summary.contains("連絡先: 鈴木洋子") && summary.contains("休止: なし"),
+        "{summary}"
+    );
+    say(&mut s, KIYOSHI, "タイムゾーン Mars/Olympus").await;
+    assert!(last_reply(&s, KIYOSHI).contains("分かりませんでした"));
+    assert_eq!(member(&s, KIYOSHI).await.unwrap().schedule.zone, "Asia/Tokyo");
+}
+
+#[tokio::test]
+async fn malformed_setting_buttons_change_nothing() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    for data in ["set:time:day", "set:cadence:9", "pause:days:365", "set:time:week-FUN"] {
+        let reply = pick(&mut s, HANAKO, data, ("time", "25:99")).await;
+        assert!(reply.contains("使えなくなりました"), "{data}: {reply}");
+    }
+    let m = member(&s, HANAKO).await.unwrap();
+    assert_eq!((m.schedule.hour, m.status), (9, MemberStatus::Active));
+    assert_eq!(
+        s.schedules().await.unwrap()[0].expression.to_string(),
+        "cron(0 9 * * ? *)"
+    );
+}
