@@ -236,3 +236,51 @@ async fn malformed_setting_buttons_change_nothing() {
         "cron(0 9 * * ? *)"
     );
 }
+
+#[tokio::test]
+async fn the_rich_menu_is_installed_by_the_repository_command() {
+    let s = stack().await;
+    let base = s.sim.base_url();
+    let id = mimamori_local::rich_menu::install(&base, &base, &s.sim.config().access_token)
+        .await
+        .unwrap();
+    assert_eq!(s.sim.default_rich_menu(), Some(id));
+    let areas = mimamori_local::rich_menu::definition()["areas"].clone();
+    assert_eq!(areas[0]["action"]["data"], "checkin");
+}
+
+#[tokio::test]
+async fn an_evening_check_in_answers_the_next_morning_check_without_a_push() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t("2026-11-29T13:00:00Z")).await.unwrap(); // Sunday 22:00 in Tokyo
+    let reply = tap(&mut s, HANAKO, "checkin").await;
+    assert!(reply.contains("次の確認（11月30日 9:00）はお送りしません"), "{reply}");
+
+    s.advance_to(t("2026-11-30T12:00:00Z")).await.unwrap();
+    assert!(pushes(&s, HANAKO).is_empty(), "Monday's push was not needed");
+    let monday = check_at(&s, HANAKO, t("2026-11-30T00:00:00Z"))
+        .await
+        .expect("Monday's check is recorded");
+    assert_eq!(monday.state, mimamori::check::CheckState::Acknowledged);
+    s.advance_to(t("2026-12-01T00:00:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 1, "Tuesday's check comes as usual");
+    assert_eq!(s.sim.billed_messages(), 1);
+}
+
+#[tokio::test]
+async fn a_check_in_long_before_the_check_answers_only_open_checks() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    let reply = tap(&mut s, HANAKO, "checkin").await; // Sunday 10:00, 23 hours ahead
+    assert!(
+        reply.contains("確認しました") && !reply.contains("お送りしません"),
+        "{reply}"
+    );
+    s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 1);
+    // Later that day the button closes the open check like the OK button does.
+    s.advance(hours(2)).await.unwrap();
+    tap(&mut s, HANAKO, "checkin").await;
+    assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
+}

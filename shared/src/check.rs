@@ -146,6 +146,11 @@ pub enum DuePlan {
         from: CheckState,
         check: Check,
     },
+    /// The member checked in with the free button shortly before this time: the check is
+    /// recorded as answered and nothing is pushed.
+    AnsweredAhead {
+        check: Check,
+    },
     /// This time was handled before (a duplicate delivery): redo only what is pending.
     AlreadyHandled {
         check: Timestamp,
@@ -240,7 +245,23 @@ pub fn on_due(
         return DuePlan::Idle(Idle::NotACheckDay);
     }
     let policy = &policy.scaled_to(&member.schedule);
-    let Some(open) = open.filter(|c| c.state.is_open()) else {
+    let open = open.filter(|c| c.state.is_open());
+    if open.is_none() && member.checked_in_for == Some(slot) {
+        let answered = member.last_sign_of_life.unwrap_or(now);
+        let check = Check {
+            scheduled_at: slot,
+            state: CheckState::Acknowledged,
+            sent_at: now,
+            reminded_at: None,
+            overdue_at: None,
+            acknowledged_at: Some(answered),
+            slots: 1,
+            last_slot: slot,
+            case_number: None,
+        };
+        return DuePlan::AnsweredAhead { check };
+    }
+    let Some(open) = open else {
         let check = Check {
             scheduled_at: slot,
             state: CheckState::Sent,
@@ -571,6 +592,31 @@ mod tests {
             panic!("{plan:?}")
         };
         assert_eq!(check.slots, 2);
+    }
+
+    #[test]
+    fn a_check_in_before_the_due_time_answers_it_without_a_push() {
+        let mut m = member();
+        m.checked_in_for = Some(t("2026-11-25T00:00:00Z"));
+        let plan = on_due(
+            &m,
+            None,
+            t("2026-11-25T00:00:00Z"),
+            t("2026-11-25T00:00:00Z"),
+            &policy(),
+        );
+        let DuePlan::AnsweredAhead { check } = plan else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(check.state, CheckState::Acknowledged);
+        let other = on_due(
+            &m,
+            None,
+            t("2026-11-26T00:00:00Z"),
+            t("2026-11-26T00:00:00Z"),
+            &policy(),
+        );
+        assert!(matches!(other, DuePlan::Open { .. }), "only that one check");
     }
 
     #[test]

@@ -87,6 +87,22 @@ impl Env {
                 reason: format!("{v:?} is not up to 5 comma-separated milliseconds"),
             })
     }
+    /// `CHECKIN_WINDOW_HOURS` (default 12): a free check-in this close to the next check
+    /// answers it, so its push is not sent.
+    pub fn checkin_window(&self) -> Result<jiff::SignedDuration, ConfigError> {
+        match self.optional("CHECKIN_WINDOW_HOURS") {
+            None => Ok(jiff::SignedDuration::from_hours(12)),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (0..=168).contains(h))
+                .map(jiff::SignedDuration::from_hours)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "CHECKIN_WINDOW_HOURS",
+                    reason: format!("{v:?} is not 0-168 hours"),
+                }),
+        }
+    }
     pub fn line_api_base(&self) -> String {
         self.optional("LINE_API_BASE")
             .unwrap_or("https://api.line.me")

@@ -37,6 +37,10 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_check: Option<Timestamp>,
     pub contact_count: u8,
+    /// The next scheduled check the member already answered with the free check-in
+    /// button: it is recorded as acknowledged and not pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in_for: Option<Timestamp>,
     /// While paused: the local date checks start again (a pause always has an end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_on: Option<Date>,
@@ -64,6 +68,7 @@ impl Member {
             open_check: None,
             contact_count: 0,
             resume_on: None,
+            checked_in_for: None,
             acknowledged_checks: 0,
         }
     }

@@ -127,6 +127,13 @@ pub enum Text {
     },
     ZoneUnknown,
     OnlyForMembers,
+    CheckInThanks,
+    CheckInAhead {
+        next: String,
+    },
+    MenuCheckInLabel,
+    MenuSettingsLabel,
+    MenuBarText,
 }
 
 impl Text {
@@ -217,6 +224,11 @@ fn ja(t: &Text) -> String {
         Text::PauseDateInvalid => "再開する日は、明日から90日後までの日を選んでください。".into(),
         Text::ZoneChanged { zone, next } => format!("タイムゾーンを {zone} にしました。\n次の確認は現地時間の {next} です。"),
         Text::OnlyForMembers => "この操作は、見守りを受けている方ができます。".into(),
+        Text::CheckInThanks => "ありがとうございます。お元気なことを確認しました。".into(),
+        Text::CheckInAhead { next } => format!("ありがとうございます。お元気なことを確認しました。\n次の確認（{next}）はお送りしません。"),
+        Text::MenuCheckInLabel => "元気です".into(),
+        Text::MenuSettingsLabel => "設定".into(),
+        Text::MenuBarText => "メニュー".into(),
         Text::ZoneUnknown => "タイムゾーンが分かりませんでした。「タイムゾーン America/Los_Angeles」のように送ってください。".into(),
     }
 }
@@ -300,6 +312,11 @@ fn en(t: &Text) -> String {
         Text::PauseDateInvalid => "Please choose a return date from tomorrow up to 90 days from now.".into(),
         Text::ZoneChanged { zone, next } => format!("Your time zone is now {zone}.\nThe next check is {next} local time."),
         Text::OnlyForMembers => "This is for people who are watched over.".into(),
+        Text::CheckInThanks => "Thank you. We have noted that you are well.".into(),
+        Text::CheckInAhead { next } => format!("Thank you. We have noted that you are well.\nWe will not send the next check ({next})."),
+        Text::MenuCheckInLabel => "I'm fine".into(),
+        Text::MenuSettingsLabel => "Settings".into(),
+        Text::MenuBarText => "Menu".into(),
         Text::ZoneUnknown => "We did not recognise that time zone. Please send, for example, \"timezone America/Los_Angeles\".".into(),
     }
 }
@@ -612,6 +629,13 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         },
         Text::ZoneUnknown,
         Text::OnlyForMembers,
+        Text::CheckInThanks,
+        Text::CheckInAhead {
+            next: "11月30日 9:00".into(),
+        },
+        Text::MenuCheckInLabel,
+        Text::MenuSettingsLabel,
+        Text::MenuBarText,
     ];
     [Lang::Ja, Lang::En]
         .into_iter()

@@ -132,6 +132,10 @@ pub trait Store: Send + Sync {
         to: MemberStatus,
     ) -> Result<Written, StoreError>;
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
+    async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError>;
+    /// Records a check the member answered ahead (no open check, no push).
+    async fn record_answered_check(&self, op: &OperatorId, user: &UserId, check: &Check)
+    -> Result<Written, StoreError>;
     async fn update_schedule(&self, op: &OperatorId, user: &UserId, schedule: &CheckSchedule)
     -> Result<(), StoreError>;
     /// `Some(day)`: paused until that local date (from active, or a new date while

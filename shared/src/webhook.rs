@@ -212,6 +212,7 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
         (hour < 24 && minute < 60).then_some((hour, minute))
     };
     match data {
+        "settings" => Some(Setting::Show),
         "set:cadence" => Some(Setting::ChooseCadence),
         "set:cadence:week" => Some(Setting::ChooseWeekday),
         "pause:menu" => Some(Setting::ChoosePause),
@@ -255,6 +256,10 @@ pub enum Intent {
     RequestInvite {
         user: UserId,
     },
+    /// The rich menu's free 「元気です」 button.
+    CheckIn {
+        user: UserId,
+    },
     /// A member looking at or changing their settings (any tap is also a sign of life).
     Setting {
         user: UserId,
@@ -280,6 +285,8 @@ pub enum Intent {
     Ignore(&'static str),
 }
 
+/// The postback data of the rich menu's free check-in button.
+pub const CHECK_IN: &str = "checkin";
 const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
 const SETTINGS_WORDS: [&str; 3] = ["設定", "設定確認", "settings"];
 const PAUSE_WORDS: [&str; 4] = ["休止", "お休み", "お休みする", "pause"];
@@ -333,6 +340,9 @@ impl Event {
                     .is_some()
                 {
                     return Intent::SignOfLife { user, tapped_ok: true };
+                }
+                if postback.data == CHECK_IN {
+                    return Intent::CheckIn { user };
                 }
                 match parse_setting(&postback.data, &postback.params) {
                     Some(setting) => Intent::Setting { user, setting },

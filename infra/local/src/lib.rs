@@ -7,6 +7,7 @@ pub mod driver;
 pub mod metrics;
 pub mod moto;
 pub mod resources;
+pub mod rich_menu;
 pub mod stack;
 pub mod template;
 pub mod timeline;

@@ -422,6 +422,34 @@ impl Store for DynamoStore {
         Ok(())
     }
 
+    async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET checked_in_for = :check")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":check", attr("member", &check)?)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn record_answered_check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: &Check,
+    ) -> Result<Written, StoreError> {
+        self.transact(
+            "TransactWriteItems(record_answered_check)",
+            vec![self.check_put(op, user, check, None)?],
+        )
+        .await
+    }
+
     async fn update_schedule(
         &self,
         op: &OperatorId,

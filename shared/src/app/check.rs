@@ -27,6 +27,8 @@ pub enum CheckOutcome {
     Repeated(Delivered),
     /// Counted as missed without a push: the member was reminded moments ago.
     Absorbed,
+    /// The member had checked in ahead with the free button: no push.
+    AnsweredAhead,
     /// A duplicate delivery: only effects that were still pending were redone.
     Duplicate(Delivered),
     Idle(Idle),
@@ -40,6 +42,7 @@ impl CheckOutcome {
             Self::Reminded(_) => "reminded",
             Self::Repeated(_) => "repeated",
             Self::Absorbed => "absorbed",
+            Self::AnsweredAhead => "answered_ahead",
             Self::Duplicate(_) => "duplicate",
             Self::Idle(i) => i.as_str(),
             Self::UnknownMember => "unknown_member",
@@ -116,6 +119,11 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
                     return Ok(CheckOutcome::Absorbed);
+                }
+            }
+            DuePlan::AnsweredAhead { check } => {
+                if app.store.record_answered_check(op, user, &check).await? == Written::Done {
+                    return Ok(CheckOutcome::AnsweredAhead);
                 }
             }
             DuePlan::AlreadyHandled { check } => {

@@ -29,6 +29,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub policy: EscalationPolicy,
     pub default_schedule: CheckSchedule,
+    /// How long before a check the free check-in button answers it ahead.
+    pub checkin_window: jiff::SignedDuration,
     pub secrets: Secrets,
 }
 

@@ -128,6 +128,12 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 .push(messages::text(lang.unwrap_or_default(), Text::ButtonNoLongerValid));
             "invalid_button"
         }
+        Intent::CheckIn { user } => {
+            sign_of_life(app, &user).await?;
+            let (outcome, message) = check_in(app, &user).await?;
+            reply.0.push(message);
+            outcome
+        }
         Intent::Setting { user, setting } => {
             // Any tap is a sign of life first; a paused member may still use the menu.
             sign_of_life(app, &user).await?;
@@ -314,6 +320,28 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
         }
     }
     Err(AppError::Contention("member's open check"))
+}
+
+/// The free check-in button: closes open checks (done by the caller) and, close enough
+/// before the next check, answers that one too so its push is never sent.
+async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), AppError> {
+    let Some(member) = app.store.member(&app.operator, user).await?.filter(Member::is_active) else {
+        return Ok(("check_in_not_member", messages::text(Lang::Ja, Text::OnlyForMembers)));
+    };
+    let now = app.clock.now();
+    let next = member
+        .schedule
+        .first_after(now)
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    if next.duration_since(now) > app.checkin_window {
+        return Ok(("checked_in", messages::text(member.lang, Text::CheckInThanks)));
+    }
+    app.store.set_checked_in_for(&app.operator, user, next).await?;
+    let tz = member.schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
+    let t = Text::CheckInAhead {
+        next: messages::when(member.lang, next, &tz),
+    };
+    Ok(("checked_in_ahead", messages::text(member.lang, t)))
 }
 
 async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply) -> Result<&'static str, AppError> {

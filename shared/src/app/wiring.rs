@@ -128,6 +128,7 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         queue,
         clock,
         policy: env.policy()?,
+        checkin_window: env.checkin_window()?,
         default_schedule: CheckSchedule::daily_at(env.default_check_hour()?).map_err(|e| ConfigError::Invalid {
             name: "DEFAULT_CHECK_HOUR",
             reason: e.to_string(),

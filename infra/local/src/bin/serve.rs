@@ -64,7 +64,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "function environment written to {} (for cargo lambda watch --env-file)",
         env_file.display()
     );
-    println!("act as a LINE user: curl -X POST localhost:3000/as/<userId>/follow | text (body) | ok | unfollow");
+    println!(
+        "act as a LINE user: curl -X POST localhost:3000/as/<userId>/follow | text (body) | ok | checkin | unfollow"
+    );
     println!("schedules fire in real time; Ctrl-C stops everything");
 
     let shared: Shared = Arc::new(Mutex::new(stack));
@@ -107,6 +109,7 @@ async fn act(
         "follow" => sim.follow(&user),
         "unfollow" => sim.unfollow(&user),
         "text" => sim.text(&user, body.trim()),
+        "checkin" => sim.postback(&user, mimamori::webhook::CHECK_IN),
         "ok" => match sim
             .seen_by(&user)
             .iter()
@@ -125,7 +128,7 @@ async fn act(
         _ => {
             return (
                 StatusCode::NOT_FOUND,
-                axum::Json(json!({ "error": "actions: follow, unfollow, text, ok" })),
+                axum::Json(json!({ "error": "actions: follow, unfollow, text, ok, checkin" })),
             );
         }
     };
