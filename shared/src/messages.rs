@@ -643,9 +643,36 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         .collect()
 }
 
+/// The whole catalogue as a reviewable document (`docs/member-texts.md`).
+pub fn catalogue_document() -> String {
+    let mut out = String::from(
+        "# Every text the service sends\n\nGenerated from the catalogue in `shared/src/messages.rs` by the test\n`catalogue_is_reviewed_as_a_whole` (run it with `UPDATE_SNAPSHOTS=1` to rewrite this file\nafter changing a text). Sample values stand in for names, dates and codes.\n",
+    );
+    for (lang, heading) in [(Lang::Ja, "日本語 (default)"), (Lang::En, "English")] {
+        out.push_str(&format!("\n## {heading}\n\n"));
+        for (l, text) in catalogue() {
+            if l == lang {
+                out.push_str(&format!("- {}\n", text.replace('\n', "<br>")));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalogue_is_reviewed_as_a_whole() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/member-texts.md");
+        let now = catalogue_document();
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &now).unwrap();
+        }
+        let reviewed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(reviewed, now, "a member-facing text changed: review docs/member-texts.md (UPDATE_SNAPSHOTS=1 rewrites it)");
+    }
 
     fn chars(s: &str) -> usize {
         s.encode_utf16().count()
