@@ -202,7 +202,15 @@ async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_membe
 
     let m = member(&s, HANAKO).await.unwrap();
     assert_eq!(m.status, MemberStatus::Blocked);
-    assert!(schedule_names(&s).await.is_empty(), "her schedule is deleted");
+    let names = schedule_names(&s).await;
+    assert!(
+        !names.iter().any(|n| n.starts_with("chk-")),
+        "her check schedule is deleted: {names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.ends_with("-e")),
+        "her erasure after the grace period is scheduled"
+    );
     let history = history(&s, HANAKO).await;
     assert_eq!(history, vec![HistoryEvent::Joined, HistoryEvent::Blocked]);
     s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
@@ -217,7 +225,11 @@ async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_membe
     let again = member(&s, HANAKO).await.unwrap();
     assert_eq!(again.status, MemberStatus::Active);
     assert_eq!(again.joined_at, m.joined_at, "the same member, not a second one");
-    assert_eq!(schedule_names(&s).await.len(), 1);
+    assert_eq!(
+        schedule_names(&s).await,
+        vec![format!("chk-local-{HANAKO}")],
+        "checks back, erasure called off"
+    );
     s.advance_to(t("2026-12-02T00:00:00Z")).await.unwrap();
     assert_eq!(pushes(&s, HANAKO).len(), 1, "checks resume");
 }

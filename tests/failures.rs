@@ -167,6 +167,9 @@ impl Scheduler for FlakyScheduler {
     async fn delete_member_schedule(&self, op: &OperatorId, m: &UserId) -> Result<(), SchedulerError> {
         self.inner.delete_member_schedule(op, m).await
     }
+    async fn delete_deadline(&self, op: &OperatorId, m: &UserId, d: &Deadline) -> Result<(), SchedulerError> {
+        self.inner.delete_deadline(op, m, d).await
+    }
     async fn set_deadline(&self, op: &OperatorId, m: &UserId, d: &Deadline) -> Result<(), SchedulerError> {
         if self
             .failures

@@ -70,6 +70,9 @@ pub fn key_of(scheduled_at: Timestamp) -> String {
 pub enum Stage {
     Reminder,
     Overdue,
+    /// Not a check's deadline: the end of a blocked member's grace period, when their
+    /// data is erased (`check` then holds the time they blocked the account).
+    Erase,
 }
 
 impl Stage {
@@ -77,6 +80,7 @@ impl Stage {
         match self {
             Self::Reminder => "reminder",
             Self::Overdue => "overdue",
+            Self::Erase => "erase",
         }
     }
 }

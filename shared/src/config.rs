@@ -103,6 +103,22 @@ impl Env {
                 }),
         }
     }
+    /// `ERASE_AFTER_DAYS` (default 30): a member who blocked the account and did not
+    /// come back has their data erased after this long.
+    pub fn erase_after(&self) -> Result<jiff::SignedDuration, ConfigError> {
+        match self.optional("ERASE_AFTER_DAYS") {
+            None => Ok(jiff::SignedDuration::from_hours(24 * 30)),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=365).contains(d))
+                .map(|d| jiff::SignedDuration::from_hours(24 * d))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "ERASE_AFTER_DAYS",
+                    reason: format!("{v:?} is not 1-365 days"),
+                }),
+        }
+    }
     pub fn line_api_base(&self) -> String {
         self.optional("LINE_API_BASE")
             .unwrap_or("https://api.line.me")

@@ -41,6 +41,9 @@ pub struct Member {
     /// button: it is recorded as acknowledged and not pushed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_in_for: Option<Timestamp>,
+    /// When the status last changed by joining, blocking or coming back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_since: Option<Timestamp>,
     /// While paused: the local date checks start again (a pause always has an end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_on: Option<Date>,
@@ -68,6 +71,7 @@ impl Member {
             open_check: None,
             contact_count: 0,
             resume_on: None,
+            status_since: Some(now),
             checked_in_for: None,
             acknowledged_checks: 0,
         }

@@ -134,6 +134,17 @@ pub enum Text {
     MenuCheckInLabel,
     MenuSettingsLabel,
     MenuBarText,
+    LeaveConfirm,
+    LeaveYesLabel,
+    LeaveNoLabel,
+    LeaveDone,
+    LeaveCancelled,
+    MemberLeftToContact {
+        member: String,
+    },
+    ContactLeftToMember {
+        contact: String,
+    },
 }
 
 impl Text {
@@ -229,6 +240,13 @@ fn ja(t: &Text) -> String {
         Text::MenuCheckInLabel => "元気です".into(),
         Text::MenuSettingsLabel => "設定".into(),
         Text::MenuBarText => "メニュー".into(),
+        Text::LeaveConfirm => "退会すると見守りが止まり、ご登録の内容はすべて消去されます。\n連絡先の方にもお知らせします。よろしいですか。".into(),
+        Text::LeaveYesLabel => "退会する".into(),
+        Text::LeaveNoLabel => "やめる".into(),
+        Text::LeaveDone => "退会の手続きが終わり、ご登録の内容をすべて消去しました。\nご利用ありがとうございました。友だち追加し直せば、いつでも再開できます。".into(),
+        Text::LeaveCancelled => "退会を取りやめました。これからも見守ります。".into(),
+        Text::MemberLeftToContact { member } => format!("【見守りサービス】{member}さんの見守りは終了しました。連絡先としてのご登録も消去しました。\nご協力ありがとうございました。"),
+        Text::ContactLeftToMember { contact } => format!("{contact}さんが連絡先から外れました。"),
         Text::ZoneUnknown => "タイムゾーンが分かりませんでした。「タイムゾーン America/Los_Angeles」のように送ってください。".into(),
     }
 }
@@ -317,6 +335,13 @@ fn en(t: &Text) -> String {
         Text::MenuCheckInLabel => "I'm fine".into(),
         Text::MenuSettingsLabel => "Settings".into(),
         Text::MenuBarText => "Menu".into(),
+        Text::LeaveConfirm => "If you leave, the checks stop and everything you registered is erased.\nYour contacts will be told. Do you want to leave?".into(),
+        Text::LeaveYesLabel => "Leave".into(),
+        Text::LeaveNoLabel => "Stay".into(),
+        Text::LeaveDone => "You have left, and everything you registered has been erased.\nThank you. Add us as a friend again any time to start over.".into(),
+        Text::LeaveCancelled => "You are staying with us. We will keep watching over you.".into(),
+        Text::MemberLeftToContact { member } => format!("[Safety check] The safety checks for {member} have ended, and your registration as their contact has been erased.\nThank you for your help."),
+        Text::ContactLeftToMember { contact } => format!("{contact} is no longer one of your contacts."),
         Text::ZoneUnknown => "We did not recognise that time zone. Please send, for example, \"timezone America/Los_Angeles\".".into(),
     }
 }
@@ -395,6 +420,17 @@ fn picker_item(label: String, data: &str, mode: &str, extra: &[(&str, String)]) 
         action[*k] = Value::String(v.clone());
     }
     json!({ "type": "action", "action": action })
+}
+
+/// Asks to confirm leaving, with two buttons.
+pub fn confirm_leave(lang: Lang) -> Value {
+    let body = Text::LeaveConfirm.render(lang);
+    let action = |label: Text, data: &str| json!({ "type": "postback", "label": label.render(lang), "data": data, "displayText": label.render(lang) });
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": { "type": "confirm", "text": body, "actions": [action(Text::LeaveYesLabel, "leave:confirm"), action(Text::LeaveNoLabel, "leave:cancel")] }
+    })
 }
 
 /// The settings summary, with buttons to change the schedule or pause.
@@ -636,6 +672,17 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::MenuCheckInLabel,
         Text::MenuSettingsLabel,
         Text::MenuBarText,
+        Text::LeaveConfirm,
+        Text::LeaveYesLabel,
+        Text::LeaveNoLabel,
+        Text::LeaveDone,
+        Text::LeaveCancelled,
+        Text::MemberLeftToContact {
+            member: "山田花子".into(),
+        },
+        Text::ContactLeftToMember {
+            contact: "山田太郎".into(),
+        },
     ];
     [Lang::Ja, Lang::En]
         .into_iter()
@@ -671,7 +718,10 @@ mod tests {
             std::fs::write(&path, &now).unwrap();
         }
         let reviewed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(reviewed, now, "a member-facing text changed: review docs/member-texts.md (UPDATE_SNAPSHOTS=1 rewrites it)");
+        assert_eq!(
+            reviewed, now,
+            "a member-facing text changed: review docs/member-texts.md (UPDATE_SNAPSHOTS=1 rewrites it)"
+        );
     }
 
     fn chars(s: &str) -> usize {

@@ -86,6 +86,13 @@ pub trait Scheduler: Send + Sync {
         member: &UserId,
         deadline: &Deadline,
     ) -> Result<(), SchedulerError>;
+    /// Deletes a deadline's schedule; one that does not exist (fired, or never set) is fine.
+    async fn delete_deadline(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +137,7 @@ pub trait Store: Send + Sync {
         user: &UserId,
         from: MemberStatus,
         to: MemberStatus,
+        at: Timestamp,
     ) -> Result<Written, StoreError>;
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
     async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError>;
@@ -224,6 +232,15 @@ pub trait Store: Send + Sync {
     ) -> Result<Written, StoreError>;
     async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError>;
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
+    /// The members this user is a contact of.
+    async fn watched_members(&self, op: &OperatorId, user: &UserId) -> Result<Vec<UserId>, StoreError>;
+
+    // Leaving.
+    /// Erases every record of the user: member, checks, pushes, history, contact links on
+    /// both sides, invitation codes. Returns how many records were deleted.
+    async fn erase_member(&self, op: &OperatorId, user: &UserId) -> Result<usize, StoreError>;
+    /// The anonymous count kept for the monthly report when a member's data is erased.
+    async fn count_left(&self, op: &OperatorId, at: Timestamp) -> Result<(), StoreError>;
 
     // The staff room.
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;

@@ -256,6 +256,11 @@ pub enum Intent {
     RequestInvite {
         user: UserId,
     },
+    /// 「退会」: asks to confirm; the confirmation erases everything.
+    Leave {
+        user: UserId,
+        confirmed: Option<bool>,
+    },
     /// The rich menu's free 「元気です」 button.
     CheckIn {
         user: UserId,
@@ -288,6 +293,7 @@ pub enum Intent {
 /// The postback data of the rich menu's free check-in button.
 pub const CHECK_IN: &str = "checkin";
 const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
+const LEAVE_WORDS: [&str; 4] = ["退会", "退会する", "見守りをやめる", "leave"];
 const SETTINGS_WORDS: [&str; 3] = ["設定", "設定確認", "settings"];
 const PAUSE_WORDS: [&str; 4] = ["休止", "お休み", "お休みする", "pause"];
 const ZONE_PREFIXES: [&str; 2] = ["タイムゾーン", "timezone"];
@@ -310,6 +316,8 @@ impl Event {
                 let zone = ZONE_PREFIXES.iter().find_map(|p| text.strip_prefix(p)).map(str::trim);
                 if INVITE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::RequestInvite { user }
+                } else if LEAVE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+                    Intent::Leave { user, confirmed: None }
                 } else if SETTINGS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Setting {
                         user,
@@ -341,8 +349,21 @@ impl Event {
                 {
                     return Intent::SignOfLife { user, tapped_ok: true };
                 }
-                if postback.data == CHECK_IN {
-                    return Intent::CheckIn { user };
+                match postback.data.as_str() {
+                    CHECK_IN => return Intent::CheckIn { user },
+                    "leave:confirm" => {
+                        return Intent::Leave {
+                            user,
+                            confirmed: Some(true),
+                        };
+                    }
+                    "leave:cancel" => {
+                        return Intent::Leave {
+                            user,
+                            confirmed: Some(false),
+                        };
+                    }
+                    _ => {}
                 }
                 match parse_setting(&postback.data, &postback.params) {
                     Some(setting) => Intent::Setting { user, setting },

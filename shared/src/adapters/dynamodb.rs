@@ -266,6 +266,24 @@ impl DynamoStore {
         items.map_err(dynamo_error("Query"))
     }
 
+    async fn query_partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
+        let items: Result<Vec<Item>, _> = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(pk))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect();
+        items.map_err(dynamo_error("Query"))
+    }
+
     async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
@@ -384,6 +402,7 @@ impl Store for DynamoStore {
         user: &UserId,
         from: MemberStatus,
         to: MemberStatus,
+        at: Timestamp,
     ) -> Result<Written, StoreError> {
         let result = self
             .client
@@ -391,9 +410,10 @@ impl Store for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(user_pk(op, user)))
             .key("sk", s("MEMBER"))
-            .update_expression("SET #status = :to")
+            .update_expression("SET #status = :to, status_since = :at")
             .condition_expression("#status = :from")
             .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":at", attr("member", &at)?)
             .expression_attribute_values(":to", attr("member", &to)?)
             .expression_attribute_values(":from", attr("member", &from)?)
             .send()
@@ -755,31 +775,135 @@ impl Store for DynamoStore {
     }
 
     async fn create_invitation(&self, op: &OperatorId, invitation: &Invitation) -> Result<Written, StoreError> {
-        let pk = format!("{op}#INVITE#{}", invitation.code.as_str());
-        let result = self
-            .client
-            .put_item()
+        let expires = Some(invitation.valid_until + SignedDuration::from_hours(24));
+        let to_err = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Corrupt {
+            what: "invitation",
+            message: e.to_string(),
+        };
+        let code = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item(
                 "invitation",
-                pk,
+                format!("{op}#INVITE#{}", invitation.code.as_str()),
                 "INVITE".into(),
                 invitation,
-                Some(invitation.valid_until + SignedDuration::from_hours(24)),
+                expires,
             )?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Written::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Written::Conflict)
+            .build()
+            .map_err(to_err)?;
+        // A reference in the member's partition, so that erasing the member finds the code.
+        let reference = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "invitation",
+                user_pk(op, &invitation.member),
+                format!("INVITE_REF#{}", invitation.code.as_str()),
+                &serde_json::json!({ "code": invitation.code.as_str() }),
+                expires,
+            )?))
+            .build()
+            .map_err(to_err)?;
+        let items = vec![
+            TransactWriteItem::builder().put(code).build(),
+            TransactWriteItem::builder().put(reference).build(),
+        ];
+        self.transact("TransactWriteItems(create_invitation)", items).await
+    }
+
+    async fn watched_members(&self, op: &OperatorId, user: &UserId) -> Result<Vec<UserId>, StoreError> {
+        self.query_prefix(user_pk(op, user), "WATCHES#")
+            .await?
+            .into_iter()
+            .map(|i| read::<WatchRecord>("contact", i).map(|w| w.member))
+            .collect()
+    }
+
+    async fn erase_member(&self, op: &OperatorId, user: &UserId) -> Result<usize, StoreError> {
+        let pk = user_pk(op, user);
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for i in self.query_partition(pk.clone()).await? {
+            let sk = i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            // The other side of each contact link, and the invitation codes.
+            if let Some(contact) = sk.strip_prefix("CONTACT#") {
+                keys.push((format!("{op}#USER#{contact}"), format!("WATCHES#{user}")));
+            } else if let Some(member) = sk.strip_prefix("WATCHES#") {
+                keys.push((format!("{op}#USER#{member}"), format!("CONTACT#{user}")));
+                let _ = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .key("pk", s(format!("{op}#USER#{member}")))
+                    .key("sk", s("MEMBER"))
+                    .update_expression("ADD contact_count :minus")
+                    .condition_expression("attribute_exists(pk) AND contact_count > :zero")
+                    .expression_attribute_values(":minus", n(-1))
+                    .expression_attribute_values(":zero", n(0))
+                    .send()
+                    .await;
+            } else if let Some(code) = sk.strip_prefix("INVITE_REF#") {
+                keys.push((format!("{op}#INVITE#{code}"), "INVITE".into()));
             }
-            Err(e) => Err(dynamo_error("PutItem")(e)),
+            keys.push((pk.clone(), sk));
         }
+        let erased = keys.len();
+        for chunk in keys.chunks(25) {
+            let mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest> = Vec::new();
+            for (pk, sk) in chunk {
+                let delete = aws_sdk_dynamodb::types::DeleteRequest::builder()
+                    .key("pk", s(pk.clone()))
+                    .key("sk", s(sk.clone()))
+                    .build()
+                    .map_err(|e| StoreError::Corrupt {
+                        what: "key",
+                        message: e.to_string(),
+                    })?;
+                requests.push(
+                    aws_sdk_dynamodb::types::WriteRequest::builder()
+                        .delete_request(delete)
+                        .build(),
+                );
+            }
+            // Unprocessed items are retried: erasure must be complete.
+            for _ in 0..5 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(dynamo_error("BatchWriteItem"))?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+            }
+            if !requests.is_empty() {
+                return Err(StoreError::Dynamo {
+                    operation: "BatchWriteItem",
+                    message: "items left unprocessed".into(),
+                });
+            }
+        }
+        Ok(erased)
+    }
+
+    async fn count_left(&self, op: &OperatorId, at: Timestamp) -> Result<(), StoreError> {
+        let month = at.strftime("%Y-%m").to_string();
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(operator_pk(op)))
+            .key("sk", s(format!("STATS#{month}")))
+            .update_expression("ADD members_left :one")
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
     }
 
     async fn redeem_invitation(

@@ -49,6 +49,7 @@ pub fn deadline_schedule_name(op: &OperatorId, member: &UserId, deadline: &Deadl
     let stage = match deadline.stage {
         crate::check::Stage::Reminder => 'r',
         crate::check::Stage::Overdue => 'o',
+        crate::check::Stage::Erase => 'e',
     };
     format!("dl-{op}-{short}-{}-{stage}", crate::check::key_of(deadline.check))
 }
@@ -149,6 +150,32 @@ impl Scheduler for EventBridgeScheduler {
             .send()
             .await;
         match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_resource_not_found_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(scheduler_error("DeleteSchedule")(e)),
+        }
+    }
+
+    async fn delete_deadline(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError> {
+        let name = deadline_schedule_name(op, member, deadline);
+        match self
+            .client
+            .delete_schedule()
+            .name(name)
+            .group_name(&self.config.group)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e)
                 if e.as_service_error()

@@ -5,7 +5,7 @@ use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, CheckState, DeadlinePlan, Idle, Stage};
 use crate::escalation::EscalationMessage;
 use crate::ids::{OperatorId, UserId};
-use crate::member::HistoryEvent;
+use crate::member::{HistoryEvent, MemberStatus};
 use crate::ports::Written;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -24,8 +24,14 @@ pub struct DeadlineInvocation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeadlineOutcome {
     Reminded(Delivered),
-    Escalated { case_number: u64 },
+    Escalated {
+        case_number: u64,
+    },
     Duplicate,
+    /// A blocked member's grace period ended: their data was erased.
+    Erased {
+        records: usize,
+    },
     Idle(Idle),
     UnknownMember,
 }
@@ -36,6 +42,7 @@ impl DeadlineOutcome {
             Self::Reminded(_) => "reminded",
             Self::Escalated { .. } => "escalated",
             Self::Duplicate => "duplicate",
+            Self::Erased { .. } => "erased",
             Self::Idle(i) => i.as_str(),
             Self::UnknownMember => "unknown_member",
         }
@@ -45,6 +52,17 @@ impl DeadlineOutcome {
 pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome, AppError> {
     app.ensure_operator(&inv.operator)?;
     let (op, user) = (&inv.operator, &inv.member);
+    if inv.stage == Stage::Erase {
+        // Only if they are still blocked since that very time (not back, not blocked anew).
+        let member = app.store.member(op, user).await?;
+        let still = member.is_some_and(|m| m.status == MemberStatus::Blocked && m.status_since == Some(inv.check));
+        if !still {
+            return Ok(DeadlineOutcome::Idle(Idle::DeadlinePassed));
+        }
+        return Ok(DeadlineOutcome::Erased {
+            records: super::leave::erase(app, user).await?,
+        });
+    }
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.store.member(op, user).await? else {

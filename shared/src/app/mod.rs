@@ -7,6 +7,7 @@ pub mod check;
 pub mod deadline;
 pub mod deliver;
 pub mod escalation;
+mod leave;
 mod settings;
 pub mod webhook;
 pub mod wiring;
@@ -31,6 +32,8 @@ pub struct App {
     pub default_schedule: CheckSchedule,
     /// How long before a check the free check-in button answers it ahead.
     pub checkin_window: jiff::SignedDuration,
+    /// How long a member who blocked the account keeps their data before it is erased.
+    pub erase_after: jiff::SignedDuration,
     pub secrets: Secrets,
 }
 

@@ -128,6 +128,32 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 .push(messages::text(lang.unwrap_or_default(), Text::ButtonNoLongerValid));
             "invalid_button"
         }
+        Intent::Leave { user, confirmed } => {
+            let known = app.store.member(&app.operator, &user).await?.is_some()
+                || app.store.is_contact(&app.operator, &user).await?;
+            let lang = app
+                .store
+                .member(&app.operator, &user)
+                .await?
+                .map(|m| m.lang)
+                .unwrap_or_default();
+            match (known, confirmed) {
+                (false, _) => "leave_unknown_user",
+                (true, None) => {
+                    reply.0.push(messages::confirm_leave(lang));
+                    "leave_asked"
+                }
+                (true, Some(false)) => {
+                    reply.0.push(messages::text(lang, Text::LeaveCancelled));
+                    "leave_cancelled"
+                }
+                (true, Some(true)) => {
+                    super::leave::erase(app, &user).await?;
+                    reply.0.push(messages::text(lang, Text::LeaveDone));
+                    "left_and_erased"
+                }
+            }
+        }
         Intent::CheckIn { user } => {
             sign_of_life(app, &user).await?;
             let (outcome, message) = check_in(app, &user).await?;
@@ -194,14 +220,21 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
     let now = app.clock.now();
     match app.store.member(op, user).await? {
         Some(member) => {
-            if member.status == MemberStatus::Blocked
-                && app
+            if member.status == MemberStatus::Blocked {
+                if app
                     .store
-                    .set_member_status(op, user, MemberStatus::Blocked, MemberStatus::Active)
+                    .set_member_status(op, user, MemberStatus::Blocked, MemberStatus::Active, now)
                     .await?
                     == Written::Done
-            {
-                app.store.record(op, user, now, &HistoryEvent::Reactivated).await?;
+                {
+                    app.store.record(op, user, now, &HistoryEvent::Reactivated).await?;
+                }
+                // Back within the grace period: their data is no longer to be erased.
+                if let Some(blocked_at) = member.status_since {
+                    app.scheduler
+                        .delete_deadline(op, user, &erase_deadline(app, blocked_at))
+                        .await?;
+                }
             }
             app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
             // Coming back is itself a sign of life.
@@ -230,6 +263,15 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
     }
 }
 
+/// The one-time schedule that erases a blocked member's data when the grace period ends.
+fn erase_deadline(app: &App, blocked_at: jiff::Timestamp) -> crate::check::Deadline {
+    crate::check::Deadline {
+        check: blocked_at,
+        stage: crate::check::Stage::Erase,
+        at: blocked_at + app.erase_after,
+    }
+}
+
 async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
     Ok(app
         .line
@@ -241,22 +283,26 @@ async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
 
 async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
     let op = &app.operator;
+    let now = app.clock.now();
     let Some(member) = app.store.member(op, user).await? else {
         return Ok("non_member_unfollowed");
     };
-    if member.status == MemberStatus::Active
+    let mut blocked_at = member.status_since.unwrap_or(now);
+    if member.status != MemberStatus::Blocked
         && app
             .store
-            .set_member_status(op, user, MemberStatus::Active, MemberStatus::Blocked)
+            .set_member_status(op, user, member.status, MemberStatus::Blocked, now)
             .await?
             == Written::Done
     {
-        app.store
-            .record(op, user, app.clock.now(), &HistoryEvent::Blocked)
-            .await?;
+        app.store.record(op, user, now, &HistoryEvent::Blocked).await?;
+        blocked_at = now;
     }
     // Also when the status was already recorded by an earlier attempt that failed here.
     app.scheduler.delete_member_schedule(op, user).await?;
+    app.scheduler
+        .set_deadline(op, user, &erase_deadline(app, blocked_at))
+        .await?;
     Ok("member_blocked")
 }
 

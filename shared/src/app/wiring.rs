@@ -129,6 +129,7 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         clock,
         policy: env.policy()?,
         checkin_window: env.checkin_window()?,
+        erase_after: env.erase_after()?,
         default_schedule: CheckSchedule::daily_at(env.default_check_hour()?).map_err(|e| ConfigError::Invalid {
             name: "DEFAULT_CHECK_HOUR",
             reason: e.to_string(),
@@ -158,6 +159,12 @@ impl Scheduler for Unconfigured {
         })
     }
     async fn delete_member_schedule(&self, _: &OperatorId, _: &UserId) -> Result<(), SchedulerError> {
+        Err(SchedulerError {
+            operation: "DeleteSchedule",
+            message: "this function has no scheduler configured".into(),
+        })
+    }
+    async fn delete_deadline(&self, _: &OperatorId, _: &UserId, _: &Deadline) -> Result<(), SchedulerError> {
         Err(SchedulerError {
             operation: "DeleteSchedule",
             message: "this function has no scheduler configured".into(),

@@ -1,0 +1,56 @@
+//! Leaving (退会): everything personal about a person is erased in one invocation —
+//! their schedule, member record, checks, pushes, history, contact links on both sides
+//! and invitation codes — after the people linked to them are told. Only an anonymous
+//! count is kept for the monthly report. Also run when a blocked member's grace period
+//! ends.
+
+use super::{App, AppError};
+use crate::ids::UserId;
+use crate::messages::{self, Text};
+use uuid::Uuid;
+
+pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
+    let op = &app.operator;
+    let member = app.store.member(op, user).await?;
+    let contacts = app.store.contacts(op, user).await?;
+    let watched = app.store.watched_members(op, user).await?;
+    app.scheduler.delete_member_schedule(op, user).await?;
+    // Tell first: after the erasure nothing says whom to tell. A retry pushes again with
+    // the same keys, which LINE answers 409.
+    let key = |to: &UserId| Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{op}/{user}/left/{to}").as_bytes());
+    if let Some(member) = &member {
+        for c in &contacts {
+            let notice = vec![messages::text(
+                member.lang,
+                Text::MemberLeftToContact {
+                    member: member.display_name.clone(),
+                },
+            )];
+            app.line.push(c.user_id.as_str(), &notice, key(&c.user_id)).await?;
+        }
+    }
+    for watched_member in &watched {
+        let Some(them) = app.store.member(op, watched_member).await? else {
+            continue;
+        };
+        let name = app
+            .store
+            .contacts(op, watched_member)
+            .await?
+            .into_iter()
+            .find(|c| &c.user_id == user)
+            .map(|c| c.display_name);
+        if let Some(contact) = name {
+            let notice = vec![messages::text(them.lang, Text::ContactLeftToMember { contact })];
+            app.line
+                .push(watched_member.as_str(), &notice, key(watched_member))
+                .await?;
+        }
+    }
+    let erased = app.store.erase_member(op, user).await?;
+    if member.is_some() {
+        app.store.count_left(op, app.clock.now()).await?;
+    }
+    tracing::info!(member = %user, records = erased, "erased");
+    Ok(erased)
+}

@@ -1,0 +1,142 @@
+//! Leaving (退会) erases a person's data in one invocation and tells those linked to
+//! them; a member who blocks the account is erased after the grace period unless they
+//! come back.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use scenarios::*;
+
+/// Every record whose key belongs to `id` (their partition).
+async fn records_of(s: &LocalStack, id: &str) -> usize {
+    let client = aws_sdk_dynamodb::Client::new(&s.aws);
+    let out = client
+        .query()
+        .table_name(&s.resources.table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("{}#USER#{id}", operator(s))))
+        .send()
+        .await
+        .unwrap();
+    out.items.unwrap_or_default().len()
+}
+
+async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
+    let event = s.sim.postback(who, data);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    last_reply(s, who)
+}
+
+#[tokio::test]
+async fn leaving_erases_everything_and_tells_the_contacts() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    let _ = request_code(&mut s, KIYOSHI).await; // an unused invitation
+    s.advance_to(t("2026-11-30T00:05:00Z")).await.unwrap();
+    tap_ok(&mut s, KIYOSHI).await;
+    assert!(records_of(&s, KIYOSHI).await > 5);
+
+    say(&mut s, KIYOSHI, "退会").await;
+    let confirm = replies(&s, KIYOSHI).pop().unwrap();
+    assert_eq!(confirm.postback_data(), ["leave:confirm", "leave:cancel"]);
+    assert!(
+        member(&s, KIYOSHI).await.is_some(),
+        "nothing happens before the confirmation"
+    );
+    let done = tap(&mut s, KIYOSHI, "leave:confirm").await;
+    assert!(done.contains("消去しました"), "{done}");
+
+    assert!(text_of(&pushes(&s, YOKO).pop().unwrap()).contains("鈴木清さんの見守りは終了しました"));
+    assert_eq!(
+        records_of(&s, KIYOSHI).await,
+        0,
+        "member, checks, pushes, history, links, invitation refs"
+    );
+    let yoko_watches = s
+        .functions
+        .webhook
+        .store
+        .watched_members(&operator(&s), &uid(YOKO))
+        .await
+        .unwrap();
+    assert!(yoko_watches.is_empty(), "the contact's side of the link too");
+    assert!(
+        s.schedules()
+            .await
+            .unwrap()
+            .iter()
+            .all(|sch| !sch.name.starts_with("chk-")),
+        "no schedule left"
+    );
+    let before = pushes(&s, KIYOSHI).len();
+    s.advance(hours(72)).await.unwrap();
+    assert_eq!(pushes(&s, KIYOSHI).len(), before, "no check after leaving");
+
+    // Only an anonymous count remains, for the monthly report.
+    let client = aws_sdk_dynamodb::Client::new(&s.aws);
+    let stats = client
+        .get_item()
+        .table_name(&s.resources.table)
+        .key("pk", AttributeValue::S(format!("{}#OPERATOR", operator(&s))))
+        .key("sk", AttributeValue::S("STATS#2026-11".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert_eq!(stats.get("members_left"), Some(&AttributeValue::N("1".into())));
+}
+
+#[tokio::test]
+async fn leaving_can_be_called_off() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    say(&mut s, HANAKO, "退会").await;
+    assert!(tap(&mut s, HANAKO, "leave:cancel").await.contains("取りやめ"));
+    assert!(member(&s, HANAKO).await.is_some());
+    assert_eq!(schedule_names(&s).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_contact_can_stop_on_their_own_and_the_member_is_told() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    say(&mut s, YOKO, "見守りをやめる").await;
+    tap(&mut s, YOKO, "leave:confirm").await;
+    assert!(text_of(&pushes(&s, KIYOSHI).pop().unwrap()).contains("鈴木洋子さんが連絡先から外れました"));
+    assert!(contacts(&s, KIYOSHI).await.is_empty());
+    assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 0);
+    assert_eq!(records_of(&s, YOKO).await, 0, "Yoko's own records are gone too");
+}
+
+#[tokio::test]
+async fn a_member_who_blocks_the_account_is_erased_after_30_days() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    let unfollow = s.sim.unfollow(KIYOSHI);
+    assert_eq!(s.webhook(&[unfollow]).await, 200);
+    s.advance(hours(24 * 30) - minutes(1)).await.unwrap();
+    assert!(member(&s, KIYOSHI).await.is_some(), "kept during the grace period");
+    s.advance(minutes(2)).await.unwrap();
+    assert!(member(&s, KIYOSHI).await.is_none());
+    assert_eq!(records_of(&s, KIYOSHI).await, 0);
+    assert!(text_of(&pushes(&s, YOKO).pop().unwrap()).contains("終了しました"));
+}
+
+#[tokio::test]
+async fn coming_back_within_the_grace_period_keeps_everything() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let unfollow = s.sim.unfollow(KIYOSHI);
+    s.webhook(&[unfollow]).await;
+    s.advance(hours(24 * 10)).await.unwrap();
+    let follow = s.sim.follow(KIYOSHI);
+    s.webhook(&[follow]).await;
+    s.advance(hours(24 * 25)).await.unwrap();
+    assert!(member(&s, KIYOSHI).await.is_some(), "the erasure was called off");
+    assert!(
+        !s.invocations.iter().any(|i| i.payload["stage"] == "erase"),
+        "its schedule was deleted"
+    );
+}
