@@ -21,10 +21,12 @@ async fn joining_creates_one_member_with_a_daily_schedule_and_a_free_welcome() {
     assert_eq!(schedules[0].expression.to_string(), "cron(0 9 * * ? *)");
     assert_eq!(schedules[0].zone.iana_name(), Some("Asia/Tokyo"));
     assert_eq!(schedules[0].target_arn, s.resources.check_function_arn);
-    let welcome = replies(&s, HANAKO);
-    assert_eq!(welcome.len(), 1);
-    assert!(text_of(&welcome[0]).contains("毎日9時"));
-    assert_eq!(s.sim.billed_messages(), 0, "the welcome is a reply, which is free");
+    assert_eq!(
+        replies(&s, HANAKO).len(),
+        3,
+        "introduction, the first question, and done"
+    );
+    assert_eq!(s.sim.billed_messages(), 0, "joining is all replies, which are free");
 }
 
 #[tokio::test]

@@ -44,8 +44,18 @@ pub async fn stack_with(options: Options) -> LocalStack {
         .expect("local stack starts (is .venv bootstrapped? run infra/bootstrap.sh)")
 }
 
-/// Adds a LINE user and has them befriend the account.
+/// Adds a LINE user who befriends the account, consents and keeps the default schedule
+/// (daily at 09:00), skipping the contact offer.
 pub async fn join(stack: &mut LocalStack, id: &str, name: &str) {
+    befriend(stack, id, name).await;
+    for step in ["consent:yes", "onboard:done"] {
+        let event = stack.sim.postback(id, step);
+        assert_eq!(stack.webhook(&[event]).await, 200, "{step} of {name}");
+    }
+}
+
+/// Adds a LINE user who only befriends the account (no consent: not a member).
+pub async fn befriend(stack: &mut LocalStack, id: &str, name: &str) {
     stack.sim.add_user(id, name);
     let event = stack.sim.follow(id);
     assert_eq!(stack.webhook(&[event]).await, 200, "follow of {name}");
@@ -67,7 +77,7 @@ pub async fn staff_room(stack: &mut LocalStack) {
 /// `contact` becomes a contact of `member` through the invitation code flow.
 pub async fn link_contact(stack: &mut LocalStack, member: &str, contact: &str, contact_name: &str) {
     let code = request_code(stack, member).await;
-    join(stack, contact, contact_name).await;
+    befriend(stack, contact, contact_name).await;
     assert_eq!(say(stack, contact, &format!("招待コード {code}")).await, 200);
 }
 

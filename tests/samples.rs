@@ -25,7 +25,13 @@ async fn webhook_sample_is_a_signed_function_url_request() {
     s.sim.add_user(&user, "Sample");
     let (status, _) = s.webhook_request(request).await;
     assert_eq!(status, 200);
-    assert!(member(&s, &user).await.is_some());
+    // The sample's reply token was not issued by the simulator, so LINE refuses the
+    // reply; what matters is that the event was verified, handled and answered.
+    assert!(
+        s.sim.requests().iter().any(|r| r.path == "/v2/bot/message/reply"),
+        "the new friend was answered"
+    );
+    assert!(member(&s, &user).await.is_none(), "nothing stored before consent");
 }
 
 #[tokio::test]

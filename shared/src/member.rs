@@ -41,6 +41,9 @@ pub struct Member {
     /// button: it is recorded as acknowledged and not pushed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_in_for: Option<Timestamp>,
+    /// The onboarding step still open, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onboarding: Option<Onboarding>,
     /// When the status last changed by joining, blocking or coming back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_since: Option<Timestamp>,
@@ -72,6 +75,7 @@ impl Member {
             contact_count: 0,
             resume_on: None,
             status_since: Some(now),
+            onboarding: Some(Onboarding::Schedule),
             checked_in_for: None,
             acknowledged_checks: 0,
         }
@@ -88,6 +92,16 @@ impl Member {
             _ => false,
         }
     }
+}
+
+/// Where a new member is in onboarding (consent comes before any record exists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Onboarding {
+    /// Consented; choosing how often and when (the default schedule runs meanwhile).
+    Schedule,
+    /// Offered to register a contact.
+    Contact,
 }
 
 /// A recorded change in a member's life, kept as their history (audit log).

@@ -139,6 +139,19 @@ pub enum Text {
     LeaveNoLabel,
     LeaveDone,
     LeaveCancelled,
+    Introduction,
+    Consent {
+        url: String,
+    },
+    ConsentYesLabel,
+    ConsentNoLabel,
+    ConsentThanks,
+    Declined,
+    OfferContact,
+    LaterLabel,
+    OnboardingDone {
+        schedule: String,
+    },
     MemberLeftToContact {
         member: String,
     },
@@ -240,6 +253,15 @@ fn ja(t: &Text) -> String {
         Text::MenuCheckInLabel => "元気です".into(),
         Text::MenuSettingsLabel => "設定".into(),
         Text::MenuBarText => "メニュー".into(),
+        Text::Introduction => "友だち追加ありがとうございます。見守りサービスです。\n決まった時刻に「お元気ですか」とお送りします。ボタンを押すだけでお返事になります。\nお返事がないときは、もう一度お送りし、それでもないときはご家族などの連絡先とスタッフにお知らせします。".into(),
+        Text::Consent { url } => format!("お名前（LINEの表示名）とお返事の記録をお預かりし、見守りのためだけに使います。\nくわしくは {url}\n同意いただけますか。"),
+        Text::ConsentYesLabel => "同意する".into(),
+        Text::ConsentNoLabel => "同意しない".into(),
+        Text::ConsentThanks => "ありがとうございます。登録しました。\n確認の間隔を選んでください（あとで「設定」からも変えられます）。".into(),
+        Text::Declined => "承知しました。何も登録していません。\nご利用になりたくなったら「はじめる」と送ってください。".into(),
+        Text::OfferContact => "ご家族などを、お返事がないときの連絡先に登録しますか。".into(),
+        Text::LaterLabel => "あとで".into(),
+        Text::OnboardingDone { schedule } => format!("準備ができました。{schedule}に「お元気ですか」とお送りします。\n画面下のメニューの「元気です」は、いつでも押せます。"),
         Text::LeaveConfirm => "退会すると見守りが止まり、ご登録の内容はすべて消去されます。\n連絡先の方にもお知らせします。よろしいですか。".into(),
         Text::LeaveYesLabel => "退会する".into(),
         Text::LeaveNoLabel => "やめる".into(),
@@ -335,6 +357,15 @@ fn en(t: &Text) -> String {
         Text::MenuCheckInLabel => "I'm fine".into(),
         Text::MenuSettingsLabel => "Settings".into(),
         Text::MenuBarText => "Menu".into(),
+        Text::Introduction => "Thank you for adding us. This is the safety-check service.\nAt a set time we ask \"Are you well?\"; tapping the button is your answer.\nIf you do not answer, we ask once more, and then tell your contacts and our staff.".into(),
+        Text::Consent { url } => format!("We keep your name (your LINE display name) and your answers, only to watch over you.\nDetails: {url}\nDo you agree?"),
+        Text::ConsentYesLabel => "I agree".into(),
+        Text::ConsentNoLabel => "I do not agree".into(),
+        Text::ConsentThanks => "Thank you, you are registered.\nHow often shall we check on you? (You can change it later in Settings.)".into(),
+        Text::Declined => "Understood. Nothing has been registered.\nSend \"start\" whenever you would like to begin.".into(),
+        Text::OfferContact => "Would you like to register a family member or friend to be told if you do not answer?".into(),
+        Text::LaterLabel => "Later".into(),
+        Text::OnboardingDone { schedule } => format!("All set. {schedule} we will ask \"Are you well?\".\nThe \"I'm fine\" button in the menu below works any time."),
         Text::LeaveConfirm => "If you leave, the checks stop and everything you registered is erased.\nYour contacts will be told. Do you want to leave?".into(),
         Text::LeaveYesLabel => "Leave".into(),
         Text::LeaveNoLabel => "Stay".into(),
@@ -420,6 +451,44 @@ fn picker_item(label: String, data: &str, mode: &str, extra: &[(&str, String)]) 
         action[*k] = Value::String(v.clone());
     }
     json!({ "type": "action", "action": action })
+}
+
+/// The first answer to a new friend: what the service does, and the consent question.
+pub fn introduction(lang: Lang, privacy_url: &str) -> Vec<Value> {
+    vec![text(lang, Text::Introduction), consent(lang, privacy_url)]
+}
+
+/// The consent question with 同意する / 同意しない (shown again until answered).
+pub fn consent(lang: Lang, privacy_url: &str) -> Value {
+    let body = Text::Consent {
+        url: privacy_url.to_owned(),
+    }
+    .render(lang);
+    let action = |label: Text, data: &str| json!({ "type": "postback", "label": label.render(lang), "data": data, "displayText": label.render(lang) });
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": { "type": "confirm", "text": body, "actions": [action(Text::ConsentYesLabel, "consent:yes"), action(Text::ConsentNoLabel, "consent:no")] }
+    })
+}
+
+/// After consent: thanks, and the first question (how often).
+pub fn consent_thanks(lang: Lang) -> Value {
+    let mut m = ask_cadence(lang);
+    m["text"] = Value::String(Text::ConsentThanks.render(lang));
+    m
+}
+
+/// Offers to register a contact, or to do it later.
+pub fn offer_contact(lang: Lang) -> Value {
+    let register = Text::RegisterContactLabel.render(lang);
+    with_quick_reply(
+        text(lang, Text::OfferContact),
+        vec![
+            json!({ "type": "action", "action": { "type": "message", "label": register, "text": register } }),
+            postback_item(Text::LaterLabel.render(lang), "onboard:done".into()),
+        ],
+    )
 }
 
 /// Asks to confirm leaving, with two buttons.
@@ -677,6 +746,19 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::LeaveNoLabel,
         Text::LeaveDone,
         Text::LeaveCancelled,
+        Text::Introduction,
+        Text::Consent {
+            url: "https://example.org/privacy".into(),
+        },
+        Text::ConsentYesLabel,
+        Text::ConsentNoLabel,
+        Text::ConsentThanks,
+        Text::Declined,
+        Text::OfferContact,
+        Text::LaterLabel,
+        Text::OnboardingDone {
+            schedule: "毎日9時".into(),
+        },
         Text::MemberLeftToContact {
             member: "山田花子".into(),
         },

@@ -140,6 +140,12 @@ pub trait Store: Send + Sync {
         at: Timestamp,
     ) -> Result<Written, StoreError>;
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
+    async fn set_onboarding(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        step: Option<crate::member::Onboarding>,
+    ) -> Result<(), StoreError>;
     async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError>;
     /// Records a check the member answered ahead (no open check, no push).
     async fn record_answered_check(&self, op: &OperatorId, user: &UserId, check: &Check)

@@ -256,6 +256,15 @@ pub enum Intent {
     RequestInvite {
         user: UserId,
     },
+    /// The answer to the consent question.
+    Consent {
+        user: UserId,
+        agreed: bool,
+    },
+    /// 「あとで」 at the end of onboarding.
+    OnboardingDone {
+        user: UserId,
+    },
     /// 「退会」: asks to confirm; the confirmation erases everything.
     Leave {
         user: UserId,
@@ -363,6 +372,9 @@ impl Event {
                             confirmed: Some(false),
                         };
                     }
+                    "consent:yes" => return Intent::Consent { user, agreed: true },
+                    "consent:no" => return Intent::Consent { user, agreed: false },
+                    "onboard:done" => return Intent::OnboardingDone { user },
                     _ => {}
                 }
                 match parse_setting(&postback.data, &postback.params) {

@@ -203,6 +203,7 @@ impl Resources {
                 self.queue_urls.get("EscalationQueue").cloned().unwrap_or_default(),
             ),
             ("LINE_API_BASE", line_base.to_owned()),
+            ("PRIVACY_POLICY_URL", "https://example.org/mimamori/privacy".to_owned()),
             ("AWS_ENDPOINT_URL", aws_endpoint.to_owned()),
         ]
         .into_iter()

@@ -442,6 +442,32 @@ impl Store for DynamoStore {
         Ok(())
     }
 
+    async fn set_onboarding(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        step: Option<crate::member::Onboarding>,
+    ) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"));
+        let update = match step {
+            Some(step) => update
+                .update_expression("SET onboarding = :step")
+                .expression_attribute_values(":step", attr("member", &step)?),
+            None => update.update_expression("REMOVE onboarding"),
+        };
+        update
+            .condition_expression("attribute_exists(pk)")
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
     async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError> {
         self.client
             .update_item()

@@ -32,6 +32,8 @@ pub struct App {
     pub default_schedule: CheckSchedule,
     /// How long before a check the free check-in button answers it ahead.
     pub checkin_window: jiff::SignedDuration,
+    /// The operator's privacy notice, linked from the consent question (webhook only).
+    pub privacy_url: String,
     /// How long a member who blocked the account keeps their data before it is erased.
     pub erase_after: jiff::SignedDuration,
     pub secrets: Secrets,

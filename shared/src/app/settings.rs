@@ -2,7 +2,7 @@
 //! time, which time zone), pausing until a date, and the summary of it all.
 
 use super::{App, AppError};
-use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
 use crate::messages::{self, Lang, Text};
 use crate::ports::Written;
 use crate::schedule::{Cadence, CheckSchedule};
@@ -60,7 +60,15 @@ pub(crate) async fn handle(
                 schedule: messages::describe_schedule(lang, &schedule),
                 next: when(lang, next, &schedule),
             };
-            ("schedule_changed", vec![messages::text(lang, t)])
+            let mut reply = vec![messages::text(lang, t)];
+            // During onboarding the next step is the offer to register a contact.
+            if member.onboarding == Some(Onboarding::Schedule) {
+                app.store
+                    .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Contact))
+                    .await?;
+                reply.push(messages::offer_contact(lang));
+            }
+            ("schedule_changed", reply)
         }
         Setting::SetZone(zone) => {
             let s = &member.schedule;

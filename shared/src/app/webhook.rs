@@ -8,7 +8,7 @@ use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
 use crate::escalation::{self, EscalationMessage, StaffRoom};
 use crate::ids::{GroupId, UserId};
-use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
 use crate::messages::{self, Lang, Text};
 use crate::outbox::PushKind;
 use crate::ports::{EventClaim, Written};
@@ -117,7 +117,16 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 None if app.store.is_contact(&app.operator, &user).await? => {
                     reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp))
                 }
-                None => {}
+                // Not registered (never consented, or declined): the consent question again.
+                None => reply.0.push(messages::consent(Lang::Ja, &app.privacy_url)),
+            }
+            // A member who stopped halfway through onboarding is shown where they left.
+            if let (Some(_), Some(member)) = (lang, app.store.member(&app.operator, &user).await?) {
+                match member.onboarding {
+                    Some(Onboarding::Schedule) => reply.0.push(messages::ask_cadence(member.lang)),
+                    Some(Onboarding::Contact) => reply.0.push(messages::offer_contact(member.lang)),
+                    None => {}
+                }
             }
             outcome
         }
@@ -128,6 +137,21 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 .push(messages::text(lang.unwrap_or_default(), Text::ButtonNoLongerValid));
             "invalid_button"
         }
+        Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
+        Intent::OnboardingDone { user } => match app.store.member(&app.operator, &user).await? {
+            Some(member) => {
+                app.store.set_onboarding(&app.operator, &user, None).await?;
+                let t = Text::OnboardingDone {
+                    schedule: messages::describe_schedule(member.lang, &member.schedule),
+                };
+                reply.0.push(messages::text(member.lang, t));
+                "onboarding_done"
+            }
+            None => {
+                reply.0.extend(messages::introduction(Lang::Ja, &app.privacy_url));
+                "introduced"
+            }
+        },
         Intent::Leave { user, confirmed } => {
             let known = app.store.member(&app.operator, &user).await?.is_some()
                 || app.store.is_contact(&app.operator, &user).await?;
@@ -182,7 +206,17 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         }
         Intent::RequestInvite { user } => {
             let (_, lang) = sign_of_life(app, &user).await?;
-            invite(app, &user, lang, &mut reply).await?
+            let outcome = invite(app, &user, lang, &mut reply).await?;
+            // Registering a contact is the last onboarding step.
+            if app
+                .store
+                .member(&app.operator, &user)
+                .await?
+                .is_some_and(|m| m.onboarding.is_some())
+            {
+                app.store.set_onboarding(&app.operator, &user, None).await?;
+            }
+            outcome
         }
         Intent::RedeemCode { user, code } => {
             sign_of_life(app, &user).await?;
@@ -250,17 +284,40 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
             reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp));
             Ok("contact_followed")
         }
+        // Nothing is stored before consent: introduce the service and ask.
         None => {
-            let name = display_name(app, user).await?;
-            let member = Member::join(op.clone(), user.clone(), name, app.default_schedule.clone(), now);
-            if app.store.create_member(&member).await? == Written::Done {
-                app.store.record(op, user, now, &HistoryEvent::Joined).await?;
-            }
-            app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
-            reply.0.push(messages::welcome(member.lang, &member.schedule));
-            Ok("member_joined")
+            reply.0.extend(messages::introduction(Lang::Ja, &app.privacy_url));
+            Ok("introduced")
         }
     }
+}
+
+/// The answer to the consent question: agreeing registers the member (default schedule
+/// at once, so they are watched even if they stop here) and asks how often; declining
+/// stores nothing.
+async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
+    let op = &app.operator;
+    let now = app.clock.now();
+    if let Some(member) = app.store.member(op, user).await? {
+        // Already registered: show where they are.
+        reply.0.push(match member.onboarding {
+            Some(Onboarding::Contact) => messages::offer_contact(member.lang),
+            _ => messages::ask_cadence(member.lang),
+        });
+        return Ok("consent_again");
+    }
+    if !agreed {
+        reply.0.push(messages::text(Lang::Ja, Text::Declined));
+        return Ok("declined");
+    }
+    let name = display_name(app, user).await?;
+    let member = Member::join(op.clone(), user.clone(), name, app.default_schedule.clone(), now);
+    if app.store.create_member(&member).await? == Written::Done {
+        app.store.record(op, user, now, &HistoryEvent::Joined).await?;
+    }
+    app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
+    reply.0.push(messages::consent_thanks(member.lang));
+    Ok("member_joined")
 }
 
 /// The one-time schedule that erases a blocked member's data when the grace period ends.

@@ -129,6 +129,10 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         clock,
         policy: env.policy()?,
         checkin_window: env.checkin_window()?,
+        privacy_url: match needs.channel_secret {
+            true => env.required("PRIVACY_POLICY_URL")?.to_owned(),
+            false => String::new(),
+        },
         erase_after: env.erase_after()?,
         default_schedule: CheckSchedule::daily_at(env.default_check_hour()?).map_err(|e| ConfigError::Invalid {
             name: "DEFAULT_CHECK_HOUR",

@@ -45,10 +45,15 @@ fn print_calls(title: &str, calls: &BTreeMap<String, usize>) -> usize {
 async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Error>> {
     println!("One acknowledged daily check (AWS calls counted by an interceptor on the real SDK clients):");
     stack.sim.add_user(MEMBER, "Bench");
-    let follow = stack.sim.follow(MEMBER);
     let mark = stack.aws_calls.len();
-    stack.webhook(&[follow]).await;
-    print_calls("joining (follow webhook, once)", &stack.aws_calls.since(mark));
+    for event in [
+        stack.sim.follow(MEMBER),
+        stack.sim.postback(MEMBER, "consent:yes"),
+        stack.sim.postback(MEMBER, "onboard:done"),
+    ] {
+        stack.webhook(&[event]).await;
+    }
+    print_calls("joining (follow, consent, done; once)", &stack.aws_calls.since(mark));
 
     let monday: Timestamp = "2026-11-30T00:00:00Z".parse()?;
     let billed = stack.sim.billed_messages();
@@ -255,7 +260,9 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
                 "webhook" => {
                     let user = format!("U{:032x}", 0xbe00 + n);
                     sim.add_user(&user, "Cold");
-                    let signed = sim.signed(&[sim.follow(&user)]);
+                    // The consent tap: the webhook run that registers a member.
+                    sim.follow(&user);
+                    let signed = sim.signed(&[sim.postback(&user, "consent:yes")]);
                     json!({
                         "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
                         "headers": { "content-type": "application/json", "x-line-signature": signed.signature },

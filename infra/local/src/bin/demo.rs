@@ -56,14 +56,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     timeline.name(STAFF_ROOM, "staff room");
 
     println!("mimamori local demo: one week in virtual time (moto server + LINE simulator + scheduler driver)");
-    println!("Hanako always taps OK; Taro taps after the reminder; Kiyoshi does not answer, is escalated to his");
-    println!("daughter Yoko and the staff room, then taps OK late. Times are Asia/Tokyo.\n");
+    println!("Everyone joins by befriending the account and consenting. Hanako always taps OK, and once checks in");
+    println!("the evening before, which saves the next morning's push; Taro taps only after the reminder, then");
+    println!("takes three days off; Kiyoshi does not answer, is escalated to his daughter Yoko and the staff room,");
+    println!("then taps OK late. Times are Asia/Tokyo.\n");
 
     // Day 0: everyone joins; Kiyoshi invites Yoko; the staff room is registered.
     let setup: Vec<(&str, &str, Value)> = vec![
         (HANAKO, "adds the account as a friend", sim.follow(HANAKO)),
+        (HANAKO, "taps 同意する", sim.postback(HANAKO, "consent:yes")),
+        (
+            HANAKO,
+            "taps 毎日, picks 9:00",
+            sim.postback_with_params(HANAKO, "set:time:day", &[("time", "09:00")]),
+        ),
+        (HANAKO, "taps あとで", sim.postback(HANAKO, "onboard:done")),
         (TARO, "adds the account as a friend", sim.follow(TARO)),
+        (TARO, "taps 同意する", sim.postback(TARO, "consent:yes")),
+        (
+            TARO,
+            "taps 毎日, picks 9:00",
+            sim.postback_with_params(TARO, "set:time:day", &[("time", "09:00")]),
+        ),
+        (TARO, "taps あとで", sim.postback(TARO, "onboard:done")),
         (KIYOSHI, "adds the account as a friend", sim.follow(KIYOSHI)),
+        (KIYOSHI, "taps 同意する", sim.postback(KIYOSHI, "consent:yes")),
         (KIYOSHI, "sends 「連絡先登録」", sim.text(KIYOSHI, "連絡先登録")),
     ];
     for (who, what, event) in setup {
@@ -97,7 +114,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     print_new(&mut timeline, &stack);
 
     let reminder_text = Text::Reminder.render(Lang::Ja);
-    let mut plans: Vec<Planned> = Vec::new();
+    let at = |s: &str| s.parse::<Timestamp>().unwrap_or(start);
+    let mut plans: Vec<Planned> = vec![
+        Planned {
+            at: at("2026-12-02T12:00:00Z"),
+            who: HANAKO,
+            what: "taps 元気です in the menu at night",
+            act: Act::Tap("checkin".into()),
+        },
+        Planned {
+            at: at("2026-12-03T11:00:00Z"),
+            who: TARO,
+            what: "sends 「お休み」",
+            act: Act::Say("お休み"),
+        },
+        Planned {
+            at: at("2026-12-03T11:01:00Z"),
+            who: TARO,
+            what: "taps 3日間",
+            act: Act::Tap("pause:days:3".into()),
+        },
+    ];
     let mut kiyoshi_answers = false;
     let mut seen = sim.deliveries().len();
     loop {
