@@ -284,3 +284,43 @@ async fn a_check_in_long_before_the_check_answers_only_open_checks() {
     tap(&mut s, HANAKO, "checkin").await;
     assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
 }
+
+#[tokio::test]
+async fn member_removes_a_contact_who_is_told() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    link_contact(&mut s, KIYOSHI, TARO, "佐藤太郎").await;
+    say(&mut s, KIYOSHI, "連絡先").await;
+    let list = replies(&s, KIYOSHI).pop().unwrap();
+    assert!(
+        text_of(&list).contains("連絡先（2人）") && text_of(&list).contains("鈴木洋子"),
+        "{}",
+        text_of(&list)
+    );
+    let remove = format!("contacts:remove:{YOKO}");
+    assert!(list.postback_data().contains(&remove));
+    let done = tap(&mut s, KIYOSHI, &remove).await;
+    assert!(done.contains("鈴木洋子さんを連絡先から外しました"), "{done}");
+    assert!(text_of(&pushes(&s, YOKO).pop().unwrap()).contains("連絡先から外れました"));
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
+    assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 1);
+    // The same button again, or someone else's contact: nothing happens.
+    assert!(tap(&mut s, KIYOSHI, &remove).await.contains("使えなくなりました"));
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_member_who_chooses_english_gets_everything_in_english() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "Hanako").await;
+    let reply = tap(&mut s, HANAKO, "lang:en").await;
+    assert!(reply.contains("in English"), "{reply}");
+    s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
+    let check = pushes(&s, HANAKO).pop().unwrap();
+    assert!(text_of(&check).contains("Are you well?"), "{}", text_of(&check));
+    tap_ok(&mut s, HANAKO).await;
+    assert!(last_reply(&s, HANAKO).contains("Thank you"));
+    say(&mut s, HANAKO, "settings").await;
+    assert!(last_reply(&s, HANAKO).contains("Next check"));
+}

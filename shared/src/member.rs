@@ -113,6 +113,7 @@ pub enum HistoryEvent {
     Blocked,
     BecameContactOnly,
     ContactLinked { contact: UserId },
+    ContactRemoved { contact: UserId },
     CheckReminded { check: Timestamp },
     CheckOverdue { check: Timestamp, case_number: u64 },
     AcknowledgedAfterEscalation { check: Timestamp, case_number: u64 },

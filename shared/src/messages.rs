@@ -139,6 +139,22 @@ pub enum Text {
     LeaveNoLabel,
     LeaveDone,
     LeaveCancelled,
+    ContactsList {
+        contacts: String,
+        count: usize,
+    },
+    RemoveContactLabel {
+        name: String,
+    },
+    AddContactLabel,
+    ContactsLabel,
+    ContactRemoved {
+        contact: String,
+    },
+    RemovedFromContacts {
+        member: String,
+    },
+    LanguageSet,
     Introduction,
     Consent {
         url: String,
@@ -253,6 +269,13 @@ fn ja(t: &Text) -> String {
         Text::MenuCheckInLabel => "元気です".into(),
         Text::MenuSettingsLabel => "設定".into(),
         Text::MenuBarText => "メニュー".into(),
+        Text::ContactsList { contacts, count } => format!("連絡先（{count}人）: {contacts}\n外す方は下のボタンから選んでください。"),
+        Text::RemoveContactLabel { name } => format!("外す: {name}"),
+        Text::AddContactLabel => "連絡先を追加".into(),
+        Text::ContactsLabel => "連絡先を見る".into(),
+        Text::ContactRemoved { contact } => format!("{contact}さんを連絡先から外しました。"),
+        Text::RemovedFromContacts { member } => format!("【見守りサービス】{member}さんの連絡先から外れました。今後お知らせは届きません。"),
+        Text::LanguageSet => "これから日本語でお送りします。".into(),
         Text::Introduction => "友だち追加ありがとうございます。見守りサービスです。\n決まった時刻に「お元気ですか」とお送りします。ボタンを押すだけでお返事になります。\nお返事がないときは、もう一度お送りし、それでもないときはご家族などの連絡先とスタッフにお知らせします。".into(),
         Text::Consent { url } => format!("お名前（LINEの表示名）とお返事の記録をお預かりし、見守りのためだけに使います。\nくわしくは {url}\n同意いただけますか。"),
         Text::ConsentYesLabel => "同意する".into(),
@@ -357,6 +380,13 @@ fn en(t: &Text) -> String {
         Text::MenuCheckInLabel => "I'm fine".into(),
         Text::MenuSettingsLabel => "Settings".into(),
         Text::MenuBarText => "Menu".into(),
+        Text::ContactsList { contacts, count } => format!("Contacts ({count}): {contacts}\nTo remove one, choose below."),
+        Text::RemoveContactLabel { name } => format!("Remove {name}"),
+        Text::AddContactLabel => "Add contact".into(),
+        Text::ContactsLabel => "Contacts".into(),
+        Text::ContactRemoved { contact } => format!("{contact} is no longer one of your contacts."),
+        Text::RemovedFromContacts { member } => format!("[Safety check] You are no longer a contact of {member}. You will not receive their notices."),
+        Text::LanguageSet => "We will write to you in English from now on.".into(),
         Text::Introduction => "Thank you for adding us. This is the safety-check service.\nAt a set time we ask \"Are you well?\"; tapping the button is your answer.\nIf you do not answer, we ask once more, and then tell your contacts and our staff.".into(),
         Text::Consent { url } => format!("We keep your name (your LINE display name) and your answers, only to watch over you.\nDetails: {url}\nDo you agree?"),
         Text::ConsentYesLabel => "I agree".into(),
@@ -491,6 +521,40 @@ pub fn offer_contact(lang: Lang) -> Value {
     )
 }
 
+/// The member's contacts, with a button to remove each and one to add another.
+pub fn contacts_list(lang: Lang, contacts: &[(String, String)]) -> Value {
+    let names: Vec<&str> = contacts.iter().map(|(_, name)| name.as_str()).collect();
+    let listed = if names.is_empty() {
+        Text::NoContacts.render(lang)
+    } else {
+        names.join("、")
+    };
+    let mut items: Vec<Value> = contacts
+        .iter()
+        .take(5)
+        .map(|(id, name)| {
+            // Labels are at most 20 characters: shorten long names.
+            let short: String = name.chars().take(12).collect();
+            postback_item(
+                Text::RemoveContactLabel { name: short }.render(lang),
+                format!("contacts:remove:{id}"),
+            )
+        })
+        .collect();
+    let add = Text::RegisterContactLabel.render(lang);
+    items.push(json!({ "type": "action", "action": { "type": "message", "label": Text::AddContactLabel.render(lang), "text": add } }));
+    with_quick_reply(
+        text(
+            lang,
+            Text::ContactsList {
+                contacts: listed,
+                count: contacts.len(),
+            },
+        ),
+        items,
+    )
+}
+
 /// Asks to confirm leaving, with two buttons.
 pub fn confirm_leave(lang: Lang) -> Value {
     let body = Text::LeaveConfirm.render(lang);
@@ -509,6 +573,11 @@ pub fn settings(lang: Lang, summary: Text) -> Value {
         vec![
             postback_item(Text::ChangeScheduleLabel.render(lang), "set:cadence".into()),
             postback_item(Text::PauseLabel.render(lang), "pause:menu".into()),
+            postback_item(Text::ContactsLabel.render(lang), "contacts:list".into()),
+            match lang {
+                Lang::Ja => postback_item("English".into(), "lang:en".into()),
+                Lang::En => postback_item("日本語".into(), "lang:ja".into()),
+            },
             json!({ "type": "action", "action": { "type": "message", "label": Text::RegisterContactLabel.render(lang), "text": Text::RegisterContactLabel.render(lang) } }),
         ],
     )
@@ -746,6 +815,22 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::LeaveNoLabel,
         Text::LeaveDone,
         Text::LeaveCancelled,
+        Text::ContactsList {
+            contacts: "山田太郎、佐藤次郎".into(),
+            count: 2,
+        },
+        Text::RemoveContactLabel {
+            name: "山田太郎".into(),
+        },
+        Text::AddContactLabel,
+        Text::ContactsLabel,
+        Text::ContactRemoved {
+            contact: "山田太郎".into(),
+        },
+        Text::RemovedFromContacts {
+            member: "山田花子".into(),
+        },
+        Text::LanguageSet,
         Text::Introduction,
         Text::Consent {
             url: "https://example.org/privacy".into(),

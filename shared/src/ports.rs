@@ -237,6 +237,9 @@ pub trait Store: Send + Sync {
         max: u8,
     ) -> Result<Written, StoreError>;
     async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError>;
+    /// Removes the link between a member and one of their contacts, on both sides.
+    async fn unlink_contact(&self, op: &OperatorId, member: &UserId, contact: &UserId) -> Result<Written, StoreError>;
+    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError>;
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
     /// The members this user is a contact of.
     async fn watched_members(&self, op: &OperatorId, user: &UserId) -> Result<Vec<UserId>, StoreError>;

@@ -196,6 +196,9 @@ pub enum Setting {
     },
     SetZone(String),
     ChoosePause,
+    ListContacts,
+    RemoveContact(UserId),
+    Language(crate::messages::Lang),
     PauseFor {
         days: u8,
     },
@@ -213,6 +216,9 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
     };
     match data {
         "settings" => Some(Setting::Show),
+        "contacts:list" => Some(Setting::ListContacts),
+        "lang:ja" => Some(Setting::Language(crate::messages::Lang::Ja)),
+        "lang:en" => Some(Setting::Language(crate::messages::Lang::En)),
         "set:cadence" => Some(Setting::ChooseCadence),
         "set:cadence:week" => Some(Setting::ChooseWeekday),
         "pause:menu" => Some(Setting::ChoosePause),
@@ -224,6 +230,9 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
         _ => {
             if let Some(choice) = data.strip_prefix("set:cadence:") {
                 return CadenceChoice::parse(choice).map(Setting::ChooseTime);
+            }
+            if let Some(contact) = data.strip_prefix("contacts:remove:") {
+                return UserId::new(contact).ok().map(Setting::RemoveContact);
             }
             if let Some(choice) = data.strip_prefix("set:time:") {
                 let cadence = CadenceChoice::parse(choice)?;
@@ -304,6 +313,7 @@ pub const CHECK_IN: &str = "checkin";
 const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
 const LEAVE_WORDS: [&str; 4] = ["退会", "退会する", "見守りをやめる", "leave"];
 const SETTINGS_WORDS: [&str; 3] = ["設定", "設定確認", "settings"];
+const CONTACTS_WORDS: [&str; 3] = ["連絡先", "連絡先一覧", "contacts"];
 const PAUSE_WORDS: [&str; 4] = ["休止", "お休み", "お休みする", "pause"];
 const ZONE_PREFIXES: [&str; 2] = ["タイムゾーン", "timezone"];
 const STAFF_REGISTRATION: &str = "スタッフ登録";
@@ -327,6 +337,21 @@ impl Event {
                     Intent::RequestInvite { user }
                 } else if LEAVE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Leave { user, confirmed: None }
+                } else if CONTACTS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::ListContacts,
+                    }
+                } else if text.eq_ignore_ascii_case("english") {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::Language(crate::messages::Lang::En),
+                    }
+                } else if text == "日本語" {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::Language(crate::messages::Lang::Ja),
+                    }
                 } else if SETTINGS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Setting {
                         user,

@@ -1051,6 +1051,55 @@ impl Store for DynamoStore {
             .collect()
     }
 
+    async fn unlink_contact(&self, op: &OperatorId, member: &UserId, contact: &UserId) -> Result<Written, StoreError> {
+        let to_err = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Corrupt {
+            what: "contact",
+            message: e.to_string(),
+        };
+        let link = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, member)))
+            .key("sk", s(format!("CONTACT#{contact}")))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(to_err)?;
+        let back = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, contact)))
+            .key("sk", s(format!("WATCHES#{member}")))
+            .build()
+            .map_err(to_err)?;
+        let count = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, member)))
+            .key("sk", s("MEMBER"))
+            .update_expression("ADD contact_count :minus")
+            .expression_attribute_values(":minus", n(-1))
+            .build()
+            .map_err(to_err)?;
+        let items = vec![
+            TransactWriteItem::builder().delete(link).build(),
+            TransactWriteItem::builder().delete(back).build(),
+            TransactWriteItem::builder().update(count).build(),
+        ];
+        self.transact("TransactWriteItems(unlink_contact)", items).await
+    }
+
+    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET lang = :lang")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":lang", attr("member", &lang)?)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError> {
         Ok(!self.query_prefix(user_pk(op, user), "WATCHES#").await?.is_empty())
     }

@@ -82,6 +82,75 @@ pub(crate) async fn handle(
             };
             ("zone_changed", vec![messages::text(lang, t)])
         }
+        Setting::ListContacts => {
+            let contacts = app.store.contacts(&app.operator, &member.user_id).await?;
+            let pairs: Vec<(String, String)> = contacts
+                .into_iter()
+                .map(|c| (c.user_id.to_string(), c.display_name))
+                .collect();
+            ("contacts_listed", vec![messages::contacts_list(lang, &pairs)])
+        }
+        Setting::RemoveContact(contact) => {
+            let linked = app
+                .store
+                .contacts(&app.operator, &member.user_id)
+                .await?
+                .into_iter()
+                .find(|c| c.user_id == contact);
+            let Some(linked) = linked else {
+                return Ok((
+                    "contact_not_linked",
+                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
+                ));
+            };
+            // The removed contact is told first (a push: they are not in this chat), so a
+            // retry after the unlink does not lose the notice; the key makes it once.
+            let notice = vec![messages::text(
+                lang,
+                Text::RemovedFromContacts {
+                    member: member.display_name.clone(),
+                },
+            )];
+            let key = uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_OID,
+                format!(
+                    "{}/{}/removed/{contact}/{}",
+                    app.operator, member.user_id, linked.linked_at
+                )
+                .as_bytes(),
+            );
+            app.line.push(contact.as_str(), &notice, key).await?;
+            if app
+                .store
+                .unlink_contact(&app.operator, &member.user_id, &contact)
+                .await?
+                == Written::Done
+            {
+                app.store
+                    .record(
+                        &app.operator,
+                        &member.user_id,
+                        now,
+                        &HistoryEvent::ContactRemoved {
+                            contact: contact.clone(),
+                        },
+                    )
+                    .await?;
+            }
+            (
+                "contact_removed",
+                vec![messages::text(
+                    lang,
+                    Text::ContactRemoved {
+                        contact: linked.display_name,
+                    },
+                )],
+            )
+        }
+        Setting::Language(new) => {
+            app.store.set_lang(&app.operator, &member.user_id, new).await?;
+            ("language_set", vec![messages::text(new, Text::LanguageSet)])
+        }
         Setting::ChoosePause => {
             let tomorrow = today.tomorrow().unwrap_or(today);
             let latest = today.checked_add(MAX_PAUSE_DAYS.days()).unwrap_or(today);
