@@ -77,18 +77,38 @@ async fn standby_events_send_nothing_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn a_forged_or_malformed_button_is_answered_and_counts_as_a_tap() {
+async fn malformed_foreign_or_stale_buttons_do_nothing_but_say_so() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
+    join(&mut s, TARO, "佐藤太郎").await;
     s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
-    let forged = s.sim.postback(HANAKO, "ok:not-a-time");
-    assert_eq!(s.webhook(&[forged]).await, 200);
-    assert!(text_of(&replies(&s, HANAKO).pop().unwrap()).contains("使えなくなりました"));
+    let open = Some(t("2026-11-30T00:00:00Z"));
+    // Malformed, another member's check, a check that never was: nothing changes.
+    let taros = last_ok_button(&s, TARO);
+    for data in ["ok:not-a-time", "ok:", taros.as_str(), "ok:1700000000"] {
+        let event = s.sim.postback(HANAKO, data);
+        assert_eq!(s.webhook(&[event]).await, 200);
+        assert!(last_reply(&s, HANAKO).contains("使えなくなりました"), "{data}");
+        assert_eq!(member(&s, HANAKO).await.unwrap().open_check, open, "{data}");
+    }
     assert_eq!(
-        member(&s, HANAKO).await.unwrap().open_check,
-        None,
-        "any tap is a sign of life"
+        member(&s, TARO).await.unwrap().open_check,
+        open,
+        "Taro's check is his to answer"
     );
+
+    // Her own button answers; pressed again once nothing is open, it is stale.
+    tap_ok(&mut s, HANAKO).await;
+    assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
+    tap_ok(&mut s, HANAKO).await;
+    assert!(last_reply(&s, HANAKO).contains("使えなくなりました"));
+
+    // An old button of hers while a newer check is open still counts: she is alive.
+    let monday = last_ok_button(&s, HANAKO);
+    s.advance_to(t("2026-12-01T00:00:00Z")).await.unwrap();
+    let event = s.sim.postback(HANAKO, &monday);
+    s.webhook(&[event]).await;
+    assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
 }
 
 #[tokio::test]

@@ -200,7 +200,7 @@ pub enum AckPlan {
 }
 
 fn check_push(member: &Member, check: &Check, kind: PushKind, slot: Timestamp) -> Push {
-    let postback = messages::ok_postback(check);
+    let postback = messages::ok_postback(check, &member.user_id);
     let lang = member.lang;
     match kind {
         PushKind::Reminder => Push::new(

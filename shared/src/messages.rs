@@ -408,8 +408,20 @@ fn en(t: &Text) -> String {
 }
 
 /// The postback data of a check's OK button.
-pub fn ok_postback(check: &Check) -> String {
-    format!("ok:{}", check.key())
+/// The postback data of a check's OK button: the check and a tag of the member it was
+/// sent to, so a button copied into someone else's chat answers nothing.
+pub fn ok_postback(check: &Check, member: &crate::ids::UserId) -> String {
+    format!("ok:{}:{}", check.key(), button_tag(member))
+}
+
+/// Binds a button to its member (not a secret: buttons only come from our own pushes).
+pub fn button_tag(member: &crate::ids::UserId) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(member.as_str().as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn text(lang: Lang, t: Text) -> Value {

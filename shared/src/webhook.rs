@@ -279,6 +279,12 @@ pub enum Intent {
         user: UserId,
         confirmed: Option<bool>,
     },
+    /// The OK button of the check scheduled at `check` (validated against the sender's
+    /// own checks before it counts).
+    TapOk {
+        user: UserId,
+        check: jiff::Timestamp,
+    },
     /// The rich menu's free 「元気です」 button.
     CheckIn {
         user: UserId,
@@ -375,13 +381,11 @@ impl Event {
             }
             (EventKind::Postback { postback }, Some(Source::User { user_id })) => {
                 let user = user_id.clone();
-                if postback
-                    .data
-                    .strip_prefix("ok:")
-                    .and_then(crate::escalation::check_time)
-                    .is_some()
+                let ok = postback.data.strip_prefix("ok:").and_then(|rest| rest.split_once(':'));
+                let tag = crate::messages::button_tag(&user);
+                if let Some(check) = ok.and_then(|(check, t)| crate::escalation::check_time(check).filter(|_| t == tag))
                 {
-                    return Intent::SignOfLife { user, tapped_ok: true };
+                    return Intent::TapOk { user, check };
                 }
                 match postback.data.as_str() {
                     CHECK_IN => return Intent::CheckIn { user },
@@ -481,8 +485,12 @@ mod tests {
         let user = json!({"type":"user","userId":U});
         let follow = event(json!({"type":"follow","source":user,"follow":{"isUnblocked":true}}));
         assert!(matches!(follow.intent(), Intent::Follow { unblocked: true, .. }));
-        let ok = event(json!({"type":"postback","source":user,"postback":{"data":"ok:1764028800"}}));
-        assert!(matches!(ok.intent(), Intent::SignOfLife { tapped_ok: true, .. }));
+        let data = format!(
+            "ok:1764028800:{}",
+            crate::messages::button_tag(&UserId::new(U).unwrap())
+        );
+        let ok = event(json!({"type":"postback","source":user,"postback":{"data":data}}));
+        assert!(matches!(ok.intent(), Intent::TapOk { .. }));
         let forged = event(json!({"type":"postback","source":user,"postback":{"data":"ok:../../x"}}));
         assert!(matches!(forged.intent(), Intent::InvalidButton { .. }));
         let hello = event(

@@ -130,12 +130,34 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             }
             outcome
         }
+        // A malformed button does nothing but say so.
         Intent::InvalidButton { user } => {
-            let (_, lang) = sign_of_life(app, &user).await?;
-            reply
-                .0
-                .push(messages::text(lang.unwrap_or_default(), Text::ButtonNoLongerValid));
+            let lang = app
+                .store
+                .member(&app.operator, &user)
+                .await?
+                .map(|m| m.lang)
+                .unwrap_or_default();
+            reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
             "invalid_button"
+        }
+        Intent::TapOk { user, check } => {
+            let member = app.store.member(&app.operator, &user).await?;
+            let button = app.store.check(&app.operator, &user, check).await?;
+            let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
+            let something_open = button.as_ref().is_some_and(|c| c.state.is_open())
+                || member.as_ref().is_some_and(|m| m.open_check.is_some());
+            // The button must be one of the member's own checks. An old one of theirs still
+            // counts while a check is open (they are plainly alive); with nothing open, or
+            // for anyone else's check, it does nothing but say it is no longer valid.
+            if button.is_some() && something_open {
+                sign_of_life(app, &user).await?;
+                reply.0.push(messages::text(lang, Text::AckThanks));
+                "acknowledged"
+            } else {
+                reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
+                "stale_or_foreign_button"
+            }
         }
         Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
         Intent::OnboardingDone { user } => match app.store.member(&app.operator, &user).await? {
