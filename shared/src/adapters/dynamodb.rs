@@ -158,6 +158,21 @@ struct EventRecord {
     claimed_at: i64,
 }
 
+/// A single conditional write's outcome: a failed condition is `Conflict`, not an error.
+fn conditional<T, E, R>(operation: &'static str, result: Result<T, SdkError<E, R>>) -> Result<Written, StoreError>
+where
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(Written::Done),
+        Err(e) if e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException") => {
+            Ok(Written::Conflict)
+        }
+        Err(e) => Err(dynamo_error(operation)(e)),
+    }
+}
+
 /// Whether a failed transaction was cancelled because a condition did not hold.
 fn is_condition_failure<R: std::fmt::Debug>(
     e: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
@@ -248,32 +263,28 @@ impl DynamoStore {
     }
 
     async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
-        let items: Result<Vec<Item>, _> = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(prefix))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect();
-        items.map_err(dynamo_error("Query"))
+        self.query(pk, Some(prefix)).await
     }
 
     async fn query_partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
-        let items: Result<Vec<Item>, _> = self
+        self.query(pk, None).await
+    }
+
+    /// Every item of a partition, or those whose sort key starts with `prefix`.
+    async fn query(&self, pk: String, prefix: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        let mut query = self
             .client
             .query()
             .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", s(pk))
-            .consistent_read(true)
+            .consistent_read(true);
+        query = match prefix {
+            Some(prefix) => query
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":prefix", s(prefix)),
+            None => query.key_condition_expression("pk = :pk"),
+        };
+        let items: Result<Vec<Item>, _> = query
             .into_paginator()
             .items()
             .send()
@@ -323,16 +334,10 @@ impl Store for DynamoStore {
             .expression_attribute_values(":stale", epoch(now - EVENT_LEASE))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(EventClaim::Claimed),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(EventClaim::Seen)
-            }
-            Err(e) => Err(dynamo_error("PutItem")(e)),
-        }
+        Ok(match conditional("PutItem", result)? {
+            Written::Done => EventClaim::Claimed,
+            Written::Conflict => EventClaim::Seen,
+        })
     }
 
     async fn complete_event(&self, op: &OperatorId, event_id: &str, _now: Timestamp) -> Result<(), StoreError> {
@@ -384,16 +389,7 @@ impl Store for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Written::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Written::Conflict)
-            }
-            Err(e) => Err(dynamo_error("PutItem")(e)),
-        }
+        conditional("PutItem", result)
     }
 
     async fn set_member_status(
@@ -418,16 +414,7 @@ impl Store for DynamoStore {
             .expression_attribute_values(":from", attr("member", &from)?)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Written::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Written::Conflict)
-            }
-            Err(e) => Err(dynamo_error("UpdateItem")(e)),
-        }
+        conditional("UpdateItem", result)
     }
 
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
@@ -544,16 +531,7 @@ impl Store for DynamoStore {
             .expression_attribute_values(":paused", attr("member", &MemberStatus::Paused)?)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Written::Done),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Written::Conflict)
-            }
-            Err(e) => Err(dynamo_error("UpdateItem")(e)),
-        }
+        conditional("UpdateItem", result)
     }
 
     async fn record(
@@ -691,16 +669,8 @@ impl Store for DynamoStore {
             .expression_attribute_values(":now", attr("member", &now)?)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(dynamo_error("UpdateItem")(e)),
-        }
+        // A missing record is fine here: there is nothing to change.
+        conditional("UpdateItem", result).map(|_| ())
     }
 
     async fn add_pushes(
@@ -1139,15 +1109,7 @@ impl Store for DynamoStore {
             .expression_attribute_values(":g", s(group.as_str()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(dynamo_error("DeleteItem")(e)),
-        }
+        // A missing record is fine here: there is nothing to change.
+        conditional("DeleteItem", result).map(|_| ())
     }
 }
