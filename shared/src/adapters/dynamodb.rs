@@ -1,5 +1,6 @@
 //! The store on one DynamoDB table. Every key starts with the operator id, so several
-//! operators can share a table without ever seeing each other's records.
+//! operators can share a table without ever seeing each other's records, and erasing a
+//! person is deleting their partition plus the few records it points at.
 //!
 //! | pk                      | sk                         | what                          |
 //! |-------------------------|----------------------------|-------------------------------|
@@ -8,9 +9,11 @@
 //! |                         | `OUTBOX#{check}#…`         | a push of that check          |
 //! |                         | `CONTACT#{user}`           | one of the member's contacts  |
 //! |                         | `WATCHES#{user}`           | a member this user watches    |
-//! |                         | `HISTORY#{nanos}#{event}`  | the member's history          |
+//! |                         | `HISTORY#{nanos}#{seq}#{event}` | the member's history     |
 //! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
+//! |                         | `INVITE_REF#{code}`        | a code this member made (TTL) |
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
+//! |                         | `STATS#{yyyy-mm}`          | anonymous counts (members who left) |
 //! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
 //! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
 
