@@ -52,6 +52,18 @@ impl EscalationMessage {
     }
 }
 
+/// A case (対応案件): an overdue check staff work on, found by its short number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub number: u64,
+    pub member: UserId,
+    pub check: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by_name: Option<String>,
+}
+
 /// The operator's staff room: the LINE group where staff receive alerts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffRoom {
@@ -102,12 +114,11 @@ pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_r
                 names.join("、")
             },
         };
-        pushes.push(Push::new(
-            &key,
-            PushKind::Alert,
-            room.group_id.as_str(),
-            vec![messages::text(lang, t)],
-        ));
+        let mut alert = vec![messages::text(lang, t)];
+        if let Some(number) = check.case_number {
+            alert.push(messages::take_case(number));
+        }
+        pushes.push(Push::new(&key, PushKind::Alert, room.group_id.as_str(), alert));
     }
     pushes
 }

@@ -114,6 +114,7 @@ pub enum HistoryEvent {
     BecameContactOnly,
     ContactLinked { contact: UserId },
     ContactRemoved { contact: UserId },
+    CaseTaken { case_number: u64, by: UserId },
     CheckReminded { check: Timestamp },
     CheckOverdue { check: Timestamp, case_number: u64 },
     AcknowledgedAfterEscalation { check: Timestamp, case_number: u64 },

@@ -139,6 +139,22 @@ pub enum Text {
     LeaveNoLabel,
     LeaveDone,
     LeaveCancelled,
+    TakeCasePrompt {
+        case_number: u64,
+    },
+    TakeCaseLabel,
+    CaseTaken {
+        case_number: u64,
+        by: String,
+    },
+    CaseAlreadyTaken {
+        case_number: u64,
+        by: String,
+    },
+    CaseAlreadyResolved {
+        case_number: u64,
+    },
+    StaffOnly,
     ContactsList {
         contacts: String,
         count: usize,
@@ -269,6 +285,12 @@ fn ja(t: &Text) -> String {
         Text::MenuCheckInLabel => "元気です".into(),
         Text::MenuSettingsLabel => "設定".into(),
         Text::MenuBarText => "メニュー".into(),
+        Text::TakeCasePrompt { case_number } => format!("#{case_number} の対応をお願いします。対応する方は下のボタンを押してください。"),
+        Text::TakeCaseLabel => "対応します".into(),
+        Text::CaseTaken { case_number, by } => format!("#{case_number} は {by}さんが対応します。"),
+        Text::CaseAlreadyTaken { case_number, by } => format!("#{case_number} は既に {by}さんが対応しています。"),
+        Text::CaseAlreadyResolved { case_number } => format!("#{case_number} は解決済みです（本人のお返事がありました）。"),
+        Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::ContactsList { contacts, count } => format!("連絡先（{count}人）: {contacts}\n外す方は下のボタンから選んでください。"),
         Text::RemoveContactLabel { name } => format!("外す: {name}"),
         Text::AddContactLabel => "連絡先を追加".into(),
@@ -380,6 +402,12 @@ fn en(t: &Text) -> String {
         Text::MenuCheckInLabel => "I'm fine".into(),
         Text::MenuSettingsLabel => "Settings".into(),
         Text::MenuBarText => "Menu".into(),
+        Text::TakeCasePrompt { case_number } => format!("Case #{case_number} needs someone. Whoever takes it, please tap below."),
+        Text::TakeCaseLabel => "I'll take it".into(),
+        Text::CaseTaken { case_number, by } => format!("{by} is taking case #{case_number}."),
+        Text::CaseAlreadyTaken { case_number, by } => format!("{by} is already taking case #{case_number}."),
+        Text::CaseAlreadyResolved { case_number } => format!("Case #{case_number} is resolved (the member answered)."),
+        Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::ContactsList { contacts, count } => format!("Contacts ({count}): {contacts}\nTo remove one, choose below."),
         Text::RemoveContactLabel { name } => format!("Remove {name}"),
         Text::AddContactLabel => "Add contact".into(),
@@ -565,6 +593,18 @@ pub fn contacts_list(lang: Lang, contacts: &[(String, String)]) -> Value {
         ),
         items,
     )
+}
+
+/// The staff room's button to take a case.
+pub fn take_case(case_number: u64) -> Value {
+    let lang = Lang::Ja;
+    let body = Text::TakeCasePrompt { case_number }.render(lang);
+    let label = Text::TakeCaseLabel.render(lang);
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": { "type": "buttons", "text": body, "actions": [{ "type": "postback", "label": label, "data": format!("case:take:{case_number}"), "displayText": label }] }
+    })
 }
 
 /// Asks to confirm leaving, with two buttons.
@@ -827,6 +867,18 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::LeaveNoLabel,
         Text::LeaveDone,
         Text::LeaveCancelled,
+        Text::TakeCasePrompt { case_number: 1042 },
+        Text::TakeCaseLabel,
+        Text::CaseTaken {
+            case_number: 1042,
+            by: "田中".into(),
+        },
+        Text::CaseAlreadyTaken {
+            case_number: 1042,
+            by: "田中".into(),
+        },
+        Text::CaseAlreadyResolved { case_number: 1042 },
+        Text::StaffOnly,
         Text::ContactsList {
             contacts: "山田太郎、佐藤次郎".into(),
             count: 2,

@@ -59,6 +59,8 @@ pub trait Line: Send + Sync {
     async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError>;
     /// `None` when LINE has no profile for them (not a friend, or blocked).
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
+    /// A group member's profile (staff in the staff room need not be friends).
+    async fn group_member_profile(&self, group: &GroupId, user: &UserId) -> Result<Option<Profile>, LineError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -250,6 +252,13 @@ pub trait Store: Send + Sync {
     async fn erase_member(&self, op: &OperatorId, user: &UserId) -> Result<usize, StoreError>;
     /// The anonymous count kept for the monthly report when a member's data is erased.
     async fn count_left(&self, op: &OperatorId, at: Timestamp) -> Result<(), StoreError>;
+
+    // Cases.
+    /// Records the case under its number (once; a second call changes nothing).
+    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<(), StoreError>;
+    async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError>;
+    /// Marks the case taken by `by` unless someone took it first.
+    async fn take_case(&self, op: &OperatorId, number: u64, by: &UserId, name: &str) -> Result<Written, StoreError>;
 
     // The staff room.
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;

@@ -301,6 +301,12 @@ pub enum Intent {
     InvalidButton {
         user: UserId,
     },
+    /// A staff member pressed 「対応します」 on a case in a group.
+    TakeCase {
+        group: GroupId,
+        user: Option<UserId>,
+        case_number: u64,
+    },
     RegisterStaffRoom {
         group: GroupId,
         code: String,
@@ -411,6 +417,27 @@ impl Event {
                     None => Intent::InvalidButton { user },
                 }
             }
+            (
+                EventKind::Postback { postback },
+                Some(
+                    Source::Group { group_id, user_id }
+                    | Source::Room {
+                        room_id: group_id,
+                        user_id,
+                    },
+                ),
+            ) => match postback
+                .data
+                .strip_prefix("case:take:")
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                Some(case_number) => Intent::TakeCase {
+                    group: group_id.clone(),
+                    user: user_id.clone(),
+                    case_number,
+                },
+                None => Intent::Ignore("group_postback"),
+            },
             (
                 EventKind::Message { message },
                 Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),

@@ -1077,6 +1077,47 @@ impl Store for DynamoStore {
         Ok(!self.query_prefix(user_pk(op, user), "WATCHES#").await?.is_empty())
     }
 
+    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "case",
+                format!("{op}#CASE#{}", case.number),
+                "CASE".into(),
+                case,
+                None,
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        conditional("PutItem", result).map(|_| ())
+    }
+
+    async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError> {
+        self.get(format!("{op}#CASE#{number}"), "CASE")
+            .await?
+            .map(|i| read("case", i))
+            .transpose()
+    }
+
+    async fn take_case(&self, op: &OperatorId, number: u64, by: &UserId, name: &str) -> Result<Written, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("{op}#CASE#{number}")))
+            .key("sk", s("CASE"))
+            .update_expression("SET taken_by = :by, taken_by_name = :name")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(taken_by)")
+            .expression_attribute_values(":by", s(by.as_str()))
+            .expression_attribute_values(":name", s(name))
+            .send()
+            .await;
+        conditional("UpdateItem", result)
+    }
+
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError> {
         self.get(operator_pk(op), "STAFF_ROOM")
             .await?

@@ -144,8 +144,22 @@ impl Line for LineClient {
         }
     }
 
+    async fn group_member_profile(
+        &self,
+        group: &crate::ids::GroupId,
+        user: &UserId,
+    ) -> Result<Option<Profile>, LineError> {
+        self.read_profile(self.url(&format!("/v2/bot/group/{group}/member/{user}")))
+            .await
+    }
+
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError> {
-        let url = self.url(&format!("/v2/bot/profile/{user}"));
+        self.read_profile(self.url(&format!("/v2/bot/profile/{user}"))).await
+    }
+}
+
+impl LineClient {
+    async fn read_profile(&self, url: String) -> Result<Option<Profile>, LineError> {
         let resp = self.call("profile", || self.http.get(&url)).await?;
         if resp.status() == StatusCode::NOT_FOUND {
             return Ok(None);

@@ -110,14 +110,14 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                             },
                         )
                         .await?;
-                    escalate(app, op, user, check.scheduled_at).await?;
+                    escalate(app, op, user, check.scheduled_at, Some(case_number)).await?;
                     return Ok(DeadlineOutcome::Escalated { case_number });
                 }
             }
             DeadlinePlan::AlreadyHandled { check } => {
                 // The state change happened before; make sure what follows it did too.
                 match check.state {
-                    CheckState::Overdue => escalate(app, op, user, check.scheduled_at).await?,
+                    CheckState::Overdue => escalate(app, op, user, check.scheduled_at, check.case_number).await?,
                     _ => {
                         super::check::redo(app, op, user, &check).await?;
                     }
@@ -132,7 +132,24 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
 
 /// Hands an overdue check to the escalation queue. Sending it twice is harmless: the
 /// escalation function alerts each recipient of a check once.
-async fn escalate(app: &App, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), AppError> {
+async fn escalate(
+    app: &App,
+    op: &OperatorId,
+    user: &UserId,
+    check: Timestamp,
+    case: Option<u64>,
+) -> Result<(), AppError> {
+    // The case under its number, for staff's buttons (recorded once).
+    if let Some(number) = case {
+        let case = crate::escalation::Case {
+            number,
+            member: user.clone(),
+            check,
+            taken_by: None,
+            taken_by_name: None,
+        };
+        app.store.open_case(op, &case).await?;
+    }
     app.queue
         .send(&EscalationMessage::Escalate {
             operator: op.clone(),

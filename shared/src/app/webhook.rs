@@ -245,6 +245,15 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             redeem(app, &user, &code, &mut reply).await?
         }
         Intent::RegisterStaffRoom { group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
+        Intent::TakeCase {
+            group,
+            user,
+            case_number,
+        } => {
+            let (outcome, text) = take_case(app, &group, user.as_ref(), case_number).await?;
+            reply.0.push(messages::text(Lang::Ja, text));
+            outcome
+        }
         Intent::JoinedGroup { .. } => {
             reply.0.push(messages::text(Lang::Ja, Text::GroupJoined));
             "joined_group"
@@ -598,6 +607,69 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
             let key = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{op}/link/{}", code.as_str()).as_bytes());
             app.line.push(inviter.user_id.as_str(), &notice, key).await?;
             Ok("contact_linked")
+        }
+    }
+}
+
+/// 「対応します」: only from the registered staff room, by someone LINE names; the first
+/// press wins (a conditional write) and everyone else is told who has it.
+async fn take_case(
+    app: &App,
+    group: &GroupId,
+    user: Option<&UserId>,
+    number: u64,
+) -> Result<(&'static str, Text), AppError> {
+    let op = &app.operator;
+    let is_staff_room = app.store.staff_room(op).await?.is_some_and(|r| &r.group_id == group);
+    let (true, Some(user)) = (is_staff_room, user) else {
+        return Ok(("take_case_refused_not_staff", Text::StaffOnly));
+    };
+    let Some(case) = app.store.case(op, number).await? else {
+        return Ok(("take_case_unknown", Text::ButtonNoLongerValid));
+    };
+    let resolved = app
+        .store
+        .check(op, &case.member, case.check)
+        .await?
+        .is_none_or(|c| !c.state.is_open());
+    if resolved {
+        return Ok(("take_case_resolved", Text::CaseAlreadyResolved { case_number: number }));
+    }
+    let name = app
+        .line
+        .group_member_profile(group, user)
+        .await?
+        .map(|p| p.display_name)
+        .unwrap_or_else(|| format!("ID {}", user.short()));
+    match app.store.take_case(op, number, user, &name).await? {
+        Written::Done => {
+            let event = HistoryEvent::CaseTaken {
+                case_number: number,
+                by: user.clone(),
+            };
+            app.store.record(op, &case.member, app.clock.now(), &event).await?;
+            Ok((
+                "case_taken",
+                Text::CaseTaken {
+                    case_number: number,
+                    by: name,
+                },
+            ))
+        }
+        Written::Conflict => {
+            let by = app
+                .store
+                .case(op, number)
+                .await?
+                .and_then(|c| c.taken_by_name)
+                .unwrap_or_default();
+            Ok((
+                "case_already_taken",
+                Text::CaseAlreadyTaken {
+                    case_number: number,
+                    by,
+                },
+            ))
         }
     }
 }
