@@ -72,17 +72,9 @@ fn wait_ready(port: u16) -> Result<()> {
 }
 
 impl Moto {
-    /// Starts a moto server owned by the caller.
+    /// Starts a moto server owned by the caller on a free loopback port.
     pub fn start() -> Result<Moto> {
-        let port = free_port()?;
-        let child = command(port)?
-            .spawn()
-            .map_err(|e| LocalError(format!("starting moto server: {e}")))?;
-        wait_ready(port)?;
-        Ok(Moto {
-            endpoint: format!("http://127.0.0.1:{port}"),
-            child: Some(child),
-        })
+        Self::start_on("127.0.0.1", free_port()?)
     }
 
     /// Starts a moto server owned by the caller on a given address (the long-running

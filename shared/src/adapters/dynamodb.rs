@@ -265,6 +265,29 @@ impl DynamoStore {
         }
     }
 
+    /// Sets one attribute of an existing member record.
+    async fn set_member_field(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        field: &str,
+        value: AttributeValue,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET #field = :value")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#field", field)
+            .expression_attribute_values(":value", value)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
     async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
         self.query(pk, Some(prefix)).await
     }
@@ -459,18 +482,8 @@ impl Store for DynamoStore {
     }
 
     async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(user_pk(op, user)))
-            .key("sk", s("MEMBER"))
-            .update_expression("SET checked_in_for = :check")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":check", attr("member", &check)?)
-            .send()
+        self.set_member_field(op, user, "checked_in_for", attr("member", &check)?)
             .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
     }
 
     async fn record_answered_check(
@@ -492,18 +505,8 @@ impl Store for DynamoStore {
         user: &UserId,
         schedule: &CheckSchedule,
     ) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(user_pk(op, user)))
-            .key("sk", s("MEMBER"))
-            .update_expression("SET schedule = :schedule")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":schedule", attr("member", schedule)?)
-            .send()
+        self.set_member_field(op, user, "schedule", attr("member", schedule)?)
             .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
     }
 
     async fn set_pause(
@@ -1059,18 +1062,7 @@ impl Store for DynamoStore {
     }
 
     async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(user_pk(op, user)))
-            .key("sk", s("MEMBER"))
-            .update_expression("SET lang = :lang")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":lang", attr("member", &lang)?)
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
+        self.set_member_field(op, user, "lang", attr("member", &lang)?).await
     }
 
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError> {
