@@ -1,7 +1,9 @@
 //! Staff take an overdue check's case from the staff room: the first 「対応します」 wins,
 //! everyone else is told who has it, and only the registered staff room can act.
 
-use mimamori::member::HistoryEvent;
+use mimamori::case::{CaseEvent, Outcome};
+use mimamori::check::CheckState;
+use mimamori::member::{HistoryEvent, MemberStatus};
 use scenarios::*;
 
 const OTHER_GROUP: &str = "C8b000000000000000000000000000008";
@@ -72,5 +74,323 @@ async fn a_button_pressed_outside_the_staff_room_does_nothing() {
     say(&mut s, KIYOSHI, "元気です").await;
     let late = s.sim.group_postback(STAFF_ROOM, STAFF_A, &format!("case:take:{case}"));
     s.webhook(&[late]).await;
-    assert!(last_reply(&s, STAFF_ROOM).contains("解決済み"));
+    assert!(last_reply(&s, STAFF_ROOM).contains("終了しています"));
+}
+
+async fn case_record(s: &LocalStack, number: u64) -> mimamori::case::Case {
+    s.functions
+        .webhook
+        .store
+        .case(&operator(s), number)
+        .await
+        .unwrap()
+        .expect("the case is recorded")
+}
+
+async fn staff_says(s: &mut LocalStack, who: &str, text: &str) -> String {
+    let event = s.sim.group_text(STAFF_ROOM, who, text);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    last_reply(s, STAFF_ROOM)
+}
+
+async fn staff_taps(s: &mut LocalStack, who: &str, data: &str) -> line_simulator::Delivery {
+    let event = s.sim.group_postback(STAFF_ROOM, who, data);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
+}
+
+#[tokio::test]
+async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+
+    // Before anyone takes it, call records are refused.
+    let early = staff_taps(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
+    assert!(text_of(&early).contains("まだ対応する人が決まっていません"));
+
+    let taken = staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    let buttons = taken.postback_data();
+    for kind in ["reached_member", "no_answer", "reached_contact", "dispatched"] {
+        assert!(buttons.contains(&format!("case:call:{case}:{kind}")), "{buttons:?}");
+    }
+    assert!(buttons.contains(&format!("case:close:{case}")));
+
+    s.advance(minutes(5)).await.unwrap();
+    let recorded = staff_taps(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    assert!(text_of(&recorded).contains("不在・留守電（田中さん）"));
+    s.advance(minutes(10)).await.unwrap();
+    // A colleague may call too, once the case is taken.
+    staff_taps(&mut s, STAFF_B, &format!("case:call:{case}:reached_contact")).await;
+
+    let ask = staff_taps(&mut s, STAFF_A, &format!("case:close:{case}")).await;
+    let outcomes = ask.postback_data();
+    assert_eq!(
+        outcomes,
+        ["safe", "hospitalised", "deceased", "other"].map(|o| format!("case:close:{case}:{o}"))
+    );
+    let closed = staff_taps(&mut s, STAFF_A, &format!("case:close:{case}:hospitalised")).await;
+    assert!(text_of(&closed).contains("結果：入院"), "{}", text_of(&closed));
+    assert!(
+        staff_says(&mut s, STAFF_A, &format!("メモ #{case} 市民病院に入院。長女が付き添い"))
+            .await
+            .contains("メモを残しました")
+    );
+
+    // The case ended: the check is closed (so the next one is watched afresh), nobody
+    // is told "safe", and the member's checks pause while in hospital.
+    assert_eq!(case_record(&s, case).await.outcome, Some(Outcome::Hospitalised));
+    let check = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap();
+    assert_eq!(check.state, CheckState::Acknowledged);
+    assert_eq!(member(&s, KIYOSHI).await.unwrap().status, MemberStatus::Paused);
+    assert!(
+        !pushes(&s, STAFF_ROOM).iter().any(|d| text_of(d).contains("解決")),
+        "no all-clear after a hospital outcome"
+    );
+    let again = staff_taps(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
+    assert!(text_of(&again).contains("終了しています"));
+
+    // 「案件 #n」 shows everything, in order.
+    let shown = staff_says(&mut s, STAFF_B, &format!("案件 #{case}")).await;
+    let expected = [
+        "鈴木清さん",
+        "発生",
+        "通知：連絡先0人とスタッフルーム",
+        "対応者：田中さん",
+        "不在・留守電（田中さん）",
+        "連絡先と話せた（伊藤さん）",
+        "終了：入院（田中さん）",
+        "メモ（田中さん）：市民病院に入院",
+    ];
+    let mut at = 0;
+    for part in expected {
+        let found = shown[at..]
+            .find(part)
+            .unwrap_or_else(|| panic!("{part} after {at} in {shown}"));
+        at += found;
+    }
+    assert!(
+        staff_says(&mut s, STAFF_B, "案件 #9999")
+            .await
+            .contains("見つかりません")
+    );
+    let history = history(&s, KIYOSHI).await;
+    assert!(history.iter().any(|e| matches!(
+        e,
+        HistoryEvent::CaseClosed {
+            outcome: Outcome::Hospitalised,
+            ..
+        }
+    )));
+}
+
+#[tokio::test]
+async fn a_forged_postback_from_someone_not_in_the_staff_room_changes_nothing() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    befriend(&mut s, TARO, "山田太郎").await;
+    for data in [
+        format!("case:take:{case}"),
+        format!("case:close:{case}:safe"),
+        format!("case:call:{case}:reached_member"),
+    ] {
+        // Copied into a one-to-one chat with the account.
+        let forged = s.sim.postback(TARO, &data);
+        assert_eq!(s.webhook(&[forged]).await, 200);
+        assert!(last_reply(&s, TARO).contains("スタッフルームでだけ"), "{data}");
+    }
+    let c = case_record(&s, case).await;
+    assert_eq!((c.taken_by, c.outcome), (None, None));
+    assert_eq!(
+        check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap().state,
+        CheckState::Overdue
+    );
+    assert!(
+        s.functions
+            .webhook
+            .store
+            .case_history(&operator(&s), case)
+            .await
+            .unwrap()
+            .iter()
+            .all(|(_, e)| !matches!(
+                e,
+                CaseEvent::Taken { .. } | CaseEvent::Call { .. } | CaseEvent::Closed { .. }
+            ))
+    );
+}
+
+#[tokio::test]
+async fn staff_are_the_people_who_join_the_staff_room() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    let staff_c = "U9c000000000000000000000000000009";
+    s.sim.add_user(staff_c, "佐々木");
+    let joined = s.sim.member_joined(STAFF_ROOM, &[staff_c]);
+    assert_eq!(s.webhook(&[joined]).await, 200);
+    assert!(last_reply(&s, STAFF_ROOM).contains("佐々木さんをスタッフとして登録しました"));
+    let store = &s.functions.webhook.store;
+    assert_eq!(
+        store
+            .staff(&operator(&s), &uid(staff_c))
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "佐々木"
+    );
+    // 「当番」 names who is mentioned about untaken cases; leaving the room ends both.
+    assert!(
+        staff_says(&mut s, staff_c, "当番")
+            .await
+            .contains("佐々木さんを当番にしました")
+    );
+    let left = s.sim.member_left(STAFF_ROOM, &[staff_c]);
+    assert_eq!(s.webhook(&[left]).await, 200);
+    let store = &s.functions.webhook.store;
+    assert!(store.staff(&operator(&s), &uid(staff_c)).await.unwrap().is_none());
+    assert!(store.on_duty(&operator(&s)).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_contacts_safe_button_ends_the_case_and_everyone_hears() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let case = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .unwrap();
+    let alert = pushes(&s, YOKO).pop().unwrap();
+    let safe = format!("case:safe:{case}");
+    assert!(alert.postback_data().contains(&safe), "{:?}", alert.postback_data());
+
+    // Someone who is not Kiyoshi's contact cannot end his case.
+    befriend(&mut s, TARO, "山田太郎").await;
+    let foreign = s.sim.postback(TARO, &safe);
+    s.webhook(&[foreign]).await;
+    assert!(last_reply(&s, TARO).contains("使えなくなりました"));
+    assert_eq!(case_record(&s, case).await.outcome, None);
+
+    let pressed = s.sim.postback(YOKO, &safe);
+    assert_eq!(s.webhook(&[pressed]).await, 200);
+    assert!(last_reply(&s, YOKO).contains("お知らせしました"));
+    s.drain_queue().await.unwrap();
+    assert_eq!(case_record(&s, case).await.outcome, Some(Outcome::ConfirmedByContact));
+    assert_eq!(
+        check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap().state,
+        CheckState::Acknowledged
+    );
+    let staff = text_of(&pushes(&s, STAFF_ROOM).pop().unwrap());
+    assert!(
+        staff.contains(&format!("#{case}")) && staff.contains("鈴木洋子さんが無事を確認しました"),
+        "{staff}"
+    );
+    assert!(text_of(&pushes(&s, YOKO).pop().unwrap()).contains("ご無事を確認しました"));
+    // Pressing again does no harm.
+    let again = s.sim.postback(YOKO, &safe);
+    s.webhook(&[again]).await;
+    assert_eq!(pushes(&s, YOKO).len(), 2, "the alert and one all-clear");
+}
+
+#[tokio::test]
+async fn a_late_answer_ends_the_case_by_itself() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    say(&mut s, KIYOSHI, "元気です").await;
+    s.drain_queue().await.unwrap();
+    assert_eq!(case_record(&s, case).await.outcome, Some(Outcome::Answered));
+    assert!(text_of(&pushes(&s, STAFF_ROOM).pop().unwrap()).contains("本人のお返事"));
+}
+
+#[tokio::test]
+async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_hours() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    assert!(
+        staff_says(&mut s, STAFF_B, "当番")
+            .await
+            .contains("伊藤さんを当番にしました")
+    );
+    // Kiyoshi's checks come at 17:00, from today; he does not answer.
+    let evening = s
+        .sim
+        .postback_with_params(KIYOSHI, "set:time:day", &[("time", "17:00")]);
+    assert_eq!(s.webhook(&[evening]).await, 200);
+    // Sunday 17:00 check, Monday 17:00 reminder, overdue Monday 20:00 (11:00 UTC).
+    s.advance_to(t("2026-11-30T11:01:00Z")).await.unwrap();
+    let case = check_at(&s, KIYOSHI, t("2026-11-29T08:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .expect("a case at 20:00");
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1, "the alert");
+
+    // Quiet from 21:00: nothing more until 08:00 (23:00 UTC), not to staff, not to Yoko.
+    s.advance_to(t("2026-11-30T22:59:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1, "quiet through the night");
+    assert_eq!(pushes(&s, YOKO).len(), 1);
+
+    // 08:00: announced again; the two levels that fell due in the night come with it:
+    // Yoko is alerted again and the person on duty (伊藤) is mentioned.
+    s.advance_to(t("2026-11-30T23:00:30Z")).await.unwrap();
+    let morning = pushes(&s, STAFF_ROOM);
+    assert_eq!(morning.len(), 2);
+    let again = morning.last().unwrap();
+    assert!(text_of(again).contains("【再通知】"), "{}", text_of(again));
+    assert!(again.postback_data().contains(&format!("case:take:{case}")));
+    let mention = again
+        .messages
+        .iter()
+        .find(|m| m["type"] == "textV2")
+        .expect("a mention");
+    assert_eq!(mention["substitution"]["duty"]["mentionee"]["userId"], STAFF_B);
+    let yoko = pushes(&s, YOKO);
+    assert_eq!(yoko.len(), 2);
+    assert!(text_of(yoko.last().unwrap()).contains("まだ連絡がとれていません"));
+    assert!(
+        yoko.last()
+            .unwrap()
+            .postback_data()
+            .contains(&format!("case:safe:{case}"))
+    );
+
+    // Then every hour of the day, without the levels (each is done once).
+    s.advance_to(t("2026-12-01T00:00:30Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3);
+    assert!(
+        !pushes(&s, STAFF_ROOM)
+            .last()
+            .unwrap()
+            .messages
+            .iter()
+            .any(|m| m["type"] == "textV2")
+    );
+    assert_eq!(pushes(&s, YOKO).len(), 2);
+
+    // Taken at 09:30: no more announcements.
+    s.advance(minutes(30)).await.unwrap();
+    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    s.advance_to(t("2026-12-01T04:00:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3, "nothing after it was taken");
+    let history = s
+        .functions
+        .webhook
+        .store
+        .case_history(&operator(&s), case)
+        .await
+        .unwrap();
+    let reannounced = history
+        .iter()
+        .filter(|(_, e)| matches!(e, CaseEvent::Reannounced { .. }))
+        .count();
+    let escalated = history
+        .iter()
+        .filter(|(_, e)| matches!(e, CaseEvent::Escalated { .. }))
+        .count();
+    assert_eq!((reannounced, escalated), (2, 2));
 }

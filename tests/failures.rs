@@ -237,7 +237,8 @@ async fn crash_between_overdue_and_enqueue_still_alerts_everyone_once() {
         inner,
         failures: AtomicUsize::new(1),
     });
-    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    // Overdue at 12:00; before the case's first follow-up at 13:00.
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
 
     assert_eq!(pushes(&s, YOKO).len(), 1);
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
@@ -257,7 +258,8 @@ async fn redelivered_and_duplicate_escalation_messages_alert_nobody_twice() {
     staff_room(&mut s).await;
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
-    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    // Overdue at 12:00; before the case's first follow-up at 13:00.
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
     assert_eq!(pushes(&s, YOKO).len(), 1);
 
     let queue = SqsQueue::new(
@@ -321,7 +323,8 @@ async fn escalation_with_no_staff_room_alerts_contacts_and_raises_the_alarm() {
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
-    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    // Overdue at 12:00; before the case's first follow-up at 13:00.
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
     assert_eq!(
         pushes(&s, YOKO).len(),
         1,

@@ -71,19 +71,25 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
     s.advance(hours(72)).await.unwrap();
     assert_eq!(pushes(&s, KIYOSHI).len(), before, "no check after leaving");
 
-    // Only an anonymous count remains, for the monthly report.
+    // Only anonymous facts remain, for the monthly report: no LINE id, no name.
     let client = aws_sdk_dynamodb::Client::new(&s.aws);
-    let stats = client
-        .get_item()
+    let facts = client
+        .query()
         .table_name(&s.resources.table)
-        .key("pk", AttributeValue::S(format!("{}#OPERATOR", operator(&s))))
-        .key("sk", AttributeValue::S("STATS#2026-11".into()))
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("{}#REPORT", operator(&s))))
         .send()
         .await
         .unwrap()
-        .item
-        .unwrap();
-    assert_eq!(stats.get("members_left"), Some(&AttributeValue::N("1".into())));
+        .items
+        .unwrap_or_default();
+    let left = facts
+        .iter()
+        .filter(|f| f.get("fact") == Some(&AttributeValue::S("left".into())))
+        .count();
+    assert_eq!(left, 1);
+    let dump = format!("{facts:?}");
+    assert!(!dump.contains(KIYOSHI) && !dump.contains("鈴木"), "{dump}");
 }
 
 #[tokio::test]

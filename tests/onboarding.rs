@@ -3,6 +3,7 @@
 //! halfway picks up where they left.
 
 use mimamori::member::Onboarding;
+use mimamori::report::AgeBand;
 use scenarios::*;
 
 async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
@@ -63,11 +64,18 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
     s.webhook(&[event]).await;
     let changed = replies(&s, HANAKO).pop().unwrap();
     assert!(changed.texts()[0].contains("毎日7時"));
+    assert!(changed.texts()[1].contains("年代"), "then two optional questions");
+    assert_eq!(member(&s, HANAKO).await.unwrap().onboarding, Some(Onboarding::Profile));
+    let asked = tap(&mut s, HANAKO, "profile:age:80s").await;
+    assert!(asked.contains("性別"), "{asked}");
+    let offer = tap(&mut s, HANAKO, "profile:gender:skip").await;
     assert!(
-        changed.texts()[1].contains("連絡先に登録しますか"),
-        "then the contact offer"
+        offer.contains("連絡先に登録しますか"),
+        "then the contact offer: {offer}"
     );
-    assert_eq!(member(&s, HANAKO).await.unwrap().onboarding, Some(Onboarding::Contact));
+    let m = member(&s, HANAKO).await.unwrap();
+    assert_eq!(m.onboarding, Some(Onboarding::Contact));
+    assert_eq!((m.age_band, m.gender), (Some(AgeBand::Eighties), None));
 
     let done = tap(&mut s, HANAKO, "onboard:done").await;
     assert!(done.contains("毎日7時") && done.contains("元気です"), "{done}");

@@ -73,6 +73,8 @@ pub enum Stage {
     /// Not a check's deadline: the end of a blocked member's grace period, when their
     /// data is erased (`check` then holds the time they blocked the account).
     Erase,
+    /// The check's case, still untaken, is due a follow-up.
+    FollowUp,
 }
 
 impl Stage {
@@ -81,6 +83,7 @@ impl Stage {
             Self::Reminder => "reminder",
             Self::Overdue => "overdue",
             Self::Erase => "erase",
+            Self::FollowUp => "follow_up",
         }
     }
 }

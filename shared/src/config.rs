@@ -36,6 +36,14 @@ impl Env {
             reason: e.to_string(),
         })
     }
+    /// `CASE_POLICY` (JSON; default: every 60 minutes, quiet 21:00–08:00, contacts again
+    /// after 2 hours, the person on duty mentioned after 4).
+    pub fn follow_up_policy(&self) -> Result<crate::case::FollowUpPolicy, ConfigError> {
+        crate::case::FollowUpPolicy::from_json(self.optional("CASE_POLICY")).map_err(|e| ConfigError::Invalid {
+            name: "CASE_POLICY",
+            reason: e.to_string(),
+        })
+    }
     pub fn policy(&self) -> Result<EscalationPolicy, ConfigError> {
         EscalationPolicy::from_minutes(
             self.optional("REMINDER_AFTER_MINUTES"),

@@ -123,6 +123,9 @@ pub struct Contact {
     pub user_id: UserId,
     pub display_name: String,
     pub linked_at: Timestamp,
+    /// Given by the member (optional, confirmed first); shown only in the staff room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 #[cfg(test)]

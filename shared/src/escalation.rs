@@ -1,6 +1,7 @@
 //! Escalation: what the queue carries, whom an overdue check alerts (the member's
 //! contacts and the staff room), and the all-clear that follows a late answer.
 
+use crate::case::{FollowUpPolicy, LevelAction};
 use crate::check::{self, Check};
 use crate::contact::Contact;
 use crate::ids::{GroupId, OperatorId, UserId};
@@ -27,6 +28,12 @@ pub enum EscalationMessage {
         member: UserId,
         check: Timestamp,
     },
+    /// The check's case is due a follow-up (announced again, next escalation level).
+    FollowUp {
+        operator: OperatorId,
+        member: UserId,
+        check: Timestamp,
+    },
 }
 
 impl EscalationMessage {
@@ -41,6 +48,11 @@ impl EscalationMessage {
                 operator,
                 member,
                 check,
+            }
+            | Self::FollowUp {
+                operator,
+                member,
+                check,
             } => (operator, member, *check),
         }
     }
@@ -48,27 +60,26 @@ impl EscalationMessage {
         match self {
             Self::Escalate { .. } => "escalate",
             Self::Deliver { .. } => "deliver",
+            Self::FollowUp { .. } => "follow_up",
         }
     }
 }
 
-/// A case (対応案件): an overdue check staff work on, found by its short number.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Case {
-    pub number: u64,
-    pub member: UserId,
-    pub check: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taken_by: Option<UserId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taken_by_name: Option<String>,
-}
+pub use crate::case::Case;
 
 /// The operator's staff room: the LINE group where staff receive alerts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffRoom {
     pub group_id: GroupId,
     pub registered_at: Timestamp,
+}
+
+/// A person in the staff room (registered by joining it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staff {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub since: Timestamp,
 }
 
 /// Staff read times in the operator's zone.
@@ -92,7 +103,7 @@ pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_r
                 &key,
                 PushKind::Alert,
                 c.user_id.as_str(),
-                vec![messages::text(member.lang, t)],
+                vec![messages::alert_to_contact(member.lang, t, check.case_number)],
             )
         })
         .collect();
@@ -152,6 +163,94 @@ pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[String]) -> Vec
         .collect()
 }
 
+/// The all-clear when someone (a contact, or staff) confirmed the member is safe.
+pub fn plan_confirmed_safe(member: &Member, check: &Check, alerted: &[String], by: &str) -> Vec<Push> {
+    let key = check.key();
+    alerted
+        .iter()
+        .map(|to| {
+            let (lang, t) = if to.starts_with('U') {
+                (
+                    member.lang,
+                    Text::ConfirmedSafeToContact {
+                        member: member.display_name.clone(),
+                        by: by.to_owned(),
+                    },
+                )
+            } else {
+                (
+                    Lang::Ja,
+                    Text::ConfirmedSafeToStaff {
+                        case_number: check.case_number.unwrap_or_default(),
+                        member: member.display_name.clone(),
+                        by: by.to_owned(),
+                    },
+                )
+            };
+            Push::new(&key, PushKind::AllClear, to, vec![messages::text(lang, t)])
+        })
+        .collect()
+}
+
+/// Who a follow-up can reach.
+#[derive(Clone, Copy)]
+pub struct Audience<'a> {
+    pub contacts: &'a [Contact],
+    pub room: &'a StaffRoom,
+    /// The staff member on duty, if someone said 「当番」.
+    pub on_duty: Option<&'a UserId>,
+}
+
+/// The pushes of an untaken case's follow-up: announced again in the staff room, plus
+/// whatever escalation levels are due (contacts again, the person on duty mentioned).
+pub fn plan_follow_up(
+    member: &Member,
+    check: &Check,
+    case: &Case,
+    policy: &FollowUpPolicy,
+    levels: &[usize],
+    audience: &Audience<'_>,
+) -> Vec<Push> {
+    let Audience {
+        contacts,
+        room,
+        on_duty,
+    } = *audience;
+    let tz = operator_zone();
+    let key = check.key();
+    let step = case.follow_ups + 1;
+    let mut pushes = Vec::new();
+    let mut to_room = vec![
+        messages::text(
+            Lang::Ja,
+            Text::Reannounce {
+                case_number: case.number,
+                member: member.display_name.clone(),
+                since: messages::when(Lang::Ja, check.scheduled_at, &tz),
+            },
+        ),
+        messages::take_case(case.number),
+    ];
+    for level in levels.iter().filter_map(|i| policy.levels.get(*i)) {
+        match level.action {
+            LevelAction::Contacts => pushes.extend(contacts.iter().map(|c| {
+                let t = Text::AlertToContactAgain {
+                    member: member.display_name.clone(),
+                };
+                Push::follow_up(
+                    &key,
+                    step,
+                    c.user_id.as_str(),
+                    vec![messages::alert_to_contact(member.lang, t, Some(case.number))],
+                )
+            })),
+            LevelAction::MentionOnDuty => to_room.push(messages::mention_on_duty(case.number, on_duty)),
+        }
+    }
+    pushes.push(Push::follow_up(&key, step, room.group_id.as_str(), to_room));
+    pushes
+}
+
 /// The scheduled time a check key stands for.
 pub fn check_time(key: &str) -> Option<Timestamp> {
     key.parse::<i64>()
@@ -190,6 +289,7 @@ mod tests {
             user_id: UserId::new(format!("U{}", "b".repeat(32))).unwrap(),
             display_name: "山田太郎".into(),
             linked_at: t0,
+            phone: None,
         }];
         let room = StaffRoom {
             group_id: GroupId::new(format!("C{}", "c".repeat(32))).unwrap(),

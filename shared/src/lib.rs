@@ -4,6 +4,7 @@
 //! return decisions. `ports` names the I/O the service needs, `adapters` implements it
 //! on AWS and LINE, and `app` carries out the decisions for each Lambda function.
 
+pub mod case;
 pub mod check;
 pub mod contact;
 pub mod escalation;
@@ -12,6 +13,7 @@ pub mod member;
 pub mod messages;
 pub mod outbox;
 pub mod policy;
+pub mod report;
 pub mod schedule;
 pub mod webhook;
 

@@ -50,6 +50,11 @@ pub struct Member {
     /// While paused: the local date checks start again (a pause always has an end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_on: Option<Date>,
+    /// Given at onboarding, if the member chose to (for the operator's statistics only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<crate::report::AgeBand>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<crate::report::Gender>,
     /// Checks acknowledged so far; a person with none is still "new" (see `contact`).
     pub acknowledged_checks: u32,
 }
@@ -78,6 +83,8 @@ impl Member {
             onboarding: Some(Onboarding::Schedule),
             checked_in_for: None,
             acknowledged_checks: 0,
+            age_band: None,
+            gender: None,
         }
     }
 
@@ -100,6 +107,8 @@ impl Member {
 pub enum Onboarding {
     /// Consented; choosing how often and when (the default schedule runs meanwhile).
     Schedule,
+    /// Asked (optionally) for age band and gender.
+    Profile,
     /// Offered to register a contact.
     Contact,
 }
@@ -112,13 +121,38 @@ pub enum HistoryEvent {
     Reactivated,
     Blocked,
     BecameContactOnly,
-    ContactLinked { contact: UserId },
-    ContactRemoved { contact: UserId },
-    CaseTaken { case_number: u64, by: UserId },
-    CheckReminded { check: Timestamp },
-    CheckOverdue { check: Timestamp, case_number: u64 },
-    AcknowledgedAfterEscalation { check: Timestamp, case_number: u64 },
-    ScheduleChanged { schedule: Schedule },
-    Paused { resume_on: Date },
+    ContactLinked {
+        contact: UserId,
+    },
+    ContactRemoved {
+        contact: UserId,
+    },
+    CaseTaken {
+        case_number: u64,
+        by: UserId,
+    },
+    CheckReminded {
+        check: Timestamp,
+    },
+    CheckOverdue {
+        check: Timestamp,
+        case_number: u64,
+    },
+    AcknowledgedAfterEscalation {
+        check: Timestamp,
+        case_number: u64,
+    },
+    ScheduleChanged {
+        schedule: Schedule,
+    },
+    Paused {
+        resume_on: Date,
+    },
     Resumed,
+    CaseClosed {
+        case_number: u64,
+        outcome: crate::case::Outcome,
+    },
+    /// Checks stopped for good (the case ended with the member's death).
+    ChecksStopped,
 }

@@ -2,7 +2,9 @@
 //! language (Japanese first, English for those who choose it), and the LINE message
 //! objects that carry the texts and buttons. Handlers never write member-facing text.
 
+use crate::case::{CallKind, Outcome};
 use crate::check::Check;
+use crate::report::{AgeBand, Gender};
 use crate::schedule::{Cadence, CheckSchedule, WeekdayName};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -155,6 +157,96 @@ pub enum Text {
         case_number: u64,
     },
     StaffOnly,
+    ProfileThanks,
+    MemberErased,
+    ReportMonthInvalid,
+    CallPrompt {
+        case_number: u64,
+    },
+    CallLabel(crate::case::CallKind),
+    CloseLabel,
+    CallRecorded {
+        case_number: u64,
+        call: String,
+        by: String,
+    },
+    AskOutcome {
+        case_number: u64,
+    },
+    OutcomeLabel(crate::case::Outcome),
+    CaseClosed {
+        case_number: u64,
+        outcome: String,
+        by: String,
+    },
+    CaseAlreadyClosed {
+        case_number: u64,
+        outcome: String,
+    },
+    CaseNotTaken {
+        case_number: u64,
+    },
+    CaseUnknown {
+        case_number: u64,
+    },
+    NoteRecorded {
+        case_number: u64,
+    },
+    CaseHistory {
+        case_number: u64,
+        member: String,
+        contacts: String,
+        lines: String,
+    },
+    Reannounce {
+        case_number: u64,
+        member: String,
+        since: String,
+    },
+    MentionOnDuty {
+        case_number: u64,
+    },
+    AlertToContactAgain {
+        member: String,
+    },
+    SafeLabel,
+    ConfirmedSafeToContact {
+        member: String,
+        by: String,
+    },
+    ConfirmedSafeToStaff {
+        case_number: u64,
+        member: String,
+        by: String,
+    },
+    SafeThanks,
+    OnDutySet {
+        name: String,
+    },
+    StaffJoined {
+        name: String,
+    },
+    AskAgeBand,
+    AgeBandLabel(crate::report::AgeBand),
+    AskGender,
+    GenderLabel(crate::report::Gender),
+    SkipLabel,
+    AskContactPhone {
+        contact: String,
+    },
+    ConfirmContactPhone {
+        contact: String,
+        phone: String,
+    },
+    ContactPhoneSaved {
+        contact: String,
+    },
+    PhoneInvalid,
+    PhoneLabel {
+        name: String,
+    },
+    YesLabel,
+    NoLabel,
     ContactsList {
         contacts: String,
         count: usize,
@@ -291,6 +383,42 @@ fn ja(t: &Text) -> String {
         Text::CaseAlreadyTaken { case_number, by } => format!("#{case_number} は既に {by}さんが対応しています。"),
         Text::CaseAlreadyResolved { case_number } => format!("#{case_number} は解決済みです（本人のお返事がありました）。"),
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
+        Text::MemberErased => "（退会済みの方）".into(),
+        Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::ReportMonthInvalid => "月は「月次レポート 2026-11」のように書いてください。".into(),
+        Text::CallPrompt { case_number } => format!("#{case_number} の電話や訪問の結果を、下のボタンで記録してください。終わったら「終了」を押してください。"),
+        Text::CallLabel(k) => match k { CallKind::ReachedMember => "本人と話せた・無事", CallKind::NoAnswer => "不在・留守電", CallKind::ReachedContact => "連絡先と話せた", CallKind::Dispatched => "訪問・警察を依頼" }.into(),
+        Text::CloseLabel => "終了".into(),
+        Text::CallRecorded { case_number, call, by } => format!("#{case_number} に記録しました：{call}（{by}さん）"),
+        Text::AskOutcome { case_number } => format!("#{case_number} を終了します。結果を選んでください。"),
+        Text::OutcomeLabel(o) => match o { Outcome::Answered => "本人が応答", Outcome::ConfirmedByContact => "連絡先が無事を確認", Outcome::Safe => "無事", Outcome::Hospitalised => "入院", Outcome::Deceased => "死亡", Outcome::Other => "その他" }.into(),
+        Text::CaseClosed { case_number, outcome, by } => format!("#{case_number} を終了しました（結果：{outcome}、{by}さん）。\nメモは「メモ #{case_number} 内容」と送ると残せます。"),
+        Text::CaseAlreadyClosed { case_number, outcome } => format!("#{case_number} は終了しています（結果：{outcome}）。"),
+        Text::CaseNotTaken { case_number } => format!("#{case_number} はまだ対応する人が決まっていません。先に「対応します」を押してください。"),
+        Text::CaseUnknown { case_number } => format!("#{case_number} という案件は見つかりません。"),
+        Text::NoteRecorded { case_number } => format!("#{case_number} にメモを残しました。"),
+        Text::CaseHistory { case_number, member, contacts, lines } => format!("案件 #{case_number}：{member}さん\n連絡先：{contacts}\n{lines}"),
+        Text::Reannounce { case_number, member, since } => format!("【再通知】#{case_number} {member}さん：{since} からお返事がなく、まだ対応する人が決まっていません。"),
+        Text::MentionOnDuty { case_number } => format!("{{duty}} #{case_number} の対応をお願いします。まだ誰も対応していません。"),
+        Text::AlertToContactAgain { member } => format!("【見守りサービス】{member}さんとまだ連絡がとれていません。ご様子を確かめていただけましたら、下のボタンでお知らせください。"),
+        Text::SafeLabel => "無事を確認しました".into(),
+        Text::ConfirmedSafeToContact { member, by } => format!("【見守りサービス】{by}さんが、{member}さんのご無事を確認しました。ご安心ください。"),
+        Text::ConfirmedSafeToStaff { case_number, member, by } => format!("【解決】#{case_number} {member}さん：{by}さんが無事を確認しました。"),
+        Text::SafeThanks => "ありがとうございます。皆さまにお知らせしました。".into(),
+        Text::OnDutySet { name } => format!("{name}さんを当番にしました。対応のない案件はここで{name}さんにお知らせします。"),
+        Text::StaffJoined { name } => format!("{name}さんをスタッフとして登録しました。"),
+        Text::AskAgeBand => "差し支えなければ、年代を教えてください（運営団体の統計にだけ使います）。".into(),
+        Text::AgeBandLabel(a) => match a { AgeBand::Under60 => "60歳未満", AgeBand::Sixties => "60代", AgeBand::Seventies => "70代", AgeBand::Eighties => "80代", AgeBand::NinetyPlus => "90歳以上" }.into(),
+        Text::AskGender => "性別も、差し支えなければ教えてください。".into(),
+        Text::GenderLabel(g) => match g { Gender::Female => "女性", Gender::Male => "男性", Gender::Other => "その他" }.into(),
+        Text::SkipLabel => "答えない".into(),
+        Text::AskContactPhone { contact } => format!("{contact}さんの電話番号を送ってください（例：090-1234-5678）。スタッフが緊急時にだけ使います。"),
+        Text::ConfirmContactPhone { contact, phone } => format!("{contact}さんの電話番号は {phone} でよろしいですか？"),
+        Text::ContactPhoneSaved { contact } => format!("{contact}さんの電話番号を登録しました。スタッフだけが見られます。"),
+        Text::PhoneInvalid => "電話番号として読み取れませんでした。数字とハイフンで送ってください（例：090-1234-5678）。".into(),
+        Text::PhoneLabel { name } => format!("電話: {name}"),
+        Text::YesLabel => "はい".into(),
+        Text::NoLabel => "いいえ".into(),
         Text::ContactsList { contacts, count } => format!("連絡先（{count}人）: {contacts}\n外す方は下のボタンから選んでください。"),
         Text::RemoveContactLabel { name } => format!("外す: {name}"),
         Text::AddContactLabel => "連絡先を追加".into(),
@@ -408,6 +536,42 @@ fn en(t: &Text) -> String {
         Text::CaseAlreadyTaken { case_number, by } => format!("{by} is already taking case #{case_number}."),
         Text::CaseAlreadyResolved { case_number } => format!("Case #{case_number} is resolved (the member answered)."),
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
+        Text::MemberErased => "(a member who has left)".into(),
+        Text::ProfileThanks => "Thank you.".into(),
+        Text::ReportMonthInvalid => "Write the month like this: 月次レポート 2026-11".into(),
+        Text::CallPrompt { case_number } => format!("Record each call or visit for #{case_number} with the buttons below. Tap \"Close\" when it is over."),
+        Text::CallLabel(k) => match k { CallKind::ReachedMember => "Talked to member: OK", CallKind::NoAnswer => "No answer/voicemail", CallKind::ReachedContact => "Talked to a contact", CallKind::Dispatched => "Visit/police asked" }.into(),
+        Text::CloseLabel => "Close".into(),
+        Text::CallRecorded { case_number, call, by } => format!("Recorded on #{case_number}: {call} ({by})"),
+        Text::AskOutcome { case_number } => format!("Closing #{case_number}. Choose how it ended."),
+        Text::OutcomeLabel(o) => match o { Outcome::Answered => "Member answered", Outcome::ConfirmedByContact => "Contact confirmed safe", Outcome::Safe => "Safe", Outcome::Hospitalised => "Hospitalised", Outcome::Deceased => "Deceased", Outcome::Other => "Other" }.into(),
+        Text::CaseClosed { case_number, outcome, by } => format!("#{case_number} is closed (outcome: {outcome}, by {by}).\nAdd a note by sending \"メモ #{case_number} your note\"."),
+        Text::CaseAlreadyClosed { case_number, outcome } => format!("#{case_number} is already closed (outcome: {outcome})."),
+        Text::CaseNotTaken { case_number } => format!("Nobody has taken #{case_number} yet. Tap \"Take it\" first."),
+        Text::CaseUnknown { case_number } => format!("There is no case #{case_number}."),
+        Text::NoteRecorded { case_number } => format!("Note added to #{case_number}."),
+        Text::CaseHistory { case_number, member, contacts, lines } => format!("Case #{case_number}: {member}\nContacts: {contacts}\n{lines}"),
+        Text::Reannounce { case_number, member, since } => format!("[Reminder] #{case_number} {member}: no answer since {since}, and nobody has taken the case yet."),
+        Text::MentionOnDuty { case_number } => format!("{{duty}} please see to #{case_number}: nobody has taken it yet."),
+        Text::AlertToContactAgain { member } => format!("[Safety check] We still cannot reach {member}. If you have checked on them, please tell us with the button below."),
+        Text::SafeLabel => "They are safe".into(),
+        Text::ConfirmedSafeToContact { member, by } => format!("[Safety check] {by} has confirmed that {member} is safe."),
+        Text::ConfirmedSafeToStaff { case_number, member, by } => format!("[Resolved] #{case_number} {member}: {by} confirmed they are safe."),
+        Text::SafeThanks => "Thank you. We have told everyone.".into(),
+        Text::OnDutySet { name } => format!("{name} is now on duty and will be mentioned here about untaken cases."),
+        Text::StaffJoined { name } => format!("{name} is now registered as staff."),
+        Text::AskAgeBand => "If you do not mind, what is your age group? (Used only for the operator's statistics.)".into(),
+        Text::AgeBandLabel(a) => match a { AgeBand::Under60 => "Under 60", AgeBand::Sixties => "60s", AgeBand::Seventies => "70s", AgeBand::Eighties => "80s", AgeBand::NinetyPlus => "90 or over" }.into(),
+        Text::AskGender => "And your gender, if you do not mind?".into(),
+        Text::GenderLabel(g) => match g { Gender::Female => "Female", Gender::Male => "Male", Gender::Other => "Other" }.into(),
+        Text::SkipLabel => "Skip".into(),
+        Text::AskContactPhone { contact } => format!("Please send {contact}'s phone number (e.g. 090-1234-5678). Staff use it only in an emergency."),
+        Text::ConfirmContactPhone { contact, phone } => format!("Is {contact}'s phone number {phone}?"),
+        Text::ContactPhoneSaved { contact } => format!("{contact}'s phone number is saved. Only staff can see it."),
+        Text::PhoneInvalid => "That does not look like a phone number. Please send digits and hyphens (e.g. 090-1234-5678).".into(),
+        Text::PhoneLabel { name } => format!("Phone: {name}"),
+        Text::YesLabel => "Yes".into(),
+        Text::NoLabel => "No".into(),
         Text::ContactsList { contacts, count } => format!("Contacts ({count}): {contacts}\nTo remove one, choose below."),
         Text::RemoveContactLabel { name } => format!("Remove {name}"),
         Text::AddContactLabel => "Add contact".into(),
@@ -605,6 +769,196 @@ pub fn take_case(case_number: u64) -> Value {
         "altText": body,
         "template": { "type": "buttons", "text": body, "actions": [{ "type": "postback", "label": label, "data": format!("case:take:{case_number}"), "displayText": label }] }
     })
+}
+
+/// After a case is taken: the call-record buttons and 「終了」.
+pub fn call_buttons(case_number: u64) -> Value {
+    let lang = Lang::Ja;
+    let mut items: Vec<Value> = CallKind::ALL
+        .into_iter()
+        .map(|k| {
+            postback_item(
+                Text::CallLabel(k).render(lang),
+                format!("case:call:{case_number}:{}", k.as_str()),
+            )
+        })
+        .collect();
+    items.push(postback_item(
+        Text::CloseLabel.render(lang),
+        format!("case:close:{case_number}"),
+    ));
+    with_quick_reply(text(lang, Text::CallPrompt { case_number }), items)
+}
+
+/// 「終了」: how did the case end?
+pub fn ask_outcome(case_number: u64) -> Value {
+    let lang = Lang::Ja;
+    let items = Outcome::STAFF
+        .into_iter()
+        .map(|o| {
+            postback_item(
+                Text::OutcomeLabel(o).render(lang),
+                format!("case:close:{case_number}:{}", o.as_str()),
+            )
+        })
+        .collect();
+    with_quick_reply(text(lang, Text::AskOutcome { case_number }), items)
+}
+
+/// An alert to a contact, with 「無事を確認しました」 for when they have checked.
+pub fn alert_to_contact(lang: Lang, body: Text, case_number: Option<u64>) -> Value {
+    let message = text(lang, body);
+    match case_number {
+        Some(n) => with_quick_reply(
+            message,
+            vec![postback_item(Text::SafeLabel.render(lang), format!("case:safe:{n}"))],
+        ),
+        None => message,
+    }
+}
+
+/// Mentions the staff member on duty (everyone in the room when nobody is on duty).
+pub fn mention_on_duty(case_number: u64, on_duty: Option<&crate::ids::UserId>) -> Value {
+    let mentionee = match on_duty {
+        Some(user) => json!({ "type": "user", "userId": user.as_str() }),
+        None => json!({ "type": "all" }),
+    };
+    json!({
+        "type": "textV2",
+        "text": Text::MentionOnDuty { case_number }.render(Lang::Ja),
+        "substitution": { "duty": { "type": "mention", "mentionee": mentionee } }
+    })
+}
+
+/// Onboarding: the optional age band question.
+pub fn ask_age_band(lang: Lang) -> Value {
+    let mut items: Vec<Value> = AgeBand::ALL
+        .into_iter()
+        .map(|a| {
+            postback_item(
+                Text::AgeBandLabel(a).render(lang),
+                format!("profile:age:{}", a.as_str()),
+            )
+        })
+        .collect();
+    items.push(postback_item(Text::SkipLabel.render(lang), "profile:age:skip".into()));
+    with_quick_reply(text(lang, Text::AskAgeBand), items)
+}
+
+/// Onboarding: the optional gender question.
+pub fn ask_gender(lang: Lang) -> Value {
+    let mut items: Vec<Value> = Gender::ALL
+        .into_iter()
+        .map(|g| {
+            postback_item(
+                Text::GenderLabel(g).render(lang),
+                format!("profile:gender:{}", g.as_str()),
+            )
+        })
+        .collect();
+    items.push(postback_item(
+        Text::SkipLabel.render(lang),
+        "profile:gender:skip".into(),
+    ));
+    with_quick_reply(text(lang, Text::AskGender), items)
+}
+
+/// A case's history, one line per event, for the staff room.
+pub fn case_history_lines(events: &[(Timestamp, crate::case::CaseEvent)], tz: &TimeZone) -> String {
+    use crate::case::{CaseEvent, LevelAction};
+    let lang = Lang::Ja;
+    events
+        .iter()
+        .map(|(at, e)| {
+            let what = match e {
+                CaseEvent::Opened { check } => format!("発生（{} の確認にお返事なし）", when(lang, *check, tz)),
+                CaseEvent::Alerted { contacts, staff_room } => format!(
+                    "通知：連絡先{}人{}",
+                    contacts.len(),
+                    if *staff_room { "とスタッフルーム" } else { "" }
+                ),
+                CaseEvent::Reannounced { follow_up } => format!("再通知（{follow_up}回目）"),
+                CaseEvent::Escalated { action, to, .. } => match action {
+                    LevelAction::Contacts => format!("連絡先へ再通知（{}人）", to.len()),
+                    LevelAction::MentionOnDuty => "当番の方へメンション".to_owned(),
+                },
+                CaseEvent::Taken { by } => format!("対応者：{}さん", by.name),
+                CaseEvent::Call { kind, by } => format!("{}（{}さん）", Text::CallLabel(*kind).render(lang), by.name),
+                CaseEvent::Note { by, text } => format!("メモ（{}さん）：{text}", by.name),
+                CaseEvent::Closed { outcome, by } => match by {
+                    Some(by) => format!("終了：{}（{}さん）", Text::OutcomeLabel(*outcome).render(lang), by.name),
+                    None => format!("終了：{}", Text::OutcomeLabel(*outcome).render(lang)),
+                },
+            };
+            format!("{} {what}", when(lang, *at, tz))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The monthly report for the staff room: the month and since the start.
+pub fn monthly_report(month: &str, m: &crate::report::Figures, all: &crate::report::Figures) -> Value {
+    let block = |title: &str, f: &crate::report::Figures| {
+        let bands: Vec<String> = AgeBand::ALL
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    Text::AgeBandLabel(*a).render(Lang::Ja),
+                    f.by_age_band.get(a.as_str()).copied().unwrap_or(0)
+                )
+            })
+            .chain([format!("未回答 {}", f.by_age_band.get("unknown").copied().unwrap_or(0))])
+            .collect();
+        let genders: Vec<String> = Gender::ALL
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {}",
+                    Text::GenderLabel(*g).render(Lang::Ja),
+                    f.by_gender.get(g.as_str()).copied().unwrap_or(0)
+                )
+            })
+            .chain([format!("未回答 {}", f.by_gender.get("unknown").copied().unwrap_or(0))])
+            .collect();
+        let outcomes: Vec<String> = Outcome::ALL
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {}",
+                    Text::OutcomeLabel(*o).render(Lang::Ja),
+                    f.outcomes.get(o.as_str()).copied().unwrap_or(0)
+                )
+            })
+            .collect();
+        format!(
+            "【{title}】\n会員 {}人（入会 {}・退会 {}）\n年代：{}\n性別：{}\n確認 {}回（先に元気です {}）\nすぐに応答 {}・再送後に応答 {}・通知 {}\n案件 {}件・電話した方 {}人・電話 {}回・訪問/警察 {}回\n結果：{}",
+            f.members_total,
+            f.members_joined,
+            f.members_left,
+            bands.join("、"),
+            genders.join("、"),
+            f.checks_sent,
+            f.checks_answered_ahead,
+            f.acknowledged_on_time,
+            f.acknowledged_after_reminder,
+            f.escalated,
+            f.cases_opened,
+            f.people_phoned,
+            f.calls,
+            f.visits_or_police,
+            outcomes.join("、"),
+        )
+    };
+    text_raw(format!(
+        "月次レポート\n\n{}\n\n{}",
+        block(month, m),
+        block("開始以来", all)
+    ))
+}
+
+fn text_raw(s: String) -> Value {
+    json!({ "type": "text", "text": s })
 }
 
 /// Asks to confirm leaving, with two buttons.
@@ -879,6 +1233,94 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         },
         Text::CaseAlreadyResolved { case_number: 1042 },
         Text::StaffOnly,
+        Text::ProfileThanks,
+        Text::MemberErased,
+        Text::ReportMonthInvalid,
+        Text::CallPrompt { case_number: 1042 },
+        Text::CallLabel(CallKind::ReachedMember),
+        Text::CallLabel(CallKind::NoAnswer),
+        Text::CallLabel(CallKind::ReachedContact),
+        Text::CallLabel(CallKind::Dispatched),
+        Text::CloseLabel,
+        Text::CallRecorded {
+            case_number: 1042,
+            call: "不在・留守電".into(),
+            by: "田中".into(),
+        },
+        Text::AskOutcome { case_number: 1042 },
+        Text::OutcomeLabel(Outcome::Answered),
+        Text::OutcomeLabel(Outcome::ConfirmedByContact),
+        Text::OutcomeLabel(Outcome::Safe),
+        Text::OutcomeLabel(Outcome::Hospitalised),
+        Text::OutcomeLabel(Outcome::Deceased),
+        Text::OutcomeLabel(Outcome::Other),
+        Text::CaseClosed {
+            case_number: 1042,
+            outcome: "入院".into(),
+            by: "田中".into(),
+        },
+        Text::CaseAlreadyClosed {
+            case_number: 1042,
+            outcome: "本人が応答".into(),
+        },
+        Text::CaseNotTaken { case_number: 1042 },
+        Text::CaseUnknown { case_number: 1042 },
+        Text::NoteRecorded { case_number: 1042 },
+        Text::CaseHistory {
+            case_number: 1042,
+            member: "山田花子".into(),
+            contacts: "山田太郎 090-1234-5678".into(),
+            lines: "11月25日 12:00 発生".into(),
+        },
+        Text::Reannounce {
+            case_number: 1042,
+            member: "山田花子".into(),
+            since: "11月25日 9:00".into(),
+        },
+        Text::MentionOnDuty { case_number: 1042 },
+        Text::AlertToContactAgain {
+            member: "山田花子".into(),
+        },
+        Text::SafeLabel,
+        Text::ConfirmedSafeToContact {
+            member: "山田花子".into(),
+            by: "山田太郎".into(),
+        },
+        Text::ConfirmedSafeToStaff {
+            case_number: 1042,
+            member: "山田花子".into(),
+            by: "山田太郎".into(),
+        },
+        Text::SafeThanks,
+        Text::OnDutySet { name: "田中".into() },
+        Text::StaffJoined { name: "田中".into() },
+        Text::AskAgeBand,
+        Text::AgeBandLabel(AgeBand::Under60),
+        Text::AgeBandLabel(AgeBand::Sixties),
+        Text::AgeBandLabel(AgeBand::Seventies),
+        Text::AgeBandLabel(AgeBand::Eighties),
+        Text::AgeBandLabel(AgeBand::NinetyPlus),
+        Text::AskGender,
+        Text::GenderLabel(Gender::Female),
+        Text::GenderLabel(Gender::Male),
+        Text::GenderLabel(Gender::Other),
+        Text::SkipLabel,
+        Text::AskContactPhone {
+            contact: "山田太郎".into(),
+        },
+        Text::ConfirmContactPhone {
+            contact: "山田太郎".into(),
+            phone: "090-1234-5678".into(),
+        },
+        Text::ContactPhoneSaved {
+            contact: "山田太郎".into(),
+        },
+        Text::PhoneInvalid,
+        Text::PhoneLabel {
+            name: "山田太郎".into(),
+        },
+        Text::YesLabel,
+        Text::NoLabel,
         Text::ContactsList {
             contacts: "山田太郎、佐藤次郎".into(),
             count: 2,

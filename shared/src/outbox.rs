@@ -23,6 +23,8 @@ pub enum PushKind {
     Alert,
     AllClear,
     Notice,
+    /// An untaken case announced again, or taken to the next escalation level.
+    FollowUp,
 }
 
 impl PushKind {
@@ -34,6 +36,7 @@ impl PushKind {
             Self::Alert => "alert",
             Self::AllClear => "all_clear",
             Self::Notice => "notice",
+            Self::FollowUp => "follow_up",
         }
     }
 }
@@ -50,6 +53,16 @@ pub struct Push {
 }
 
 impl Push {
+    /// A push of an untaken case's follow-up number `step`.
+    pub fn follow_up(check_key: &str, step: u32, to: &str, messages: Vec<Value>) -> Self {
+        Self {
+            key: format!("{check_key}#follow_up{step}#{to}"),
+            kind: PushKind::FollowUp,
+            to: to.to_owned(),
+            messages,
+        }
+    }
+
     pub fn new(check_key: &str, kind: PushKind, to: &str, messages: Vec<Value>) -> Self {
         Self {
             key: format!("{check_key}#{}#{to}", kind.as_str()),

@@ -1,12 +1,14 @@
 //! The I/O the service needs, as small traits; `adapters` holds the one real
 //! implementation of each (DynamoDB, LINE, EventBridge Scheduler, SQS).
 
+use crate::case::{CaseEvent, Outcome};
 use crate::check::{Check, CheckState, Deadline};
 use crate::contact::{Contact, Invitation, InviteCode};
-use crate::escalation::{EscalationMessage, StaffRoom};
+use crate::escalation::{EscalationMessage, Staff, StaffRoom};
 use crate::ids::{GroupId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberStatus};
 use crate::outbox::{Push, PushKind};
+use crate::report::{Fact, Recorded};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -241,6 +243,13 @@ pub trait Store: Send + Sync {
     async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError>;
     /// Removes the link between a member and one of their contacts, on both sides.
     async fn unlink_contact(&self, op: &OperatorId, member: &UserId, contact: &UserId) -> Result<Written, StoreError>;
+    async fn set_demographics(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        age_band: Option<crate::report::AgeBand>,
+        gender: Option<crate::report::Gender>,
+    ) -> Result<(), StoreError>;
     async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError>;
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
     /// The members this user is a contact of.
@@ -250,15 +259,49 @@ pub trait Store: Send + Sync {
     /// Erases every record of the user: member, checks, pushes, history, contact links on
     /// both sides, invitation codes. Returns how many records were deleted.
     async fn erase_member(&self, op: &OperatorId, user: &UserId) -> Result<usize, StoreError>;
-    /// The anonymous count kept for the monthly report when a member's data is erased.
-    async fn count_left(&self, op: &OperatorId, at: Timestamp) -> Result<(), StoreError>;
 
     // Cases.
     /// Records the case under its number (once; a second call changes nothing).
-    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<(), StoreError>;
+    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<Written, StoreError>;
     async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError>;
     /// Marks the case taken by `by` unless someone took it first.
     async fn take_case(&self, op: &OperatorId, number: u64, by: &UserId, name: &str) -> Result<Written, StoreError>;
+    /// Ends the case with `outcome` unless it has ended already.
+    async fn close_case(&self, op: &OperatorId, number: u64, outcome: Outcome) -> Result<Written, StoreError>;
+    /// Records follow-up `to` (from `from`), the levels done and the next follow-up,
+    /// only while the case is neither taken nor closed and still at `from`.
+    async fn advance_follow_up(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        from: u32,
+        to: u32,
+        levels_done: u32,
+        next: Option<Timestamp>,
+    ) -> Result<Written, StoreError>;
+    /// Appends to the case's history (never changed, never removed).
+    async fn record_case_event(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        at: Timestamp,
+        event: &CaseEvent,
+    ) -> Result<(), StoreError>;
+    async fn case_history(&self, op: &OperatorId, number: u64) -> Result<Vec<(Timestamp, CaseEvent)>, StoreError>;
+
+    // Staff: the people in the staff room.
+    async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;
+    async fn remove_staff(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
+    async fn staff(&self, op: &OperatorId, user: &UserId) -> Result<Option<Staff>, StoreError>;
+    async fn set_on_duty(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;
+    async fn on_duty(&self, op: &OperatorId) -> Result<Option<Staff>, StoreError>;
+
+    // The monthly report's facts.
+    /// Records a fact under its month; the same fact twice is one (a check's flags are
+    /// only ever added).
+    async fn record_fact(&self, op: &OperatorId, month: &str, fact: &Fact) -> Result<(), StoreError>;
+    /// The facts of one month, or all of them.
+    async fn facts(&self, op: &OperatorId, month: Option<&str>) -> Result<Vec<Recorded>, StoreError>;
 
     // The staff room.
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;

@@ -1,8 +1,10 @@
 //! LINE webhooks: the signature check, the events we read, and what each event means
 //! for the service (an `Intent`), decided without I/O.
 
+use crate::case::{CallKind, Outcome};
 use crate::contact::InviteCode;
 use crate::ids::{GroupId, UserId};
+use crate::report::{AgeBand, Gender};
 use crate::schedule::WeekdayName;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -125,11 +127,32 @@ pub enum EventKind {
     },
     Join,
     Leave,
-    MemberJoined,
-    MemberLeft,
+    MemberJoined {
+        joined: Members,
+    },
+    MemberLeft {
+        left: Members,
+    },
     /// Every other event type LINE has or will add: read, then ignored.
     #[serde(other)]
     Other,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Members {
+    pub members: Vec<Source>,
+}
+
+impl Members {
+    fn users(&self) -> Vec<UserId> {
+        self.members
+            .iter()
+            .filter_map(|m| match m {
+                Source::User { user_id } => Some(user_id.clone()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -204,6 +227,29 @@ pub enum Setting {
     },
     PauseUntil(Date),
     EndPause,
+    /// Onboarding's optional questions (`None`: chose not to say).
+    AgeBand(Option<AgeBand>),
+    Gender(Option<Gender>),
+}
+
+/// What staff do with a case (or the report), from the staff room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StaffAction {
+    /// 「対応します」
+    Take(u64),
+    /// A call-record button.
+    Call(u64, CallKind),
+    /// 「終了」: asks how it ended.
+    AskClose(u64),
+    Close(u64, Outcome),
+    /// 「メモ #1042 …」
+    Note(u64, String),
+    /// 「案件 #1042」: the case's history.
+    Show(u64),
+    /// 「月次レポート」 or 「月次レポート 2026-11」.
+    Report(Option<String>),
+    /// 「当番」: the sender is on duty.
+    OnDuty,
 }
 
 /// Reads a postback's data (and picker params) into a setting, strictly: anything else
@@ -223,11 +269,19 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
         "set:cadence:week" => Some(Setting::ChooseWeekday),
         "pause:menu" => Some(Setting::ChoosePause),
         "pause:end" => Some(Setting::EndPause),
+        "profile:age:skip" => Some(Setting::AgeBand(None)),
+        "profile:gender:skip" => Some(Setting::Gender(None)),
         "pause:date" => params
             .get("date")
             .and_then(|d| d.parse::<Date>().ok())
             .map(Setting::PauseUntil),
         _ => {
+            if let Some(band) = data.strip_prefix("profile:age:") {
+                return AgeBand::parse(band).map(|b| Setting::AgeBand(Some(b)));
+            }
+            if let Some(g) = data.strip_prefix("profile:gender:") {
+                return Gender::parse(g).map(|g| Setting::Gender(Some(g)));
+            }
             if let Some(choice) = data.strip_prefix("set:cadence:") {
                 return CadenceChoice::parse(choice).map(Setting::ChooseTime);
             }
@@ -301,10 +355,25 @@ pub enum Intent {
     InvalidButton {
         user: UserId,
     },
-    /// A staff member pressed 「対応します」 on a case in a group.
-    TakeCase {
-        group: GroupId,
+    /// Staff work on a case: from a group (which must be the staff room) or, refused,
+    /// from a one-to-one chat (`group` is `None`).
+    Staff {
+        group: Option<GroupId>,
         user: Option<UserId>,
+        action: StaffAction,
+    },
+    /// People joined or left a group (the staff room's members are its staff).
+    GroupMembersJoined {
+        group: GroupId,
+        users: Vec<UserId>,
+    },
+    GroupMembersLeft {
+        group: GroupId,
+        users: Vec<UserId>,
+    },
+    /// A contact's 「無事を確認しました」 on an alert.
+    ContactSafe {
+        user: UserId,
         case_number: u64,
     },
     RegisterStaffRoom {
@@ -393,6 +462,17 @@ impl Event {
                 {
                     return Intent::TapOk { user, check };
                 }
+                if let Some(case_number) = postback.data.strip_prefix("case:safe:").and_then(|n| n.parse().ok()) {
+                    return Intent::ContactSafe { user, case_number };
+                }
+                // Staff buttons copied into a one-to-one chat: refused, and said so.
+                if let Some(action) = parse_staff_postback(&postback.data) {
+                    return Intent::Staff {
+                        group: None,
+                        user: Some(user),
+                        action,
+                    };
+                }
                 match postback.data.as_str() {
                     CHECK_IN => return Intent::CheckIn { user },
                     "leave:confirm" => {
@@ -426,35 +506,54 @@ impl Event {
                         user_id,
                     },
                 ),
-            ) => match postback
-                .data
-                .strip_prefix("case:take:")
-                .and_then(|n| n.parse::<u64>().ok())
-            {
-                Some(case_number) => Intent::TakeCase {
-                    group: group_id.clone(),
+            ) => match parse_staff_postback(&postback.data) {
+                Some(action) => Intent::Staff {
+                    group: Some(group_id.clone()),
                     user: user_id.clone(),
-                    case_number,
+                    action,
                 },
                 None => Intent::Ignore("group_postback"),
             },
             (
                 EventKind::Message { message },
-                Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),
+                Some(
+                    Source::Group { group_id, user_id }
+                    | Source::Room {
+                        room_id: group_id,
+                        user_id,
+                    },
+                ),
             ) => {
-                match message
-                    .text
-                    .as_deref()
-                    .map(str::trim)
-                    .and_then(|t| t.strip_prefix(STAFF_REGISTRATION))
-                {
-                    Some(code) => Intent::RegisterStaffRoom {
+                let text = message.text.as_deref().map(str::trim).unwrap_or_default();
+                if let Some(code) = text.strip_prefix(STAFF_REGISTRATION) {
+                    return Intent::RegisterStaffRoom {
                         group: group_id.clone(),
                         code: code.trim().to_owned(),
+                    };
+                }
+                match parse_staff_command(text) {
+                    Some(action) => Intent::Staff {
+                        group: Some(group_id.clone()),
+                        user: user_id.clone(),
+                        action,
                     },
                     None => Intent::Ignore("group_message"),
                 }
             }
+            (
+                EventKind::MemberJoined { joined },
+                Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),
+            ) => Intent::GroupMembersJoined {
+                group: group_id.clone(),
+                users: joined.users(),
+            },
+            (
+                EventKind::MemberLeft { left },
+                Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),
+            ) => Intent::GroupMembersLeft {
+                group: group_id.clone(),
+                users: left.users(),
+            },
             (EventKind::Join, Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. })) => {
                 Intent::JoinedGroup {
                     group: group_id.clone(),
@@ -469,6 +568,55 @@ impl Event {
             _ => Intent::Ignore("not_for_this_service"),
         }
     }
+}
+
+/// The staff buttons: `case:take:1042`, `case:call:1042:no_answer`, `case:close:1042`,
+/// `case:close:1042:safe`.
+fn parse_staff_postback(data: &str) -> Option<StaffAction> {
+    let rest = data.strip_prefix("case:")?;
+    let mut parts = rest.split(':');
+    let (verb, number) = (parts.next()?, parts.next()?.parse::<u64>().ok()?);
+    let arg = parts.next();
+    if parts.next().is_some() {
+        return None;
+    }
+    match (verb, arg) {
+        ("take", None) => Some(StaffAction::Take(number)),
+        ("call", Some(kind)) => CallKind::parse(kind).map(|k| StaffAction::Call(number, k)),
+        ("close", None) => Some(StaffAction::AskClose(number)),
+        ("close", Some(outcome)) => Outcome::parse(outcome)
+            .filter(|o| Outcome::STAFF.contains(o))
+            .map(|o| StaffAction::Close(number, o)),
+        _ => None,
+    }
+}
+
+/// A case number as staff type it: `#1042`, `＃1042` or `1042`.
+fn case_number(s: &str) -> Option<(u64, &str)> {
+    let s = s.trim_start();
+    let s = s.strip_prefix('#').or_else(|| s.strip_prefix('＃')).unwrap_or(s);
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n = s[..end].parse().ok()?;
+    Some((n, s[end..].trim()))
+}
+
+/// The staff room's typed commands: 「案件 #1042」, 「メモ #1042 …」, 「月次レポート [yyyy-mm]」, 「当番」.
+fn parse_staff_command(text: &str) -> Option<StaffAction> {
+    if let Some(rest) = text.strip_prefix("案件") {
+        return case_number(rest)
+            .filter(|(_, tail)| tail.is_empty())
+            .map(|(n, _)| StaffAction::Show(n));
+    }
+    if let Some(rest) = text.strip_prefix("メモ") {
+        return case_number(rest)
+            .filter(|(_, note)| !note.is_empty())
+            .map(|(n, note)| StaffAction::Note(n, note.chars().take(500).collect()));
+    }
+    if let Some(rest) = text.strip_prefix("月次レポート") {
+        let month = rest.trim();
+        return Some(StaffAction::Report((!month.is_empty()).then(|| month.to_owned())));
+    }
+    (text == "当番").then_some(StaffAction::OnDuty)
 }
 
 #[cfg(test)]

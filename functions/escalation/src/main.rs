@@ -7,6 +7,11 @@ use mimamori::config::Env;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     mimamori::logging::init();
-    let app = build(&Env::from_process(), Needs::default(), system_clock()).await?;
+    // The scheduler: untaken cases are followed up by one-time schedules.
+    let needs = Needs {
+        scheduler: true,
+        ..Needs::default()
+    };
+    let app = build(&Env::from_process(), needs, system_clock()).await?;
     run(service_fn(|event| escalation_function::handler(&app, event))).await
 }

@@ -193,7 +193,12 @@ impl LocalStack {
             })
             .await
             .map_err(err)?,
-            escalation: build(Needs::default()).await.map_err(err)?,
+            escalation: build(Needs {
+                scheduler: true,
+                ..Needs::default()
+            })
+            .await
+            .map_err(err)?,
         })
     }
 

@@ -13,17 +13,22 @@
 //! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
 //! |                         | `INVITE_REF#{code}`        | a code this member made (TTL) |
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
-//! |                         | `STATS#{yyyy-mm}`          | anonymous counts (members who left) |
+//! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
+//! | `{op}#CASE#{number}`    | `CASE`                     | a case (対応案件)              |
+//! |                         | `EVENT#{nanos}#{seq}`      | the case's history (append-only) |
+//! | `{op}#REPORT`           | `{yyyy-mm}#{fact key}`     | anonymous facts for the monthly report |
 //! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
 //! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
 
+use crate::case::{CaseEvent, Outcome};
 use crate::check::{Check, CheckState};
 use crate::contact::{Contact, Invitation, InviteCode};
-use crate::escalation::StaffRoom;
+use crate::escalation::{Staff, StaffRoom};
 use crate::ids::{GroupId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::ports::{EventClaim, Store, StoreError, Written};
+use crate::report::{Fact, Recorded};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -147,6 +152,23 @@ struct HistoryRecord {
     at: Timestamp,
     #[serde(flatten)]
     event: HistoryEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CaseEventRecord {
+    at: Timestamp,
+    #[serde(flatten)]
+    event: CaseEvent,
+}
+
+fn case_pk(op: &OperatorId, number: u64) -> String {
+    format!("{op}#CASE#{number}")
+}
+
+/// Orders records of the same instant (possible in virtual time) as this process wrote them.
+fn sequence() -> u64 {
+    static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -555,11 +577,7 @@ impl Store for DynamoStore {
             .ok()
             .and_then(|v| v["event"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        // Two events of the same instant (possible in virtual time) keep the order in which
-        // this process recorded them.
-        static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let seq = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let sk = format!("HISTORY#{:020}#{seq:012}#{kind}", at.as_nanosecond());
+        let sk = format!("HISTORY#{:020}#{:012}#{kind}", at.as_nanosecond(), sequence());
         self.client
             .put_item()
             .table_name(&self.table)
@@ -893,21 +911,6 @@ impl Store for DynamoStore {
         Ok(erased)
     }
 
-    async fn count_left(&self, op: &OperatorId, at: Timestamp) -> Result<(), StoreError> {
-        let month = at.strftime("%Y-%m").to_string();
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(operator_pk(op)))
-            .key("sk", s(format!("STATS#{month}")))
-            .update_expression("ADD members_left :one")
-            .expression_attribute_values(":one", n(1))
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
-    }
-
     async fn redeem_invitation(
         &self,
         op: &OperatorId,
@@ -1061,6 +1064,20 @@ impl Store for DynamoStore {
         self.transact("TransactWriteItems(unlink_contact)", items).await
     }
 
+    async fn set_demographics(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        age_band: Option<crate::report::AgeBand>,
+        gender: Option<crate::report::Gender>,
+    ) -> Result<(), StoreError> {
+        let none = || AttributeValue::Null(true);
+        let age = age_band.map_or_else(|| Ok(none()), |a| attr("member", &a))?;
+        let gender = gender.map_or_else(|| Ok(none()), |g| attr("member", &g))?;
+        self.set_member_field(op, user, "age_band", age).await?;
+        self.set_member_field(op, user, "gender", gender).await
+    }
+
     async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError> {
         self.set_member_field(op, user, "lang", attr("member", &lang)?).await
     }
@@ -1069,26 +1086,20 @@ impl Store for DynamoStore {
         Ok(!self.query_prefix(user_pk(op, user), "WATCHES#").await?.is_empty())
     }
 
-    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<(), StoreError> {
+    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<Written, StoreError> {
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item(
-                "case",
-                format!("{op}#CASE#{}", case.number),
-                "CASE".into(),
-                case,
-                None,
-            )?))
+            .set_item(Some(item("case", case_pk(op, case.number), "CASE".into(), case, None)?))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        conditional("PutItem", result).map(|_| ())
+        conditional("PutItem", result)
     }
 
     async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError> {
-        self.get(format!("{op}#CASE#{number}"), "CASE")
+        self.get(case_pk(op, number), "CASE")
             .await?
             .map(|i| read("case", i))
             .transpose()
@@ -1099,7 +1110,7 @@ impl Store for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(format!("{op}#CASE#{number}")))
+            .key("pk", s(case_pk(op, number)))
             .key("sk", s("CASE"))
             .update_expression("SET taken_by = :by, taken_by_name = :name")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(taken_by)")
@@ -1108,6 +1119,215 @@ impl Store for DynamoStore {
             .send()
             .await;
         conditional("UpdateItem", result)
+    }
+
+    async fn close_case(&self, op: &OperatorId, number: u64, outcome: Outcome) -> Result<Written, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(case_pk(op, number)))
+            .key("sk", s("CASE"))
+            .update_expression("SET outcome = :outcome REMOVE next_follow_up")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(outcome)")
+            .expression_attribute_values(":outcome", attr("outcome", &outcome)?)
+            .send()
+            .await;
+        conditional("UpdateItem", result)
+    }
+
+    async fn advance_follow_up(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        from: u32,
+        to: u32,
+        levels_done: u32,
+        next: Option<Timestamp>,
+    ) -> Result<Written, StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(case_pk(op, number)))
+            .key("sk", s("CASE"))
+            .condition_expression(
+                "attribute_exists(pk) AND follow_ups = :from AND attribute_not_exists(taken_by) \
+                 AND attribute_not_exists(outcome)",
+            )
+            .expression_attribute_values(":from", n(from))
+            .expression_attribute_values(":to", n(to))
+            .expression_attribute_values(":levels", n(levels_done));
+        update = match next {
+            Some(next) => update
+                .update_expression("SET follow_ups = :to, levels_done = :levels, next_follow_up = :next")
+                .expression_attribute_values(":next", attr("case", &next)?),
+            None => update.update_expression("SET follow_ups = :to, levels_done = :levels REMOVE next_follow_up"),
+        };
+        conditional("UpdateItem", update.send().await)
+    }
+
+    async fn record_case_event(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        at: Timestamp,
+        event: &CaseEvent,
+    ) -> Result<(), StoreError> {
+        let record = CaseEventRecord {
+            at,
+            event: event.clone(),
+        };
+        let sk = format!("EVENT#{:020}#{:012}", at.as_nanosecond(), sequence());
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item("case event", case_pk(op, number), sk, &record, None)?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn case_history(&self, op: &OperatorId, number: u64) -> Result<Vec<(Timestamp, CaseEvent)>, StoreError> {
+        self.query_prefix(case_pk(op, number), "EVENT#")
+            .await?
+            .into_iter()
+            .map(|i| read::<CaseEventRecord>("case event", i).map(|r| (r.at, r.event)))
+            .collect()
+    }
+
+    async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {
+        let sk = format!("STAFF#{}", staff.user_id);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item("staff", operator_pk(op), sk, staff, None)?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn remove_staff(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(operator_pk(op)))
+            .key("sk", s(format!("STAFF#{user}")))
+            .send()
+            .await
+            .map_err(dynamo_error("DeleteItem"))?;
+        // No longer on duty either.
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(operator_pk(op)))
+            .key("sk", s("ON_DUTY"))
+            .condition_expression("user_id = :u")
+            .expression_attribute_values(":u", s(user.as_str()))
+            .send()
+            .await;
+        conditional("DeleteItem", result).map(|_| ())
+    }
+
+    async fn staff(&self, op: &OperatorId, user: &UserId) -> Result<Option<Staff>, StoreError> {
+        self.get(operator_pk(op), &format!("STAFF#{user}"))
+            .await?
+            .map(|i| read("staff", i))
+            .transpose()
+    }
+
+    async fn set_on_duty(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item("staff", operator_pk(op), "ON_DUTY".into(), staff, None)?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn on_duty(&self, op: &OperatorId) -> Result<Option<Staff>, StoreError> {
+        self.get(operator_pk(op), "ON_DUTY")
+            .await?
+            .map(|i| read("staff", i))
+            .transpose()
+    }
+
+    async fn record_fact(&self, op: &OperatorId, month: &str, fact: &Fact) -> Result<(), StoreError> {
+        let pk = format!("{op}#REPORT");
+        let sk = format!("{month}#{}", fact.key());
+        if let Fact::Check {
+            who,
+            check,
+            sent,
+            answered_ahead,
+            reminded,
+            escalated,
+            answered,
+        } = fact
+        {
+            // Flags are only ever set: facts recorded twice or out of order add up.
+            let mut sets = vec!["fact = :fact", "who = :who", "#check = :check"];
+            for (set, name) in [
+                (*sent, "sent = :t"),
+                (*answered_ahead, "answered_ahead = :t"),
+                (*reminded, "reminded = :t"),
+                (*escalated, "escalated = :t"),
+                (*answered, "answered = :t"),
+            ] {
+                if set {
+                    sets.push(name);
+                }
+            }
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(pk))
+                .key("sk", s(sk))
+                .update_expression(format!("SET {}", sets.join(", ")))
+                .expression_attribute_names("#check", "check")
+                .expression_attribute_values(":fact", s("check"))
+                .expression_attribute_values(":who", s(who.as_str()))
+                .expression_attribute_values(":check", n(*check))
+                .expression_attribute_values(":t", AttributeValue::Bool(true))
+                .send()
+                .await
+                .map_err(dynamo_error("UpdateItem"))?;
+            return Ok(());
+        }
+        let mut record = item("fact", pk, sk, fact, None)?;
+        record.insert("month".into(), s(month));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(record))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn facts(&self, op: &OperatorId, month: Option<&str>) -> Result<Vec<Recorded>, StoreError> {
+        let pk = format!("{op}#REPORT");
+        let items = match month {
+            Some(m) => self.query_prefix(pk, &format!("{m}#")).await?,
+            None => self.query_partition(pk).await?,
+        };
+        items
+            .into_iter()
+            .map(|mut i| {
+                let sk = i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let month = sk.split('#').next().unwrap_or_default().to_owned();
+                i.remove("pk");
+                i.remove("sk");
+                i.remove("month");
+                read::<Fact>("fact", i).map(|fact| Recorded { month, fact })
+            })
+            .collect()
     }
 
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError> {

@@ -50,6 +50,11 @@ pub fn deadline_schedule_name(op: &OperatorId, member: &UserId, deadline: &Deadl
         crate::check::Stage::Reminder => 'r',
         crate::check::Stage::Overdue => 'o',
         crate::check::Stage::Erase => 'e',
+        // A case has many follow-ups: each is named by its minutes after the check.
+        crate::check::Stage::FollowUp => {
+            let after = deadline.at.duration_since(deadline.check).as_mins();
+            return format!("dl-{op}-{short}-{}-f{after}", crate::check::key_of(deadline.check));
+        }
     };
     format!("dl-{op}-{short}-{}-{stage}", crate::check::key_of(deadline.check))
 }

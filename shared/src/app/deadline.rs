@@ -7,6 +7,7 @@ use crate::escalation::EscalationMessage;
 use crate::ids::{OperatorId, UserId};
 use crate::member::{HistoryEvent, MemberStatus};
 use crate::ports::Written;
+use crate::report::CheckFlag;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,7 @@ pub enum DeadlineOutcome {
     },
     Idle(Idle),
     UnknownMember,
+    FollowUpQueued,
 }
 
 impl DeadlineOutcome {
@@ -45,6 +47,7 @@ impl DeadlineOutcome {
             Self::Erased { .. } => "erased",
             Self::Idle(i) => i.as_str(),
             Self::UnknownMember => "unknown_member",
+            Self::FollowUpQueued => "follow_up_queued",
         }
     }
 }
@@ -63,6 +66,17 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             records: super::leave::erase(app, user).await?,
         });
     }
+    if inv.stage == Stage::FollowUp {
+        // The escalation function does the follow-up (it alone pushes alerts).
+        app.queue
+            .send(&EscalationMessage::FollowUp {
+                operator: op.clone(),
+                member: user.clone(),
+                check: inv.check,
+            })
+            .await?;
+        return Ok(DeadlineOutcome::FollowUpQueued);
+    }
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.store.member(op, user).await? else {
@@ -80,6 +94,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                     .await?
                     == Written::Done
                 {
+                    app.note_check(user, check.scheduled_at, CheckFlag::Reminded).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     app.store
                         .record(
@@ -99,6 +114,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                 let case_number = app.store.next_case_number(op).await?;
                 check.case_number = Some(case_number);
                 if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
+                    app.note_check(user, check.scheduled_at, CheckFlag::Escalated).await?;
                     app.store
                         .record(
                             op,
@@ -141,14 +157,15 @@ async fn escalate(
 ) -> Result<(), AppError> {
     // The case under its number, for staff's buttons (recorded once).
     if let Some(number) = case {
-        let case = crate::escalation::Case {
-            number,
-            member: user.clone(),
-            check,
-            taken_by: None,
-            taken_by_name: None,
-        };
-        app.store.open_case(op, &case).await?;
+        let now = app.clock.now();
+        let case = crate::case::Case::open(number, user.clone(), check, now);
+        if app.store.open_case(op, &case).await? == Written::Done {
+            app.store
+                .record_case_event(op, number, now, &crate::case::CaseEvent::Opened { check })
+                .await?;
+        }
+        app.record_fact(now, &crate::report::Fact::CaseOpened { case: number })
+            .await?;
     }
     app.queue
         .send(&EscalationMessage::Escalate {

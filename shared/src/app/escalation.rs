@@ -3,11 +3,159 @@
 
 use super::deliver::{Delivered, deliver_pending};
 use super::{App, AppError};
+use crate::case::{CaseEvent, Outcome};
 use crate::check::CheckState;
+use crate::check::{Check, Deadline, Stage};
+use crate::escalation::{Audience, operator_zone, plan_follow_up};
 use crate::escalation::{EscalationMessage, plan_alerts};
+use crate::member::Member;
 use crate::outbox::PushKind;
 use crate::ports::Written;
 use std::collections::HashSet;
+
+/// Sets the first follow-up of the check's case (once; a redelivery sets the same one).
+async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> {
+    let op = &app.operator;
+    let Some(case) = check.case_number.map(|n| app.store.case(op, n)) else {
+        return Ok(());
+    };
+    let Some(case) = case.await? else { return Ok(()) };
+    if case.is_closed() || case.taken_by.is_some() || case.follow_ups > 0 {
+        return Ok(());
+    }
+    let next = match case.next_follow_up {
+        Some(next) => next,
+        None => {
+            let next = app.follow_up.first(case.opened(), &operator_zone());
+            app.store
+                .advance_follow_up(op, case.number, 0, 0, 0, Some(next))
+                .await?;
+            next
+        }
+    };
+    schedule_follow_up(app, check, next).await
+}
+
+async fn schedule_follow_up(app: &App, check: &Check, at: jiff::Timestamp) -> Result<(), AppError> {
+    let deadline = Deadline {
+        check: check.scheduled_at,
+        stage: Stage::FollowUp,
+        at,
+    };
+    let member = app
+        .store
+        .case(&app.operator, check.case_number.unwrap_or_default())
+        .await?
+        .map(|c| c.member);
+    if let Some(member) = member {
+        app.scheduler.set_deadline(&app.operator, &member, &deadline).await?;
+    }
+    Ok(())
+}
+
+/// An untaken case's follow-up: announced again in the staff room (and the levels due),
+/// then the next one is set. Nothing once someone took it, it ended, or the member
+/// answered meanwhile (then the case is closed as answered, if that was not done yet).
+async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<EscalationOutcome, AppError> {
+    let op = &app.operator;
+    let user = &member.user_id;
+    let now = app.clock.now();
+    let Some(case) = check.case_number.map(|n| app.store.case(op, n)) else {
+        return Ok(EscalationOutcome::Gone);
+    };
+    let Some(case) = case.await? else {
+        return Ok(EscalationOutcome::Gone);
+    };
+    if case.is_closed() || case.taken_by.is_some() {
+        return Ok(EscalationOutcome::FollowUpNotNeeded);
+    }
+    if check.state != CheckState::Overdue {
+        super::cases::resolve(app, &case, Outcome::Answered, None).await?;
+        return Ok(EscalationOutcome::FollowUpNotNeeded);
+    }
+    // A follow-up delivered early (a duplicate of an earlier one) waits for its time.
+    if case
+        .next_follow_up
+        .is_some_and(|next| now + jiff::SignedDuration::from_mins(1) < next)
+    {
+        return Ok(EscalationOutcome::FollowUpNotNeeded);
+    }
+    let Some(room) = app.store.staff_room(op).await? else {
+        return Err(AppError::NoStaffRoom { check: check.key() });
+    };
+    let tz = operator_zone();
+    let plan = app.follow_up.follow_up(case.opened(), case.levels_done, now, &tz);
+    let contacts = app.store.contacts(op, user).await?;
+    let on_duty = app.store.on_duty(op).await?.map(|s| s.user_id);
+    let pushes = plan_follow_up(
+        member,
+        check,
+        &case,
+        &app.follow_up,
+        &plan.levels,
+        &Audience {
+            contacts: &contacts,
+            room: &room,
+            on_duty: on_duty.as_ref(),
+        },
+    );
+    let already: HashSet<String> = app
+        .store
+        .pushes(op, user, check.scheduled_at, Some(PushKind::FollowUp))
+        .await?
+        .into_iter()
+        .map(|(p, _)| p.key)
+        .collect();
+    let new: Vec<_> = pushes.into_iter().filter(|p| !already.contains(&p.key)).collect();
+    if !new.is_empty()
+        && app
+            .store
+            .add_pushes(op, user, check.scheduled_at, CheckState::Overdue, &new)
+            .await?
+            == Written::Conflict
+    {
+        // The member answered meanwhile: the all-clear takes over.
+        return Ok(EscalationOutcome::FollowUpNotNeeded);
+    }
+    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
+    let step = case.follow_ups + 1;
+    let levels_done = plan.levels.last().map_or(case.levels_done, |l| *l as u32 + 1);
+    if app
+        .store
+        .advance_follow_up(op, case.number, case.follow_ups, step, levels_done, Some(plan.next))
+        .await?
+        == Written::Done
+    {
+        app.store
+            .record_case_event(op, case.number, now, &CaseEvent::Reannounced { follow_up: step })
+            .await?;
+        for i in &plan.levels {
+            let Some(level) = app.follow_up.levels.get(*i) else {
+                continue;
+            };
+            let to = match level.action {
+                crate::case::LevelAction::Contacts => contacts.iter().map(|c| c.user_id.to_string()).collect(),
+                crate::case::LevelAction::MentionOnDuty => {
+                    vec![on_duty.as_ref().map_or_else(|| "all".to_owned(), |u| u.to_string())]
+                }
+            };
+            let event = CaseEvent::Escalated {
+                level: *i as u32 + 1,
+                action: level.action,
+                to,
+            };
+            app.store.record_case_event(op, case.number, now, &event).await?;
+        }
+    }
+    schedule_follow_up(app, check, plan.next).await?;
+    tracing::info!(
+        case = case.number,
+        follow_up = step,
+        levels = plan.levels.len(),
+        "case_followed_up"
+    );
+    Ok(EscalationOutcome::FollowedUp { step, delivered })
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EscalationOutcome {
@@ -18,6 +166,12 @@ pub enum EscalationOutcome {
     Delivered(Delivered),
     /// The member or check no longer exists (e.g. the member left): nothing to do.
     Gone,
+    FollowedUp {
+        step: u32,
+        delivered: Delivered,
+    },
+    /// The case was taken, ended, or the follow-up was early: nothing to do.
+    FollowUpNotNeeded,
 }
 
 impl EscalationOutcome {
@@ -26,6 +180,8 @@ impl EscalationOutcome {
             Self::Alerted { .. } => "alerted",
             Self::Delivered(_) => "delivered",
             Self::Gone => "gone",
+            Self::FollowedUp { .. } => "followed_up",
+            Self::FollowUpNotNeeded => "follow_up_not_needed",
         }
     }
 }
@@ -39,8 +195,12 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
     let Some(check) = app.store.check(op, user, at).await? else {
         return Ok(EscalationOutcome::Gone);
     };
-    if let EscalationMessage::Deliver { .. } = message {
-        return Ok(EscalationOutcome::Delivered(deliver_pending(app, op, user, at).await?));
+    match message {
+        EscalationMessage::Deliver { .. } => {
+            return Ok(EscalationOutcome::Delivered(deliver_pending(app, op, user, at).await?));
+        }
+        EscalationMessage::FollowUp { .. } => return follow_up(app, &member, &check).await,
+        EscalationMessage::Escalate { .. } => {}
     }
     let mut recorded = 0;
     let mut missing_staff_room = false;
@@ -61,7 +221,16 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .collect();
         if !new.is_empty() {
             match app.store.add_pushes(op, user, at, CheckState::Overdue, &new).await? {
-                Written::Done => recorded = new.len() as u32,
+                Written::Done => {
+                    recorded = new.len() as u32;
+                    if let Some(number) = check.case_number {
+                        let event = CaseEvent::Alerted {
+                            contacts: contacts.iter().map(|c| c.user_id.clone()).collect(),
+                            staff_room: room.is_some(),
+                        };
+                        app.store.record_case_event(op, number, app.clock.now(), &event).await?;
+                    }
+                }
                 // The member answered meanwhile (the all-clear takes over), or another
                 // delivery of this message recorded them first: either way, deliver.
                 Written::Conflict => {
@@ -71,6 +240,9 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
         }
     }
     let delivered = deliver_pending(app, op, user, at).await?;
+    if check.state == CheckState::Overdue && !missing_staff_room {
+        plan_first_follow_up(app, &check).await?;
+    }
     if missing_staff_room {
         // The contacts were alerted; without a staff room no one at the operator knows.
         // Fail the message so it ends in the dead-letter queue and raises the alarm.

@@ -1,7 +1,7 @@
 //! Leaving (退会): everything personal about a person is erased in one invocation —
 //! their schedule, member record, checks, pushes, history, contact links on both sides
 //! and invitation codes — after the people linked to them are told. Only an anonymous
-//! count is kept for the monthly report. Also run when a blocked member's grace period
+//! fact is kept for the monthly report. Also run when a blocked member's grace period
 //! ends.
 
 use super::{App, AppError};
@@ -48,8 +48,14 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         }
     }
     let erased = app.store.erase_member(op, user).await?;
-    if member.is_some() {
-        app.store.count_left(op, app.clock.now()).await?;
+    if let Some(member) = &member {
+        // Only an anonymous fact is kept for the monthly report.
+        let left = crate::report::Fact::Left {
+            who: crate::report::pseudonym(op, user),
+            age_band: member.age_band,
+            gender: member.gender,
+        };
+        app.record_fact(app.clock.now(), &left).await?;
     }
     tracing::info!(member = %user, records = erased, "erased");
     Ok(erased)

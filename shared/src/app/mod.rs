@@ -3,6 +3,7 @@
 //! (record the intent, do the effect with its key, record that it was done) and
 //! reports an outcome that the function turns into a Lambda response.
 
+pub(crate) mod cases;
 pub mod check;
 pub mod deadline;
 pub mod deliver;
@@ -37,6 +38,8 @@ pub struct App {
     /// How long a member who blocked the account keeps their data before it is erased.
     pub erase_after: jiff::SignedDuration,
     pub secrets: Secrets,
+    /// How untaken cases are followed up (re-announced, escalated, quiet hours).
+    pub follow_up: crate::case::FollowUpPolicy,
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +73,34 @@ pub enum AppError {
 }
 
 impl App {
+    /// Records a fact for the monthly report under its month (operator time).
+    pub(crate) async fn record_fact(&self, at: jiff::Timestamp, fact: &crate::report::Fact) -> Result<(), AppError> {
+        let month = crate::report::month_of(at, &crate::escalation::operator_zone());
+        self.store.record_fact(&self.operator, &month, fact).await?;
+        Ok(())
+    }
+
+    /// Records what happened to a check (a flag) for the monthly report.
+    pub(crate) async fn note_check(
+        &self,
+        member: &crate::ids::UserId,
+        check: jiff::Timestamp,
+        flag: crate::report::CheckFlag,
+    ) -> Result<(), AppError> {
+        use crate::report::CheckFlag;
+        let fact = crate::report::Fact::Check {
+            who: crate::report::pseudonym(&self.operator, member),
+            check: check.as_second(),
+            sent: flag == CheckFlag::Sent,
+            answered_ahead: flag == CheckFlag::AnsweredAhead,
+            reminded: flag == CheckFlag::Reminded,
+            escalated: flag == CheckFlag::Escalated,
+            answered: flag == CheckFlag::Answered,
+        };
+        // A check belongs to the month of its scheduled time.
+        self.record_fact(check, &fact).await
+    }
+
     pub(crate) fn ensure_operator(&self, op: &OperatorId) -> Result<(), AppError> {
         if op == &self.operator {
             Ok(())

@@ -11,6 +11,24 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
 
+/// Stores what the member chose to say, and updates their anonymous "joined" fact.
+async fn set_demographics(
+    app: &App,
+    member: &Member,
+    age_band: Option<crate::report::AgeBand>,
+    gender: Option<crate::report::Gender>,
+) -> Result<(), AppError> {
+    app.store
+        .set_demographics(&app.operator, &member.user_id, age_band, gender)
+        .await?;
+    let joined = crate::report::Fact::Joined {
+        who: crate::report::pseudonym(&app.operator, &member.user_id),
+        age_band,
+        gender,
+    };
+    app.record_fact(member.joined_at, &joined).await
+}
+
 /// The longest pause a member can choose.
 const MAX_PAUSE_DAYS: i64 = 90;
 
@@ -61,14 +79,36 @@ pub(crate) async fn handle(
                 next: when(lang, next, &schedule),
             };
             let mut reply = vec![messages::text(lang, t)];
-            // During onboarding the next step is the offer to register a contact.
+            // During onboarding the next steps are two optional questions (for the
+            // operator's statistics), then the offer to register a contact.
             if member.onboarding == Some(Onboarding::Schedule) {
+                app.store
+                    .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Profile))
+                    .await?;
+                reply.push(messages::ask_age_band(lang));
+            }
+            ("schedule_changed", reply)
+        }
+        Setting::AgeBand(age_band) => {
+            set_demographics(app, member, age_band, member.gender).await?;
+            let next = if member.onboarding == Some(Onboarding::Profile) {
+                messages::ask_gender(lang)
+            } else {
+                messages::text(lang, Text::ProfileThanks)
+            };
+            ("age_band_given", vec![next])
+        }
+        Setting::Gender(gender) => {
+            set_demographics(app, member, member.age_band, gender).await?;
+            let next = if member.onboarding == Some(Onboarding::Profile) {
                 app.store
                     .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Contact))
                     .await?;
-                reply.push(messages::offer_contact(lang));
-            }
-            ("schedule_changed", reply)
+                messages::offer_contact(lang)
+            } else {
+                messages::text(lang, Text::ProfileThanks)
+            };
+            ("gender_given", vec![next])
         }
         Setting::SetZone(zone) => {
             let s = &member.schedule;

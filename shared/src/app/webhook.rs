@@ -124,6 +124,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             if let (Some(_), Some(member)) = (lang, app.store.member(&app.operator, &user).await?) {
                 match member.onboarding {
                     Some(Onboarding::Schedule) => reply.0.push(messages::ask_cadence(member.lang)),
+                    Some(Onboarding::Profile) => reply.0.push(messages::ask_age_band(member.lang)),
                     Some(Onboarding::Contact) => reply.0.push(messages::offer_contact(member.lang)),
                     None => {}
                 }
@@ -245,13 +246,20 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             redeem(app, &user, &code, &mut reply).await?
         }
         Intent::RegisterStaffRoom { group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
-        Intent::TakeCase {
-            group,
-            user,
-            case_number,
-        } => {
-            let (outcome, text) = take_case(app, &group, user.as_ref(), case_number).await?;
-            reply.0.push(messages::text(Lang::Ja, text));
+        Intent::Staff { group, user, action } => {
+            let (outcome, messages) = super::cases::staff(app, group.as_ref(), user.as_ref(), action).await?;
+            reply.0.extend(messages);
+            outcome
+        }
+        Intent::GroupMembersJoined { group, users } => {
+            let (outcome, messages) = super::cases::members_joined(app, &group, &users).await?;
+            reply.0.extend(messages);
+            outcome
+        }
+        Intent::GroupMembersLeft { group, users } => super::cases::members_left(app, &group, &users).await?,
+        Intent::ContactSafe { user, case_number } => {
+            let (outcome, message) = super::cases::contact_safe(app, &user, case_number).await?;
+            reply.0.push(message);
             outcome
         }
         Intent::JoinedGroup { .. } => {
@@ -346,6 +354,12 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
     if app.store.create_member(&member).await? == Written::Done {
         app.store.record(op, user, now, &HistoryEvent::Joined).await?;
     }
+    let joined = crate::report::Fact::Joined {
+        who: crate::report::pseudonym(op, user),
+        age_band: None,
+        gender: None,
+    };
+    app.record_fact(now, &joined).await?;
     app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
     reply.0.push(messages::consent_thanks(member.lang));
     Ok("member_joined")
@@ -415,6 +429,8 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
             AckPlan::Acknowledge { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app.store.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
+                    app.note_check(user, check.scheduled_at, crate::report::CheckFlag::Answered)
+                        .await?;
                     return Ok(("acknowledged", Some(member.lang)));
                 }
             }
@@ -448,6 +464,12 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
                             check: check.scheduled_at,
                         })
                         .await?;
+                    app.note_check(user, check.scheduled_at, crate::report::CheckFlag::Answered)
+                        .await?;
+                    // The member's own answer ends the case (if staff had not ended it).
+                    if let Some(case) = app.store.case(op, case_number).await? {
+                        super::cases::resolve(app, &case, crate::case::Outcome::Answered, None).await?;
+                    }
                     return Ok(("all_clear", Some(member.lang)));
                 }
             }
@@ -553,6 +575,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                 user_id: user.clone(),
                 display_name: name.clone(),
                 linked_at: now,
+                phone: None,
             };
             if app
                 .store
@@ -607,69 +630,6 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
             let key = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{op}/link/{}", code.as_str()).as_bytes());
             app.line.push(inviter.user_id.as_str(), &notice, key).await?;
             Ok("contact_linked")
-        }
-    }
-}
-
-/// 「対応します」: only from the registered staff room, by someone LINE names; the first
-/// press wins (a conditional write) and everyone else is told who has it.
-async fn take_case(
-    app: &App,
-    group: &GroupId,
-    user: Option<&UserId>,
-    number: u64,
-) -> Result<(&'static str, Text), AppError> {
-    let op = &app.operator;
-    let is_staff_room = app.store.staff_room(op).await?.is_some_and(|r| &r.group_id == group);
-    let (true, Some(user)) = (is_staff_room, user) else {
-        return Ok(("take_case_refused_not_staff", Text::StaffOnly));
-    };
-    let Some(case) = app.store.case(op, number).await? else {
-        return Ok(("take_case_unknown", Text::ButtonNoLongerValid));
-    };
-    let resolved = app
-        .store
-        .check(op, &case.member, case.check)
-        .await?
-        .is_none_or(|c| !c.state.is_open());
-    if resolved {
-        return Ok(("take_case_resolved", Text::CaseAlreadyResolved { case_number: number }));
-    }
-    let name = app
-        .line
-        .group_member_profile(group, user)
-        .await?
-        .map(|p| p.display_name)
-        .unwrap_or_else(|| format!("ID {}", user.short()));
-    match app.store.take_case(op, number, user, &name).await? {
-        Written::Done => {
-            let event = HistoryEvent::CaseTaken {
-                case_number: number,
-                by: user.clone(),
-            };
-            app.store.record(op, &case.member, app.clock.now(), &event).await?;
-            Ok((
-                "case_taken",
-                Text::CaseTaken {
-                    case_number: number,
-                    by: name,
-                },
-            ))
-        }
-        Written::Conflict => {
-            let by = app
-                .store
-                .case(op, number)
-                .await?
-                .and_then(|c| c.taken_by_name)
-                .unwrap_or_default();
-            Ok((
-                "case_already_taken",
-                Text::CaseAlreadyTaken {
-                    case_number: number,
-                    by,
-                },
-            ))
         }
     }
 }

@@ -128,6 +128,7 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         queue,
         clock,
         policy: env.policy()?,
+        follow_up: env.follow_up_policy()?,
         checkin_window: env.checkin_window()?,
         privacy_url: match needs.channel_secret {
             true => env.required("PRIVACY_POLICY_URL")?.to_owned(),

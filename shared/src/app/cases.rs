@@ -1,0 +1,442 @@
+//! Staff work cases from the staff room: take one (the first press wins), record each
+//! call, close it with an outcome, add notes, read its history, name who is on duty,
+//! and ask for the monthly report. Contacts end a case with 「無事を確認しました」, and a
+//! member's late answer ends it too. Only people in the registered staff room can act.
+
+use super::{App, AppError};
+use crate::case::{Actor, Case, CaseEvent, Outcome};
+use crate::check::{self, AckPlan, CheckState};
+use crate::escalation::{self, EscalationMessage, Staff};
+use crate::ids::{GroupId, UserId};
+use crate::member::HistoryEvent;
+use crate::messages::{self, Lang, Text};
+use crate::outbox::PushKind;
+use crate::ports::Written;
+use crate::report::{self, Fact};
+use crate::webhook::StaffAction;
+use jiff::ToSpan;
+use serde_json::Value;
+
+/// How long a member whose case ended in hospital is paused (staff or the member can
+/// change it; the member is welcomed back when it ends).
+const HOSPITAL_PAUSE_DAYS: i64 = 14;
+
+fn reply(t: Text) -> Vec<Value> {
+    vec![messages::text(Lang::Ja, t)]
+}
+
+/// A staff action: refused unless it comes from the registered staff room, by a person
+/// LINE names (LINE only delivers a group's events from its members).
+pub(crate) async fn staff(
+    app: &App,
+    group: Option<&GroupId>,
+    user: Option<&UserId>,
+    action: StaffAction,
+) -> Result<(&'static str, Vec<Value>), AppError> {
+    let op = &app.operator;
+    let room = app.store.staff_room(op).await?;
+    let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.group_id == g);
+    let (true, Some(user), Some(group)) = (in_room, user, group) else {
+        return Ok(("staff_action_refused_not_staff", reply(Text::StaffOnly)));
+    };
+    let me = staff_member(app, group, user).await?;
+    let actor = Actor {
+        id: me.user_id.clone(),
+        name: me.display_name.clone(),
+    };
+    let number = match &action {
+        StaffAction::Take(n)
+        | StaffAction::Call(n, _)
+        | StaffAction::AskClose(n)
+        | StaffAction::Close(n, _)
+        | StaffAction::Note(n, _)
+        | StaffAction::Show(n) => *n,
+        StaffAction::Report(month) => return report(app, month.as_deref()).await,
+        StaffAction::OnDuty => {
+            app.store.set_on_duty(op, &me).await?;
+            return Ok(("on_duty_set", reply(Text::OnDutySet { name: me.display_name })));
+        }
+    };
+    let Some(case) = app.store.case(op, number).await? else {
+        return Ok(("case_unknown", reply(Text::CaseUnknown { case_number: number })));
+    };
+    match action {
+        StaffAction::Show(_) => show(app, &case).await,
+        StaffAction::Note(_, text) => {
+            let event = CaseEvent::Note { by: actor, text };
+            app.store.record_case_event(op, number, app.clock.now(), &event).await?;
+            Ok(("case_note_added", reply(Text::NoteRecorded { case_number: number })))
+        }
+        _ if case.is_closed() || !still_open(app, &case).await? => {
+            let outcome = case.outcome.unwrap_or(Outcome::Answered);
+            Ok((
+                "case_already_closed",
+                reply(Text::CaseAlreadyClosed {
+                    case_number: number,
+                    outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
+                }),
+            ))
+        }
+        StaffAction::Take(_) => take(app, &case, &actor).await,
+        _ if case.taken_by.is_none() => Ok(("case_not_taken", reply(Text::CaseNotTaken { case_number: number }))),
+        StaffAction::Call(_, kind) => {
+            let now = app.clock.now();
+            let event = CaseEvent::Call {
+                kind,
+                by: actor.clone(),
+            };
+            app.store.record_case_event(op, number, now, &event).await?;
+            let fact = Fact::Call {
+                case: number,
+                who: report::pseudonym(op, &case.member),
+                kind,
+                at: now,
+            };
+            app.record_fact(now, &fact).await?;
+            let recorded = Text::CallRecorded {
+                case_number: number,
+                call: Text::CallLabel(kind).render(Lang::Ja),
+                by: actor.name,
+            };
+            Ok((
+                "case_call_recorded",
+                vec![messages::text(Lang::Ja, recorded), messages::call_buttons(number)],
+            ))
+        }
+        StaffAction::AskClose(_) => Ok(("case_close_asked", vec![messages::ask_outcome(number)])),
+        StaffAction::Close(_, outcome) => {
+            let by = actor.name.clone();
+            match resolve(app, &case, outcome, Some(actor)).await? {
+                Written::Done => Ok((
+                    "case_closed",
+                    reply(Text::CaseClosed {
+                        case_number: number,
+                        outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
+                        by,
+                    }),
+                )),
+                Written::Conflict => Ok((
+                    "case_already_closed",
+                    reply(Text::CaseAlreadyClosed {
+                        case_number: number,
+                        outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
+                    }),
+                )),
+            }
+        }
+        StaffAction::Report(_) | StaffAction::OnDuty => unreachable!("handled above"),
+    }
+}
+
+/// The staff member, enrolled on first sight: someone LINE shows acting in the staff
+/// room is in it (they may have been there before the service joined the group).
+async fn staff_member(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppError> {
+    if let Some(s) = app.store.staff(&app.operator, user).await? {
+        return Ok(s);
+    }
+    enrol(app, group, user).await
+}
+
+async fn enrol(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppError> {
+    let name = app
+        .line
+        .group_member_profile(group, user)
+        .await?
+        .map(|p| p.display_name)
+        .unwrap_or_else(|| format!("ID {}", user.short()));
+    let staff = Staff {
+        user_id: user.clone(),
+        display_name: name,
+        since: app.clock.now(),
+    };
+    app.store.enrol_staff(&app.operator, &staff).await?;
+    tracing::info!(staff = %user, "staff_enrolled");
+    Ok(staff)
+}
+
+/// People joined a group: in the staff room they become staff.
+pub(crate) async fn members_joined(
+    app: &App,
+    group: &GroupId,
+    users: &[UserId],
+) -> Result<(&'static str, Vec<Value>), AppError> {
+    if !is_staff_room(app, group).await? {
+        return Ok(("group_members_joined_elsewhere", vec![]));
+    }
+    let mut welcome = Vec::new();
+    for user in users.iter().take(5) {
+        let staff = enrol(app, group, user).await?;
+        welcome.push(messages::text(
+            Lang::Ja,
+            Text::StaffJoined {
+                name: staff.display_name,
+            },
+        ));
+    }
+    Ok(("staff_joined", welcome))
+}
+
+/// People left the staff room: they are staff no more.
+pub(crate) async fn members_left(app: &App, group: &GroupId, users: &[UserId]) -> Result<&'static str, AppError> {
+    if !is_staff_room(app, group).await? {
+        return Ok("group_members_left_elsewhere");
+    }
+    for user in users {
+        app.store.remove_staff(&app.operator, user).await?;
+        tracing::info!(staff = %user, "staff_removed");
+    }
+    Ok("staff_left")
+}
+
+async fn is_staff_room(app: &App, group: &GroupId) -> Result<bool, AppError> {
+    Ok(app
+        .store
+        .staff_room(&app.operator)
+        .await?
+        .is_some_and(|r| &r.group_id == group))
+}
+
+/// Whether the case's check is still waiting for news (not answered in the meantime).
+async fn still_open(app: &App, case: &Case) -> Result<bool, AppError> {
+    Ok(app
+        .store
+        .check(&app.operator, &case.member, case.check)
+        .await?
+        .is_some_and(|c| c.state == CheckState::Overdue))
+}
+
+async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Vec<Value>), AppError> {
+    let op = &app.operator;
+    let number = case.number;
+    match app.store.take_case(op, number, &actor.id, &actor.name).await? {
+        Written::Done => {
+            let now = app.clock.now();
+            app.store
+                .record_case_event(op, number, now, &CaseEvent::Taken { by: actor.clone() })
+                .await?;
+            let event = HistoryEvent::CaseTaken {
+                case_number: number,
+                by: actor.id.clone(),
+            };
+            app.store.record(op, &case.member, now, &event).await?;
+            let taken = Text::CaseTaken {
+                case_number: number,
+                by: actor.name.clone(),
+            };
+            Ok((
+                "case_taken",
+                vec![messages::text(Lang::Ja, taken), messages::call_buttons(number)],
+            ))
+        }
+        Written::Conflict => {
+            let by = app
+                .store
+                .case(op, number)
+                .await?
+                .and_then(|c| c.taken_by_name)
+                .unwrap_or_default();
+            Ok((
+                "case_already_taken",
+                reply(Text::CaseAlreadyTaken {
+                    case_number: number,
+                    by,
+                }),
+            ))
+        }
+    }
+}
+
+/// 「案件 #1042」: the member, their contacts (with phone numbers, shown only here) and
+/// every event of the case.
+async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppError> {
+    let op = &app.operator;
+    let member = app.store.member(op, &case.member).await?;
+    let contacts = app.store.contacts(op, &case.member).await?;
+    let history = app.store.case_history(op, case.number).await?;
+    let name = member
+        .map(|m| m.display_name)
+        .unwrap_or_else(|| Text::MemberErased.render(Lang::Ja));
+    let contacts = if contacts.is_empty() {
+        Text::NoContacts.render(Lang::Ja)
+    } else {
+        contacts
+            .iter()
+            .map(|c| match &c.phone {
+                Some(p) => format!("{} {p}", c.display_name),
+                None => c.display_name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let t = Text::CaseHistory {
+        case_number: case.number,
+        member: name,
+        contacts,
+        lines: messages::case_history_lines(&history, &escalation::operator_zone()),
+    };
+    Ok(("case_shown", reply(t)))
+}
+
+/// 「月次レポート」: this month so far (or the month named) and since the start.
+async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Value>), AppError> {
+    let tz = escalation::operator_zone();
+    let month = match month {
+        None => report::month_of(app.clock.now(), &tz),
+        Some(m) if report::is_month(m) => m.to_owned(),
+        Some(_) => return Ok(("report_bad_month", reply(Text::ReportMonthInvalid))),
+    };
+    let facts = app.store.facts(&app.operator, None).await?;
+    let in_month = report::figures(&facts, Some(&month));
+    let all = report::figures(&facts, None);
+    Ok(("report_shown", vec![messages::monthly_report(&month, &in_month, &all)]))
+}
+
+/// Ends a case with `outcome`. Unless the member answered (their answer already closed
+/// the check), the check is closed too, so the next one is watched afresh; when the
+/// member is known to be safe everyone alerted gets the all-clear. `Conflict` if the case
+/// had already ended.
+pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option<Actor>) -> Result<Written, AppError> {
+    let op = &app.operator;
+    let user = &case.member;
+    let now = app.clock.now();
+    if outcome != Outcome::Answered {
+        close_check(app, case, outcome, by.as_ref()).await?;
+    }
+    if app.store.close_case(op, case.number, outcome).await? == Written::Conflict {
+        return Ok(Written::Conflict);
+    }
+    app.store
+        .record_case_event(op, case.number, now, &CaseEvent::Closed { outcome, by })
+        .await?;
+    app.store
+        .record(
+            op,
+            user,
+            now,
+            &HistoryEvent::CaseClosed {
+                case_number: case.number,
+                outcome,
+            },
+        )
+        .await?;
+    app.record_fact(
+        now,
+        &Fact::CaseClosed {
+            case: case.number,
+            outcome,
+        },
+    )
+    .await?;
+    match outcome {
+        Outcome::Hospitalised => {
+            if let Some(member) = app.store.member(op, user).await? {
+                let tz = member
+                    .schedule
+                    .time_zone()
+                    .map_err(|e| AppError::BadInput(e.to_string()))?;
+                let today = now.to_zoned(tz).date();
+                let resume_on = today
+                    .checked_add(HOSPITAL_PAUSE_DAYS.days())
+                    .map_err(|e| AppError::BadInput(e.to_string()))?;
+                if app.store.set_pause(op, user, Some(resume_on)).await? == Written::Done {
+                    app.store
+                        .record(op, user, now, &HistoryEvent::Paused { resume_on })
+                        .await?;
+                }
+            }
+        }
+        Outcome::Deceased => {
+            // No more checks; the record stays for the operator until someone erases it.
+            app.scheduler.delete_member_schedule(op, user).await?;
+            app.store.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
+        }
+        _ => {}
+    }
+    tracing::info!(case = case.number, outcome = outcome.as_str(), "case_closed");
+    Ok(Written::Done)
+}
+
+/// Closes the case's check if it is still overdue, with the all-clear when safe.
+async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor>) -> Result<(), AppError> {
+    let op = &app.operator;
+    let user = &case.member;
+    for _ in 0..super::ATTEMPTS {
+        let now = app.clock.now();
+        let Some(member) = app.store.member(op, user).await? else {
+            return Ok(());
+        };
+        let Some(open) = app
+            .store
+            .check(op, user, case.check)
+            .await?
+            .filter(|c| c.state == CheckState::Overdue)
+        else {
+            break;
+        };
+        let AckPlan::AllClear { check, .. } = check::on_sign_of_life(Some(&open), now) else {
+            break;
+        };
+        let pushes = if outcome.is_safe() {
+            let alerted: Vec<String> = app
+                .store
+                .pushes(op, user, check.scheduled_at, Some(PushKind::Alert))
+                .await?
+                .into_iter()
+                .map(|(p, _)| p.to)
+                .collect();
+            let by = by.map(|a| a.name.clone()).unwrap_or_default();
+            escalation::plan_confirmed_safe(&member, &check, &alerted, &by)
+        } else {
+            Vec::new()
+        };
+        // Only a confirmation of safety is news of the member; otherwise the last sign of
+        // life stays what it was.
+        let seen = if outcome.is_safe() {
+            now
+        } else {
+            member.last_sign_of_life.unwrap_or(member.joined_at)
+        };
+        if app.store.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
+            break;
+        }
+    }
+    // Also after a retry that found the check closed: deliver whatever is pending.
+    if outcome.is_safe() {
+        app.queue
+            .send(&EscalationMessage::Deliver {
+                operator: op.clone(),
+                member: user.clone(),
+                check: case.check,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// A contact's 「無事を確認しました」: only a contact of that member, on a case still open.
+pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Result<(&'static str, Value), AppError> {
+    let op = &app.operator;
+    let Some(case) = app.store.case(op, number).await? else {
+        return Ok(("safe_unknown_case", messages::text(Lang::Ja, Text::ButtonNoLongerValid)));
+    };
+    let member = app.store.member(op, &case.member).await?;
+    let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
+    let Some(contact) = app
+        .store
+        .contacts(op, &case.member)
+        .await?
+        .into_iter()
+        .find(|c| &c.user_id == user)
+    else {
+        return Ok(("safe_not_a_contact", messages::text(lang, Text::ButtonNoLongerValid)));
+    };
+    let by = Actor {
+        id: contact.user_id,
+        name: contact.display_name,
+    };
+    let outcome = match resolve(app, &case, Outcome::ConfirmedByContact, Some(by)).await? {
+        Written::Done => "case_confirmed_safe_by_contact",
+        Written::Conflict => "case_already_closed",
+    };
+    Ok((outcome, messages::text(lang, Text::SafeThanks)))
+}

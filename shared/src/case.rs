@@ -1,0 +1,441 @@
+//! Cases (対応案件): an overdue check that staff work until it ends. Everything that
+//! happens to a case is an append-only history of events; untaken cases are announced
+//! again by the operator's follow-up policy (re-announce interval, quiet hours, levels).
+
+use crate::ids::UserId;
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A case, found by its short number (e.g. #1042, easy to say on the phone).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub number: u64,
+    pub member: UserId,
+    /// The overdue check's scheduled time.
+    pub check: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_by_name: Option<String>,
+    /// How the case ended, once it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Follow-ups done while nobody had taken it.
+    #[serde(default)]
+    pub follow_ups: u32,
+    /// Escalation levels of the policy already carried out.
+    #[serde(default)]
+    pub levels_done: u32,
+    /// When the next follow-up is due, if one is planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_follow_up: Option<Timestamp>,
+}
+
+impl Case {
+    pub fn open(number: u64, member: UserId, check: Timestamp, now: Timestamp) -> Self {
+        Self {
+            number,
+            member,
+            check,
+            opened_at: Some(now),
+            taken_by: None,
+            taken_by_name: None,
+            outcome: None,
+            follow_ups: 0,
+            levels_done: 0,
+            next_follow_up: None,
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    pub fn opened(&self) -> Timestamp {
+        self.opened_at.unwrap_or(self.check)
+    }
+}
+
+/// A call record, from the buttons staff press after taking a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    /// 本人と話せた・無事
+    ReachedMember,
+    /// 不在・留守電
+    NoAnswer,
+    /// 連絡先と話せた
+    ReachedContact,
+    /// 訪問・警察を依頼
+    Dispatched,
+}
+
+impl CallKind {
+    pub const ALL: [CallKind; 4] = [
+        Self::ReachedMember,
+        Self::NoAnswer,
+        Self::ReachedContact,
+        Self::Dispatched,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReachedMember => "reached_member",
+            Self::NoAnswer => "no_answer",
+            Self::ReachedContact => "reached_contact",
+            Self::Dispatched => "dispatched",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether this record is a phone call (a visit or police request is not counted as one).
+    pub fn is_phone_call(self) -> bool {
+        !matches!(self, Self::Dispatched)
+    }
+}
+
+/// How a case ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The member answered the check late.
+    Answered,
+    /// A contact pressed 「無事を確認しました」.
+    ConfirmedByContact,
+    /// Closed by staff: safe.
+    Safe,
+    Hospitalised,
+    Deceased,
+    Other,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Self::Answered,
+        Self::ConfirmedByContact,
+        Self::Safe,
+        Self::Hospitalised,
+        Self::Deceased,
+        Self::Other,
+    ];
+    /// The outcomes staff choose from when they close a case.
+    pub const STAFF: [Outcome; 4] = [Self::Safe, Self::Hospitalised, Self::Deceased, Self::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::ConfirmedByContact => "confirmed_by_contact",
+            Self::Safe => "safe",
+            Self::Hospitalised => "hospitalised",
+            Self::Deceased => "deceased",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the member is known to be safe (everyone alerted gets the all-clear).
+    pub fn is_safe(self) -> bool {
+        matches!(self, Self::Answered | Self::ConfirmedByContact | Self::Safe)
+    }
+}
+
+/// Who did something to a case: a staff member or contact, by LINE id and display name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// One entry of a case's history. Append-only: nothing is ever changed or removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum CaseEvent {
+    Opened {
+        check: Timestamp,
+    },
+    /// The first alert: to these contacts (LINE ids) and the staff room.
+    Alerted {
+        contacts: Vec<UserId>,
+        staff_room: bool,
+    },
+    /// Announced again to the staff room because nobody had taken it.
+    Reannounced {
+        follow_up: u32,
+    },
+    /// An escalation level of the policy was carried out.
+    Escalated {
+        level: u32,
+        action: LevelAction,
+        to: Vec<String>,
+    },
+    Taken {
+        by: Actor,
+    },
+    Call {
+        kind: CallKind,
+        by: Actor,
+    },
+    Note {
+        by: Actor,
+        text: String,
+    },
+    Closed {
+        outcome: Outcome,
+        by: Option<Actor>,
+    },
+}
+
+/// What an escalation level does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelAction {
+    /// Alert the member's contacts again.
+    Contacts,
+    /// Mention the staff member on duty in the staff room (everyone if nobody is).
+    MentionOnDuty,
+}
+
+/// One escalation level: what to do once the case has been untaken for `after`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    #[serde(with = "minutes", rename = "after_minutes")]
+    pub after: SignedDuration,
+    pub action: LevelAction,
+}
+
+/// The operator's follow-up policy for untaken cases, read from configuration (JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpPolicy {
+    /// Re-announce an untaken case this often.
+    #[serde(with = "minutes", rename = "every_minutes")]
+    pub every: SignedDuration,
+    /// Nothing is announced again from `quiet_from` until `quiet_until` (operator time);
+    /// what falls in between happens at `quiet_until`.
+    pub quiet_from: Time,
+    pub quiet_until: Time,
+    pub levels: Vec<Level>,
+}
+
+mod minutes {
+    use jiff::SignedDuration;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(d: &SignedDuration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.as_mins())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SignedDuration, D::Error> {
+        let m = i64::deserialize(d)?;
+        if (1..=10_080).contains(&m) {
+            Ok(SignedDuration::from_mins(m))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "minutes must be between 1 and 10080, got {m}"
+            )))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("CASE_POLICY is not a valid follow-up policy: {0}")]
+pub struct FollowUpPolicyError(String);
+
+impl Default for FollowUpPolicy {
+    /// Every 60 minutes from 08:00 to 21:00; contacts again after 2 hours, the person on
+    /// duty mentioned after 4.
+    fn default() -> Self {
+        Self {
+            every: SignedDuration::from_mins(60),
+            quiet_from: Time::constant(21, 0, 0, 0),
+            quiet_until: Time::constant(8, 0, 0, 0),
+            levels: vec![
+                Level {
+                    after: SignedDuration::from_hours(2),
+                    action: LevelAction::Contacts,
+                },
+                Level {
+                    after: SignedDuration::from_hours(4),
+                    action: LevelAction::MentionOnDuty,
+                },
+            ],
+        }
+    }
+}
+
+/// What one follow-up does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUpPlan {
+    /// The levels (indexes into the policy) carried out now.
+    pub levels: Vec<usize>,
+    /// When the next follow-up is due.
+    pub next: Timestamp,
+}
+
+impl FollowUpPolicy {
+    /// Reads the policy; absent means the default. Levels must be in order of delay.
+    pub fn from_json(v: Option<&str>) -> Result<Self, FollowUpPolicyError> {
+        let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
+            return Ok(Self::default());
+        };
+        let p: Self = serde_json::from_str(v).map_err(|e| FollowUpPolicyError(e.to_string()))?;
+        if p.levels.windows(2).any(|w| w[0].after > w[1].after) {
+            return Err(FollowUpPolicyError(
+                "levels must be listed in order of after_minutes".into(),
+            ));
+        }
+        if p.quiet_from == p.quiet_until {
+            return Err(FollowUpPolicyError(
+                "quiet_from and quiet_until must differ (use a one-minute window for none)".into(),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// Whether `at` falls in the quiet hours (operator time).
+    pub fn is_quiet(&self, at: Timestamp, tz: &TimeZone) -> bool {
+        let t = at.to_zoned(tz.clone()).time();
+        if self.quiet_from < self.quiet_until {
+            t >= self.quiet_from && t < self.quiet_until
+        } else {
+            t >= self.quiet_from || t < self.quiet_until
+        }
+    }
+
+    /// `at`, or the end of the quiet hours it falls in.
+    pub fn outside_quiet(&self, at: Timestamp, tz: &TimeZone) -> Timestamp {
+        if !self.is_quiet(at, tz) {
+            return at;
+        }
+        let zoned = at.to_zoned(tz.clone());
+        let mut day = zoned.date();
+        if zoned.time() >= self.quiet_until {
+            day = day.tomorrow().unwrap_or(day);
+        }
+        day.to_datetime(self.quiet_until)
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(at)
+    }
+
+    /// The first follow-up of a case opened at `opened`.
+    pub fn first(&self, opened: Timestamp, tz: &TimeZone) -> Timestamp {
+        self.outside_quiet(opened + self.every, tz)
+    }
+
+    /// What the follow-up at `now` does: the levels whose delay has passed and that were
+    /// not carried out yet (`levels_done` of them were), and when the next one is due.
+    pub fn follow_up(&self, opened: Timestamp, levels_done: u32, now: Timestamp, tz: &TimeZone) -> FollowUpPlan {
+        let levels = self
+            .levels
+            .iter()
+            .enumerate()
+            .skip(levels_done as usize)
+            .take_while(|(_, l)| opened + l.after <= now)
+            .map(|(i, _)| i)
+            .collect();
+        FollowUpPlan {
+            levels,
+            next: self.outside_quiet(now + self.every, tz),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokyo() -> TimeZone {
+        TimeZone::get("Asia/Tokyo").unwrap()
+    }
+    fn jst(s: &str) -> Timestamp {
+        format!("{s}+09:00[Asia/Tokyo]")
+            .parse::<jiff::Zoned>()
+            .unwrap()
+            .timestamp()
+    }
+
+    #[test]
+    fn untaken_cases_are_announced_hourly_by_day_and_first_thing_in_the_morning() {
+        let p = FollowUpPolicy::default();
+        let tz = tokyo();
+        assert_eq!(p.first(jst("2026-11-25T10:20:00"), &tz), jst("2026-11-25T11:20:00"));
+        // 20:30 → 21:30 is quiet → 08:00 next morning.
+        assert_eq!(p.first(jst("2026-11-25T20:30:00"), &tz), jst("2026-11-26T08:00:00"));
+        // Just after midnight → 08:00 the same morning.
+        assert_eq!(p.first(jst("2026-11-26T00:10:00"), &tz), jst("2026-11-26T08:00:00"));
+        let plan = p.follow_up(jst("2026-11-25T20:30:00"), 0, jst("2026-11-26T08:00:00"), &tz);
+        assert_eq!(plan.levels, vec![0, 1], "both levels were due during the night");
+        assert_eq!(plan.next, jst("2026-11-26T09:00:00"));
+    }
+
+    #[test]
+    fn levels_come_in_order_and_once() {
+        let p = FollowUpPolicy::default();
+        let tz = tokyo();
+        let opened = jst("2026-11-25T10:00:00");
+        assert!(
+            p.follow_up(opened, 0, jst("2026-11-25T11:00:00"), &tz)
+                .levels
+                .is_empty()
+        );
+        assert_eq!(p.follow_up(opened, 0, jst("2026-11-25T12:00:00"), &tz).levels, vec![0]);
+        assert!(
+            p.follow_up(opened, 1, jst("2026-11-25T13:00:00"), &tz)
+                .levels
+                .is_empty()
+        );
+        assert_eq!(p.follow_up(opened, 1, jst("2026-11-25T14:00:00"), &tz).levels, vec![1]);
+        assert!(
+            p.follow_up(opened, 2, jst("2026-11-25T20:00:00"), &tz)
+                .levels
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_policy_is_configuration_and_bad_policies_are_refused() {
+        assert_eq!(FollowUpPolicy::from_json(None).unwrap(), FollowUpPolicy::default());
+        let p = FollowUpPolicy::from_json(Some(
+            r#"{"every_minutes":30,"quiet_from":"22:00","quiet_until":"07:00","levels":[{"after_minutes":60,"action":"mention_on_duty"}]}"#,
+        ))
+        .unwrap();
+        assert_eq!(p.every, SignedDuration::from_mins(30));
+        assert_eq!(p.levels[0].action, LevelAction::MentionOnDuty);
+        let round = serde_json::to_string(&FollowUpPolicy::default()).unwrap();
+        assert_eq!(
+            FollowUpPolicy::from_json(Some(&round)).unwrap(),
+            FollowUpPolicy::default()
+        );
+        for bad in [
+            r#"{"every_minutes":0,"quiet_from":"21:00","quiet_until":"08:00","levels":[]}"#,
+            r#"{"every_minutes":60,"quiet_from":"21:00","quiet_until":"08:00","levels":[{"after_minutes":60,"action":"fax"}]}"#,
+            r#"{"every_minutes":60,"quiet_from":"21:00","quiet_until":"08:00","levels":[{"after_minutes":120,"action":"contacts"},{"after_minutes":60,"action":"contacts"}]}"#,
+            r#"{"every_minutes":60,"quiet_from":"08:00","quiet_until":"08:00","levels":[]}"#,
+            r#"{"every_minutes":60}"#,
+            "not json",
+        ] {
+            assert!(FollowUpPolicy::from_json(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn outcomes_and_call_kinds_read_back() {
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()), Some(o));
+        }
+        for k in CallKind::ALL {
+            assert_eq!(CallKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Outcome::parse("fine"), None);
+        assert!(Outcome::Safe.is_safe() && !Outcome::Hospitalised.is_safe());
+    }
+}
