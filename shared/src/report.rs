@@ -287,6 +287,20 @@ pub fn figures(facts: &[Recorded], month: Option<&str>) -> Figures {
     f
 }
 
+/// The figures of every month with facts (oldest first), or of `month` only, then
+/// those since the start under the period name `all`.
+pub fn periods(facts: &[Recorded], month: Option<&str>) -> Vec<(String, Figures)> {
+    let months: BTreeSet<&str> = match month {
+        Some(m) => BTreeSet::from([m]),
+        None => facts.iter().map(|r| r.month.as_str()).collect(),
+    };
+    months
+        .into_iter()
+        .map(|m| (m.to_owned(), figures(facts, Some(m))))
+        .chain([("all".to_owned(), figures(facts, None))])
+        .collect()
+}
+
 /// The figures as CSV rows (`period,figure,value`), one period after another.
 pub fn to_csv(periods: &[(String, Figures)]) -> String {
     let mut out = String::from("period,figure,value\n");

@@ -6,6 +6,7 @@
 pub mod driver;
 pub mod metrics;
 pub mod moto;
+pub mod report;
 pub mod resources;
 pub mod rich_menu;
 pub mod stack;

@@ -1,0 +1,39 @@
+//! The operator's report tool (`--bin report`): the figures of each month and since the
+//! start, from the facts in the table, as a table for the terminal and as CSV.
+
+use mimamori::ids::OperatorId;
+use mimamori::ports::{Store, StoreError};
+use mimamori::report::{self, Figures};
+
+/// Every month with facts (or only `month`), then `all`.
+pub async fn periods(
+    store: &dyn Store,
+    operator: &OperatorId,
+    month: Option<&str>,
+) -> Result<Vec<(String, Figures)>, StoreError> {
+    let facts = store.facts(operator, None).await?;
+    Ok(report::periods(&facts, month))
+}
+
+/// One row per figure, one column per period.
+pub fn table(periods: &[(String, Figures)]) -> String {
+    let Some((_, first)) = periods.first() else {
+        return "no facts recorded yet\n".into();
+    };
+    let names: Vec<String> = report::rows(first).into_iter().map(|(n, _)| n).collect();
+    let width = names.iter().map(String::len).max().unwrap_or(0);
+    let mut out = format!("{:width$}", "figure");
+    for (period, _) in periods {
+        out.push_str(&format!(" {period:>8}"));
+    }
+    out.push('\n');
+    let columns: Vec<Vec<(String, i64)>> = periods.iter().map(|(_, f)| report::rows(f)).collect();
+    for (i, name) in names.iter().enumerate() {
+        out.push_str(&format!("{name:width$}"));
+        for column in &columns {
+            out.push_str(&format!(" {:>8}", column[i].1));
+        }
+        out.push('\n');
+    }
+    out
+}

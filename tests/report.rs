@@ -1,0 +1,175 @@
+//! The monthly report against a scripted month: every figure computed by hand from what
+//! the script makes people do, compared with the staff room's 「月次レポート」 and the
+//! operator's command-line tool (which reads the same facts from DynamoDB).
+
+use mimamori::report::Figures;
+use scenarios::*;
+use std::collections::BTreeMap;
+
+const NEWCOMER: &str = "U7e000000000000000000000000000010";
+
+async fn profile(s: &mut LocalStack, who: &str, age: &str, gender: &str) {
+    for data in [format!("profile:age:{age}"), format!("profile:gender:{gender}")] {
+        let event = s.sim.postback(who, &data);
+        assert_eq!(s.webhook(&[event]).await, 200);
+    }
+}
+
+async fn staff_taps(s: &mut LocalStack, data: String) {
+    let event = s.sim.group_postback(STAFF_ROOM, STAFF_A, &data);
+    assert_eq!(s.webhook(&[event]).await, 200);
+}
+
+fn counts<const N: usize>(pairs: [(&str, i64); N]) -> BTreeMap<String, i64> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn outcomes(safe: u32) -> BTreeMap<String, u32> {
+    [
+        ("answered", 0),
+        ("confirmed_by_contact", 0),
+        ("safe", safe),
+        ("hospitalised", 0),
+        ("deceased", 0),
+        ("other", 0),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+#[tokio::test]
+async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+
+    // Sunday 29 November: three members join (all checks daily at 09:00 Tokyo).
+    join(&mut s, HANAKO, "山田花子").await;
+    profile(&mut s, HANAKO, "80s", "female").await;
+    join(&mut s, TARO, "山田太郎").await;
+    profile(&mut s, TARO, "70s", "male").await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    profile(&mut s, KIYOSHI, "skip", "skip").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+
+    // Monday 30 November (a November check): everyone answers on time.
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    for who in [HANAKO, TARO, KIYOSHI] {
+        tap_ok(&mut s, who).await;
+    }
+    // Tuesday 1 December: only Hanako answers.
+    s.advance_to(t("2026-12-01T00:10:00Z")).await.unwrap();
+    tap_ok(&mut s, HANAKO).await;
+    // Wednesday 2 December: Hanako on time; Taro answers the reminder at 10:00; a
+    // newcomer joins (60s, other); Kiyoshi's check is overdue at 12:00 and becomes a case.
+    s.advance_to(t("2026-12-02T00:10:00Z")).await.unwrap();
+    tap_ok(&mut s, HANAKO).await;
+    s.advance_to(t("2026-12-02T01:00:00Z")).await.unwrap();
+    tap_ok(&mut s, TARO).await;
+    join(&mut s, NEWCOMER, "佐藤").await;
+    profile(&mut s, NEWCOMER, "60s", "other").await;
+    s.advance_to(t("2026-12-02T03:05:00Z")).await.unwrap();
+    let case = check_at(&s, KIYOSHI, t("2026-12-01T00:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .expect("Kiyoshi's case");
+    // Staff take it, phone twice (one person), and close it: safe.
+    staff_taps(&mut s, format!("case:take:{case}")).await;
+    staff_taps(&mut s, format!("case:call:{case}:no_answer")).await;
+    s.advance(minutes(20)).await.unwrap();
+    staff_taps(&mut s, format!("case:call:{case}:reached_contact")).await;
+    staff_taps(&mut s, format!("case:close:{case}:safe")).await;
+    s.drain_queue().await.unwrap();
+    // Thursday 3 December: Hanako, Taro and the newcomer answer; Kiyoshi has not yet
+    // at noon. Hanako leaves at 10:00.
+    s.advance_to(t("2026-12-03T00:05:00Z")).await.unwrap();
+    for who in [HANAKO, TARO, NEWCOMER] {
+        tap_ok(&mut s, who).await;
+    }
+    s.advance_to(t("2026-12-03T01:00:00Z")).await.unwrap();
+    say(&mut s, HANAKO, "退会").await;
+    let confirm = s.sim.postback(HANAKO, "leave:confirm");
+    assert_eq!(s.webhook(&[confirm]).await, 200);
+    s.advance_to(t("2026-12-03T03:00:00Z")).await.unwrap();
+
+    // By hand. December: joined 1 (newcomer), left 1 (Hanako); members at the end 3 + 1 - 1.
+    // Checks sent in December: 1 Dec H T K, 2 Dec H (for Taro and Kiyoshi 2 Dec was the
+    // reminder, not a new check), 3 Dec H T K newcomer = 8. On time: H ×3, T and the
+    // newcomer on 3 Dec = 5; after the reminder: Taro's 1 Dec; escalated: Kiyoshi's 1 Dec;
+    // Kiyoshi's 3 Dec is still open. One case, one person phoned twice, closed safe.
+    let december = Figures {
+        members_total: 3,
+        members_joined: 1,
+        members_left: 1,
+        by_age_band: counts([
+            ("under_60", 0),
+            ("60s", 1),
+            ("70s", 1),
+            ("80s", 0),
+            ("90_plus", 0),
+            ("unknown", 1),
+        ]),
+        by_gender: counts([("female", 0), ("male", 1), ("other", 1), ("unknown", 1)]),
+        checks_sent: 8,
+        checks_answered_ahead: 0,
+        acknowledged_on_time: 5,
+        acknowledged_after_reminder: 1,
+        escalated: 1,
+        cases_opened: 1,
+        people_phoned: 1,
+        calls: 2,
+        visits_or_police: 0,
+        outcomes: outcomes(1),
+    };
+    // Since the start: November adds 3 joined and 3 checks answered on time.
+    let since_start = Figures {
+        members_joined: 4,
+        checks_sent: 11,
+        acknowledged_on_time: 8,
+        ..december.clone()
+    };
+
+    let store = s.functions.webhook.store.clone();
+    let periods = mimamori_local::report::periods(store.as_ref(), &operator(&s), None)
+        .await
+        .unwrap();
+    let names: Vec<&str> = periods.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, ["2026-11", "2026-12", "all"]);
+    assert_eq!(periods[1].1, december);
+    assert_eq!(periods[2].1, since_start);
+    assert_eq!(periods[0].1.members_total, 3);
+    assert_eq!(periods[0].1.checks_sent, 3);
+
+    let csv = mimamori::report::to_csv(&periods);
+    for line in [
+        "2026-12,members_total,3",
+        "2026-12,checks_sent,8",
+        "2026-12,acknowledged_after_reminder,1",
+        "2026-12,people_phoned,1",
+        "2026-12,outcome_safe,1",
+        "all,members_joined,4",
+    ] {
+        assert!(csv.lines().any(|l| l == line), "{line} in\n{csv}");
+    }
+    let table = mimamori_local::report::table(&periods);
+    assert!(table.contains("2026-12") && table.contains("checks_sent"));
+
+    // The staff room's command gives the same figures.
+    let ask = s.sim.group_text(STAFF_ROOM, STAFF_B, "月次レポート 2026-12");
+    assert_eq!(s.webhook(&[ask]).await, 200);
+    let report = last_reply(&s, STAFF_ROOM);
+    for part in [
+        "【2026-12】\n会員 3人（入会 1・退会 1）",
+        "確認 8回",
+        "すぐに応答 5・再送後に応答 1・通知 1",
+        "案件 1件・電話した方 1人・電話 2回",
+        "【開始以来】\n会員 3人（入会 4・退会 1）",
+        "確認 11回",
+    ] {
+        assert!(report.contains(part), "{part} in\n{report}");
+    }
+    let bad = s.sim.group_text(STAFF_ROOM, STAFF_B, "月次レポート 十二月");
+    s.webhook(&[bad]).await;
+    assert!(last_reply(&s, STAFF_ROOM).contains("2026-11"));
+}
