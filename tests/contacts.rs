@@ -117,3 +117,53 @@ async fn own_code_is_refused() {
     assert!(last_reply(&s, KIYOSHI).contains("ご自身"));
     assert!(contacts(&s, KIYOSHI).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+
+    // A number out of the blue is just a message.
+    say(&mut s, KIYOSHI, "090-1111-2222").await;
+    assert!(replies(&s, KIYOSHI).pop().unwrap().postback_data().is_empty());
+
+    say(&mut s, KIYOSHI, "連絡先").await;
+    let phone_button = format!("contacts:phone:{YOKO}");
+    assert!(
+        replies(&s, KIYOSHI)
+            .pop()
+            .unwrap()
+            .postback_data()
+            .contains(&phone_button)
+    );
+    let ask = s.sim.postback(KIYOSHI, &phone_button);
+    s.webhook(&[ask]).await;
+    assert!(last_reply(&s, KIYOSHI).contains("鈴木洋子さんの電話番号を送ってください"));
+    say(&mut s, KIYOSHI, "０９０ー１２３４ー５６７８").await;
+    let confirm = replies(&s, KIYOSHI).pop().unwrap();
+    assert!(text_of(&confirm).contains("090-1234-5678 でよろしいですか"));
+    let save = format!("contacts:phone:save:{YOKO}:090-1234-5678");
+    assert_eq!(
+        confirm.postback_data(),
+        [save.clone(), "contacts:phone-cancel".to_owned()]
+    );
+    // Nothing is stored before the confirmation.
+    assert_eq!(contacts(&s, KIYOSHI).await[0].phone, None);
+    let yes = s.sim.postback(KIYOSHI, &save);
+    s.webhook(&[yes]).await;
+    assert!(last_reply(&s, KIYOSHI).contains("登録しました"));
+    assert_eq!(contacts(&s, KIYOSHI).await[0].phone.as_deref(), Some("090-1234-5678"));
+    // A forged save with a number that is not one changes nothing.
+    let forged = s.sim.postback(KIYOSHI, &format!("contacts:phone:save:{YOKO}:call-me"));
+    s.webhook(&[forged]).await;
+    assert!(last_reply(&s, KIYOSHI).contains("使えなくなりました"));
+    assert_eq!(contacts(&s, KIYOSHI).await[0].phone.as_deref(), Some("090-1234-5678"));
+
+    // Escalated: the staff room sees the number, Yoko's alert does not carry it.
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let staff = text_of(&pushes(&s, STAFF_ROOM).pop().unwrap());
+    assert!(staff.contains("鈴木洋子 090-1234-5678"), "{staff}");
+    assert!(!text_of(&pushes(&s, YOKO).pop().unwrap()).contains("090"));
+}

@@ -128,11 +128,59 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
+/// Reads a phone number as people type it (full-width digits, hyphens of any width,
+/// spaces, brackets): 10 or 11 digits starting with 0, or `+` and 10 to 13 digits.
+/// Returns it in ASCII, with the hyphens the person used; `None` if it is not one.
+pub fn parse_phone(text: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '0'..='9' | '+' => out.push(c),
+            '０'..='９' => out.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+            '＋' => out.push('+'),
+            '-' | '‐' | '－' | 'ー' | '−' | '–' => out.push('-'),
+            ' ' | '　' | '(' | ')' | '（' | '）' => {}
+            _ => return None,
+        }
+    }
+    let out = out.trim_matches('-').to_owned();
+    let digits = out.chars().filter(char::is_ascii_digit).count();
+    let plus = out.matches('+').count();
+    let ok = match plus {
+        0 => out.starts_with('0') && (10..=11).contains(&digits),
+        1 => out.starts_with('+') && (10..=13).contains(&digits),
+        _ => false,
+    };
+    (ok && !out.contains("--")).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::OperatorId;
     use crate::schedule::CheckSchedule;
+
+    #[test]
+    fn phone_numbers_are_read_as_people_type_them() {
+        assert_eq!(parse_phone("090-1234-5678").as_deref(), Some("090-1234-5678"));
+        assert_eq!(
+            parse_phone("０９０ー１２３４ー５６７８").as_deref(),
+            Some("090-1234-5678")
+        );
+        assert_eq!(parse_phone("(03) 1234 5678").as_deref(), Some("0312345678"));
+        assert_eq!(parse_phone("+81 90 1234 5678").as_deref(), Some("+819012345678"));
+        for bad in [
+            "元気です",
+            "1234",
+            "090-1234-56789",
+            "12-3456-7890",
+            "+81+90",
+            "",
+            "0901234567８9",
+        ] {
+            assert_eq!(parse_phone(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn generated_codes_have_the_shape_and_are_different() {

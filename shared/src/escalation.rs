@@ -109,7 +109,14 @@ pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_r
         .collect();
     if let Some(room) = staff_room {
         let lang = Lang::Ja;
-        let names: Vec<&str> = contacts.iter().map(|c| c.display_name.as_str()).collect();
+        // Phone numbers members chose to give are shown here, to staff, and nowhere else.
+        let names: Vec<String> = contacts
+            .iter()
+            .map(|c| match &c.phone {
+                Some(phone) => format!("{} {phone}", c.display_name),
+                None => c.display_name.clone(),
+            })
+            .collect();
         let t = Text::AlertToStaff {
             case_number: check.case_number.unwrap_or_default(),
             member: member.display_name.clone(),

@@ -55,6 +55,9 @@ pub struct Member {
     pub age_band: Option<crate::report::AgeBand>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<crate::report::Gender>,
+    /// The contact whose phone number the member is about to send, if they asked to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_for: Option<UserId>,
     /// Checks acknowledged so far; a person with none is still "new" (see `contact`).
     pub acknowledged_checks: u32,
 }
@@ -85,6 +88,7 @@ impl Member {
             acknowledged_checks: 0,
             age_band: None,
             gender: None,
+            phone_for: None,
         }
     }
 
@@ -125,6 +129,9 @@ pub enum HistoryEvent {
         contact: UserId,
     },
     ContactRemoved {
+        contact: UserId,
+    },
+    ContactPhoneSet {
         contact: UserId,
     },
     CaseTaken {

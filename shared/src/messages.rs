@@ -736,13 +736,19 @@ pub fn contacts_list(lang: Lang, contacts: &[(String, String)]) -> Value {
     let mut items: Vec<Value> = contacts
         .iter()
         .take(5)
-        .map(|(id, name)| {
+        .flat_map(|(id, name)| {
             // Labels are at most 20 characters: shorten long names.
             let short: String = name.chars().take(12).collect();
-            postback_item(
-                Text::RemoveContactLabel { name: short }.render(lang),
-                format!("contacts:remove:{id}"),
-            )
+            [
+                postback_item(
+                    Text::RemoveContactLabel { name: short.clone() }.render(lang),
+                    format!("contacts:remove:{id}"),
+                ),
+                postback_item(
+                    Text::PhoneLabel { name: short }.render(lang),
+                    format!("contacts:phone:{id}"),
+                ),
+            ]
         })
         .collect();
     let add = Text::RegisterContactLabel.render(lang);
@@ -757,6 +763,24 @@ pub fn contacts_list(lang: Lang, contacts: &[(String, String)]) -> Value {
         ),
         items,
     )
+}
+
+/// Asks the member to confirm a contact's phone number before it is saved.
+pub fn confirm_phone(lang: Lang, contact_id: &str, contact: &str, phone: &str) -> Value {
+    let body = Text::ConfirmContactPhone {
+        contact: contact.to_owned(),
+        phone: phone.to_owned(),
+    }
+    .render(lang);
+    let action = |label: Text, data: String| json!({ "type": "postback", "label": label.render(lang), "data": data, "displayText": label.render(lang) });
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": { "type": "confirm", "text": body, "actions": [
+            action(Text::YesLabel, format!("contacts:phone:save:{contact_id}:{phone}")),
+            action(Text::NoLabel, "contacts:phone-cancel".into())
+        ] }
+    })
 }
 
 /// The staff room's button to take a case.

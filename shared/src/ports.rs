@@ -243,6 +243,16 @@ pub trait Store: Send + Sync {
     async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError>;
     /// Removes the link between a member and one of their contacts, on both sides.
     async fn unlink_contact(&self, op: &OperatorId, member: &UserId, contact: &UserId) -> Result<Written, StoreError>;
+    /// Remembers whose phone number the member is about to send (`None`: nobody's).
+    async fn set_phone_for(&self, op: &OperatorId, user: &UserId, contact: Option<&UserId>) -> Result<(), StoreError>;
+    /// Sets a linked contact's phone number; `Conflict` if they are not linked.
+    async fn set_contact_phone(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &UserId,
+        phone: &str,
+    ) -> Result<Written, StoreError>;
     async fn set_demographics(
         &self,
         op: &OperatorId,

@@ -227,6 +227,16 @@ pub enum Setting {
     },
     PauseUntil(Date),
     EndPause,
+    /// 「電話: 名前」 in the contacts list: the member will send that contact's number.
+    AskPhone(UserId),
+    /// A phone number the member sent (to be confirmed).
+    GivePhone(String),
+    /// The confirmation: save it.
+    SavePhone {
+        contact: UserId,
+        phone: String,
+    },
+    CancelPhone,
     /// Onboarding's optional questions (`None`: chose not to say).
     AgeBand(Option<AgeBand>),
     Gender(Option<Gender>),
@@ -270,6 +280,7 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
         "pause:menu" => Some(Setting::ChoosePause),
         "pause:end" => Some(Setting::EndPause),
         "profile:age:skip" => Some(Setting::AgeBand(None)),
+        "contacts:phone-cancel" => Some(Setting::CancelPhone),
         "profile:gender:skip" => Some(Setting::Gender(None)),
         "pause:date" => params
             .get("date")
@@ -284,6 +295,16 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
             }
             if let Some(choice) = data.strip_prefix("set:cadence:") {
                 return CadenceChoice::parse(choice).map(Setting::ChooseTime);
+            }
+            if let Some(rest) = data.strip_prefix("contacts:phone:save:") {
+                let (contact, phone) = rest.split_once(':')?;
+                let phone = crate::contact::parse_phone(phone)?;
+                return UserId::new(contact)
+                    .ok()
+                    .map(|contact| Setting::SavePhone { contact, phone });
+            }
+            if let Some(contact) = data.strip_prefix("contacts:phone:") {
+                return UserId::new(contact).ok().map(Setting::AskPhone);
             }
             if let Some(contact) = data.strip_prefix("contacts:remove:") {
                 return UserId::new(contact).ok().map(Setting::RemoveContact);
@@ -450,6 +471,11 @@ impl Event {
                     }
                 } else if let Some(code) = InviteCode::find_in(text) {
                     Intent::RedeemCode { user, code }
+                } else if let Some(phone) = crate::contact::parse_phone(text) {
+                    Intent::Setting {
+                        user,
+                        setting: Setting::GivePhone(phone),
+                    }
                 } else {
                     Intent::SignOfLife { user, tapped_ok: false }
                 }

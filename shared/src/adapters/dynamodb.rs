@@ -1064,6 +1064,32 @@ impl Store for DynamoStore {
         self.transact("TransactWriteItems(unlink_contact)", items).await
     }
 
+    async fn set_phone_for(&self, op: &OperatorId, user: &UserId, contact: Option<&UserId>) -> Result<(), StoreError> {
+        let value = contact.map_or(AttributeValue::Null(true), |c| s(c.as_str()));
+        self.set_member_field(op, user, "phone_for", value).await
+    }
+
+    async fn set_contact_phone(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &UserId,
+        phone: &str,
+    ) -> Result<Written, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, member)))
+            .key("sk", s(format!("CONTACT#{contact}")))
+            .update_expression("SET phone = :phone")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":phone", s(phone))
+            .send()
+            .await;
+        conditional("UpdateItem", result)
+    }
+
     async fn set_demographics(
         &self,
         op: &OperatorId,

@@ -11,6 +11,19 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
 
+async fn linked_contact(
+    app: &App,
+    member: &Member,
+    contact: &crate::ids::UserId,
+) -> Result<Option<crate::contact::Contact>, AppError> {
+    Ok(app
+        .store
+        .contacts(&app.operator, &member.user_id)
+        .await?
+        .into_iter()
+        .find(|c| &c.user_id == contact))
+}
+
 /// Stores what the member chose to say, and updates their anonymous "joined" fact.
 async fn set_demographics(
     app: &App,
@@ -129,6 +142,68 @@ pub(crate) async fn handle(
                 .map(|c| (c.user_id.to_string(), c.display_name))
                 .collect();
             ("contacts_listed", vec![messages::contacts_list(lang, &pairs)])
+        }
+        Setting::AskPhone(contact) => {
+            let Some(linked) = linked_contact(app, member, &contact).await? else {
+                return Ok((
+                    "contact_not_linked",
+                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
+                ));
+            };
+            app.store
+                .set_phone_for(&app.operator, &member.user_id, Some(&contact))
+                .await?;
+            let t = Text::AskContactPhone {
+                contact: linked.display_name,
+            };
+            ("phone_asked", vec![messages::text(lang, t)])
+        }
+        Setting::GivePhone(phone) => {
+            // Only after 「電話: 名前」; otherwise a number is just a message (a sign of life).
+            let linked = match &member.phone_for {
+                Some(contact) => linked_contact(app, member, contact).await?,
+                None => None,
+            };
+            match linked {
+                Some(c) => (
+                    "phone_to_confirm",
+                    vec![messages::confirm_phone(
+                        lang,
+                        c.user_id.as_str(),
+                        &c.display_name,
+                        &phone,
+                    )],
+                ),
+                None => ("sign_of_life", vec![messages::text(lang, Text::SignOfLifeThanks)]),
+            }
+        }
+        Setting::SavePhone { contact, phone } => {
+            let Some(linked) = linked_contact(app, member, &contact).await? else {
+                return Ok((
+                    "contact_not_linked",
+                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
+                ));
+            };
+            let op = &app.operator;
+            if app
+                .store
+                .set_contact_phone(op, &member.user_id, &contact, &phone)
+                .await?
+                == Written::Done
+            {
+                app.store
+                    .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneSet { contact })
+                    .await?;
+            }
+            app.store.set_phone_for(op, &member.user_id, None).await?;
+            let t = Text::ContactPhoneSaved {
+                contact: linked.display_name,
+            };
+            ("phone_saved", vec![messages::text(lang, t)])
+        }
+        Setting::CancelPhone => {
+            app.store.set_phone_for(&app.operator, &member.user_id, None).await?;
+            ("phone_cancelled", vec![messages::text(lang, Text::ProfileThanks)])
         }
         Setting::RemoveContact(contact) => {
             let linked = app
