@@ -394,3 +394,29 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
         .count();
     assert_eq!((reannounced, escalated), (2, 2));
 }
+
+#[tokio::test]
+async fn a_member_who_leaves_takes_their_cases_with_them() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_says(&mut s, STAFF_A, &format!("メモ #{case} 長女の話では入院中")).await;
+    say(&mut s, KIYOSHI, "退会").await;
+    let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
+    assert_eq!(s.webhook(&[confirm]).await, 200);
+    let store = &s.functions.webhook.store;
+    assert!(store.case(&operator(&s), case).await.unwrap().is_none());
+    assert!(store.case_history(&operator(&s), case).await.unwrap().is_empty());
+    // The anonymous facts stay for the monthly report.
+    let facts = store.facts(&operator(&s), None).await.unwrap();
+    assert!(
+        facts
+            .iter()
+            .any(|f| matches!(f.fact, mimamori::report::Fact::CaseOpened { case: n } if n == case))
+    );
+    assert!(
+        staff_says(&mut s, STAFF_B, &format!("案件 #{case}"))
+            .await
+            .contains("見つかりません")
+    );
+}

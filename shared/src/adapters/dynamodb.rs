@@ -863,6 +863,19 @@ impl Store for DynamoStore {
                     .await;
             } else if let Some(code) = sk.strip_prefix("INVITE_REF#") {
                 keys.push((format!("{op}#INVITE#{code}"), "INVITE".into()));
+            } else if sk.starts_with("CHECK#") {
+                // The member's cases: the record and its history (names, notes) go too;
+                // only the anonymous report facts outlive them.
+                let case = i
+                    .get("case_number")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse::<u64>().ok());
+                if let Some(number) = case {
+                    for item in self.query_partition(case_pk(op, number)).await? {
+                        let case_sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                        keys.push((case_pk(op, number), case_sk));
+                    }
+                }
             }
             keys.push((pk.clone(), sk));
         }

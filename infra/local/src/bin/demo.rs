@@ -26,6 +26,10 @@ struct Planned {
 enum Act {
     Tap(String),
     Say(&'static str),
+    /// A button pressed in the staff room.
+    StaffTap(String),
+    /// A message sent in the staff room.
+    StaffSay(String),
 }
 
 #[tokio::main]
@@ -58,8 +62,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("mimamori local demo: one week in virtual time (moto server + LINE simulator + scheduler driver)");
     println!("Everyone joins by befriending the account and consenting. Hanako always taps OK, and once checks in");
     println!("the evening before, which saves the next morning's push; Taro taps only after the reminder, then");
-    println!("takes three days off; Kiyoshi does not answer, is escalated to his daughter Yoko and the staff room,");
-    println!("then taps OK late. Times are Asia/Tokyo.\n");
+    println!("takes three days off; Kiyoshi does not answer: his case goes to his daughter Yoko and the staff room,");
+    println!("田中 takes it, records the calls, Yoko goes round and taps 無事を確認しました, which closes the case;");
+    println!("the staff read its history and, at the end of the week, the monthly report. Times are Asia/Tokyo.\n");
 
     // Day 0: everyone joins; Kiyoshi invites Yoko; the staff room is registered.
     let setup: Vec<(&str, &str, Value)> = vec![
@@ -70,6 +75,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "taps 毎日, picks 9:00",
             sim.postback_with_params(HANAKO, "set:time:day", &[("time", "09:00")]),
         ),
+        (HANAKO, "taps 80代", sim.postback(HANAKO, "profile:age:80s")),
+        (HANAKO, "taps 女性", sim.postback(HANAKO, "profile:gender:female")),
         (HANAKO, "taps あとで", sim.postback(HANAKO, "onboard:done")),
         (TARO, "adds the account as a friend", sim.follow(TARO)),
         (TARO, "taps 同意する", sim.postback(TARO, "consent:yes")),
@@ -134,7 +141,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             what: "taps 3日間",
             act: Act::Tap("pause:days:3".into()),
         },
+        Planned {
+            at: at("2026-12-05T03:00:00Z"),
+            who: ITO,
+            what: "sends 「月次レポート」 in the staff room",
+            act: Act::StaffSay("月次レポート".into()),
+        },
     ];
+    let mut case_seen = false;
     let mut kiyoshi_answers = false;
     let mut seen = sim.deliveries().len();
     loop {
@@ -144,13 +158,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if fired.is_none() {
             if plans.first().is_some_and(|p| p.at <= limit) {
                 let p = plans.remove(0);
+                print_new(&mut timeline, &stack);
                 println!("{}", timeline.action(stack.now(), p.who, p.what));
+                let in_full = matches!(p.act, Act::StaffSay(_));
                 // The event is made now, so its reply token is fresh, as LINE's would be.
                 let event = match p.act {
                     Act::Tap(data) => sim.postback(p.who, &data),
                     Act::Say(text) => sim.text(p.who, text),
+                    Act::StaffTap(data) => sim.group_postback(STAFF_ROOM, p.who, &data),
+                    Act::StaffSay(text) => sim.group_text(STAFF_ROOM, p.who, &text),
                 };
                 stack.webhook(&[event]).await;
+                print_new(&mut timeline, &stack);
+                if in_full {
+                    // The case history and the report, as staff read them.
+                    let answer = sim
+                        .seen_by(STAFF_ROOM)
+                        .pop()
+                        .map(|d| d.texts().join("\n"))
+                        .unwrap_or_default();
+                    for line in answer.lines() {
+                        println!("                 │ {line}");
+                    }
+                }
             } else if stack.now() >= end {
                 break;
             }
@@ -180,14 +210,54 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     what: "taps 元気です",
                     act: Act::Tap(data),
                 }),
+                (STAFF_ROOM, None) if !case_seen => {
+                    // The alert: 田中 takes the case and phones Kiyoshi, then Yoko.
+                    let Some(case) = d
+                        .postback_data()
+                        .into_iter()
+                        .find_map(|p| p.strip_prefix("case:take:").map(str::to_owned))
+                    else {
+                        continue;
+                    };
+                    case_seen = true;
+                    for (after, what, data) in [
+                        (10, "taps 対応します", format!("case:take:{case}")),
+                        (
+                            15,
+                            "phones Kiyoshi, no answer: taps 不在・留守電",
+                            format!("case:call:{case}:no_answer"),
+                        ),
+                        (
+                            25,
+                            "reaches Yoko, who will go round: taps 連絡先と話せた",
+                            format!("case:call:{case}:reached_contact"),
+                        ),
+                    ] {
+                        plans.push(Planned {
+                            at: d.at + SignedDuration::from_mins(after),
+                            who: TANAKA,
+                            what,
+                            act: Act::StaffTap(data),
+                        });
+                    }
+                    plans.push(Planned {
+                        at: d.at + SignedDuration::from_hours(3),
+                        who: TANAKA,
+                        what: "sends 「案件 #…」 to read the case's history",
+                        act: Act::StaffSay(format!("案件 #{case}")),
+                    });
+                }
                 (YOKO, None) if !kiyoshi_answers => {
-                    // Yoko phones her father; he had left his phone in the other room.
+                    // Yoko goes round; her father had left his phone in the other room.
+                    let Some(safe) = d.postback_data().into_iter().find(|p| p.starts_with("case:safe:")) else {
+                        continue;
+                    };
                     kiyoshi_answers = true;
                     plans.push(Planned {
                         at: d.at + SignedDuration::from_hours(2),
-                        who: KIYOSHI,
-                        what: "finds his phone and taps 元気です (late)",
-                        act: Act::Say("元気です。電話に気づきませんでした"),
+                        who: YOKO,
+                        what: "visits her father, finds him well, taps 無事を確認しました",
+                        act: Act::Tap(safe),
                     });
                 }
                 _ => {}
