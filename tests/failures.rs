@@ -398,3 +398,90 @@ async fn a_webhook_that_failed_midway_is_processed_once_on_redelivery() {
         "registered and answered once"
     );
 }
+
+/// Kiyoshi overdue on Tuesday at 12:00 with the staff room and Yoko; the case untaken.
+async fn untaken_case(s: &mut LocalStack) {
+    staff_room(s).await;
+    join(s, KIYOSHI, "鈴木清").await;
+    link_contact(s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
+    assert_eq!(pushes(s, STAFF_ROOM).len(), 1, "the alert");
+}
+
+#[tokio::test]
+async fn line_500_on_a_follow_up_is_redelivered_and_announced_once() {
+    let mut s = stack().await;
+    untaken_case(&mut s).await;
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 3);
+    // The first follow-up is at 13:00.
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 2, "announced again once");
+    let follow_ups: Vec<_> = s
+        .invocations
+        .iter()
+        .filter(|i| i.function == "escalation" && i.payload.to_string().contains("follow_up"))
+        .collect();
+    assert!(follow_ups.len() >= 2, "redelivered after the failure");
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn duplicate_follow_up_messages_announce_once() {
+    let mut s = stack().await;
+    untaken_case(&mut s).await;
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 2);
+    let queue = SqsQueue::new(
+        aws_sdk_sqs_client(&s),
+        s.resources.queue_url("EscalationQueue").unwrap(),
+    );
+    let message = EscalationMessage::FollowUp {
+        operator: operator(&s),
+        member: uid(KIYOSHI),
+        check: t(MONDAY_9),
+    };
+    queue.send(&message).await.unwrap();
+    queue.send(&message).await.unwrap();
+    s.drain_queue().await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 2, "no extra announcement");
+    // And the next one still comes at 14:00, once.
+    s.advance_to(t(TUESDAY_9) + hours(5) + minutes(1)).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3);
+}
+
+#[tokio::test]
+async fn crash_between_announcing_and_setting_the_next_follow_up_is_finished_by_the_redelivery() {
+    let mut s = stack().await;
+    untaken_case(&mut s).await;
+    let flaky = Arc::new(FlakyScheduler {
+        inner: s.functions.escalation.scheduler.clone(),
+        failures: AtomicUsize::new(1),
+    });
+    s.functions.escalation.scheduler = flaky.clone();
+    // 13:00: announced, then the crash before the 14:00 follow-up is set; SQS redelivers.
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
+    assert_eq!(flaky.failures.load(Ordering::SeqCst), 0, "the crash happened");
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 2);
+    s.advance_to(t(TUESDAY_9) + hours(5) + minutes(1)).await.unwrap();
+    assert_eq!(
+        pushes(&s, STAFF_ROOM).len(),
+        3,
+        "the 14:00 follow-up was set by the retry"
+    );
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn crash_between_alerting_and_planning_the_first_follow_up_is_finished_by_the_redelivery() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.functions.escalation.scheduler = Arc::new(FlakyScheduler {
+        inner: s.functions.escalation.scheduler.clone(),
+        failures: AtomicUsize::new(1),
+    });
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1, "alerted once");
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 2, "the alert, and the 13:00 follow-up");
+}

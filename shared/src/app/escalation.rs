@@ -73,11 +73,13 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         super::cases::resolve(app, &case, Outcome::Answered, None).await?;
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
-    // A follow-up delivered early (a duplicate of an earlier one) waits for its time.
-    if case
+    // A follow-up delivered again after it was done (a duplicate, or a retry after a
+    // crash before the next one was set): only make sure the next one is set.
+    if let Some(next) = case
         .next_follow_up
-        .is_some_and(|next| now + jiff::SignedDuration::from_mins(1) < next)
+        .filter(|next| now + jiff::SignedDuration::from_mins(1) < *next)
     {
+        schedule_follow_up(app, check, next).await?;
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
     let Some(room) = app.store.staff_room(op).await? else {
