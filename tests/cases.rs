@@ -154,7 +154,7 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
     let expected = [
         "鈴木清さん",
         "発生",
-        "通知：連絡先0人とスタッフルーム",
+        "通知：連絡先なし、スタッフルーム",
         "対応者：田中さん",
         "不在・留守電（田中さん）",
         "連絡先と話せた（伊藤さん）",

@@ -888,22 +888,44 @@ pub fn ask_gender(lang: Lang) -> Value {
 }
 
 /// A case's history, one line per event, for the staff room.
-pub fn case_history_lines(events: &[(Timestamp, crate::case::CaseEvent)], tz: &TimeZone) -> String {
+/// `name_of` names the contacts alerted (those no longer linked are counted, not named).
+pub fn case_history_lines(
+    events: &[(Timestamp, crate::case::CaseEvent)],
+    tz: &TimeZone,
+    name_of: &dyn Fn(&str) -> Option<String>,
+) -> String {
     use crate::case::{CaseEvent, LevelAction};
     let lang = Lang::Ja;
+    let people = |ids: &mut dyn Iterator<Item = &str>| {
+        let (mut named, mut others) = (Vec::new(), 0);
+        for id in ids {
+            match name_of(id) {
+                Some(n) => named.push(format!("{n}さん")),
+                None => others += 1,
+            }
+        }
+        if others > 0 {
+            named.push(format!("ほか{others}人"));
+        }
+        if named.is_empty() {
+            "連絡先なし".to_owned()
+        } else {
+            named.join("・")
+        }
+    };
     events
         .iter()
         .map(|(at, e)| {
             let what = match e {
                 CaseEvent::Opened { check } => format!("発生（{} の確認にお返事なし）", when(lang, *check, tz)),
                 CaseEvent::Alerted { contacts, staff_room } => format!(
-                    "通知：連絡先{}人{}",
-                    contacts.len(),
-                    if *staff_room { "とスタッフルーム" } else { "" }
+                    "通知：{}{}",
+                    people(&mut contacts.iter().map(|c| c.as_str())),
+                    if *staff_room { "、スタッフルーム" } else { "" }
                 ),
                 CaseEvent::Reannounced { follow_up } => format!("再通知（{follow_up}回目）"),
                 CaseEvent::Escalated { action, to, .. } => match action {
-                    LevelAction::Contacts => format!("連絡先へ再通知（{}人）", to.len()),
+                    LevelAction::Contacts => format!("連絡先へ再通知：{}", people(&mut to.iter().map(String::as_str))),
                     LevelAction::MentionOnDuty => "当番の方へメンション".to_owned(),
                 },
                 CaseEvent::Taken { by } => format!("対応者：{}さん", by.name),

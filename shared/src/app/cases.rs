@@ -256,6 +256,10 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
     let name = member
         .map(|m| m.display_name)
         .unwrap_or_else(|| Text::MemberErased.render(Lang::Ja));
+    let names: std::collections::HashMap<String, String> = contacts
+        .iter()
+        .map(|c| (c.user_id.to_string(), c.display_name.clone()))
+        .collect();
     let contacts = if contacts.is_empty() {
         Text::NoContacts.render(Lang::Ja)
     } else {
@@ -272,7 +276,7 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
         case_number: case.number,
         member: name,
         contacts,
-        lines: messages::case_history_lines(&history, &escalation::operator_zone()),
+        lines: messages::case_history_lines(&history, &escalation::operator_zone(), &|id| names.get(id).cloned()),
     };
     Ok(("case_shown", reply(t)))
 }
