@@ -29,6 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     per_check(&mut stack).await?;
+    per_case(&mut stack).await?;
     cold_starts(&stack).await?;
     binary_sizes();
     Ok(())
@@ -70,6 +71,7 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
         .find(|p| p.starts_with("ok:"))
         .ok_or("no OK button")?;
     let tap = stack.sim.postback(MEMBER, &data);
+    let replies_before = replies_to(stack, MEMBER);
     let mark = stack.aws_calls.len();
     stack.webhook(&[tap]).await;
     let b = print_calls("webhook (the OK tap, reply thanks)", &stack.aws_calls.since(mark));
@@ -90,13 +92,7 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
         .iter()
         .filter(|d| d.via == line_simulator::Via::Push)
         .count();
-    let replies = stack
-        .sim
-        .seen_by(MEMBER)
-        .iter()
-        .filter(|d| d.via == line_simulator::Via::Reply)
-        .count()
-        - 1;
+    let replies = replies_to(stack, MEMBER) - replies_before;
     println!(
         "  total per acknowledged check: {} AWS calls, {} LINE push (billed {}), {} reply (free)",
         a + b + c,
@@ -105,6 +101,89 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
         replies
     );
     println!("  plus Scheduler's own work: 2 invocations (check, deadline); the one-time deadline deletes itself.\n");
+    // The member leaves, so the next figures are about one member only.
+    stack.webhook(&[stack.sim.text(MEMBER, "退会")]).await;
+    stack.webhook(&[stack.sim.postback(MEMBER, "leave:confirm")]).await;
+    Ok(())
+}
+
+fn replies_to(stack: &LocalStack, id: &str) -> usize {
+    stack
+        .sim
+        .seen_by(id)
+        .iter()
+        .filter(|d| d.via == line_simulator::Via::Reply)
+        .count()
+}
+
+const SILENT: &str = "U2b000000000000000000000000000002";
+const CONTACT: &str = "U4d000000000000000000000000000004";
+const STAFF: &str = "U5e000000000000000000000000000005";
+const STAFF_ROOM: &str = "C7a000000000000000000000000000007";
+
+/// A member who does not answer: the overdue check, the alerts, one follow-up of the
+/// untaken case, then staff take it, record a call and close it (safe, with the all-clear).
+async fn per_case(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Error>> {
+    println!("One escalated case, worked to its end (a member with one contact, a staff room of one):");
+    let sim = stack.sim.clone();
+    sim.add_user(SILENT, "Silent");
+    sim.add_user(CONTACT, "Contact");
+    sim.add_user(STAFF, "Staff");
+    sim.add_group(STAFF_ROOM, "staff", &[STAFF]);
+    stack.webhook(&[sim.join(STAFF_ROOM)]).await;
+    stack
+        .webhook(&[sim.group_text(STAFF_ROOM, STAFF, "スタッフ登録 local-staff-code")])
+        .await;
+    for event in [
+        sim.follow(SILENT),
+        sim.postback(SILENT, "consent:yes"),
+        sim.postback(SILENT, "onboard:done"),
+        sim.text(SILENT, "連絡先登録"),
+    ] {
+        stack.webhook(&[event]).await;
+    }
+    let code = sim
+        .seen_by(SILENT)
+        .iter()
+        .flat_map(|d| d.texts())
+        .find_map(|t| mimamori::contact::InviteCode::find_in(&t))
+        .ok_or("no invitation code")?;
+    stack.webhook(&[sim.follow(CONTACT)]).await;
+    stack.webhook(&[sim.text(CONTACT, code.as_str())]).await;
+
+    // The member's check (Tuesday) and reminder (Wednesday 09:00) first; then the 12:00
+    // escalation and the 13:00 follow-up.
+    let overdue: Timestamp = "2026-12-02T03:00:30Z".parse()?;
+    stack.advance_to("2026-12-02T00:00:30Z".parse()?).await?;
+    let mark = stack.aws_calls.len();
+    let before = sim.billed_messages();
+    stack.advance_to(overdue).await?;
+    let a = print_calls("overdue, case opened, alerts", &stack.aws_calls.since(mark));
+    let mark = stack.aws_calls.len();
+    stack.advance_to(overdue + SignedDuration::from_hours(1)).await?;
+    let b = print_calls("one follow-up (announced again)", &stack.aws_calls.since(mark));
+    let case = sim
+        .seen_by(STAFF_ROOM)
+        .iter()
+        .flat_map(|d| d.postback_data())
+        .find_map(|p| p.strip_prefix("case:take:").map(str::to_owned))
+        .ok_or("no case")?;
+    let mark = stack.aws_calls.len();
+    for data in [
+        format!("case:take:{case}"),
+        format!("case:call:{case}:reached_member"),
+        format!("case:close:{case}:safe"),
+    ] {
+        stack.webhook(&[sim.group_postback(STAFF_ROOM, STAFF, &data)]).await;
+    }
+    stack.drain_queue().await?;
+    let c = print_calls("take, one call record, close (safe)", &stack.aws_calls.since(mark));
+    println!(
+        "  total from overdue to closed: {} AWS calls, {} LINE messages billed (alerts, the follow-up, the all-clears)",
+        a + b + c,
+        sim.billed_messages() - before
+    );
+    println!("  (every staff button and command is answered by reply: free)\n");
     Ok(())
 }
 
