@@ -420,3 +420,104 @@ async fn a_member_who_leaves_takes_their_cases_with_them() {
             .contains("見つかりません")
     );
 }
+
+/// As if the invocation that handled `event` died after acting and before marking the
+/// event done: its claim is left "processing" past the lease, so LINE's redelivery is
+/// processed again.
+async fn crash_before_done(s: &LocalStack, event: &serde_json::Value) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let id = event["webhookEventId"].as_str().unwrap();
+    let stale = (s.now().as_second() - 600).to_string();
+    aws_sdk_dynamodb::Client::new(&s.aws)
+        .put_item()
+        .table_name(&s.resources.table)
+        .item("pk", AttributeValue::S(format!("{}#EVENT#{id}", operator(s))))
+        .item("sk", AttributeValue::S("EVENT".into()))
+        .item("status", AttributeValue::S("processing".into()))
+        .item("claimed_at", AttributeValue::N(stale))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_redelivered_call_record_or_take_is_recorded_once() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    let take = s.sim.group_postback(STAFF_ROOM, STAFF_A, &format!("case:take:{case}"));
+    assert_eq!(s.webhook(std::slice::from_ref(&take)).await, 200);
+    crash_before_done(&s, &take).await;
+    assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&take)]).await, 200);
+    assert!(
+        last_reply(&s, STAFF_ROOM).contains("田中さんが対応します"),
+        "the same answer, not 「既に田中さんが」"
+    );
+
+    let call = s
+        .sim
+        .group_postback(STAFF_ROOM, STAFF_A, &format!("case:call:{case}:no_answer"));
+    assert_eq!(s.webhook(std::slice::from_ref(&call)).await, 200);
+    crash_before_done(&s, &call).await;
+    assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&call)]).await, 200);
+
+    let history = s
+        .functions
+        .webhook
+        .store
+        .case_history(&operator(&s), case)
+        .await
+        .unwrap();
+    let count = |f: fn(&CaseEvent) -> bool| history.iter().filter(|(_, e)| f(e)).count();
+    assert_eq!(count(|e| matches!(e, CaseEvent::Taken { .. })), 1);
+    assert_eq!(count(|e| matches!(e, CaseEvent::Call { .. })), 1);
+    let facts = s.functions.webhook.store.facts(&operator(&s), None).await.unwrap();
+    let calls = facts
+        .iter()
+        .filter(|f| matches!(f.fact, mimamori::report::Fact::Call { .. }))
+        .count();
+    assert_eq!(calls, 1, "counted once in the report");
+}
+
+#[tokio::test]
+async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_staff_next_act() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    // The member's answer closed the check, and the invocation died before the case.
+    let store = s.functions.webhook.store.clone();
+    let op = operator(&s);
+    let open = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap();
+    let mut answered = open.clone();
+    answered.state = CheckState::Acknowledged;
+    answered.acknowledged_at = Some(s.now());
+    store
+        .acknowledge(&op, &uid(KIYOSHI), &open, &answered, &[], s.now())
+        .await
+        .unwrap();
+    assert_eq!(case_record(&s, case).await.outcome, None);
+
+    let reply = staff_taps(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    assert!(
+        text_of(&reply).contains("終了しています（結果：本人が応答）"),
+        "{}",
+        text_of(&reply)
+    );
+    assert_eq!(case_record(&s, case).await.outcome, Some(Outcome::Answered));
+}
+
+#[tokio::test]
+async fn the_case_view_brings_the_buttons_back() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    let shown = staff_taps_text(&mut s, STAFF_B, &format!("案件 #{case}")).await;
+    assert_eq!(shown.postback_data(), [format!("case:take:{case}")]);
+    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    let shown = staff_taps_text(&mut s, STAFF_B, &format!("案件 #{case}")).await;
+    assert!(shown.postback_data().contains(&format!("case:close:{case}")));
+}
+
+async fn staff_taps_text(s: &mut LocalStack, who: &str, text: &str) -> line_simulator::Delivery {
+    let event = s.sim.group_text(STAFF_ROOM, who, text);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
+}

@@ -79,12 +79,17 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     staff_taps(&mut s, format!("case:call:{case}:no_answer")).await;
     s.advance(minutes(20)).await.unwrap();
     staff_taps(&mut s, format!("case:call:{case}:reached_contact")).await;
+    staff_taps(&mut s, format!("case:call:{case}:dispatched")).await;
     staff_taps(&mut s, format!("case:close:{case}:safe")).await;
     s.drain_queue().await.unwrap();
-    // Thursday 3 December: Hanako, Taro and the newcomer answer; Kiyoshi has not yet
-    // at noon. Hanako leaves at 10:00.
+    // Wednesday evening Taro taps 元気です in the menu: Thursday's check is answered ahead.
+    s.advance_to(t("2026-12-02T12:00:00Z")).await.unwrap();
+    let checkin = s.sim.postback(TARO, "checkin");
+    assert_eq!(s.webhook(&[checkin]).await, 200);
+    // Thursday 3 December: Hanako and the newcomer answer; Kiyoshi has not yet at noon.
+    // Hanako leaves at 10:00.
     s.advance_to(t("2026-12-03T00:05:00Z")).await.unwrap();
-    for who in [HANAKO, TARO, NEWCOMER] {
+    for who in [HANAKO, NEWCOMER] {
         tap_ok(&mut s, who).await;
     }
     s.advance_to(t("2026-12-03T01:00:00Z")).await.unwrap();
@@ -95,9 +100,10 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
 
     // By hand. December: joined 1 (newcomer), left 1 (Hanako); members at the end 3 + 1 - 1.
     // Checks sent in December: 1 Dec H T K, 2 Dec H (for Taro and Kiyoshi 2 Dec was the
-    // reminder, not a new check), 3 Dec H T K newcomer = 8. On time: H ×3, T and the
-    // newcomer on 3 Dec = 5; after the reminder: Taro's 1 Dec; escalated: Kiyoshi's 1 Dec;
-    // Kiyoshi's 3 Dec is still open. One case, one person phoned twice, closed safe.
+    // reminder, not a new check), 3 Dec H K newcomer (Taro's answered ahead, not sent) = 7.
+    // On time: H ×3 and the newcomer on 3 Dec = 4; after the reminder: Taro's 1 Dec;
+    // escalated: Kiyoshi's 1 Dec; Kiyoshi's 3 Dec is still open. One case, one person
+    // phoned twice and a visit asked for, closed safe.
     let december = Figures {
         members_total: 3,
         members_joined: 1,
@@ -111,22 +117,22 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
             ("unknown", 1),
         ]),
         by_gender: counts([("female", 0), ("male", 1), ("other", 1), ("unknown", 1)]),
-        checks_sent: 8,
-        checks_answered_ahead: 0,
-        acknowledged_on_time: 5,
+        checks_sent: 7,
+        checks_answered_ahead: 1,
+        acknowledged_on_time: 4,
         acknowledged_after_reminder: 1,
         escalated: 1,
         cases_opened: 1,
         people_phoned: 1,
         calls: 2,
-        visits_or_police: 0,
+        visits_or_police: 1,
         outcomes: outcomes(1),
     };
     // Since the start: November adds 3 joined and 3 checks answered on time.
     let since_start = Figures {
         members_joined: 4,
-        checks_sent: 11,
-        acknowledged_on_time: 8,
+        checks_sent: 10,
+        acknowledged_on_time: 7,
         ..december.clone()
     };
 
@@ -144,7 +150,9 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     let csv = mimamori::report::to_csv(&periods);
     for line in [
         "2026-12,members_total,3",
-        "2026-12,checks_sent,8",
+        "2026-12,checks_sent,7",
+        "2026-12,checks_answered_ahead,1",
+        "2026-12,visits_or_police,1",
         "2026-12,acknowledged_after_reminder,1",
         "2026-12,people_phoned,1",
         "2026-12,outcome_safe,1",
@@ -161,11 +169,11 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     let report = last_reply(&s, STAFF_ROOM);
     for part in [
         "【2026-12】\n会員 3人（入会 1・退会 1）",
-        "確認 8回",
-        "すぐに応答 5・再送後に応答 1・通知 1",
-        "案件 1件・電話した方 1人・電話 2回",
+        "確認 7回（先に元気です 1）",
+        "すぐに応答 4・再送後に応答 1・通知 1",
+        "案件 1件・電話した方 1人・電話 2回・訪問/警察 1回",
         "【開始以来】\n会員 3人（入会 4・退会 1）",
-        "確認 11回",
+        "確認 10回",
     ] {
         assert!(report.contains(part), "{part} in\n{report}");
     }

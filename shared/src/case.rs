@@ -271,6 +271,15 @@ impl Default for FollowUpPolicy {
     }
 }
 
+/// The case record's change when a follow-up is done (`from` → `to` follow-ups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FollowUpStep {
+    pub from: u32,
+    pub to: u32,
+    pub levels_done: u32,
+    pub next: Option<Timestamp>,
+}
+
 /// What one follow-up does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUpPlan {
@@ -328,13 +337,28 @@ impl FollowUpPolicy {
 
     /// The first follow-up of a case opened at `opened`.
     pub fn first(&self, opened: Timestamp, tz: &TimeZone) -> Timestamp {
-        self.outside_quiet(opened + self.every, tz)
+        self.next_after(opened, opened, 0, tz)
+    }
+
+    /// The next follow-up after one at `now`: the next re-announcement, or the next
+    /// level's time if that comes sooner; out of the quiet hours.
+    fn next_after(&self, opened: Timestamp, now: Timestamp, levels_done: usize, tz: &TimeZone) -> Timestamp {
+        let mut next = now + self.every;
+        if let Some(due) = self
+            .levels
+            .get(levels_done)
+            .map(|l| opened + l.after)
+            .filter(|d| *d > now)
+        {
+            next = next.min(due);
+        }
+        self.outside_quiet(next, tz)
     }
 
     /// What the follow-up at `now` does: the levels whose delay has passed and that were
     /// not carried out yet (`levels_done` of them were), and when the next one is due.
     pub fn follow_up(&self, opened: Timestamp, levels_done: u32, now: Timestamp, tz: &TimeZone) -> FollowUpPlan {
-        let levels = self
+        let levels: Vec<usize> = self
             .levels
             .iter()
             .enumerate()
@@ -342,9 +366,10 @@ impl FollowUpPolicy {
             .take_while(|(_, l)| opened + l.after <= now)
             .map(|(i, _)| i)
             .collect();
+        let done = levels_done as usize + levels.len();
         FollowUpPlan {
+            next: self.next_after(opened, now, done, tz),
             levels,
-            next: self.outside_quiet(now + self.every, tz),
         }
     }
 }
@@ -375,6 +400,23 @@ mod tests {
         let plan = p.follow_up(jst("2026-11-25T20:30:00"), 0, jst("2026-11-26T08:00:00"), &tz);
         assert_eq!(plan.levels, vec![0, 1], "both levels were due during the night");
         assert_eq!(plan.next, jst("2026-11-26T09:00:00"));
+    }
+
+    #[test]
+    fn a_level_due_before_the_next_announcement_is_not_late() {
+        let p = FollowUpPolicy {
+            every: SignedDuration::from_mins(180),
+            levels: vec![Level {
+                after: SignedDuration::from_mins(60),
+                action: LevelAction::MentionOnDuty,
+            }],
+            ..FollowUpPolicy::default()
+        };
+        let tz = tokyo();
+        let opened = jst("2026-11-25T10:00:00");
+        assert_eq!(p.first(opened, &tz), jst("2026-11-25T11:00:00"));
+        let plan = p.follow_up(opened, 0, jst("2026-11-25T11:00:00"), &tz);
+        assert_eq!((plan.levels, plan.next), (vec![0], jst("2026-11-25T14:00:00")));
     }
 
     #[test]

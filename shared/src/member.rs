@@ -55,6 +55,10 @@ pub struct Member {
     pub age_band: Option<crate::report::AgeBand>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<crate::report::Gender>,
+    /// A random token that stands for the member in the report's anonymous facts; it
+    /// exists only here, so erasing this record unlinks the facts from the person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_token: Option<String>,
     /// The contact whose phone number the member is about to send, if they asked to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_for: Option<UserId>,
@@ -89,6 +93,7 @@ impl Member {
             age_band: None,
             gender: None,
             phone_for: None,
+            report_token: Some(uuid::Uuid::new_v4().simple().to_string()),
         }
     }
 

@@ -158,6 +158,7 @@ pub enum Text {
     },
     StaffOnly,
     ProfileThanks,
+    CaseOverForContact,
     MemberErased,
     ReportMonthInvalid,
     CallPrompt {
@@ -385,6 +386,7 @@ fn ja(t: &Text) -> String {
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::CaseOverForContact => "ありがとうございます。この件は、すでにスタッフが対応を終えています。".into(),
         Text::ReportMonthInvalid => "月は「月次レポート 2026-11」のように書いてください。".into(),
         Text::CallPrompt { case_number } => format!("#{case_number} の電話や訪問の結果を、下のボタンで記録してください。終わったら「終了」を押してください。"),
         Text::CallLabel(k) => match k { CallKind::ReachedMember => "本人と話せた・無事", CallKind::NoAnswer => "不在・留守電", CallKind::ReachedContact => "連絡先と話せた", CallKind::Dispatched => "訪問・警察を依頼" }.into(),
@@ -538,6 +540,7 @@ fn en(t: &Text) -> String {
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
+        Text::CaseOverForContact => "Thank you. Our staff have already closed this matter.".into(),
         Text::ReportMonthInvalid => "Write the month like this: 月次レポート 2026-11".into(),
         Text::CallPrompt { case_number } => format!("Record each call or visit for #{case_number} with the buttons below. Tap \"Close\" when it is over."),
         Text::CallLabel(k) => match k { CallKind::ReachedMember => "Talked to member: OK", CallKind::NoAnswer => "No answer/voicemail", CallKind::ReachedContact => "Talked to a contact", CallKind::Dispatched => "Visit/police asked" }.into(),
@@ -913,7 +916,7 @@ pub fn case_history_lines(
             named.join("・")
         }
     };
-    events
+    let lines: Vec<String> = events
         .iter()
         .map(|(at, e)| {
             let what = match e {
@@ -938,9 +941,23 @@ pub fn case_history_lines(
             };
             format!("{} {what}", when(lang, *at, tz))
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect::<Vec<_>>();
+    // A LINE text holds 5,000 characters: a long history keeps its first line (how it
+    // began) and its most recent ones.
+    let mut lines = lines;
+    let mut left_out = 0;
+    while lines.len() > 2 && lines.iter().map(|l| l.chars().count() + 1).sum::<usize>() > HISTORY_BUDGET {
+        lines.remove(1);
+        left_out += 1;
+    }
+    if left_out > 0 {
+        lines.insert(1, format!("…（{left_out}件省略）"));
+    }
+    lines.join("\n")
 }
+
+/// Characters of case history in one message (the rest of it stays under LINE's 5,000).
+const HISTORY_BUDGET: usize = 4_500;
 
 /// The monthly report for the staff room: the month and since the start.
 pub fn monthly_report(month: &str, m: &crate::report::Figures, all: &crate::report::Figures) -> Value {
@@ -1280,6 +1297,7 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::CaseAlreadyResolved { case_number: 1042 },
         Text::StaffOnly,
         Text::ProfileThanks,
+        Text::CaseOverForContact,
         Text::MemberErased,
         Text::ReportMonthInvalid,
         Text::CallPrompt { case_number: 1042 },

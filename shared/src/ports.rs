@@ -1,7 +1,7 @@
 //! The I/O the service needs, as small traits; `adapters` holds the one real
 //! implementation of each (DynamoDB, LINE, EventBridge Scheduler, SQS).
 
-use crate::case::{CaseEvent, Outcome};
+use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
 use crate::check::{Check, CheckState, Deadline};
 use crate::contact::{Contact, Invitation, InviteCode};
 use crate::escalation::{EscalationMessage, Staff, StaffRoom};
@@ -271,31 +271,40 @@ pub trait Store: Send + Sync {
     async fn erase_member(&self, op: &OperatorId, user: &UserId) -> Result<usize, StoreError>;
 
     // Cases.
-    /// Records the case under its number (once; a second call changes nothing).
+    /// Records the case under its number with its `Opened` event (once; a second call
+    /// changes nothing and answers `Conflict`).
     async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<Written, StoreError>;
     async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError>;
-    /// Marks the case taken by `by` unless someone took it first.
-    async fn take_case(&self, op: &OperatorId, number: u64, by: &UserId, name: &str) -> Result<Written, StoreError>;
-    /// Ends the case with `outcome` unless it has ended already.
-    async fn close_case(&self, op: &OperatorId, number: u64, outcome: Outcome) -> Result<Written, StoreError>;
-    /// Records follow-up `to` (from `from`), the levels done and the next follow-up,
-    /// only while the case is neither taken nor closed and still at `from`.
+    /// Marks the case taken by `by`, with its `Taken` event, unless someone took it first.
+    async fn take_case(&self, op: &OperatorId, number: u64, by: &Actor, at: Timestamp) -> Result<Written, StoreError>;
+    /// Ends the case with `outcome`, with its `Closed` event, unless it has ended already.
+    async fn close_case(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        outcome: Outcome,
+        by: Option<&Actor>,
+        at: Timestamp,
+    ) -> Result<Written, StoreError>;
+    /// Records a follow-up with its events, only while the case is neither taken nor
+    /// closed and still at `step.from`.
     async fn advance_follow_up(
         &self,
         op: &OperatorId,
         number: u64,
-        from: u32,
-        to: u32,
-        levels_done: u32,
-        next: Option<Timestamp>,
+        step: &FollowUpStep,
+        events: &[CaseEvent],
+        at: Timestamp,
     ) -> Result<Written, StoreError>;
-    /// Appends to the case's history (never changed, never removed).
+    /// Appends to the case's history (never changed, never removed). With a `key`, the
+    /// same event recorded twice (a redelivery) is one.
     async fn record_case_event(
         &self,
         op: &OperatorId,
         number: u64,
         at: Timestamp,
         event: &CaseEvent,
+        key: Option<&str>,
     ) -> Result<(), StoreError>;
     async fn case_history(&self, op: &OperatorId, number: u64) -> Result<Vec<(Timestamp, CaseEvent)>, StoreError>;
 

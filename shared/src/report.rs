@@ -8,6 +8,7 @@
 
 use crate::case::{CallKind, Outcome};
 use crate::ids::{OperatorId, UserId};
+use crate::member::Member;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
@@ -69,8 +70,17 @@ impl Gender {
     }
 }
 
-/// A member as the report sees them: a pseudonym, never their LINE id.
-pub fn pseudonym(op: &OperatorId, user: &UserId) -> String {
+/// A member as the report sees them: their random report token, kept only on their own
+/// record, so once the record is erased nothing links the facts to them. (Members who
+/// joined before tokens existed get a hash of their id instead.)
+pub fn pseudonym(op: &OperatorId, member: &Member) -> String {
+    if let Some(token) = &member.report_token {
+        return token.clone();
+    }
+    legacy_pseudonym(op, &member.user_id)
+}
+
+fn legacy_pseudonym(op: &OperatorId, user: &UserId) -> String {
     Sha256::digest(format!("{op}/{user}").as_bytes())
         .iter()
         .take(8)
@@ -124,6 +134,8 @@ impl CheckFlag {
 pub enum Fact {
     Joined {
         who: String,
+        /// When they joined (a member may leave and join again in one month).
+        at: Timestamp,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         age_band: Option<AgeBand>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +143,7 @@ pub enum Fact {
     },
     Left {
         who: String,
+        at: Timestamp,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         age_band: Option<AgeBand>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +172,8 @@ pub enum Fact {
         who: String,
         kind: CallKind,
         at: Timestamp,
+        /// The webhook event of the button press: one fact per press, however delivered.
+        event: String,
     },
     CaseClosed {
         case: u64,
@@ -170,11 +185,11 @@ impl Fact {
     /// The fact's key within its month: the same fact always has the same key.
     pub fn key(&self) -> String {
         match self {
-            Self::Joined { who, .. } => format!("joined#{who}"),
-            Self::Left { who, .. } => format!("left#{who}"),
+            Self::Joined { who, at, .. } => format!("joined#{who}#{}", at.as_second()),
+            Self::Left { who, at, .. } => format!("left#{who}#{}", at.as_second()),
             Self::Check { who, check, .. } => format!("check#{who}#{check}"),
             Self::CaseOpened { case } => format!("case#{case}"),
-            Self::Call { case, at, .. } => format!("call#{case}#{}", at.as_nanosecond()),
+            Self::Call { case, event, .. } => format!("call#{case}#{event}"),
             Self::CaseClosed { case, .. } => format!("closed#{case}"),
         }
     }
@@ -369,6 +384,7 @@ mod tests {
                 "2026-10",
                 Fact::Joined {
                     who: "a".into(),
+                    at: t,
                     age_band: Some(AgeBand::Eighties),
                     gender: Some(Gender::Female),
                 },
@@ -377,6 +393,7 @@ mod tests {
                 "2026-11",
                 Fact::Joined {
                     who: "b".into(),
+                    at: t,
                     age_band: None,
                     gender: Some(Gender::Male),
                 },
@@ -385,6 +402,7 @@ mod tests {
                 "2026-11",
                 Fact::Left {
                     who: "a".into(),
+                    at: t,
                     age_band: Some(AgeBand::Eighties),
                     gender: Some(Gender::Female),
                 },
@@ -402,6 +420,7 @@ mod tests {
                     who: "b".into(),
                     kind: CallKind::NoAnswer,
                     at: t,
+                    event: "e1".into(),
                 },
             ),
             r(
@@ -411,6 +430,7 @@ mod tests {
                     who: "b".into(),
                     kind: CallKind::ReachedMember,
                     at: t + jiff::SignedDuration::from_mins(30),
+                    event: "e2".into(),
                 },
             ),
             r(
@@ -451,7 +471,7 @@ mod tests {
     fn the_same_fact_has_the_same_key_and_pseudonyms_hide_ids() {
         let op = OperatorId::new("op").unwrap();
         let u = UserId::new(format!("U{}", "a".repeat(32))).unwrap();
-        let p = pseudonym(&op, &u);
+        let p = legacy_pseudonym(&op, &u);
         assert_eq!(p.len(), 16);
         assert!(!p.contains(&u.as_str()[1..9]));
         let f = check(&p, 10, true, false, false, false);

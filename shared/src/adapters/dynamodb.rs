@@ -20,7 +20,7 @@
 //! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
 //! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
 
-use crate::case::{CaseEvent, Outcome};
+use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
 use crate::check::{Check, CheckState};
 use crate::contact::{Contact, Invitation, InviteCode};
 use crate::escalation::{Staff, StaffRoom};
@@ -183,6 +183,13 @@ struct EventRecord {
     claimed_at: i64,
 }
 
+fn build_error(what: &'static str) -> impl FnOnce(aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    move |e| StoreError::Corrupt {
+        what,
+        message: e.to_string(),
+    }
+}
+
 /// A single conditional write's outcome: a failed condition is `Conflict`, not an error.
 fn conditional<T, E, R>(operation: &'static str, result: Result<T, SdkError<E, R>>) -> Result<Written, StoreError>
 where
@@ -285,6 +292,37 @@ impl DynamoStore {
             Err(e) if is_condition_failure(&e) => Ok(Written::Conflict),
             Err(e) => Err(dynamo_error(operation)(e)),
         }
+    }
+
+    /// A case event record, ordered by time (and by this process's order within one instant).
+    fn case_event_item(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        at: Timestamp,
+        event: &CaseEvent,
+    ) -> Result<Item, StoreError> {
+        let record = CaseEventRecord {
+            at,
+            event: event.clone(),
+        };
+        let sk = format!("EVENT#{:020}#{:012}", at.as_nanosecond(), sequence());
+        item("case event", case_pk(op, number), sk, &record, None)
+    }
+
+    fn case_event_put(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        at: Timestamp,
+        event: &CaseEvent,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.case_event_item(op, number, at, event)?))
+            .build()
+            .map_err(build_error("case event"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     /// Sets one attribute of an existing member record.
@@ -1126,15 +1164,18 @@ impl Store for DynamoStore {
     }
 
     async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<Written, StoreError> {
-        let result = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item("case", case_pk(op, case.number), "CASE".into(), case, None)?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        conditional("PutItem", result)
+            .build()
+            .map_err(build_error("case"))?;
+        let opened = CaseEvent::Opened { check: case.check };
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.case_event_put(op, case.number, case.opened(), &opened)?,
+        ];
+        self.transact("TransactWriteItems(open_case)", items).await
     }
 
     async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError> {
@@ -1144,49 +1185,62 @@ impl Store for DynamoStore {
             .transpose()
     }
 
-    async fn take_case(&self, op: &OperatorId, number: u64, by: &UserId, name: &str) -> Result<Written, StoreError> {
-        let result = self
-            .client
-            .update_item()
+    async fn take_case(&self, op: &OperatorId, number: u64, by: &Actor, at: Timestamp) -> Result<Written, StoreError> {
+        let update = Update::builder()
             .table_name(&self.table)
             .key("pk", s(case_pk(op, number)))
             .key("sk", s("CASE"))
             .update_expression("SET taken_by = :by, taken_by_name = :name")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(taken_by)")
-            .expression_attribute_values(":by", s(by.as_str()))
-            .expression_attribute_values(":name", s(name))
-            .send()
-            .await;
-        conditional("UpdateItem", result)
+            .expression_attribute_values(":by", s(by.id.as_str()))
+            .expression_attribute_values(":name", s(&by.name))
+            .build()
+            .map_err(build_error("case"))?;
+        let taken = CaseEvent::Taken { by: by.clone() };
+        let items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.case_event_put(op, number, at, &taken)?,
+        ];
+        self.transact("TransactWriteItems(take_case)", items).await
     }
 
-    async fn close_case(&self, op: &OperatorId, number: u64, outcome: Outcome) -> Result<Written, StoreError> {
-        let result = self
-            .client
-            .update_item()
+    async fn close_case(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        outcome: Outcome,
+        by: Option<&Actor>,
+        at: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let update = Update::builder()
             .table_name(&self.table)
             .key("pk", s(case_pk(op, number)))
             .key("sk", s("CASE"))
             .update_expression("SET outcome = :outcome REMOVE next_follow_up")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(outcome)")
             .expression_attribute_values(":outcome", attr("outcome", &outcome)?)
-            .send()
-            .await;
-        conditional("UpdateItem", result)
+            .build()
+            .map_err(build_error("case"))?;
+        let closed = CaseEvent::Closed {
+            outcome,
+            by: by.cloned(),
+        };
+        let items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.case_event_put(op, number, at, &closed)?,
+        ];
+        self.transact("TransactWriteItems(close_case)", items).await
     }
 
     async fn advance_follow_up(
         &self,
         op: &OperatorId,
         number: u64,
-        from: u32,
-        to: u32,
-        levels_done: u32,
-        next: Option<Timestamp>,
+        step: &FollowUpStep,
+        events: &[CaseEvent],
+        at: Timestamp,
     ) -> Result<Written, StoreError> {
-        let mut update = self
-            .client
-            .update_item()
+        let mut update = Update::builder()
             .table_name(&self.table)
             .key("pk", s(case_pk(op, number)))
             .key("sk", s("CASE"))
@@ -1194,16 +1248,24 @@ impl Store for DynamoStore {
                 "attribute_exists(pk) AND follow_ups = :from AND attribute_not_exists(taken_by) \
                  AND attribute_not_exists(outcome)",
             )
-            .expression_attribute_values(":from", n(from))
-            .expression_attribute_values(":to", n(to))
-            .expression_attribute_values(":levels", n(levels_done));
-        update = match next {
+            .expression_attribute_values(":from", n(step.from))
+            .expression_attribute_values(":to", n(step.to))
+            .expression_attribute_values(":levels", n(step.levels_done));
+        update = match step.next {
             Some(next) => update
                 .update_expression("SET follow_ups = :to, levels_done = :levels, next_follow_up = :next")
                 .expression_attribute_values(":next", attr("case", &next)?),
             None => update.update_expression("SET follow_ups = :to, levels_done = :levels REMOVE next_follow_up"),
         };
-        conditional("UpdateItem", update.send().await)
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(update.build().map_err(build_error("case"))?)
+                .build(),
+        ];
+        for event in events {
+            items.push(self.case_event_put(op, number, at, event)?);
+        }
+        self.transact("TransactWriteItems(advance_follow_up)", items).await
     }
 
     async fn record_case_event(
@@ -1212,20 +1274,35 @@ impl Store for DynamoStore {
         number: u64,
         at: Timestamp,
         event: &CaseEvent,
+        key: Option<&str>,
     ) -> Result<(), StoreError> {
-        let record = CaseEventRecord {
-            at,
-            event: event.clone(),
+        let Some(key) = key else {
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(self.case_event_item(op, number, at, event)?))
+                .send()
+                .await
+                .map_err(dynamo_error("PutItem"))?;
+            return Ok(());
         };
-        let sk = format!("EVENT#{:020}#{:012}", at.as_nanosecond(), sequence());
-        self.client
-            .put_item()
+        // With a key: a marker written once, in the same transaction as the event, so a
+        // redelivery finds the marker and records nothing.
+        let marker = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(item("case event", case_pk(op, number), sk, &record, None)?))
-            .send()
+            .item("pk", s(case_pk(op, number)))
+            .item("sk", s(format!("KEY#{key}")))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error("case event"))?;
+        let items = vec![
+            TransactWriteItem::builder().put(marker).build(),
+            self.case_event_put(op, number, at, event)?,
+        ];
+        // `Conflict`: recorded before.
+        self.transact("TransactWriteItems(record_case_event)", items)
             .await
-            .map_err(dynamo_error("PutItem"))?;
-        Ok(())
+            .map(|_| ())
     }
 
     async fn case_history(&self, op: &OperatorId, number: u64) -> Result<Vec<(Timestamp, CaseEvent)>, StoreError> {

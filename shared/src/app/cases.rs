@@ -4,6 +4,7 @@
 //! member's late answer ends it too. Only people in the registered staff room can act.
 
 use super::{App, AppError};
+use crate::case::CallKind;
 use crate::case::{Actor, Case, CaseEvent, Outcome};
 use crate::check::{self, AckPlan, CheckState};
 use crate::escalation::{self, EscalationMessage, Staff};
@@ -14,7 +15,7 @@ use crate::outbox::PushKind;
 use crate::ports::Written;
 use crate::report::{self, Fact};
 use crate::webhook::StaffAction;
-use jiff::ToSpan;
+use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
 
 /// How long a member whose case ended in hospital is paused (staff or the member can
@@ -25,6 +26,13 @@ fn reply(t: Text) -> Vec<Value> {
     vec![messages::text(Lang::Ja, t)]
 }
 
+/// The webhook event behind a staff action: its id keys what it records, so a
+/// redelivered event records nothing twice; `at` is when the person acted.
+pub(crate) struct Origin<'a> {
+    pub event_id: &'a str,
+    pub at: Timestamp,
+}
+
 /// A staff action: refused unless it comes from the registered staff room, by a person
 /// LINE names (LINE only delivers a group's events from its members).
 pub(crate) async fn staff(
@@ -32,6 +40,7 @@ pub(crate) async fn staff(
     group: Option<&GroupId>,
     user: Option<&UserId>,
     action: StaffAction,
+    origin: Origin<'_>,
 ) -> Result<(&'static str, Vec<Value>), AppError> {
     let op = &app.operator;
     let room = app.store.staff_room(op).await?;
@@ -44,55 +53,69 @@ pub(crate) async fn staff(
         id: me.user_id.clone(),
         name: me.display_name.clone(),
     };
-    let number = match &action {
-        StaffAction::Take(n)
-        | StaffAction::Call(n, _)
-        | StaffAction::AskClose(n)
-        | StaffAction::Close(n, _)
-        | StaffAction::Note(n, _)
-        | StaffAction::Show(n) => *n,
+    let (number, act) = match action {
         StaffAction::Report(month) => return report(app, month.as_deref()).await,
         StaffAction::OnDuty => {
             app.store.set_on_duty(op, &me).await?;
             return Ok(("on_duty_set", reply(Text::OnDutySet { name: me.display_name })));
         }
+        StaffAction::Take(n) => (n, CaseAct::Take),
+        StaffAction::Call(n, kind) => (n, CaseAct::Call(kind)),
+        StaffAction::AskClose(n) => (n, CaseAct::AskClose),
+        StaffAction::Close(n, outcome) => (n, CaseAct::Close(outcome)),
+        StaffAction::Note(n, text) => (n, CaseAct::Note(text)),
+        StaffAction::Show(n) => (n, CaseAct::Show),
     };
-    let Some(case) = app.store.case(op, number).await? else {
+    let Some(mut case) = app.store.case(op, number).await? else {
         return Ok(("case_unknown", reply(Text::CaseUnknown { case_number: number })));
     };
-    match action {
-        StaffAction::Show(_) => show(app, &case).await,
-        StaffAction::Note(_, text) => {
+    // A case whose member answered, but which an interrupted invocation left open, is
+    // closed now as answered (unless staff are closing it with their own outcome).
+    if !case.is_closed() && !matches!(act, CaseAct::Close(_)) && !still_open(app, &case).await? {
+        resolve(app, &case, Outcome::Answered, None).await?;
+        case = app.store.case(op, number).await?.unwrap_or(case);
+    }
+    let closed = |case: &Case| {
+        let outcome = case.outcome.unwrap_or(Outcome::Answered);
+        (
+            "case_already_closed",
+            reply(Text::CaseAlreadyClosed {
+                case_number: case.number,
+                outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
+            }),
+        )
+    };
+    match act {
+        CaseAct::Show => show(app, &case).await,
+        // Notes may be added to a closed case too (e.g. after 終了).
+        CaseAct::Note(text) => {
             let event = CaseEvent::Note { by: actor, text };
-            app.store.record_case_event(op, number, app.clock.now(), &event).await?;
+            app.store
+                .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
+                .await?;
             Ok(("case_note_added", reply(Text::NoteRecorded { case_number: number })))
         }
-        _ if case.is_closed() || !still_open(app, &case).await? => {
-            let outcome = case.outcome.unwrap_or(Outcome::Answered);
-            Ok((
-                "case_already_closed",
-                reply(Text::CaseAlreadyClosed {
-                    case_number: number,
-                    outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
-                }),
-            ))
-        }
-        StaffAction::Take(_) => take(app, &case, &actor).await,
+        _ if case.is_closed() => Ok(closed(&case)),
+        CaseAct::Take => take(app, &case, &actor).await,
         _ if case.taken_by.is_none() => Ok(("case_not_taken", reply(Text::CaseNotTaken { case_number: number }))),
-        StaffAction::Call(_, kind) => {
-            let now = app.clock.now();
+        CaseAct::Call(kind) => {
             let event = CaseEvent::Call {
                 kind,
                 by: actor.clone(),
             };
-            app.store.record_case_event(op, number, now, &event).await?;
-            let fact = Fact::Call {
-                case: number,
-                who: report::pseudonym(op, &case.member),
-                kind,
-                at: now,
-            };
-            app.record_fact(now, &fact).await?;
+            app.store
+                .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
+                .await?;
+            if let Some(member) = app.store.member(op, &case.member).await? {
+                let fact = Fact::Call {
+                    case: number,
+                    who: report::pseudonym(op, &member),
+                    kind,
+                    at: origin.at,
+                    event: origin.event_id.to_owned(),
+                };
+                app.record_fact(origin.at, &fact).await?;
+            }
             let recorded = Text::CallRecorded {
                 case_number: number,
                 call: Text::CallLabel(kind).render(Lang::Ja),
@@ -103,8 +126,8 @@ pub(crate) async fn staff(
                 vec![messages::text(Lang::Ja, recorded), messages::call_buttons(number)],
             ))
         }
-        StaffAction::AskClose(_) => Ok(("case_close_asked", vec![messages::ask_outcome(number)])),
-        StaffAction::Close(_, outcome) => {
+        CaseAct::AskClose => Ok(("case_close_asked", vec![messages::ask_outcome(number)])),
+        CaseAct::Close(outcome) => {
             let by = actor.name.clone();
             match resolve(app, &case, outcome, Some(actor)).await? {
                 Written::Done => Ok((
@@ -115,17 +138,24 @@ pub(crate) async fn staff(
                         by,
                     }),
                 )),
-                Written::Conflict => Ok((
-                    "case_already_closed",
-                    reply(Text::CaseAlreadyClosed {
-                        case_number: number,
-                        outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
-                    }),
-                )),
+                // Someone (or something) ended it first: say how it was recorded.
+                Written::Conflict => {
+                    let now = app.store.case(op, number).await?.unwrap_or(case);
+                    Ok(closed(&now))
+                }
             }
         }
-        StaffAction::Report(_) | StaffAction::OnDuty => unreachable!("handled above"),
     }
+}
+
+/// What staff do to one case.
+enum CaseAct {
+    Take,
+    Call(CallKind),
+    AskClose,
+    Close(Outcome),
+    Note(String),
+    Show,
 }
 
 /// The staff member, enrolled on first sight: someone LINE shows acting in the staff
@@ -208,12 +238,9 @@ async fn still_open(app: &App, case: &Case) -> Result<bool, AppError> {
 async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Vec<Value>), AppError> {
     let op = &app.operator;
     let number = case.number;
-    match app.store.take_case(op, number, &actor.id, &actor.name).await? {
+    let now = app.clock.now();
+    match app.store.take_case(op, number, actor, now).await? {
         Written::Done => {
-            let now = app.clock.now();
-            app.store
-                .record_case_event(op, number, now, &CaseEvent::Taken { by: actor.clone() })
-                .await?;
             let event = HistoryEvent::CaseTaken {
                 case_number: number,
                 by: actor.id.clone(),
@@ -229,12 +256,19 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
             ))
         }
         Written::Conflict => {
-            let by = app
-                .store
-                .case(op, number)
-                .await?
-                .and_then(|c| c.taken_by_name)
-                .unwrap_or_default();
+            let taken = app.store.case(op, number).await?;
+            // The same person again (a redelivered press): the same answer as the first time.
+            if let Some(c) = taken.as_ref().filter(|c| c.taken_by.as_ref() == Some(&actor.id)) {
+                let t = Text::CaseTaken {
+                    case_number: number,
+                    by: c.taken_by_name.clone().unwrap_or_default(),
+                };
+                return Ok((
+                    "case_taken",
+                    vec![messages::text(Lang::Ja, t), messages::call_buttons(number)],
+                ));
+            }
+            let by = taken.and_then(|c| c.taken_by_name).unwrap_or_default();
             Ok((
                 "case_already_taken",
                 reply(Text::CaseAlreadyTaken {
@@ -278,7 +312,15 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
         contacts,
         lines: messages::case_history_lines(&history, &escalation::operator_zone(), &|id| names.get(id).cloned()),
     };
-    Ok(("case_shown", reply(t)))
+    let mut answer = vec![messages::text(Lang::Ja, t)];
+    // The buttons again (LINE shows a quick reply only under the latest message).
+    if !case.is_closed() {
+        answer.push(match case.taken_by {
+            Some(_) => messages::call_buttons(case.number),
+            None => messages::take_case(case.number),
+        });
+    }
+    Ok(("case_shown", answer))
 }
 
 /// 「月次レポート」: this month so far (or the month named) and since the start.
@@ -306,12 +348,9 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     if outcome != Outcome::Answered {
         close_check(app, case, outcome, by.as_ref()).await?;
     }
-    if app.store.close_case(op, case.number, outcome).await? == Written::Conflict {
+    if app.store.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
         return Ok(Written::Conflict);
     }
-    app.store
-        .record_case_event(op, case.number, now, &CaseEvent::Closed { outcome, by })
-        .await?;
     app.store
         .record(
             op,
@@ -381,13 +420,7 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
             break;
         };
         let pushes = if outcome.is_safe() {
-            let alerted: Vec<String> = app
-                .store
-                .pushes(op, user, check.scheduled_at, Some(PushKind::Alert))
-                .await?
-                .into_iter()
-                .map(|(p, _)| p.to)
-                .collect();
+            let alerted = alerted(app, user, check.scheduled_at).await?;
             let by = by.map(|a| a.name.clone()).unwrap_or_default();
             escalation::plan_confirmed_safe(&member, &check, &alerted, &by)
         } else {
@@ -417,6 +450,22 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
     Ok(())
 }
 
+/// Everyone told about the check's case (first alerts and follow-ups), once each: the
+/// people who must hear the all-clear.
+pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Result<Vec<String>, AppError> {
+    let mut to: Vec<String> = app
+        .store
+        .pushes(&app.operator, user, check, None)
+        .await?
+        .into_iter()
+        .filter(|(p, _)| matches!(p.kind, PushKind::Alert | PushKind::FollowUp))
+        .map(|(p, _)| p.to)
+        .collect();
+    to.sort();
+    to.dedup();
+    Ok(to)
+}
+
 /// A contact's 「無事を確認しました」: only a contact of that member, on a case still open.
 pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Result<(&'static str, Value), AppError> {
     let op = &app.operator;
@@ -438,9 +487,19 @@ pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Resul
         id: contact.user_id,
         name: contact.display_name,
     };
-    let outcome = match resolve(app, &case, Outcome::ConfirmedByContact, Some(by)).await? {
-        Written::Done => "case_confirmed_safe_by_contact",
-        Written::Conflict => "case_already_closed",
-    };
-    Ok((outcome, messages::text(lang, Text::SafeThanks)))
+    if case.is_closed() {
+        return Ok((
+            "safe_case_already_closed",
+            messages::text(lang, Text::CaseOverForContact),
+        ));
+    }
+    Ok(
+        match resolve(app, &case, Outcome::ConfirmedByContact, Some(by)).await? {
+            Written::Done => ("case_confirmed_safe_by_contact", messages::text(lang, Text::SafeThanks)),
+            Written::Conflict => (
+                "safe_case_already_closed",
+                messages::text(lang, Text::CaseOverForContact),
+            ),
+        },
+    )
 }

@@ -87,7 +87,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     push.messages.insert(0, messages::text(member.lang, Text::PauseEnded));
                 }
                 if app.store.open_check(&member, &check, &push).await? == Written::Done {
-                    app.note_check(user, check.scheduled_at, CheckFlag::Sent).await?;
+                    app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
                 }
@@ -102,7 +102,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     .await?
                     == Written::Done
                 {
-                    app.note_check(user, check.scheduled_at, CheckFlag::Reminded).await?;
+                    app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     return Ok(CheckOutcome::Reminded(deliver(app, op, user, &[push]).await?));
                 }
@@ -126,7 +126,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             }
             DuePlan::AnsweredAhead { check } => {
                 if app.store.record_answered_check(op, user, &check).await? == Written::Done {
-                    app.note_check(user, check.scheduled_at, CheckFlag::AnsweredAhead)
+                    app.note_check(&member, check.scheduled_at, CheckFlag::AnsweredAhead)
                         .await?;
                     return Ok(CheckOutcome::AnsweredAhead);
                 }

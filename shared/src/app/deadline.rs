@@ -94,7 +94,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                     .await?
                     == Written::Done
                 {
-                    app.note_check(user, check.scheduled_at, CheckFlag::Reminded).await?;
+                    app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     app.store
                         .record(
@@ -114,7 +114,8 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                 let case_number = app.store.next_case_number(op).await?;
                 check.case_number = Some(case_number);
                 if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
-                    app.note_check(user, check.scheduled_at, CheckFlag::Escalated).await?;
+                    app.note_check(&member, check.scheduled_at, CheckFlag::Escalated)
+                        .await?;
                     app.store
                         .record(
                             op,
@@ -159,11 +160,8 @@ async fn escalate(
     if let Some(number) = case {
         let now = app.clock.now();
         let case = crate::case::Case::open(number, user.clone(), check, now);
-        if app.store.open_case(op, &case).await? == Written::Done {
-            app.store
-                .record_case_event(op, number, now, &crate::case::CaseEvent::Opened { check })
-                .await?;
-        }
+        // With its `Opened` event, in one transaction.
+        app.store.open_case(op, &case).await?;
         app.record_fact(now, &crate::report::Fact::CaseOpened { case: number })
             .await?;
     }

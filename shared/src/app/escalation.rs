@@ -3,15 +3,47 @@
 
 use super::deliver::{Delivered, deliver_pending};
 use super::{App, AppError};
-use crate::case::{CaseEvent, Outcome};
+use crate::case::{CaseEvent, FollowUpStep, Outcome};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
 use crate::escalation::{Audience, operator_zone, plan_follow_up};
 use crate::escalation::{EscalationMessage, plan_alerts};
+use crate::ids::UserId;
 use crate::member::Member;
 use crate::outbox::PushKind;
 use crate::ports::Written;
 use std::collections::HashSet;
+
+/// Whom the alert went to, in the case's history: once, even when redelivered (the
+/// record's key is fixed), and only after the pushes were recorded.
+async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
+    let op = &app.operator;
+    let Some(case) = check.case_number.map(|n| app.store.case(op, n)) else {
+        return Ok(());
+    };
+    let Some(case) = case.await? else { return Ok(()) };
+    let alerted: Vec<String> = app
+        .store
+        .pushes(op, &case.member, check.scheduled_at, Some(PushKind::Alert))
+        .await?
+        .into_iter()
+        .map(|(p, _)| p.to)
+        .collect();
+    let event = CaseEvent::Alerted {
+        contacts: alerted.iter().filter_map(|to| UserId::new(to).ok()).collect(),
+        staff_room: alerted.iter().any(|to| !to.starts_with('U')),
+    };
+    app.store
+        .record_case_event(
+            op,
+            case.number,
+            case.opened() + jiff::SignedDuration::from_nanos(1),
+            &event,
+            Some("alerted"),
+        )
+        .await?;
+    Ok(())
+}
 
 /// Sets the first follow-up of the check's case (once; a redelivery sets the same one).
 async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> {
@@ -27,8 +59,14 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
         Some(next) => next,
         None => {
             let next = app.follow_up.first(case.opened(), &operator_zone());
+            let step = FollowUpStep {
+                from: 0,
+                to: 0,
+                levels_done: 0,
+                next: Some(next),
+            };
             app.store
-                .advance_follow_up(op, case.number, 0, 0, 0, Some(next))
+                .advance_follow_up(op, case.number, &step, &[], app.clock.now())
                 .await?;
             next
         }
@@ -66,11 +104,12 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let Some(case) = case.await? else {
         return Ok(EscalationOutcome::Gone);
     };
-    if case.is_closed() || case.taken_by.is_some() {
+    // The member answered, but an interrupted invocation left the case open: close it.
+    if !case.is_closed() && check.state != CheckState::Overdue {
+        super::cases::resolve(app, &case, Outcome::Answered, None).await?;
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
-    if check.state != CheckState::Overdue {
-        super::cases::resolve(app, &case, Outcome::Answered, None).await?;
+    if case.is_closed() || case.taken_by.is_some() {
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
     // A follow-up delivered again after it was done (a duplicate, or a retry after a
@@ -122,33 +161,33 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
     let step = case.follow_ups + 1;
     let levels_done = plan.levels.last().map_or(case.levels_done, |l| *l as u32 + 1);
-    if app
-        .store
-        .advance_follow_up(op, case.number, case.follow_ups, step, levels_done, Some(plan.next))
-        .await?
-        == Written::Done
-    {
-        app.store
-            .record_case_event(op, case.number, now, &CaseEvent::Reannounced { follow_up: step })
-            .await?;
-        for i in &plan.levels {
-            let Some(level) = app.follow_up.levels.get(*i) else {
-                continue;
-            };
-            let to = match level.action {
-                crate::case::LevelAction::Contacts => contacts.iter().map(|c| c.user_id.to_string()).collect(),
-                crate::case::LevelAction::MentionOnDuty => {
-                    vec![on_duty.as_ref().map_or_else(|| "all".to_owned(), |u| u.to_string())]
-                }
-            };
-            let event = CaseEvent::Escalated {
-                level: *i as u32 + 1,
-                action: level.action,
-                to,
-            };
-            app.store.record_case_event(op, case.number, now, &event).await?;
-        }
+    // The follow-up and its events in one transaction: a redelivery finds it done.
+    let mut events = vec![CaseEvent::Reannounced { follow_up: step }];
+    for i in &plan.levels {
+        let Some(level) = app.follow_up.levels.get(*i) else {
+            continue;
+        };
+        let to = match level.action {
+            crate::case::LevelAction::Contacts => contacts.iter().map(|c| c.user_id.to_string()).collect(),
+            crate::case::LevelAction::MentionOnDuty => {
+                vec![on_duty.as_ref().map_or_else(|| "all".to_owned(), |u| u.to_string())]
+            }
+        };
+        events.push(CaseEvent::Escalated {
+            level: *i as u32 + 1,
+            action: level.action,
+            to,
+        });
     }
+    let done = FollowUpStep {
+        from: case.follow_ups,
+        to: step,
+        levels_done,
+        next: Some(plan.next),
+    };
+    app.store
+        .advance_follow_up(op, case.number, &done, &events, now)
+        .await?;
     schedule_follow_up(app, check, plan.next).await?;
     tracing::info!(
         case = case.number,
@@ -223,16 +262,7 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .collect();
         if !new.is_empty() {
             match app.store.add_pushes(op, user, at, CheckState::Overdue, &new).await? {
-                Written::Done => {
-                    recorded = new.len() as u32;
-                    if let Some(number) = check.case_number {
-                        let event = CaseEvent::Alerted {
-                            contacts: contacts.iter().map(|c| c.user_id.clone()).collect(),
-                            staff_room: room.is_some(),
-                        };
-                        app.store.record_case_event(op, number, app.clock.now(), &event).await?;
-                    }
-                }
+                Written::Done => recorded = new.len() as u32,
                 // The member answered meanwhile (the all-clear takes over), or another
                 // delivery of this message recorded them first: either way, deliver.
                 Written::Conflict => {
@@ -242,8 +272,11 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
         }
     }
     let delivered = deliver_pending(app, op, user, at).await?;
-    if check.state == CheckState::Overdue && !missing_staff_room {
-        plan_first_follow_up(app, &check).await?;
+    if check.state == CheckState::Overdue {
+        record_alerted(app, &check).await?;
+        if !missing_staff_room {
+            plan_first_follow_up(app, &check).await?;
+        }
     }
     if missing_staff_room {
         // The contacts were alerted; without a staff room no one at the operator knows.

@@ -51,7 +51,8 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     if let Some(member) = &member {
         // Only an anonymous fact is kept for the monthly report.
         let left = crate::report::Fact::Left {
-            who: crate::report::pseudonym(op, user),
+            who: crate::report::pseudonym(op, member),
+            at: app.clock.now(),
             age_band: member.age_band,
             gender: member.gender,
         };

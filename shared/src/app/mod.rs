@@ -83,7 +83,7 @@ impl App {
     /// Records what happened to a check (a flag) for the monthly report.
     pub(crate) async fn note_check(
         &self,
-        member: &crate::ids::UserId,
+        member: &crate::member::Member,
         check: jiff::Timestamp,
         flag: crate::report::CheckFlag,
     ) -> Result<(), AppError> {

@@ -35,7 +35,8 @@ async fn set_demographics(
         .set_demographics(&app.operator, &member.user_id, age_band, gender)
         .await?;
     let joined = crate::report::Fact::Joined {
-        who: crate::report::pseudonym(&app.operator, &member.user_id),
+        who: crate::report::pseudonym(&app.operator, member),
+        at: member.joined_at,
         age_band,
         gender,
     };

@@ -10,7 +10,6 @@ use crate::escalation::{self, EscalationMessage, StaffRoom};
 use crate::ids::{GroupId, UserId};
 use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
 use crate::messages::{self, Lang, Text};
-use crate::outbox::PushKind;
 use crate::ports::{EventClaim, Written};
 use crate::webhook::{self, Event, Intent, SignatureError};
 use serde_json::Value;
@@ -247,7 +246,11 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         }
         Intent::RegisterStaffRoom { group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
         Intent::Staff { group, user, action } => {
-            let (outcome, messages) = super::cases::staff(app, group.as_ref(), user.as_ref(), action).await?;
+            let origin = super::cases::Origin {
+                event_id: &event.id,
+                at: jiff::Timestamp::from_millisecond(event.timestamp).unwrap_or_else(|_| app.clock.now()),
+            };
+            let (outcome, messages) = super::cases::staff(app, group.as_ref(), user.as_ref(), action, origin).await?;
             reply.0.extend(messages);
             outcome
         }
@@ -355,7 +358,8 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
         app.store.record(op, user, now, &HistoryEvent::Joined).await?;
     }
     let joined = crate::report::Fact::Joined {
-        who: crate::report::pseudonym(op, user),
+        who: crate::report::pseudonym(op, &member),
+        at: member.joined_at,
         age_band: None,
         gender: None,
     };
@@ -429,20 +433,14 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
             AckPlan::Acknowledge { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app.store.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
-                    app.note_check(user, check.scheduled_at, crate::report::CheckFlag::Answered)
+                    app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
                     return Ok(("acknowledged", Some(member.lang)));
                 }
             }
             AckPlan::AllClear { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                let alerted: Vec<String> = app
-                    .store
-                    .pushes(op, user, check.scheduled_at, Some(PushKind::Alert))
-                    .await?
-                    .into_iter()
-                    .map(|(p, _)| p.to)
-                    .collect();
+                let alerted = super::cases::alerted(app, user, check.scheduled_at).await?;
                 let pushes = escalation::plan_all_clear(&member, &check, &alerted);
                 if app.store.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
                     let case_number = check.case_number.unwrap_or_default();
@@ -464,7 +462,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
                             check: check.scheduled_at,
                         })
                         .await?;
-                    app.note_check(user, check.scheduled_at, crate::report::CheckFlag::Answered)
+                    app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
                     // The member's own answer ends the case (if staff had not ended it).
                     if let Some(case) = app.store.case(op, case_number).await? {
@@ -604,6 +602,16 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                 .await?;
             if end_own_membership {
                 app.scheduler.delete_member_schedule(op, user).await?;
+                // No longer a member: the report counts them as having left.
+                if let Some(former) = app.store.member(op, user).await? {
+                    let left = crate::report::Fact::Left {
+                        who: crate::report::pseudonym(op, &former),
+                        at: now,
+                        age_band: former.age_band,
+                        gender: former.gender,
+                    };
+                    app.record_fact(now, &left).await?;
+                }
                 app.store.delete_member(op, user).await?;
                 app.store
                     .record(op, user, now, &HistoryEvent::BecameContactOnly)
