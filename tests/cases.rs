@@ -521,3 +521,29 @@ async fn staff_taps_text(s: &mut LocalStack, who: &str, text: &str) -> line_simu
     assert_eq!(s.webhook(&[event]).await, 200);
     replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
 }
+
+#[tokio::test]
+async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_left_once() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_taps(&mut s, STAFF_A, &format!("case:close:{case}:deceased")).await;
+    assert!(
+        !schedule_names(&s).await.iter().any(|n| n.starts_with("chk-")),
+        "no more checks"
+    );
+    let lefts = |facts: &[mimamori::report::Recorded]| {
+        facts
+            .iter()
+            .filter(|f| matches!(f.fact, mimamori::report::Fact::Left { .. }))
+            .count()
+    };
+    let store = s.functions.webhook.store.clone();
+    assert_eq!(lefts(&store.facts(&operator(&s), None).await.unwrap()), 1);
+    // The family later asks for everything to be erased: still counted once.
+    say(&mut s, KIYOSHI, "退会").await;
+    let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
+    assert_eq!(s.webhook(&[confirm]).await, 200);
+    assert!(member(&s, KIYOSHI).await.is_none());
+    assert_eq!(lefts(&store.facts(&operator(&s), None).await.unwrap()), 1);
+}

@@ -166,4 +166,14 @@ async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
     let staff = text_of(&pushes(&s, STAFF_ROOM).pop().unwrap());
     assert!(staff.contains("鈴木洋子 090-1234-5678"), "{staff}");
     assert!(!text_of(&pushes(&s, YOKO).pop().unwrap()).contains("090"));
+
+    // The member can take the number back.
+    let ask = s.sim.postback(KIYOSHI, &phone_button);
+    s.webhook(&[ask]).await;
+    let clear = format!("contacts:phone:clear:{YOKO}");
+    assert!(replies(&s, KIYOSHI).pop().unwrap().postback_data().contains(&clear));
+    let tap = s.sim.postback(KIYOSHI, &clear);
+    s.webhook(&[tap]).await;
+    assert!(last_reply(&s, KIYOSHI).contains("消しました"));
+    assert_eq!(contacts(&s, KIYOSHI).await[0].phone, None);
 }

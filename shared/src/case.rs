@@ -221,7 +221,7 @@ pub struct FollowUpPolicy {
     #[serde(with = "minutes", rename = "every_minutes")]
     pub every: SignedDuration,
     /// Nothing is announced again from `quiet_from` until `quiet_until` (operator time);
-    /// what falls in between happens at `quiet_until`.
+    /// what falls in between happens at `quiet_until`. Equal times: no quiet hours.
     pub quiet_from: Time,
     pub quiet_until: Time,
     pub levels: Vec<Level>,
@@ -301,18 +301,15 @@ impl FollowUpPolicy {
                 "levels must be listed in order of after_minutes".into(),
             ));
         }
-        if p.quiet_from == p.quiet_until {
-            return Err(FollowUpPolicyError(
-                "quiet_from and quiet_until must differ (use a one-minute window for none)".into(),
-            ));
-        }
         Ok(p)
     }
 
     /// Whether `at` falls in the quiet hours (operator time).
     pub fn is_quiet(&self, at: Timestamp, tz: &TimeZone) -> bool {
         let t = at.to_zoned(tz.clone()).time();
-        if self.quiet_from < self.quiet_until {
+        if self.quiet_from == self.quiet_until {
+            false
+        } else if self.quiet_from < self.quiet_until {
             t >= self.quiet_from && t < self.quiet_until
         } else {
             t >= self.quiet_from || t < self.quiet_until
@@ -452,6 +449,13 @@ mod tests {
         .unwrap();
         assert_eq!(p.every, SignedDuration::from_mins(30));
         assert_eq!(p.levels[0].action, LevelAction::MentionOnDuty);
+        // Equal times: announced around the clock.
+        let always = FollowUpPolicy::from_json(Some(
+            r#"{"every_minutes":60,"quiet_from":"00:00","quiet_until":"00:00","levels":[]}"#,
+        ))
+        .unwrap();
+        let night = jst("2026-11-25T02:30:00");
+        assert_eq!(always.first(night, &tokyo()), night + SignedDuration::from_hours(1));
         let round = serde_json::to_string(&FollowUpPolicy::default()).unwrap();
         assert_eq!(
             FollowUpPolicy::from_json(Some(&round)).unwrap(),
@@ -461,7 +465,6 @@ mod tests {
             r#"{"every_minutes":0,"quiet_from":"21:00","quiet_until":"08:00","levels":[]}"#,
             r#"{"every_minutes":60,"quiet_from":"21:00","quiet_until":"08:00","levels":[{"after_minutes":60,"action":"fax"}]}"#,
             r#"{"every_minutes":60,"quiet_from":"21:00","quiet_until":"08:00","levels":[{"after_minutes":120,"action":"contacts"},{"after_minutes":60,"action":"contacts"}]}"#,
-            r#"{"every_minutes":60,"quiet_from":"08:00","quiet_until":"08:00","levels":[]}"#,
             r#"{"every_minutes":60}"#,
             "not json",
         ] {

@@ -59,6 +59,9 @@ pub struct Member {
     /// exists only here, so erasing this record unlinks the facts from the person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_token: Option<String>,
+    /// Already counted as having left in the report (their checks ended for good).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub left_counted: bool,
     /// The contact whose phone number the member is about to send, if they asked to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_for: Option<UserId>,
@@ -93,6 +96,7 @@ impl Member {
             age_band: None,
             gender: None,
             phone_for: None,
+            left_counted: false,
             report_token: Some(uuid::Uuid::new_v4().simple().to_string()),
         }
     }
@@ -137,6 +141,9 @@ pub enum HistoryEvent {
         contact: UserId,
     },
     ContactPhoneSet {
+        contact: UserId,
+    },
+    ContactPhoneCleared {
         contact: UserId,
     },
     CaseTaken {

@@ -158,6 +158,10 @@ pub enum Text {
     },
     StaffOnly,
     ProfileThanks,
+    ClearPhoneLabel,
+    ContactPhoneCleared {
+        contact: String,
+    },
     CaseOverForContact,
     MemberErased,
     ReportMonthInvalid,
@@ -386,6 +390,8 @@ fn ja(t: &Text) -> String {
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::ClearPhoneLabel => "電話番号を消す".into(),
+        Text::ContactPhoneCleared { contact } => format!("{contact}さんの電話番号を消しました。"),
         Text::CaseOverForContact => "ありがとうございます。この件は、すでにスタッフが対応を終えています。".into(),
         Text::ReportMonthInvalid => "月は「月次レポート 2026-11」のように書いてください。".into(),
         Text::CallPrompt { case_number } => format!("#{case_number} の電話や訪問の結果を、下のボタンで記録してください。終わったら「終了」を押してください。"),
@@ -540,6 +546,8 @@ fn en(t: &Text) -> String {
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
+        Text::ClearPhoneLabel => "Remove the number".into(),
+        Text::ContactPhoneCleared { contact } => format!("{contact}'s phone number is removed."),
         Text::CaseOverForContact => "Thank you. Our staff have already closed this matter.".into(),
         Text::ReportMonthInvalid => "Write the month like this: 月次レポート 2026-11".into(),
         Text::CallPrompt { case_number } => format!("Record each call or visit for #{case_number} with the buttons below. Tap \"Close\" when it is over."),
@@ -765,6 +773,17 @@ pub fn contacts_list(lang: Lang, contacts: &[(String, String)]) -> Value {
             },
         ),
         items,
+    )
+}
+
+/// Adds 「電話番号を消す」 to the question for a contact's number.
+pub fn with_clear_phone(lang: Lang, message: Value, contact_id: &str) -> Value {
+    with_quick_reply(
+        message,
+        vec![postback_item(
+            Text::ClearPhoneLabel.render(lang),
+            format!("contacts:phone:clear:{contact_id}"),
+        )],
     )
 }
 
@@ -1297,6 +1316,10 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::CaseAlreadyResolved { case_number: 1042 },
         Text::StaffOnly,
         Text::ProfileThanks,
+        Text::ClearPhoneLabel,
+        Text::ContactPhoneCleared {
+            contact: "山田太郎".into(),
+        },
         Text::CaseOverForContact,
         Text::MemberErased,
         Text::ReportMonthInvalid,

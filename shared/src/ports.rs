@@ -245,14 +245,18 @@ pub trait Store: Send + Sync {
     async fn unlink_contact(&self, op: &OperatorId, member: &UserId, contact: &UserId) -> Result<Written, StoreError>;
     /// Remembers whose phone number the member is about to send (`None`: nobody's).
     async fn set_phone_for(&self, op: &OperatorId, user: &UserId, contact: Option<&UserId>) -> Result<(), StoreError>;
-    /// Sets a linked contact's phone number; `Conflict` if they are not linked.
+    /// Sets (or, with `None`, removes) a linked contact's phone number; `Conflict` if they
+    /// are not linked.
     async fn set_contact_phone(
         &self,
         op: &OperatorId,
         member: &UserId,
         contact: &UserId,
-        phone: &str,
+        phone: Option<&str>,
     ) -> Result<Written, StoreError>;
+    /// Notes that the member was counted as having left (their checks ended for good),
+    /// so erasing them later does not count them twice.
+    async fn mark_left_counted(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
     async fn set_demographics(
         &self,
         op: &OperatorId,

@@ -236,6 +236,8 @@ pub enum Setting {
         contact: UserId,
         phone: String,
     },
+    /// Remove a contact's phone number.
+    ClearPhone(UserId),
     CancelPhone,
     /// Onboarding's optional questions (`None`: chose not to say).
     AgeBand(Option<AgeBand>),
@@ -302,6 +304,9 @@ pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, Stri
                 return UserId::new(contact)
                     .ok()
                     .map(|contact| Setting::SavePhone { contact, phone });
+            }
+            if let Some(contact) = data.strip_prefix("contacts:phone:clear:") {
+                return UserId::new(contact).ok().map(Setting::ClearPhone);
             }
             if let Some(contact) = data.strip_prefix("contacts:phone:") {
                 return UserId::new(contact).ok().map(Setting::AskPhone);

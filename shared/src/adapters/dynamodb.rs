@@ -1125,20 +1125,27 @@ impl Store for DynamoStore {
         op: &OperatorId,
         member: &UserId,
         contact: &UserId,
-        phone: &str,
+        phone: Option<&str>,
     ) -> Result<Written, StoreError> {
-        let result = self
+        let update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(user_pk(op, member)))
             .key("sk", s(format!("CONTACT#{contact}")))
-            .update_expression("SET phone = :phone")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":phone", s(phone))
-            .send()
-            .await;
-        conditional("UpdateItem", result)
+            .condition_expression("attribute_exists(pk)");
+        let update = match phone {
+            Some(phone) => update
+                .update_expression("SET phone = :phone")
+                .expression_attribute_values(":phone", s(phone)),
+            None => update.update_expression("REMOVE phone"),
+        };
+        conditional("UpdateItem", update.send().await)
+    }
+
+    async fn mark_left_counted(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
+        self.set_member_field(op, user, "left_counted", AttributeValue::Bool(true))
+            .await
     }
 
     async fn set_demographics(

@@ -389,8 +389,19 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
             }
         }
         Outcome::Deceased => {
-            // No more checks; the record stays for the operator until someone erases it.
+            // No more checks; the record stays for the operator until someone erases it,
+            // and the report counts the member as having left now (once).
             app.scheduler.delete_member_schedule(op, user).await?;
+            if let Some(member) = app.store.member(op, user).await?.filter(|m| !m.left_counted) {
+                let left = Fact::Left {
+                    who: report::pseudonym(op, &member),
+                    at: now,
+                    age_band: member.age_band,
+                    gender: member.gender,
+                };
+                app.record_fact(now, &left).await?;
+                app.store.mark_left_counted(op, user).await?;
+            }
             app.store.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
         }
         _ => {}

@@ -48,8 +48,9 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         }
     }
     let erased = app.store.erase_member(op, user).await?;
-    if let Some(member) = &member {
-        // Only an anonymous fact is kept for the monthly report.
+    if let Some(member) = member.as_ref().filter(|m| !m.left_counted) {
+        // Only an anonymous fact is kept for the monthly report (once: a member whose
+        // checks ended for good was counted then).
         let left = crate::report::Fact::Left {
             who: crate::report::pseudonym(op, member),
             at: app.clock.now(),

@@ -157,7 +157,13 @@ pub(crate) async fn handle(
             let t = Text::AskContactPhone {
                 contact: linked.display_name,
             };
-            ("phone_asked", vec![messages::text(lang, t)])
+            let ask = messages::text(lang, t);
+            // A number given before can be removed instead.
+            let ask = match linked.phone {
+                Some(_) => messages::with_clear_phone(lang, ask, contact.as_str()),
+                None => ask,
+            };
+            ("phone_asked", vec![ask])
         }
         Setting::GivePhone(phone) => {
             // Only after 「電話: 名前」; otherwise a number is just a message (a sign of life).
@@ -188,7 +194,7 @@ pub(crate) async fn handle(
             let op = &app.operator;
             if app
                 .store
-                .set_contact_phone(op, &member.user_id, &contact, &phone)
+                .set_contact_phone(op, &member.user_id, &contact, Some(&phone))
                 .await?
                 == Written::Done
             {
@@ -201,6 +207,24 @@ pub(crate) async fn handle(
                 contact: linked.display_name,
             };
             ("phone_saved", vec![messages::text(lang, t)])
+        }
+        Setting::ClearPhone(contact) => {
+            let Some(linked) = linked_contact(app, member, &contact).await? else {
+                return Ok((
+                    "contact_not_linked",
+                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
+                ));
+            };
+            let op = &app.operator;
+            app.store.set_contact_phone(op, &member.user_id, &contact, None).await?;
+            app.store.set_phone_for(op, &member.user_id, None).await?;
+            app.store
+                .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneCleared { contact })
+                .await?;
+            let t = Text::ContactPhoneCleared {
+                contact: linked.display_name,
+            };
+            ("phone_cleared", vec![messages::text(lang, t)])
         }
         Setting::CancelPhone => {
             app.store.set_phone_for(&app.operator, &member.user_id, None).await?;
