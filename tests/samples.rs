@@ -59,4 +59,12 @@ async fn check_deadline_and_escalation_samples_are_accepted() {
         .await
         .unwrap();
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    // The watchdog's hourly invocation of the check function.
+    let arn = s.resources.check_function_arn.clone();
+    let out = s
+        .invoke_target(&arn, sample("audit.json"))
+        .await
+        .expect("audit sample accepted");
+    assert_eq!(out["outcome"], "audited");
+    assert_eq!(out["members"], 1);
 }

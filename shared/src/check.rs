@@ -394,6 +394,49 @@ pub fn overdue_deadline(check: &Check, policy: &EscalationPolicy) -> Option<Dead
     })
 }
 
+/// The watchdog's question: the most recent check time `member` should have had by
+/// `now - grace` that left no trace — no check recorded for it or later (`latest`), none
+/// open, not answered ahead. That means their schedule is missing or failing. `None`
+/// when all is as expected, or when no check is expected (paused, blocked, checks ended).
+pub fn missed_check(
+    member: &Member,
+    latest: Option<Timestamp>,
+    now: Timestamp,
+    grace: jiff::SignedDuration,
+) -> Option<Timestamp> {
+    let mut since = member.joined_at.max(member.schedule_since.unwrap_or(member.joined_at));
+    match member.status {
+        MemberStatus::Active if !member.left_counted => {}
+        // A pause that is over: checks are due again from the day it ended.
+        MemberStatus::Paused if member.pause_over_at(now) => {
+            let tz = member.schedule.time_zone().ok()?;
+            let resumed = member.resume_on?.to_zoned(tz).ok()?.timestamp();
+            since = since.max(resumed);
+        }
+        _ => return None,
+    }
+    if member.open_check.is_some() {
+        return None;
+    }
+    let until = now - grace;
+    // A week and a day back covers the longest interval (weekly).
+    let mut t = since.max(until - jiff::SignedDuration::from_hours(24 * 8));
+    let mut expected = None;
+    while let Ok(next) = member.schedule.first_after(t) {
+        if next > until {
+            break;
+        }
+        expected = Some(next);
+        t = next;
+    }
+    let expected = expected?;
+    let accounted = [latest, member.checked_in_for]
+        .into_iter()
+        .flatten()
+        .any(|c| c >= expected);
+    (!accounted).then_some(expected)
+}
+
 pub fn on_sign_of_life(open: Option<&Check>, now: Timestamp) -> AckPlan {
     let Some(open) = open.filter(|c| c.state.is_open()) else {
         return AckPlan::NoOpenCheck;
@@ -432,6 +475,58 @@ mod tests {
             CheckSchedule::daily_at(9).unwrap(),
             t("2026-11-01T00:00:00Z"),
         )
+    }
+
+    #[test]
+    fn the_watchdog_finds_a_check_that_left_no_trace() {
+        let grace = jiff::SignedDuration::from_hours(1);
+        let m = member(); // daily 09:00 Tokyo (00:00 UTC), joined 2026-11-01
+        // Monday's check recorded: nothing to report at 10:30.
+        assert_eq!(
+            missed_check(&m, Some(t("2026-11-30T00:00:00Z")), t("2026-11-30T01:30:00Z"), grace),
+            None
+        );
+        // Within the grace period nothing is expected yet.
+        assert_eq!(
+            missed_check(&m, Some(t("2026-11-29T00:00:00Z")), t("2026-11-30T00:30:00Z"), grace),
+            None
+        );
+        // Past it, Monday's check is missing.
+        assert_eq!(
+            missed_check(&m, Some(t("2026-11-29T00:00:00Z")), t("2026-11-30T01:30:00Z"), grace),
+            Some(t("2026-11-30T00:00:00Z"))
+        );
+        // Answered ahead with the free check-in: accounted for.
+        let mut ahead = m.clone();
+        ahead.checked_in_for = Some(t("2026-11-30T00:00:00Z"));
+        assert_eq!(
+            missed_check(
+                &ahead,
+                Some(t("2026-11-29T00:00:00Z")),
+                t("2026-11-30T01:30:00Z"),
+                grace
+            ),
+            None
+        );
+        // An open check, a pause, a schedule changed since: nothing expected.
+        let mut open = m.clone();
+        open.open_check = Some(t("2026-11-28T00:00:00Z"));
+        assert_eq!(missed_check(&open, None, t("2026-11-30T01:30:00Z"), grace), None);
+        let mut paused = m.clone();
+        paused.status = MemberStatus::Paused;
+        paused.resume_on = Some("2026-12-05".parse().unwrap());
+        assert_eq!(missed_check(&paused, None, t("2026-11-30T01:30:00Z"), grace), None);
+        let mut changed = m.clone();
+        changed.schedule_since = Some(t("2026-11-30T00:30:00Z"));
+        assert_eq!(
+            missed_check(
+                &changed,
+                Some(t("2026-11-29T00:00:00Z")),
+                t("2026-11-30T01:30:00Z"),
+                grace
+            ),
+            None
+        );
     }
 
     fn policy() -> EscalationPolicy {

@@ -47,6 +47,10 @@ pub struct Member {
     /// When the status last changed by joining, blocking or coming back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_since: Option<Timestamp>,
+    /// When the schedule was last set (joining or a change): checks expected by the
+    /// watchdog are counted from then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_since: Option<Timestamp>,
     /// While paused: the local date checks start again (a pause always has an end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_on: Option<Date>,
@@ -97,6 +101,7 @@ impl Member {
             gender: None,
             phone_for: None,
             left_counted: false,
+            schedule_since: Some(now),
             report_token: Some(uuid::Uuid::new_v4().simple().to_string()),
         }
     }

@@ -158,6 +158,11 @@ pub enum Text {
     },
     StaffOnly,
     ProfileThanks,
+    CheckMissed {
+        member: String,
+        member_short: String,
+        slot: String,
+    },
     ClearPhoneLabel,
     ContactPhoneCleared {
         contact: String,
@@ -390,6 +395,7 @@ fn ja(t: &Text) -> String {
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::CheckMissed { member, member_short, slot } => format!("【確認漏れ】{member}さん（ID末尾 {member_short}）に {slot} の確認が送られていません（システムの不具合です）。確認の予定は作り直しました。念のため、ご様子の確認をお願いします。"),
         Text::ClearPhoneLabel => "電話番号を消す".into(),
         Text::ContactPhoneCleared { contact } => format!("{contact}さんの電話番号を消しました。"),
         Text::CaseOverForContact => "ありがとうございます。この件は、すでにスタッフが対応を終えています。".into(),
@@ -546,6 +552,7 @@ fn en(t: &Text) -> String {
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
+        Text::CheckMissed { member, member_short, slot } => format!("[Missed check] The check of {slot} was never sent to {member} (ID ending {member_short}): a system fault. Their schedule has been recreated. Please check on them to be safe."),
         Text::ClearPhoneLabel => "Remove the number".into(),
         Text::ContactPhoneCleared { contact } => format!("{contact}'s phone number is removed."),
         Text::CaseOverForContact => "Thank you. Our staff have already closed this matter.".into(),
@@ -1316,6 +1323,11 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::CaseAlreadyResolved { case_number: 1042 },
         Text::StaffOnly,
         Text::ProfileThanks,
+        Text::CheckMissed {
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            slot: "11月25日 9:00".into(),
+        },
         Text::ClearPhoneLabel,
         Text::ContactPhoneCleared {
             contact: "山田太郎".into(),

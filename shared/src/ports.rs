@@ -154,8 +154,26 @@ pub trait Store: Send + Sync {
     /// Records a check the member answered ahead (no open check, no push).
     async fn record_answered_check(&self, op: &OperatorId, user: &UserId, check: &Check)
     -> Result<Written, StoreError>;
-    async fn update_schedule(&self, op: &OperatorId, user: &UserId, schedule: &CheckSchedule)
-    -> Result<(), StoreError>;
+    /// Sets the member's schedule, and when it was set (`since`).
+    async fn update_schedule(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        schedule: &CheckSchedule,
+        since: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Every member of the operator (the roster, kept with the member records).
+    async fn members(&self, op: &OperatorId) -> Result<Vec<UserId>, StoreError>;
+    /// The scheduled time of the member's most recent recorded check.
+    async fn latest_check(&self, op: &OperatorId, user: &UserId) -> Result<Option<Timestamp>, StoreError>;
+    /// Whether the watchdog already reported the missed check at `slot`.
+    async fn missed_check_reported(&self, op: &OperatorId, user: &UserId, slot: Timestamp) -> Result<bool, StoreError>;
+    async fn mark_missed_check_reported(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        slot: Timestamp,
+    ) -> Result<(), StoreError>;
     /// `Some(day)`: paused until that local date (from active, or a new date while
     /// paused). `None`: active again (only from paused).
     async fn set_pause(

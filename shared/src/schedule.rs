@@ -195,6 +195,8 @@ pub enum ScheduleExpression {
         hour: u8,
         weekday: Option<WeekdayName>,
     },
+    /// `cron(M * * * ? *)`: every hour at minute M (the watchdog's schedule).
+    Hourly { minute: u8 },
     /// `at(yyyy-mm-ddThh:mm:ss)`, a one-time schedule, in the schedule's time zone.
     At(DateTime),
 }
@@ -214,6 +216,7 @@ impl fmt::Display for ScheduleExpression {
             } => {
                 write!(f, "cron({minute} {hour} ? * {} *)", w.cron())
             }
+            Self::Hourly { minute } => write!(f, "cron({minute} * * * ? *)"),
             Self::At(dt) => write!(f, "at({})", dt.strftime("%Y-%m-%dT%H:%M:%S")),
         }
     }
@@ -230,6 +233,9 @@ impl std::str::FromStr for ScheduleExpression {
                 return Err(bad());
             };
             let minute: u8 = minute.parse().map_err(|_| bad())?;
+            if (*hour, *dom, *month, *dow, *year) == ("*", "*", "*", "?", "*") && minute <= 59 {
+                return Ok(Self::Hourly { minute });
+            }
             let hour: u8 = hour.parse().map_err(|_| bad())?;
             if minute > 59 || hour > 23 || *month != "*" || *year != "*" {
                 return Err(bad());
@@ -281,6 +287,16 @@ impl ScheduleExpression {
                 }
                 None
             }
+            Self::Hourly { minute } => {
+                // Hours are the same instants in every zone that is whole hours off UTC;
+                // count in UTC (Scheduler's own zone for an hourly rate).
+                let secs = after.as_second();
+                let hour_start = secs - secs.rem_euclid(3600);
+                let candidate = hour_start + i64::from(minute) * 60;
+                let next = if candidate > secs { candidate } else { candidate + 3600 };
+                let next = Timestamp::from_second(next).ok()?;
+                (next > after).then_some(next)
+            }
             Self::At(dt) => {
                 let at = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
                 (at > after).then_some(at)
@@ -292,6 +308,22 @@ impl ScheduleExpression {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hourly_watchdog_expression_reads_back_and_fires_every_hour() {
+        let e: ScheduleExpression = "cron(5 * * * ? *)".parse().unwrap();
+        assert_eq!(e, ScheduleExpression::Hourly { minute: 5 });
+        assert_eq!(e.to_string(), "cron(5 * * * ? *)");
+        let tz = TimeZone::get("Asia/Tokyo").unwrap();
+        assert_eq!(
+            e.next_after(&tz, None, ts("2026-11-25T10:05:00Z")),
+            Some(ts("2026-11-25T11:05:00Z"))
+        );
+        assert_eq!(
+            e.next_after(&tz, None, ts("2026-11-25T10:04:59Z")),
+            Some(ts("2026-11-25T10:05:00Z"))
+        );
+    }
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()

@@ -54,6 +54,7 @@ impl Resources {
         spec: &TemplateSpec,
         prefix: &str,
         secrets: &LocalSecrets,
+        watchdog: bool,
     ) -> Result<Self> {
         let ddb = aws_sdk_dynamodb::Client::new(aws);
         let mut create = ddb
@@ -162,6 +163,35 @@ impl Resources {
         }
 
         let function = |name: &str| format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{prefix}-{name}");
+        // The template's own schedules (the hourly watchdog), when asked for.
+        for sched in spec.schedules.iter().filter(|_| watchdog) {
+            let arn = match sched.target.as_str() {
+                "CheckFunction" => function("check"),
+                "DeadlineFunction" => function("deadline"),
+                other => return Err(err("schedule")(format!("unknown target {other}"))),
+            };
+            let target = aws_sdk_scheduler::types::Target::builder()
+                .arn(arn)
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{prefix}-scheduler"))
+                .input(&sched.input)
+                .build()
+                .map_err(|e| err("schedule")(e.to_string()))?;
+            let window = aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+                .build()
+                .map_err(|e| err("schedule")(e.to_string()))?;
+            scheduler
+                .create_schedule()
+                .name(format!("{prefix}-{}", sched.logical_id))
+                .group_name(prefix)
+                .schedule_expression(&sched.expression)
+                .schedule_expression_timezone(&sched.zone)
+                .flexible_time_window(window)
+                .target(target)
+                .send()
+                .await
+                .map_err(|e| err("schedule")(aws_sdk_scheduler::error::DisplayErrorContext(&e).to_string()))?;
+        }
         Ok(Self {
             prefix: prefix.to_owned(),
             table: prefix.to_owned(),

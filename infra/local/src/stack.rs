@@ -52,6 +52,9 @@ pub struct Options {
     pub simulator_at: Option<std::net::SocketAddr>,
     /// Resource names' prefix; unique per stack unless given.
     pub prefix: Option<String>,
+    /// Also create the template's hourly watchdog schedule (off by default so tests that
+    /// count invocations see only their own).
+    pub watchdog: bool,
 }
 
 impl Default for Options {
@@ -68,6 +71,7 @@ impl Default for Options {
             moto_at: None,
             simulator_at: None,
             prefix: None,
+            watchdog: false,
         }
     }
 }
@@ -126,7 +130,7 @@ impl LocalStack {
         let spec = template::load(&template_path)?;
         let secrets = LocalSecrets::default();
         let prefix = options.prefix.clone().unwrap_or_else(unique_prefix);
-        let resources = Resources::create(&aws, &spec, &prefix, &secrets).await?;
+        let resources = Resources::create(&aws, &spec, &prefix, &secrets, options.watchdog).await?;
 
         let clock = VirtualClock::new(options.start);
         let sim_clock = clock.clone();

@@ -23,10 +23,22 @@ pub struct QueueSpec {
     pub dead_letter: Option<(String, i64)>,
 }
 
+/// A schedule the template itself declares (the watchdog).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduleSpec {
+    pub logical_id: String,
+    pub expression: String,
+    pub zone: String,
+    pub input: String,
+    /// Logical id of the function it invokes.
+    pub target: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct TemplateSpec {
     pub table: TableSpec,
     pub queues: Vec<QueueSpec>,
+    pub schedules: Vec<ScheduleSpec>,
 }
 
 fn s(v: &Value) -> Option<String> {
@@ -70,6 +82,7 @@ pub fn parse(text: &str) -> Result<TemplateSpec> {
         .ok_or_else(|| LocalError::new("template has no Resources"))?;
     let mut table = None;
     let mut queues = Vec::new();
+    let mut schedules = Vec::new();
     for (id, resource) in resources {
         let id = s(id).unwrap_or_default();
         let props = resource.get("Properties").cloned().unwrap_or(Value::Null);
@@ -109,6 +122,22 @@ pub fn parse(text: &str) -> Result<TemplateSpec> {
                     }),
                 });
             }
+            Some("AWS::Scheduler::Schedule") => {
+                let target = props.get("Target");
+                schedules.push(ScheduleSpec {
+                    logical_id: id,
+                    expression: props.get("ScheduleExpression").and_then(s).unwrap_or_default(),
+                    zone: props
+                        .get("ScheduleExpressionTimezone")
+                        .and_then(s)
+                        .unwrap_or_else(|| "UTC".into()),
+                    input: target.and_then(|t| t.get("Input")).and_then(s).unwrap_or_default(),
+                    target: target
+                        .and_then(|t| t.get("Arn"))
+                        .and_then(referenced)
+                        .unwrap_or_default(),
+                });
+            }
             _ => {}
         }
     }
@@ -116,7 +145,11 @@ pub fn parse(text: &str) -> Result<TemplateSpec> {
     if table.key_schema.is_empty() {
         return Err(LocalError::new("the table in template.yaml has no KeySchema"));
     }
-    Ok(TemplateSpec { table, queues })
+    Ok(TemplateSpec {
+        table,
+        queues,
+        schedules,
+    })
 }
 
 #[cfg(test)]
@@ -163,5 +196,14 @@ Resources:
             Some("EscalationDeadLetterQueue")
         );
         assert!(spec.queues.iter().any(|q| q.logical_id == "SchedulerDeadLetterQueue"));
+        let audit = spec.schedules.iter().find(|s| s.logical_id == "AuditSchedule").unwrap();
+        assert_eq!(audit.target, "CheckFunction");
+        assert!(
+            audit
+                .expression
+                .parse::<mimamori::schedule::ScheduleExpression>()
+                .is_ok()
+        );
+        assert!(audit.input.contains("<aws.scheduler.scheduled-time>"));
     }
 }

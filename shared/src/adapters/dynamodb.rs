@@ -12,8 +12,10 @@
 //! |                         | `HISTORY#{nanos}#{seq}#{event}` | the member's history     |
 //! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
 //! |                         | `INVITE_REF#{code}`        | a code this member made (TTL) |
+//! |                         | `MISSED#{epoch}`           | a missed check the watchdog reported (TTL) |
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
 //! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
+//! | `{op}#MEMBERS`          | `{user}`                   | the roster of members (for the watchdog) |
 //! | `{op}#CASE#{number}`    | `CASE`                     | a case (対応案件)              |
 //! |                         | `EVENT#{nanos}#{seq}`      | the case's history (append-only) |
 //! | `{op}#REPORT`           | `{yyyy-mm}#{fact key}`     | anonymous facts for the monthly report |
@@ -66,6 +68,10 @@ impl DynamoStore {
 
 fn user_pk(op: &OperatorId, user: &UserId) -> String {
     format!("{op}#USER#{user}")
+}
+/// The roster: one item per member, so the watchdog finds every member with one query.
+fn roster_pk(op: &OperatorId) -> String {
+    format!("{op}#MEMBERS")
 }
 fn operator_pk(op: &OperatorId) -> String {
     format!("{op}#OPERATOR")
@@ -461,9 +467,7 @@ impl Store for DynamoStore {
     }
 
     async fn create_member(&self, member: &Member) -> Result<Written, StoreError> {
-        let result = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item(
                 "member",
@@ -473,9 +477,20 @@ impl Store for DynamoStore {
                 None,
             )?))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        conditional("PutItem", result)
+            .build()
+            .map_err(build_error("member"))?;
+        // The roster entry, with the member in one transaction.
+        let roster = Put::builder()
+            .table_name(&self.table)
+            .item("pk", s(roster_pk(&member.operator)))
+            .item("sk", s(member.user_id.as_str()))
+            .build()
+            .map_err(build_error("member"))?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().put(roster).build(),
+        ];
+        self.transact("TransactWriteItems(create_member)", items).await
     }
 
     async fn set_member_status(
@@ -504,14 +519,19 @@ impl Store for DynamoStore {
     }
 
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", s(user_pk(op, user)))
-            .key("sk", s("MEMBER"))
-            .send()
-            .await
-            .map_err(dynamo_error("DeleteItem"))?;
+        for (pk, sk) in [
+            (user_pk(op, user), "MEMBER".to_owned()),
+            (roster_pk(op), user.to_string()),
+        ] {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", s(pk))
+                .key("sk", s(sk))
+                .send()
+                .await
+                .map_err(dynamo_error("DeleteItem"))?;
+        }
         Ok(())
     }
 
@@ -564,9 +584,83 @@ impl Store for DynamoStore {
         op: &OperatorId,
         user: &UserId,
         schedule: &CheckSchedule,
+        since: Timestamp,
     ) -> Result<(), StoreError> {
-        self.set_member_field(op, user, "schedule", attr("member", schedule)?)
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(user_pk(op, user)))
+            .key("sk", s("MEMBER"))
+            .update_expression("SET schedule = :schedule, schedule_since = :since")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":schedule", attr("member", schedule)?)
+            .expression_attribute_values(":since", attr("member", &since)?)
+            .send()
             .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn members(&self, op: &OperatorId) -> Result<Vec<UserId>, StoreError> {
+        self.query_partition(roster_pk(op))
+            .await?
+            .into_iter()
+            .filter_map(|i| {
+                i.get("sk")
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|u| UserId::new(u).ok())
+            })
+            .map(Ok)
+            .collect()
+    }
+
+    async fn latest_check(&self, op: &OperatorId, user: &UserId) -> Result<Option<Timestamp>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(user_pk(op, user)))
+            .expression_attribute_values(":prefix", s("CHECK#"))
+            .scan_index_forward(false)
+            .limit(1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_error("Query"))?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .and_then(|i| i.get("sk").and_then(|v| v.as_s().ok()).cloned())
+            .and_then(|sk| sk.strip_prefix("CHECK#").and_then(|t| t.parse::<i64>().ok()))
+            .and_then(|secs| Timestamp::from_second(secs).ok()))
+    }
+
+    async fn missed_check_reported(&self, op: &OperatorId, user: &UserId, slot: Timestamp) -> Result<bool, StoreError> {
+        Ok(self
+            .get(user_pk(op, user), &format!("MISSED#{}", slot.as_second()))
+            .await?
+            .is_some())
+    }
+
+    async fn mark_missed_check_reported(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        slot: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(user_pk(op, user)))
+            .item("sk", s(format!("MISSED#{}", slot.as_second())))
+            .item("expires_at", epoch(slot + SignedDuration::from_hours(24 * 30)))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
     }
 
     async fn set_pause(
@@ -917,6 +1011,7 @@ impl Store for DynamoStore {
             }
             keys.push((pk.clone(), sk));
         }
+        keys.push((roster_pk(op), user.to_string()));
         let erased = keys.len();
         for chunk in keys.chunks(25) {
             let mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest> = Vec::new();

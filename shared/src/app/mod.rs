@@ -3,6 +3,7 @@
 //! (record the intent, do the effect with its key, record that it was done) and
 //! reports an outcome that the function turns into a Lambda response.
 
+pub mod audit;
 pub(crate) mod cases;
 pub mod check;
 pub mod deadline;

@@ -337,7 +337,7 @@ pub(crate) async fn handle(
 /// never two); returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
     let (op, user) = (&app.operator, &member.user_id);
-    app.store.update_schedule(op, user, schedule).await?;
+    app.store.update_schedule(op, user, schedule, app.clock.now()).await?;
     app.scheduler.put_member_schedule(op, user, schedule).await?;
     app.store
         .record(

@@ -32,6 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         moto_at: Some(("0.0.0.0".into(), 5000)),
         simulator_at: Some(SocketAddr::from(([0, 0, 0, 0], 8080))),
         prefix: Some("mimamori-local".into()),
+        watchdog: true,
         env: vec![],
         ..Options::default()
     })

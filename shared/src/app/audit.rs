@@ -1,0 +1,75 @@
+//! The watchdog: every hour, every member whose last expected check left no trace is
+//! reported to the staff room (once per missed check) and their schedule is put back.
+//! A check can go missing only through a fault — a schedule deleted by mistake, a check
+//! function that kept failing — and nobody would notice otherwise.
+
+use super::{App, AppError};
+use crate::check;
+use crate::escalation::operator_zone;
+use crate::member::MemberStatus;
+use crate::messages::{self, Lang, Text};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How long after its time a check must have been recorded.
+const GRACE: SignedDuration = SignedDuration::from_hours(1);
+
+/// The payload of the hourly watchdog schedule: its scheduled time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditInvocation {
+    pub audit: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuditOutcome {
+    pub members: u32,
+    pub missed: u32,
+    pub reported: u32,
+}
+
+pub async fn run(app: &App, _inv: &AuditInvocation) -> Result<AuditOutcome, AppError> {
+    let op = &app.operator;
+    let now = app.clock.now();
+    let mut outcome = AuditOutcome::default();
+    let room = app.store.staff_room(op).await?;
+    for user in app.store.members(op).await? {
+        let Some(member) = app.store.member(op, &user).await? else {
+            continue;
+        };
+        outcome.members += 1;
+        let latest = app.store.latest_check(op, &user).await?;
+        let Some(slot) = check::missed_check(&member, latest, now, GRACE) else {
+            continue;
+        };
+        outcome.missed += 1;
+        tracing::error!(member = %user, slot = %slot, "check_missed");
+        // Put the schedule back (the same call as joining: replaces, never doubles).
+        if member.status == MemberStatus::Active {
+            app.scheduler.put_member_schedule(op, &user, &member.schedule).await?;
+        }
+        if app.store.missed_check_reported(op, &user, slot).await? {
+            continue;
+        }
+        // Without a staff room the error log and the alarm on it are all there is.
+        if let Some(room) = &room {
+            let tz = operator_zone();
+            let t = Text::CheckMissed {
+                member: member.display_name.clone(),
+                member_short: user.short().to_owned(),
+                slot: messages::when(Lang::Ja, slot, &tz),
+            };
+            let key = Uuid::new_v5(
+                &Uuid::NAMESPACE_OID,
+                format!("{op}/{user}/missed/{}", slot.as_second()).as_bytes(),
+            );
+            app.line
+                .push(room.group_id.as_str(), &[messages::text(Lang::Ja, t)], key)
+                .await?;
+            outcome.reported += 1;
+        }
+        app.store.mark_missed_check_reported(op, &user, slot).await?;
+    }
+    Ok(outcome)
+}
