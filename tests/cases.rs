@@ -88,15 +88,7 @@ async fn case_record(s: &LocalStack, number: u64) -> mimamori::case::Case {
 }
 
 async fn staff_says(s: &mut LocalStack, who: &str, text: &str) -> String {
-    let event = s.sim.group_text(STAFF_ROOM, who, text);
-    assert_eq!(s.webhook(&[event]).await, 200);
-    last_reply(s, STAFF_ROOM)
-}
-
-async fn staff_taps(s: &mut LocalStack, who: &str, data: &str) -> line_simulator::Delivery {
-    let event = s.sim.group_postback(STAFF_ROOM, who, data);
-    assert_eq!(s.webhook(&[event]).await, 200);
-    replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
+    text_of(&staff_send(s, who, text).await)
 }
 
 #[tokio::test]
@@ -105,10 +97,10 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
     let case = escalated(&mut s).await;
 
     // Before anyone takes it, call records are refused.
-    let early = staff_taps(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
+    let early = staff_tap(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
     assert!(text_of(&early).contains("まだ対応する人が決まっていません"));
 
-    let taken = staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    let taken = staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
     let buttons = taken.postback_data();
     for kind in ["reached_member", "no_answer", "reached_contact", "dispatched"] {
         assert!(buttons.contains(&format!("case:call:{case}:{kind}")), "{buttons:?}");
@@ -116,19 +108,19 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
     assert!(buttons.contains(&format!("case:close:{case}")));
 
     s.advance(minutes(5)).await.unwrap();
-    let recorded = staff_taps(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    let recorded = staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
     assert!(text_of(&recorded).contains("不在・留守電（田中さん）"));
     s.advance(minutes(10)).await.unwrap();
     // A colleague may call too, once the case is taken.
-    staff_taps(&mut s, STAFF_B, &format!("case:call:{case}:reached_contact")).await;
+    staff_tap(&mut s, STAFF_B, &format!("case:call:{case}:reached_contact")).await;
 
-    let ask = staff_taps(&mut s, STAFF_A, &format!("case:close:{case}")).await;
+    let ask = staff_tap(&mut s, STAFF_A, &format!("case:close:{case}")).await;
     let outcomes = ask.postback_data();
     assert_eq!(
         outcomes,
         ["safe", "hospitalised", "deceased", "other"].map(|o| format!("case:close:{case}:{o}"))
     );
-    let closed = staff_taps(&mut s, STAFF_A, &format!("case:close:{case}:hospitalised")).await;
+    let closed = staff_tap(&mut s, STAFF_A, &format!("case:close:{case}:hospitalised")).await;
     assert!(text_of(&closed).contains("結果：入院"), "{}", text_of(&closed));
     assert!(
         staff_says(&mut s, STAFF_A, &format!("メモ #{case} 市民病院に入院。長女が付き添い"))
@@ -146,7 +138,7 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
         !pushes(&s, STAFF_ROOM).iter().any(|d| text_of(d).contains("解決")),
         "no all-clear after a hospital outcome"
     );
-    let again = staff_taps(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
+    let again = staff_tap(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
     assert!(text_of(&again).contains("終了しています"));
 
     // 「案件 #n」 shows everything, in order.
@@ -374,7 +366,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
 
     // Taken at 09:30: no more announcements.
     s.advance(minutes(30)).await.unwrap();
-    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
     s.advance_to(t("2026-12-01T04:00:00Z")).await.unwrap();
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 3, "nothing after it was taken");
     let history = s
@@ -399,7 +391,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
 async fn a_member_who_leaves_takes_their_cases_with_them() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
     staff_says(&mut s, STAFF_A, &format!("メモ #{case} 長女の話では入院中")).await;
     say(&mut s, KIYOSHI, "退会").await;
     let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
@@ -482,7 +474,7 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
 async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_staff_next_act() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
     // The member's answer closed the check, and the invocation died before the case.
     let store = s.functions.webhook.store.clone();
     let op = operator(&s);
@@ -496,7 +488,7 @@ async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_sta
         .unwrap();
     assert_eq!(case_record(&s, case).await.outcome, None);
 
-    let reply = staff_taps(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    let reply = staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
     assert!(
         text_of(&reply).contains("終了しています（結果：本人が応答）"),
         "{}",
@@ -509,25 +501,19 @@ async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_sta
 async fn the_case_view_brings_the_buttons_back() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    let shown = staff_taps_text(&mut s, STAFF_B, &format!("案件 #{case}")).await;
+    let shown = staff_send(&mut s, STAFF_B, &format!("案件 #{case}")).await;
     assert_eq!(shown.postback_data(), [format!("case:take:{case}")]);
-    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
-    let shown = staff_taps_text(&mut s, STAFF_B, &format!("案件 #{case}")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    let shown = staff_send(&mut s, STAFF_B, &format!("案件 #{case}")).await;
     assert!(shown.postback_data().contains(&format!("case:close:{case}")));
-}
-
-async fn staff_taps_text(s: &mut LocalStack, who: &str, text: &str) -> line_simulator::Delivery {
-    let event = s.sim.group_text(STAFF_ROOM, who, text);
-    assert_eq!(s.webhook(&[event]).await, 200);
-    replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
 }
 
 #[tokio::test]
 async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_left_once() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    staff_taps(&mut s, STAFF_A, &format!("case:take:{case}")).await;
-    staff_taps(&mut s, STAFF_A, &format!("case:close:{case}:deceased")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:close:{case}:deceased")).await;
     assert!(
         !schedule_names(&s).await.iter().any(|n| n.starts_with("chk-")),
         "no more checks"

@@ -262,20 +262,22 @@ async fn redelivered_and_duplicate_escalation_messages_alert_nobody_twice() {
     s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
     assert_eq!(pushes(&s, YOKO).len(), 1);
 
-    let queue = SqsQueue::new(
-        aws_sdk_sqs_client(&s),
-        s.resources.queue_url("EscalationQueue").unwrap(),
-    );
     let message = EscalationMessage::Escalate {
         operator: operator(&s),
         member: uid(KIYOSHI),
         check: t(MONDAY_9),
     };
-    queue.send(&message).await.unwrap();
-    queue.send(&message).await.unwrap();
-    s.drain_queue().await.unwrap();
+    deliver_twice(&mut s, &message).await;
     assert_eq!(pushes(&s, YOKO).len(), 1);
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
+}
+
+/// Puts `message` on the escalation queue twice (a duplicate) and drains it.
+async fn deliver_twice(s: &mut LocalStack, message: &EscalationMessage) {
+    let queue = SqsQueue::new(aws_sdk_sqs_client(s), s.resources.queue_url("EscalationQueue").unwrap());
+    queue.send(message).await.unwrap();
+    queue.send(message).await.unwrap();
+    s.drain_queue().await.unwrap();
 }
 
 fn aws_sdk_sqs_client(s: &LocalStack) -> aws_sdk_sqs::Client {
@@ -431,18 +433,12 @@ async fn duplicate_follow_up_messages_announce_once() {
     untaken_case(&mut s).await;
     s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 2);
-    let queue = SqsQueue::new(
-        aws_sdk_sqs_client(&s),
-        s.resources.queue_url("EscalationQueue").unwrap(),
-    );
     let message = EscalationMessage::FollowUp {
         operator: operator(&s),
         member: uid(KIYOSHI),
         check: t(MONDAY_9),
     };
-    queue.send(&message).await.unwrap();
-    queue.send(&message).await.unwrap();
-    s.drain_queue().await.unwrap();
+    deliver_twice(&mut s, &message).await;
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 2, "no extra announcement");
     // And the next one still comes at 14:00, once.
     s.advance_to(t(TUESDAY_9) + hours(5) + minutes(1)).await.unwrap();

@@ -119,6 +119,23 @@ pub async fn staff_room_of(stack: &LocalStack) -> Option<mimamori::escalation::S
         .expect("store reachable")
 }
 
+/// `who` presses a button (postback `data`) in the staff room; returns the reply there.
+pub async fn staff_tap(stack: &mut LocalStack, who: &str, data: &str) -> Delivery {
+    let event = stack.sim.group_postback(STAFF_ROOM, who, data);
+    in_staff_room(stack, event).await
+}
+
+/// `who` writes `text` in the staff room; returns the reply there.
+pub async fn staff_send(stack: &mut LocalStack, who: &str, text: &str) -> Delivery {
+    let event = stack.sim.group_text(STAFF_ROOM, who, text);
+    in_staff_room(stack, event).await
+}
+
+async fn in_staff_room(stack: &mut LocalStack, event: serde_json::Value) -> Delivery {
+    assert_eq!(stack.webhook(&[event]).await, 200);
+    replies(stack, STAFF_ROOM).pop().expect("a reply in the staff room")
+}
+
 /// `who` sends `text` in the 1:1 chat; returns the webhook's status.
 pub async fn say(stack: &mut LocalStack, who: &str, text: &str) -> u16 {
     let event = stack.sim.text(who, text);

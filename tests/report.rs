@@ -15,11 +15,6 @@ async fn profile(s: &mut LocalStack, who: &str, age: &str, gender: &str) {
     }
 }
 
-async fn staff_taps(s: &mut LocalStack, data: String) {
-    let event = s.sim.group_postback(STAFF_ROOM, STAFF_A, &data);
-    assert_eq!(s.webhook(&[event]).await, 200);
-}
-
 fn counts<const N: usize>(pairs: [(&str, i64); N]) -> BTreeMap<String, i64> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
@@ -75,12 +70,12 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
         .case_number
         .expect("Kiyoshi's case");
     // Staff take it, phone twice (one person), and close it: safe.
-    staff_taps(&mut s, format!("case:take:{case}")).await;
-    staff_taps(&mut s, format!("case:call:{case}:no_answer")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
     s.advance(minutes(20)).await.unwrap();
-    staff_taps(&mut s, format!("case:call:{case}:reached_contact")).await;
-    staff_taps(&mut s, format!("case:call:{case}:dispatched")).await;
-    staff_taps(&mut s, format!("case:close:{case}:safe")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:reached_contact")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:dispatched")).await;
+    staff_tap(&mut s, STAFF_A, &format!("case:close:{case}:safe")).await;
     s.drain_queue().await.unwrap();
     // Wednesday evening Taro taps 元気です in the menu: Thursday's check is answered ahead.
     s.advance_to(t("2026-12-02T12:00:00Z")).await.unwrap();

@@ -316,6 +316,24 @@ impl DynamoStore {
         item("case event", case_pk(op, number), sk, &record, None)
     }
 
+    /// A conditional change of a case and the events that record it, in one transaction:
+    /// `Conflict` (and nothing recorded) if the condition fails.
+    async fn case_change(
+        &self,
+        operation: &'static str,
+        op: &OperatorId,
+        number: u64,
+        change: TransactWriteItem,
+        events: &[CaseEvent],
+        at: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let mut items = vec![change];
+        for event in events {
+            items.push(self.case_event_put(op, number, at, event)?);
+        }
+        self.transact(operation, items).await
+    }
+
     fn case_event_put(
         &self,
         op: &OperatorId,
@@ -1273,11 +1291,16 @@ impl Store for DynamoStore {
             .build()
             .map_err(build_error("case"))?;
         let opened = CaseEvent::Opened { check: case.check };
-        let items = vec![
-            TransactWriteItem::builder().put(put).build(),
-            self.case_event_put(op, case.number, case.opened(), &opened)?,
-        ];
-        self.transact("TransactWriteItems(open_case)", items).await
+        let change = TransactWriteItem::builder().put(put).build();
+        self.case_change(
+            "TransactWriteItems(open_case)",
+            op,
+            case.number,
+            change,
+            &[opened],
+            case.opened(),
+        )
+        .await
     }
 
     async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError> {
@@ -1299,11 +1322,9 @@ impl Store for DynamoStore {
             .build()
             .map_err(build_error("case"))?;
         let taken = CaseEvent::Taken { by: by.clone() };
-        let items = vec![
-            TransactWriteItem::builder().update(update).build(),
-            self.case_event_put(op, number, at, &taken)?,
-        ];
-        self.transact("TransactWriteItems(take_case)", items).await
+        let change = TransactWriteItem::builder().update(update).build();
+        self.case_change("TransactWriteItems(take_case)", op, number, change, &[taken], at)
+            .await
     }
 
     async fn close_case(
@@ -1327,11 +1348,9 @@ impl Store for DynamoStore {
             outcome,
             by: by.cloned(),
         };
-        let items = vec![
-            TransactWriteItem::builder().update(update).build(),
-            self.case_event_put(op, number, at, &closed)?,
-        ];
-        self.transact("TransactWriteItems(close_case)", items).await
+        let change = TransactWriteItem::builder().update(update).build();
+        self.case_change("TransactWriteItems(close_case)", op, number, change, &[closed], at)
+            .await
     }
 
     async fn advance_follow_up(
@@ -1359,15 +1378,11 @@ impl Store for DynamoStore {
                 .expression_attribute_values(":next", attr("case", &next)?),
             None => update.update_expression("SET follow_ups = :to, levels_done = :levels REMOVE next_follow_up"),
         };
-        let mut items = vec![
-            TransactWriteItem::builder()
-                .update(update.build().map_err(build_error("case"))?)
-                .build(),
-        ];
-        for event in events {
-            items.push(self.case_event_put(op, number, at, event)?);
-        }
-        self.transact("TransactWriteItems(advance_follow_up)", items).await
+        let change = TransactWriteItem::builder()
+            .update(update.build().map_err(build_error("case"))?)
+            .build();
+        self.case_change("TransactWriteItems(advance_follow_up)", op, number, change, events, at)
+            .await
     }
 
     async fn record_case_event(

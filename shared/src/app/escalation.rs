@@ -3,7 +3,7 @@
 
 use super::deliver::{Delivered, deliver_pending};
 use super::{App, AppError};
-use crate::case::{CaseEvent, FollowUpStep, Outcome};
+use crate::case::{Case, CaseEvent, FollowUpStep, Outcome};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
 use crate::escalation::{Audience, operator_zone, plan_follow_up};
@@ -71,23 +71,18 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
             next
         }
     };
-    schedule_follow_up(app, check, next).await
+    schedule_follow_up(app, &case, next).await
 }
 
-async fn schedule_follow_up(app: &App, check: &Check, at: jiff::Timestamp) -> Result<(), AppError> {
+async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Result<(), AppError> {
     let deadline = Deadline {
-        check: check.scheduled_at,
+        check: case.check,
         stage: Stage::FollowUp,
         at,
     };
-    let member = app
-        .store
-        .case(&app.operator, check.case_number.unwrap_or_default())
-        .await?
-        .map(|c| c.member);
-    if let Some(member) = member {
-        app.scheduler.set_deadline(&app.operator, &member, &deadline).await?;
-    }
+    app.scheduler
+        .set_deadline(&app.operator, &case.member, &deadline)
+        .await?;
     Ok(())
 }
 
@@ -118,7 +113,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         .next_follow_up
         .filter(|next| now + jiff::SignedDuration::from_mins(1) < *next)
     {
-        schedule_follow_up(app, check, next).await?;
+        schedule_follow_up(app, &case, next).await?;
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
     let Some(room) = app.store.staff_room(op).await? else {
@@ -188,7 +183,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     app.store
         .advance_follow_up(op, case.number, &done, &events, now)
         .await?;
-    schedule_follow_up(app, check, plan.next).await?;
+    schedule_follow_up(app, &case, plan.next).await?;
     tracing::info!(
         case = case.number,
         follow_up = step,
