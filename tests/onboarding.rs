@@ -2,8 +2,8 @@
 //! stored without it), the schedule, an offer to register a contact; a member who stops
 //! halfway picks up where they left.
 
+use mimamori::member::AgeBand;
 use mimamori::member::Onboarding;
-use mimamori::report::AgeBand;
 use scenarios::*;
 
 async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {

@@ -5,8 +5,9 @@
 //! due → sent → acknowledged; sent → reminded → acknowledged; reminded → overdue
 //! (a case is opened and people are alerted) → acknowledged (everyone gets the all-clear).
 
+use crate::ids::CheckId;
+use crate::line::messages;
 use crate::member::{Member, MemberStatus};
-use crate::messages;
 use crate::outbox::{Push, PushKind};
 use crate::policy::EscalationPolicy;
 use jiff::{SignedDuration, Timestamp};
@@ -54,14 +55,13 @@ pub struct Check {
 }
 
 impl Check {
+    pub fn id(&self) -> CheckId {
+        CheckId(self.scheduled_at)
+    }
     /// The check's key in records, postbacks and push keys: its scheduled epoch second.
     pub fn key(&self) -> String {
-        key_of(self.scheduled_at)
+        self.id().key()
     }
-}
-
-pub fn key_of(scheduled_at: Timestamp) -> String {
-    scheduled_at.as_second().to_string()
 }
 
 /// Which deadline a one-time schedule stands for.
@@ -203,7 +203,7 @@ pub enum AckPlan {
 }
 
 fn check_push(member: &Member, check: &Check, kind: PushKind, slot: Timestamp) -> Push {
-    let postback = messages::ok_postback(check, &member.user_id);
+    let postback = messages::ok_postback(check.id(), &member.user_id);
     let lang = member.lang;
     match kind {
         PushKind::Reminder => Push::new(
@@ -213,7 +213,7 @@ fn check_push(member: &Member, check: &Check, kind: PushKind, slot: Timestamp) -
             vec![messages::reminder(lang, &postback)],
         ),
         PushKind::Repeat => Push::new(
-            &format!("{}#{}", check.key(), key_of(slot)),
+            &format!("{}#{}", check.key(), CheckId(slot).key()),
             kind,
             member.user_id.as_str(),
             vec![messages::repeat(lang, &postback)],

@@ -2,11 +2,13 @@
 //! contacts and the staff room), and the all-clear that follows a late answer.
 
 use crate::case::{FollowUpPolicy, LevelAction};
-use crate::check::{self, Check};
+use crate::check::Check;
 use crate::contact::Contact;
 use crate::ids::{GroupId, OperatorId, UserId};
+use crate::line::messages;
+use crate::line::texts::{self, Text};
+use crate::member::Lang;
 use crate::member::Member;
-use crate::messages::{self, Lang, Text};
 use crate::outbox::{Push, PushKind};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -91,7 +93,7 @@ pub fn operator_zone() -> TimeZone {
 pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_room: Option<&StaffRoom>) -> Vec<Push> {
     let tz = operator_zone();
     let key = check.key();
-    let since = messages::when(member.lang, check.scheduled_at, &tz);
+    let since = texts::when(member.lang, check.scheduled_at, &tz);
     let mut pushes: Vec<Push> = contacts
         .iter()
         .map(|c| {
@@ -121,10 +123,10 @@ pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_r
             case_number: check.case_number.unwrap_or_default(),
             member: member.display_name.clone(),
             member_short: member.user_id.short().to_owned(),
-            since: messages::when(lang, check.scheduled_at, &tz),
+            since: texts::when(lang, check.scheduled_at, &tz),
             last_sign_of_life: member
                 .last_sign_of_life
-                .map(|t| messages::when(lang, t, &tz))
+                .map(|t| texts::when(lang, t, &tz))
                 .unwrap_or_else(|| Text::Never.render(lang)),
             contacts: if names.is_empty() {
                 Text::NoContacts.render(lang)
@@ -233,7 +235,7 @@ pub fn plan_follow_up(
             Text::Reannounce {
                 case_number: case.number,
                 member: member.display_name.clone(),
-                since: messages::when(Lang::Ja, check.scheduled_at, &tz),
+                since: texts::when(Lang::Ja, check.scheduled_at, &tz),
             },
         ),
         messages::take_case(case.number),
@@ -256,14 +258,6 @@ pub fn plan_follow_up(
     }
     pushes.push(Push::follow_up(&key, step, room.group_id.as_str(), to_room));
     pushes
-}
-
-/// The scheduled time a check key stands for.
-pub fn check_time(key: &str) -> Option<Timestamp> {
-    key.parse::<i64>()
-        .ok()
-        .and_then(|s| Timestamp::from_second(s).ok())
-        .filter(|t| check::key_of(*t) == key)
 }
 
 #[cfg(test)]

@@ -95,6 +95,33 @@ macro_rules! string_id {
 }
 string_id!(OperatorId, UserId, GroupId);
 
+/// A check's identity: the time it was scheduled for (one check per member and time).
+/// Its key, the epoch second, is how records, buttons and push keys name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CheckId(pub jiff::Timestamp);
+
+impl CheckId {
+    pub fn at(self) -> jiff::Timestamp {
+        self.0
+    }
+    pub fn key(self) -> String {
+        self.0.as_second().to_string()
+    }
+    /// The check a key names; only keys as `key` writes them (no sign, no leading zero).
+    pub fn parse(key: &str) -> Option<Self> {
+        let second = key.parse::<i64>().ok()?;
+        let id = Self(jiff::Timestamp::from_second(second).ok()?);
+        (id.key() == key).then_some(id)
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +135,14 @@ mod tests {
         assert!(GroupId::new(format!("R{}", "0".repeat(32))).is_ok());
         assert_eq!(OperatorId::new("Bad_Op"), Err(IdError::Operator));
         assert!(OperatorId::new("npo-tokyo").is_ok());
+    }
+
+    #[test]
+    fn a_check_id_reads_back_only_from_its_own_key() {
+        let id = CheckId(jiff::Timestamp::from_second(1_764_028_800).unwrap());
+        assert_eq!(CheckId::parse(&id.key()), Some(id));
+        for bad in ["", "x", "+1764028800", "01764028800", "99999999999999999999"] {
+            assert_eq!(CheckId::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -10,12 +10,12 @@ pub mod contact;
 pub mod escalation;
 pub mod ids;
 pub mod member;
-pub mod messages;
 pub mod outbox;
 pub mod policy;
 pub mod report;
 pub mod schedule;
-pub mod webhook;
+
+pub mod line;
 
 pub mod adapters;
 pub mod app;

@@ -1,12 +1,93 @@
 //! Members (見守り対象者): who is watched over, on what schedule, and in what state.
 
 use crate::ids::{OperatorId, UserId};
-use crate::messages::Lang;
 use crate::schedule::CheckSchedule;
-use crate::schedule::CheckSchedule as Schedule;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The language a member reads (Japanese unless they chose English).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+/// Age bands members may give at onboarding (or not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBand {
+    Under60,
+    Sixties,
+    Seventies,
+    Eighties,
+    NinetyPlus,
+}
+
+impl AgeBand {
+    pub const ALL: [AgeBand; 5] = [
+        Self::Under60,
+        Self::Sixties,
+        Self::Seventies,
+        Self::Eighties,
+        Self::NinetyPlus,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Under60 => "under_60",
+            Self::Sixties => "60s",
+            Self::Seventies => "70s",
+            Self::Eighties => "80s",
+            Self::NinetyPlus => "90_plus",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Female,
+    Male,
+    Other,
+}
+
+impl Gender {
+    pub const ALL: [Gender; 3] = [Self::Female, Self::Male, Self::Other];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Female => "female",
+            Self::Male => "male",
+            Self::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+}
+
+/// A member as the report sees them: their random report token, kept only on their own
+/// record, so once the record is erased nothing links the facts to them. (Members who
+/// joined before tokens existed get a hash of their id instead.)
+pub fn pseudonym(op: &OperatorId, member: &Member) -> String {
+    if let Some(token) = &member.report_token {
+        return token.clone();
+    }
+    legacy_pseudonym(op, &member.user_id)
+}
+
+pub(crate) fn legacy_pseudonym(op: &OperatorId, user: &UserId) -> String {
+    Sha256::digest(format!("{op}/{user}").as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// Where a member is in their life cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,9 +137,9 @@ pub struct Member {
     pub resume_on: Option<Date>,
     /// Given at onboarding, if the member chose to (for the operator's statistics only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age_band: Option<crate::report::AgeBand>,
+    pub age_band: Option<crate::member::AgeBand>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<crate::report::Gender>,
+    pub gender: Option<crate::member::Gender>,
     /// A random token that stands for the member in the report's anonymous facts; it
     /// exists only here, so erasing this record unlinks the facts from the person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,7 +248,7 @@ pub enum HistoryEvent {
         case_number: u64,
     },
     ScheduleChanged {
-        schedule: Schedule,
+        schedule: CheckSchedule,
     },
     Paused {
         resume_on: Date,
@@ -179,4 +260,18 @@ pub enum HistoryEvent {
     },
     /// Checks stopped for good (the case ended with the member's death).
     ChecksStopped,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_pseudonyms_hide_ids() {
+        let op = OperatorId::new("op").unwrap();
+        let u = UserId::new(format!("U{}", "a".repeat(32))).unwrap();
+        let p = legacy_pseudonym(&op, &u);
+        assert_eq!(p.len(), 16);
+        assert!(!p.contains(&u.as_str()[1..9]));
+    }
 }

@@ -279,10 +279,10 @@ pub trait Store: Send + Sync {
         &self,
         op: &OperatorId,
         user: &UserId,
-        age_band: Option<crate::report::AgeBand>,
-        gender: Option<crate::report::Gender>,
+        age_band: Option<crate::member::AgeBand>,
+        gender: Option<crate::member::Gender>,
     ) -> Result<(), StoreError>;
-    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError>;
+    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::member::Lang) -> Result<(), StoreError>;
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
     /// The members this user is a contact of.
     async fn watched_members(&self, op: &OperatorId, user: &UserId) -> Result<Vec<UserId>, StoreError>;

@@ -2,91 +2,17 @@
 //! facts recorded as things happen (a member joined or left, a check was sent,
 //! answered, escalated, a case was opened, a call was made, a case ended).
 //!
-//! Facts carry no names and no LINE ids: a member appears only as a pseudonym (a hash
-//! of the operator and their id), which is enough to count distinct people phoned.
+//! Facts carry no names and no LINE ids: a member appears only as a pseudonym (the
+//! random report token on their own record), which is enough to count distinct people
+//! phoned.
 //! Each fact has a key of its own, so recording it twice (a retry) counts it once.
 
 use crate::case::{CallKind, Outcome};
-use crate::ids::{OperatorId, UserId};
-use crate::member::Member;
+use crate::member::{AgeBand, Gender};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Age bands members may give at onboarding (or not).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgeBand {
-    Under60,
-    Sixties,
-    Seventies,
-    Eighties,
-    NinetyPlus,
-}
-
-impl AgeBand {
-    pub const ALL: [AgeBand; 5] = [
-        Self::Under60,
-        Self::Sixties,
-        Self::Seventies,
-        Self::Eighties,
-        Self::NinetyPlus,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Under60 => "under_60",
-            Self::Sixties => "60s",
-            Self::Seventies => "70s",
-            Self::Eighties => "80s",
-            Self::NinetyPlus => "90_plus",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    Female,
-    Male,
-    Other,
-}
-
-impl Gender {
-    pub const ALL: [Gender; 3] = [Self::Female, Self::Male, Self::Other];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Female => "female",
-            Self::Male => "male",
-            Self::Other => "other",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.as_str() == s)
-    }
-}
-
-/// A member as the report sees them: their random report token, kept only on their own
-/// record, so once the record is erased nothing links the facts to them. (Members who
-/// joined before tokens existed get a hash of their id instead.)
-pub fn pseudonym(op: &OperatorId, member: &Member) -> String {
-    if let Some(token) = &member.report_token {
-        return token.clone();
-    }
-    legacy_pseudonym(op, &member.user_id)
-}
-
-fn legacy_pseudonym(op: &OperatorId, user: &UserId) -> String {
-    Sha256::digest(format!("{op}/{user}").as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// The month (operator time) a fact belongs to, as `yyyy-mm`.
 pub fn month_of(at: Timestamp, tz: &TimeZone) -> String {
@@ -377,6 +303,12 @@ mod tests {
     }
 
     #[test]
+    fn the_same_fact_has_the_same_key() {
+        let f = check("p", 10, true, false, false, false);
+        assert_eq!(f.key(), check("p", 10, true, true, true, true).key());
+    }
+
+    #[test]
     fn a_month_adds_up_and_the_totals_carry_over() {
         let t: Timestamp = "2026-11-03T01:00:00Z".parse().unwrap();
         let facts = vec![
@@ -465,16 +397,5 @@ mod tests {
             "{csv}"
         );
         assert!(csv.contains("2026-11,people_phoned,1\n"));
-    }
-
-    #[test]
-    fn the_same_fact_has_the_same_key_and_pseudonyms_hide_ids() {
-        let op = OperatorId::new("op").unwrap();
-        let u = UserId::new(format!("U{}", "a".repeat(32))).unwrap();
-        let p = legacy_pseudonym(&op, &u);
-        assert_eq!(p.len(), 16);
-        assert!(!p.contains(&u.as_str()[1..9]));
-        let f = check(&p, 10, true, false, false, false);
-        assert_eq!(f.key(), check(&p, 10, true, true, true, true).key());
     }
 }

@@ -27,13 +27,12 @@ pub enum ScheduleError {
 #[serde(tag = "every", rename_all = "snake_case")]
 pub enum Cadence {
     Day,
-    /// Every `n` days, counted from the local date `from` (the first check day). The
-    /// schedule fires daily in the member's zone and the check function skips the other
-    /// days, so the local hour holds across daylight-saving changes (a `rate(n days)`
-    /// expression would drift by an hour).
+    /// Every `n` days, counted from the schedule's `first_day`. The schedule fires daily
+    /// in the member's zone and the check function skips the other days, so the local
+    /// hour holds across daylight-saving changes (a `rate(n days)` expression would
+    /// drift by an hour).
     Days {
         n: u8,
-        from: Date,
     },
     /// Once a week on this weekday.
     Week {
@@ -105,6 +104,9 @@ pub struct CheckSchedule {
     pub hour: u8,
     pub minute: u8,
     pub zone: String,
+    /// The first check day of an every-n-days cadence (the days are counted from it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_day: Option<Date>,
 }
 
 impl CheckSchedule {
@@ -112,7 +114,7 @@ impl CheckSchedule {
         if hour > 23 || minute > 59 {
             return Err(ScheduleError::BadTime);
         }
-        if let Cadence::Days { n, .. } = cadence
+        if let Cadence::Days { n } = cadence
             && !(1..=7).contains(&n)
         {
             return Err(ScheduleError::BadInterval);
@@ -123,7 +125,16 @@ impl CheckSchedule {
             hour,
             minute,
             zone: zone.to_owned(),
+            first_day: None,
         })
+    }
+
+    /// The same schedule with its every-n-days count starting on `day`.
+    pub fn first_day(self, day: Date) -> Self {
+        Self {
+            first_day: Some(day),
+            ..self
+        }
     }
 
     /// Every day at `hour`:00 in Asia/Tokyo.
@@ -151,8 +162,10 @@ impl CheckSchedule {
     /// fire daily and check only every n-th day).
     pub fn is_check_time(&self, at: Timestamp) -> bool {
         match (self.cadence, self.time_zone()) {
-            (Cadence::Days { n, from }, Ok(tz)) => {
+            (Cadence::Days { n }, Ok(tz)) => {
                 let day = at.to_zoned(tz).date();
+                // Without a first day, days are counted from the epoch (never written so).
+                let from = self.first_day.unwrap_or(Date::constant(1970, 1, 1));
                 let since = from.until(day).map(|span| span.get_days()).unwrap_or(0);
                 since >= 0 && since % i32::from(n.max(1)) == 0
             }
@@ -180,7 +193,7 @@ impl CheckSchedule {
     pub fn interval_hours(&self) -> i64 {
         match self.cadence {
             Cadence::Day => 24,
-            Cadence::Days { n, .. } => 24 * i64::from(n),
+            Cadence::Days { n } => 24 * i64::from(n),
             Cadence::Week { .. } => 24 * 7,
         }
     }
@@ -391,7 +404,9 @@ mod tests {
     #[test]
     fn every_two_days_keeps_its_local_hour_across_daylight_saving() {
         let from = Date::constant(2026, 10, 30);
-        let s = CheckSchedule::new(Cadence::Days { n: 2, from }, 9, 0, "America/Los_Angeles").unwrap();
+        let s = CheckSchedule::new(Cadence::Days { n: 2 }, 9, 0, "America/Los_Angeles")
+            .unwrap()
+            .first_day(from);
         let first = s.first_after(ts("2026-10-29T20:00:00Z")).unwrap();
         assert_eq!(first, ts("2026-10-30T16:00:00Z"), "09:00 PDT");
         let second = s.first_after(first).unwrap();
@@ -410,15 +425,7 @@ mod tests {
             Err(ScheduleError::UnknownZone(_))
         ));
         assert_eq!(
-            CheckSchedule::new(
-                Cadence::Days {
-                    n: 9,
-                    from: Date::constant(2026, 11, 30)
-                },
-                9,
-                0,
-                DEFAULT_ZONE
-            ),
+            CheckSchedule::new(Cadence::Days { n: 9 }, 9, 0, DEFAULT_ZONE),
             Err(ScheduleError::BadInterval)
         );
     }

@@ -3,8 +3,9 @@
 //! match `assets/rich-menu.png`: 「元気です」 (the free check-in) and 「設定」.
 
 use crate::{LocalError, Result};
-use mimamori::messages::{Lang, Text};
-use mimamori::webhook::CHECK_IN;
+use mimamori::line::postback::Postback;
+use mimamori::line::texts::Text;
+use mimamori::member::Lang;
 use serde_json::{Value, json};
 
 /// The picture, committed (drawn by `assets/make-rich-menu.sh`).
@@ -25,8 +26,8 @@ pub fn definition() -> Value {
         "name": "mimamori-main",
         "chatBarText": Text::MenuBarText.render(lang),
         "areas": [
-            area(0, 1666, Text::MenuCheckInLabel, CHECK_IN),
-            area(1666, 834, Text::MenuSettingsLabel, "settings"),
+            area(0, 1666, Text::MenuCheckInLabel, &Postback::CheckIn.encode()),
+            area(1666, 834, Text::MenuSettingsLabel, &Postback::Settings.encode()),
         ]
     })
 }

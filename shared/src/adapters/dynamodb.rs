@@ -77,7 +77,7 @@ fn operator_pk(op: &OperatorId) -> String {
     format!("{op}#OPERATOR")
 }
 fn check_sk(at: Timestamp) -> String {
-    format!("CHECK#{}", crate::check::key_of(at))
+    format!("CHECK#{}", crate::ids::CheckId(at).key())
 }
 fn outbox_sk(push_key: &str) -> String {
     format!("OUTBOX#{push_key}")
@@ -882,7 +882,7 @@ impl Store for DynamoStore {
         check: Timestamp,
         kind: Option<PushKind>,
     ) -> Result<Vec<(Push, bool)>, StoreError> {
-        let prefix = format!("OUTBOX#{}#", crate::check::key_of(check));
+        let prefix = format!("OUTBOX#{}#", crate::ids::CheckId(check).key());
         let mut out = Vec::new();
         for i in self.query_prefix(user_pk(op, user), &prefix).await? {
             let r: OutboxRecord = read("push", i)?;
@@ -1265,8 +1265,8 @@ impl Store for DynamoStore {
         &self,
         op: &OperatorId,
         user: &UserId,
-        age_band: Option<crate::report::AgeBand>,
-        gender: Option<crate::report::Gender>,
+        age_band: Option<crate::member::AgeBand>,
+        gender: Option<crate::member::Gender>,
     ) -> Result<(), StoreError> {
         let none = || AttributeValue::Null(true);
         let age = age_band.map_or_else(|| Ok(none()), |a| attr("member", &a))?;
@@ -1275,7 +1275,7 @@ impl Store for DynamoStore {
         self.set_member_field(op, user, "gender", gender).await
     }
 
-    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError> {
+    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::member::Lang) -> Result<(), StoreError> {
         self.set_member_field(op, user, "lang", attr("member", &lang)?).await
     }
 

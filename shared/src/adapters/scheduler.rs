@@ -53,10 +53,10 @@ pub fn deadline_schedule_name(op: &OperatorId, member: &UserId, deadline: &Deadl
         // A case has many follow-ups: each is named by its minutes after the check.
         crate::check::Stage::FollowUp => {
             let after = deadline.at.duration_since(deadline.check).as_mins();
-            return format!("dl-{op}-{short}-{}-f{after}", crate::check::key_of(deadline.check));
+            return format!("dl-{op}-{short}-{}-f{after}", crate::ids::CheckId(deadline.check).key());
         }
     };
-    format!("dl-{op}-{short}-{}-{stage}", crate::check::key_of(deadline.check))
+    format!("dl-{op}-{short}-{}-{stage}", crate::ids::CheckId(deadline.check).key())
 }
 
 fn scheduler_error<E: std::error::Error + 'static, R: std::fmt::Debug>(

@@ -6,8 +6,10 @@
 use super::{App, AppError};
 use crate::check;
 use crate::escalation::operator_zone;
+use crate::line::messages;
+use crate::line::texts::{self, Text};
+use crate::member::Lang;
 use crate::member::MemberStatus;
-use crate::messages::{self, Lang, Text};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -58,7 +60,7 @@ pub async fn run(app: &App, _inv: &AuditInvocation) -> Result<AuditOutcome, AppE
             let t = Text::CheckMissed {
                 member: member.display_name.clone(),
                 member_short: user.short().to_owned(),
-                slot: messages::when(Lang::Ja, slot, &tz),
+                slot: texts::when(Lang::Ja, slot, &tz),
             };
             let key = Uuid::new_v5(
                 &Uuid::NAMESPACE_OID,

@@ -9,12 +9,14 @@ use crate::case::{Actor, Case, CaseEvent, Outcome};
 use crate::check::{self, AckPlan, CheckState};
 use crate::escalation::{self, EscalationMessage, Staff};
 use crate::ids::{GroupId, UserId};
+use crate::line::texts::Text;
+use crate::line::webhook::StaffAction;
+use crate::line::{messages, views};
 use crate::member::HistoryEvent;
-use crate::messages::{self, Lang, Text};
+use crate::member::Lang;
 use crate::outbox::PushKind;
 use crate::ports::Written;
 use crate::report::{self, Fact};
-use crate::webhook::StaffAction;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
 
@@ -109,7 +111,7 @@ pub(crate) async fn staff(
             if let Some(member) = app.store.member(op, &case.member).await? {
                 let fact = Fact::Call {
                     case: number,
-                    who: report::pseudonym(op, &member),
+                    who: crate::member::pseudonym(op, &member),
                     kind,
                     at: origin.at,
                     event: origin.event_id.to_owned(),
@@ -310,7 +312,7 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
         case_number: case.number,
         member: name,
         contacts,
-        lines: messages::case_history_lines(&history, &escalation::operator_zone(), &|id| names.get(id).cloned()),
+        lines: views::case_history_lines(&history, &escalation::operator_zone(), &|id| names.get(id).cloned()),
     };
     let mut answer = vec![messages::text(Lang::Ja, t)];
     // The buttons again (LINE shows a quick reply only under the latest message).
@@ -334,7 +336,7 @@ async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Val
     let facts = app.store.facts(&app.operator, None).await?;
     let in_month = report::figures(&facts, Some(&month));
     let all = report::figures(&facts, None);
-    Ok(("report_shown", vec![messages::monthly_report(&month, &in_month, &all)]))
+    Ok(("report_shown", vec![views::monthly_report(&month, &in_month, &all)]))
 }
 
 /// Ends a case with `outcome`. Unless the member answered (their answer already closed
@@ -394,7 +396,7 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
             app.scheduler.delete_member_schedule(op, user).await?;
             if let Some(member) = app.store.member(op, user).await?.filter(|m| !m.left_counted) {
                 let left = Fact::Left {
-                    who: report::pseudonym(op, &member),
+                    who: crate::member::pseudonym(op, &member),
                     at: now,
                     age_band: member.age_band,
                     gender: member.gender,

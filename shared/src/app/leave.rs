@@ -6,7 +6,8 @@
 
 use super::{App, AppError};
 use crate::ids::UserId;
-use crate::messages::{self, Text};
+use crate::line::messages;
+use crate::line::texts::Text;
 use uuid::Uuid;
 
 pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
@@ -52,7 +53,7 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         // Only an anonymous fact is kept for the monthly report (once: a member whose
         // checks ended for good was counted then).
         let left = crate::report::Fact::Left {
-            who: crate::report::pseudonym(op, member),
+            who: crate::member::pseudonym(op, member),
             at: app.clock.now(),
             age_band: member.age_band,
             gender: member.gender,

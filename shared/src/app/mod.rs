@@ -90,7 +90,7 @@ impl App {
     ) -> Result<(), AppError> {
         use crate::report::CheckFlag;
         let fact = crate::report::Fact::Check {
-            who: crate::report::pseudonym(&self.operator, member),
+            who: crate::member::pseudonym(&self.operator, member),
             check: check.as_second(),
             sent: flag == CheckFlag::Sent,
             answered_ahead: flag == CheckFlag::AnsweredAhead,

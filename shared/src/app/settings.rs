@@ -2,11 +2,13 @@
 //! time, which time zone), pausing until a date, and the summary of it all.
 
 use super::{App, AppError};
+use crate::line::messages;
+use crate::line::texts::{self, Text};
+use crate::line::webhook::Setting;
+use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
-use crate::messages::{self, Lang, Text};
 use crate::ports::Written;
 use crate::schedule::{Cadence, CheckSchedule};
-use crate::webhook::{CadenceChoice, Setting};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
@@ -28,14 +30,14 @@ async fn linked_contact(
 async fn set_demographics(
     app: &App,
     member: &Member,
-    age_band: Option<crate::report::AgeBand>,
-    gender: Option<crate::report::Gender>,
+    age_band: Option<crate::member::AgeBand>,
+    gender: Option<crate::member::Gender>,
 ) -> Result<(), AppError> {
     app.store
         .set_demographics(&app.operator, &member.user_id, age_band, gender)
         .await?;
     let joined = crate::report::Fact::Joined {
-        who: crate::report::pseudonym(&app.operator, member),
+        who: crate::member::pseudonym(&app.operator, member),
         at: member.joined_at,
         age_band,
         gender,
@@ -65,31 +67,27 @@ pub(crate) async fn handle(
         Setting::ChooseWeekday => ("asked_weekday", vec![messages::ask_weekday(lang)]),
         Setting::ChooseTime(choice) => {
             let initial = format!("{:02}:{:02}", member.schedule.hour, member.schedule.minute);
-            ("asked_time", vec![messages::ask_time(lang, &choice.token(), &initial)])
+            ("asked_time", vec![messages::ask_time(lang, choice, &initial)])
         }
         Setting::SetSchedule { cadence, hour, minute } => {
-            let cadence = match cadence {
-                CadenceChoice::Day => Cadence::Day,
-                CadenceChoice::Week(weekday) => Cadence::Week { weekday },
-                // Counted from the first day the new time is still ahead.
-                CadenceChoice::Days(n) => {
-                    let at_today = today
-                        .at(hour as i8, minute as i8, 0, 0)
-                        .to_zoned(tz.clone())
-                        .map(|z| z.timestamp());
-                    let from = if at_today.is_ok_and(|t| t > now) {
-                        today
-                    } else {
-                        today.tomorrow().unwrap_or(today)
-                    };
-                    Cadence::Days { n, from }
-                }
-            };
-            let schedule = CheckSchedule::new(cadence, hour, minute, &member.schedule.zone)
+            let mut schedule = CheckSchedule::new(cadence, hour, minute, &member.schedule.zone)
                 .map_err(|e| AppError::BadInput(e.to_string()))?;
+            // Every n days is counted from the first day the new time is still ahead.
+            if let Cadence::Days { .. } = cadence {
+                let at_today = today
+                    .at(hour as i8, minute as i8, 0, 0)
+                    .to_zoned(tz.clone())
+                    .map(|z| z.timestamp());
+                let from = if at_today.is_ok_and(|t| t > now) {
+                    today
+                } else {
+                    today.tomorrow().unwrap_or(today)
+                };
+                schedule = schedule.first_day(from);
+            }
             let next = apply(app, member, &schedule).await?;
             let t = Text::ScheduleChanged {
-                schedule: messages::describe_schedule(lang, &schedule),
+                schedule: texts::describe_schedule(lang, &schedule),
                 next: when(lang, next, &schedule),
             };
             let mut reply = vec![messages::text(lang, t)];
@@ -138,10 +136,7 @@ pub(crate) async fn handle(
         }
         Setting::ListContacts => {
             let contacts = app.store.contacts(&app.operator, &member.user_id).await?;
-            let pairs: Vec<(String, String)> = contacts
-                .into_iter()
-                .map(|c| (c.user_id.to_string(), c.display_name))
-                .collect();
+            let pairs: Vec<_> = contacts.into_iter().map(|c| (c.user_id, c.display_name)).collect();
             ("contacts_listed", vec![messages::contacts_list(lang, &pairs)])
         }
         Setting::AskPhone(contact) => {
@@ -160,7 +155,7 @@ pub(crate) async fn handle(
             let ask = messages::text(lang, t);
             // A number given before can be removed instead.
             let ask = match linked.phone {
-                Some(_) => messages::with_clear_phone(lang, ask, contact.as_str()),
+                Some(_) => messages::with_clear_phone(lang, ask, &contact),
                 None => ask,
             };
             ("phone_asked", vec![ask])
@@ -174,12 +169,7 @@ pub(crate) async fn handle(
             match linked {
                 Some(c) => (
                     "phone_to_confirm",
-                    vec![messages::confirm_phone(
-                        lang,
-                        c.user_id.as_str(),
-                        &c.display_name,
-                        &phone,
-                    )],
+                    vec![messages::confirm_phone(lang, &c.user_id, &c.display_name, &phone)],
                 ),
                 None => ("sign_of_life", vec![messages::text(lang, Text::SignOfLifeThanks)]),
             }
@@ -383,8 +373,8 @@ async fn pause(
     }
     let last_day = resume_on.yesterday().unwrap_or(resume_on);
     let t = Text::Paused {
-        last_day: messages::day(lang, last_day),
-        resume_on: messages::day(lang, resume_on),
+        last_day: texts::day(lang, last_day),
+        resume_on: texts::day(lang, resume_on),
     };
     Ok(("paused", vec![messages::text(lang, t)]))
 }
@@ -414,13 +404,13 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
         .collect();
     let pause = match (member.status, member.resume_on) {
         (MemberStatus::Paused, Some(day)) => Text::PausedUntil {
-            resume_on: messages::day(lang, day),
+            resume_on: texts::day(lang, day),
         }
         .render(lang),
         _ => Text::NotPaused.render(lang),
     };
     let t = Text::SettingsSummary {
-        schedule: messages::describe_schedule(lang, s),
+        schedule: texts::describe_schedule(lang, s),
         zone: s.zone.clone(),
         next: when(lang, next, s),
         pause,
@@ -436,5 +426,5 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
 /// A check time in the member's own zone.
 fn when(lang: Lang, at: Timestamp, schedule: &CheckSchedule) -> String {
     let tz = schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
-    messages::when(lang, at, &tz)
+    texts::when(lang, at, &tz)
 }

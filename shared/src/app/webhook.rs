@@ -8,10 +8,12 @@ use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
 use crate::escalation::{self, EscalationMessage, StaffRoom};
 use crate::ids::{GroupId, UserId};
+use crate::line::messages;
+use crate::line::texts::{self, Text};
+use crate::line::webhook::{self, Event, Intent, SignatureError};
+use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
-use crate::messages::{self, Lang, Text};
 use crate::ports::{EventClaim, Written};
-use crate::webhook::{self, Event, Intent, SignatureError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -143,7 +145,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         }
         Intent::TapOk { user, check } => {
             let member = app.store.member(&app.operator, &user).await?;
-            let button = app.store.check(&app.operator, &user, check).await?;
+            let button = app.store.check(&app.operator, &user, check.at()).await?;
             let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
             let something_open = button.as_ref().is_some_and(|c| c.state.is_open())
                 || member.as_ref().is_some_and(|m| m.open_check.is_some());
@@ -164,7 +166,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             Some(member) => {
                 app.store.set_onboarding(&app.operator, &user, None).await?;
                 let t = Text::OnboardingDone {
-                    schedule: messages::describe_schedule(member.lang, &member.schedule),
+                    schedule: texts::describe_schedule(member.lang, &member.schedule),
                 };
                 reply.0.push(messages::text(member.lang, t));
                 "onboarding_done"
@@ -358,7 +360,7 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
         app.store.record(op, user, now, &HistoryEvent::Joined).await?;
     }
     let joined = crate::report::Fact::Joined {
-        who: crate::report::pseudonym(op, &member),
+        who: crate::member::pseudonym(op, &member),
         at: member.joined_at,
         age_band: None,
         gender: None,
@@ -493,7 +495,7 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
     app.store.set_checked_in_for(&app.operator, user, next).await?;
     let tz = member.schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
     let t = Text::CheckInAhead {
-        next: messages::when(member.lang, next, &tz),
+        next: texts::when(member.lang, next, &tz),
     };
     Ok(("checked_in_ahead", messages::text(member.lang, t)))
 }
@@ -508,7 +510,7 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
         let code = InviteCode::generate().map_err(|e| AppError::BadInput(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
         if app.store.create_invitation(&app.operator, &invitation).await? == Written::Done {
-            let until = messages::when(lang, invitation.valid_until, &escalation::operator_zone());
+            let until = texts::when(lang, invitation.valid_until, &escalation::operator_zone());
             reply.0.push(messages::text(
                 lang,
                 Text::InviteForMember {
@@ -605,7 +607,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                 // No longer a member: the report counts them as having left.
                 if let Some(former) = app.store.member(op, user).await? {
                     let left = crate::report::Fact::Left {
-                        who: crate::report::pseudonym(op, &former),
+                        who: crate::member::pseudonym(op, &former),
                         at: now,
                         age_band: former.age_band,
                         gender: former.gender,

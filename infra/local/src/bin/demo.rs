@@ -2,7 +2,8 @@
 //! contact and a staff room, printed as what each person saw on LINE and when.
 
 use jiff::{SignedDuration, Timestamp};
-use mimamori::messages::{Lang, Text};
+use mimamori::line::texts::Text;
+use mimamori::member::Lang;
 use mimamori_local::stack::{LocalStack, Options};
 use mimamori_local::timeline::Timeline;
 use serde_json::Value;

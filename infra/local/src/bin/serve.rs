@@ -110,7 +110,7 @@ async fn act(
         "follow" => sim.follow(&user),
         "unfollow" => sim.unfollow(&user),
         "text" => sim.text(&user, body.trim()),
-        "checkin" => sim.postback(&user, mimamori::webhook::CHECK_IN),
+        "checkin" => sim.postback(&user, &mimamori::line::postback::Postback::CheckIn.encode()),
         "ok" => match sim
             .seen_by(&user)
             .iter()

@@ -4,8 +4,9 @@
 use crate::case::{CallKind, Outcome};
 use crate::contact::InviteCode;
 use crate::ids::{GroupId, UserId};
-use crate::report::{AgeBand, Gender};
-use crate::schedule::WeekdayName;
+use crate::line::postback::{Postback, button_tag};
+use crate::member::{AgeBand, Gender};
+use crate::schedule::Cadence;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use jiff::civil::Date;
@@ -176,44 +177,15 @@ pub struct PostbackContent {
     pub params: std::collections::HashMap<String, String>,
 }
 
-/// A cadence as the buttons carry it: `day`, `2`, `3`, `week-MON`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CadenceChoice {
-    Day,
-    Days(u8),
-    Week(WeekdayName),
-}
-
-impl CadenceChoice {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "day" => Some(Self::Day),
-            "2" => Some(Self::Days(2)),
-            "3" => Some(Self::Days(3)),
-            _ => s
-                .strip_prefix("week-")
-                .and_then(WeekdayName::from_cron_name)
-                .map(Self::Week),
-        }
-    }
-    pub fn token(self) -> String {
-        match self {
-            Self::Day => "day".into(),
-            Self::Days(n) => n.to_string(),
-            Self::Week(w) => format!("week-{}", w.cron_name()),
-        }
-    }
-}
-
 /// A member changing their settings with the buttons.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Setting {
     Show,
     ChooseCadence,
     ChooseWeekday,
-    ChooseTime(CadenceChoice),
+    ChooseTime(Cadence),
     SetSchedule {
-        cadence: CadenceChoice,
+        cadence: Cadence,
         hour: u8,
         minute: u8,
     },
@@ -221,7 +193,7 @@ pub enum Setting {
     ChoosePause,
     ListContacts,
     RemoveContact(UserId),
-    Language(crate::messages::Lang),
+    Language(crate::member::Lang),
     PauseFor {
         days: u8,
     },
@@ -264,69 +236,6 @@ pub enum StaffAction {
     OnDuty,
 }
 
-/// Reads a postback's data (and picker params) into a setting, strictly: anything else
-/// is `None`, which the member is told is a button no longer valid.
-pub fn parse_setting(data: &str, params: &std::collections::HashMap<String, String>) -> Option<Setting> {
-    let time = || {
-        let (h, m) = params.get("time")?.split_once(':')?;
-        let (hour, minute): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
-        (hour < 24 && minute < 60).then_some((hour, minute))
-    };
-    match data {
-        "settings" => Some(Setting::Show),
-        "contacts:list" => Some(Setting::ListContacts),
-        "lang:ja" => Some(Setting::Language(crate::messages::Lang::Ja)),
-        "lang:en" => Some(Setting::Language(crate::messages::Lang::En)),
-        "set:cadence" => Some(Setting::ChooseCadence),
-        "set:cadence:week" => Some(Setting::ChooseWeekday),
-        "pause:menu" => Some(Setting::ChoosePause),
-        "pause:end" => Some(Setting::EndPause),
-        "profile:age:skip" => Some(Setting::AgeBand(None)),
-        "contacts:phone-cancel" => Some(Setting::CancelPhone),
-        "profile:gender:skip" => Some(Setting::Gender(None)),
-        "pause:date" => params
-            .get("date")
-            .and_then(|d| d.parse::<Date>().ok())
-            .map(Setting::PauseUntil),
-        _ => {
-            if let Some(band) = data.strip_prefix("profile:age:") {
-                return AgeBand::parse(band).map(|b| Setting::AgeBand(Some(b)));
-            }
-            if let Some(g) = data.strip_prefix("profile:gender:") {
-                return Gender::parse(g).map(|g| Setting::Gender(Some(g)));
-            }
-            if let Some(choice) = data.strip_prefix("set:cadence:") {
-                return CadenceChoice::parse(choice).map(Setting::ChooseTime);
-            }
-            if let Some(rest) = data.strip_prefix("contacts:phone:save:") {
-                let (contact, phone) = rest.split_once(':')?;
-                let phone = crate::contact::parse_phone(phone)?;
-                return UserId::new(contact)
-                    .ok()
-                    .map(|contact| Setting::SavePhone { contact, phone });
-            }
-            if let Some(contact) = data.strip_prefix("contacts:phone:clear:") {
-                return UserId::new(contact).ok().map(Setting::ClearPhone);
-            }
-            if let Some(contact) = data.strip_prefix("contacts:phone:") {
-                return UserId::new(contact).ok().map(Setting::AskPhone);
-            }
-            if let Some(contact) = data.strip_prefix("contacts:remove:") {
-                return UserId::new(contact).ok().map(Setting::RemoveContact);
-            }
-            if let Some(choice) = data.strip_prefix("set:time:") {
-                let cadence = CadenceChoice::parse(choice)?;
-                let (hour, minute) = time()?;
-                return Some(Setting::SetSchedule { cadence, hour, minute });
-            }
-            match data.strip_prefix("pause:days:")? {
-                d @ ("3" | "7" | "14") => d.parse().ok().map(|days| Setting::PauseFor { days }),
-                _ => None,
-            }
-        }
-    }
-}
-
 /// What an event asks of the service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Intent {
@@ -363,7 +272,7 @@ pub enum Intent {
     /// own checks before it counts).
     TapOk {
         user: UserId,
-        check: jiff::Timestamp,
+        check: crate::ids::CheckId,
     },
     /// The rich menu's free 「元気です」 button.
     CheckIn {
@@ -415,8 +324,6 @@ pub enum Intent {
     Ignore(&'static str),
 }
 
-/// The postback data of the rich menu's free check-in button.
-pub const CHECK_IN: &str = "checkin";
 const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
 const LEAVE_WORDS: [&str; 4] = ["退会", "退会する", "見守りをやめる", "leave"];
 const SETTINGS_WORDS: [&str; 3] = ["設定", "設定確認", "settings"];
@@ -452,12 +359,12 @@ impl Event {
                 } else if text.eq_ignore_ascii_case("english") {
                     Intent::Setting {
                         user,
-                        setting: Setting::Language(crate::messages::Lang::En),
+                        setting: Setting::Language(crate::member::Lang::En),
                     }
                 } else if text == "日本語" {
                     Intent::Setting {
                         user,
-                        setting: Setting::Language(crate::messages::Lang::Ja),
+                        setting: Setting::Language(crate::member::Lang::Ja),
                     }
                 } else if SETTINGS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Setting {
@@ -487,44 +394,8 @@ impl Event {
             }
             (EventKind::Postback { postback }, Some(Source::User { user_id })) => {
                 let user = user_id.clone();
-                let ok = postback.data.strip_prefix("ok:").and_then(|rest| rest.split_once(':'));
-                let tag = crate::messages::button_tag(&user);
-                if let Some(check) = ok.and_then(|(check, t)| crate::escalation::check_time(check).filter(|_| t == tag))
-                {
-                    return Intent::TapOk { user, check };
-                }
-                if let Some(case_number) = postback.data.strip_prefix("case:safe:").and_then(|n| n.parse().ok()) {
-                    return Intent::ContactSafe { user, case_number };
-                }
-                // Staff buttons copied into a one-to-one chat: refused, and said so.
-                if let Some(action) = parse_staff_postback(&postback.data) {
-                    return Intent::Staff {
-                        group: None,
-                        user: Some(user),
-                        action,
-                    };
-                }
-                match postback.data.as_str() {
-                    CHECK_IN => return Intent::CheckIn { user },
-                    "leave:confirm" => {
-                        return Intent::Leave {
-                            user,
-                            confirmed: Some(true),
-                        };
-                    }
-                    "leave:cancel" => {
-                        return Intent::Leave {
-                            user,
-                            confirmed: Some(false),
-                        };
-                    }
-                    "consent:yes" => return Intent::Consent { user, agreed: true },
-                    "consent:no" => return Intent::Consent { user, agreed: false },
-                    "onboard:done" => return Intent::OnboardingDone { user },
-                    _ => {}
-                }
-                match parse_setting(&postback.data, &postback.params) {
-                    Some(setting) => Intent::Setting { user, setting },
+                match Postback::parse(&postback.data, &postback.params) {
+                    Some(button) => button_intent(user, button),
                     None => Intent::InvalidButton { user },
                 }
             }
@@ -537,7 +408,7 @@ impl Event {
                         user_id,
                     },
                 ),
-            ) => match parse_staff_postback(&postback.data) {
+            ) => match Postback::parse(&postback.data, &postback.params).and_then(staff_button) {
                 Some(action) => Intent::Staff {
                     group: Some(group_id.clone()),
                     user: user_id.clone(),
@@ -601,23 +472,62 @@ impl Event {
     }
 }
 
-/// The staff buttons: `case:take:1042`, `case:call:1042:no_answer`, `case:close:1042`,
-/// `case:close:1042:safe`.
-fn parse_staff_postback(data: &str) -> Option<StaffAction> {
-    let rest = data.strip_prefix("case:")?;
-    let mut parts = rest.split(':');
-    let (verb, number) = (parts.next()?, parts.next()?.parse::<u64>().ok()?);
-    let arg = parts.next();
-    if parts.next().is_some() {
-        return None;
+/// What a button pressed in a one-to-one chat asks.
+fn button_intent(user: UserId, button: Postback) -> Intent {
+    if let Some(action) = staff_button(button.clone()) {
+        // Staff buttons copied into a one-to-one chat: refused, and said so.
+        return Intent::Staff {
+            group: None,
+            user: Some(user),
+            action,
+        };
     }
-    match (verb, arg) {
-        ("take", None) => Some(StaffAction::Take(number)),
-        ("call", Some(kind)) => CallKind::parse(kind).map(|k| StaffAction::Call(number, k)),
-        ("close", None) => Some(StaffAction::AskClose(number)),
-        ("close", Some(outcome)) => Outcome::parse(outcome)
-            .filter(|o| Outcome::STAFF.contains(o))
-            .map(|o| StaffAction::Close(number, o)),
+    let setting = match button {
+        Postback::Ok { check, tag } if tag == button_tag(&user) => return Intent::TapOk { user, check },
+        Postback::Ok { .. } => return Intent::InvalidButton { user },
+        Postback::ContactSafe(case_number) => return Intent::ContactSafe { user, case_number },
+        Postback::CheckIn => return Intent::CheckIn { user },
+        Postback::Leave { confirmed } => {
+            return Intent::Leave {
+                user,
+                confirmed: Some(confirmed),
+            };
+        }
+        Postback::Consent(agreed) => return Intent::Consent { user, agreed },
+        Postback::OnboardingDone => return Intent::OnboardingDone { user },
+        // Read as staff actions above.
+        Postback::TakeCase(_) | Postback::RecordCall(..) | Postback::AskOutcome(_) | Postback::CloseCase(..) => {
+            return Intent::InvalidButton { user };
+        }
+        Postback::Settings => Setting::Show,
+        Postback::ListContacts => Setting::ListContacts,
+        Postback::Language(lang) => Setting::Language(lang),
+        Postback::ChooseCadence => Setting::ChooseCadence,
+        Postback::ChooseWeekday => Setting::ChooseWeekday,
+        Postback::ChooseTime(cadence) => Setting::ChooseTime(cadence),
+        Postback::SetSchedule { cadence, hour, minute } => Setting::SetSchedule { cadence, hour, minute },
+        Postback::ChoosePause => Setting::ChoosePause,
+        Postback::PauseFor { days } => Setting::PauseFor { days },
+        Postback::PauseUntil(date) => Setting::PauseUntil(date),
+        Postback::EndPause => Setting::EndPause,
+        Postback::RemoveContact(c) => Setting::RemoveContact(c),
+        Postback::AskPhone(c) => Setting::AskPhone(c),
+        Postback::SavePhone { contact, phone } => Setting::SavePhone { contact, phone },
+        Postback::ClearPhone(c) => Setting::ClearPhone(c),
+        Postback::CancelPhone => Setting::CancelPhone,
+        Postback::AgeBand(band) => Setting::AgeBand(band),
+        Postback::Gender(gender) => Setting::Gender(gender),
+    };
+    Intent::Setting { user, setting }
+}
+
+/// The staff buttons, as the actions they ask for.
+fn staff_button(button: Postback) -> Option<StaffAction> {
+    match button {
+        Postback::TakeCase(n) => Some(StaffAction::Take(n)),
+        Postback::RecordCall(n, kind) => Some(StaffAction::Call(n, kind)),
+        Postback::AskOutcome(n) => Some(StaffAction::AskClose(n)),
+        Postback::CloseCase(n, outcome) => Some(StaffAction::Close(n, outcome)),
         _ => None,
     }
 }
@@ -691,10 +601,7 @@ mod tests {
         let user = json!({"type":"user","userId":U});
         let follow = event(json!({"type":"follow","source":user,"follow":{"isUnblocked":true}}));
         assert!(matches!(follow.intent(), Intent::Follow { unblocked: true, .. }));
-        let data = format!(
-            "ok:1764028800:{}",
-            crate::messages::button_tag(&UserId::new(U).unwrap())
-        );
+        let data = format!("ok:1764028800:{}", button_tag(&UserId::new(U).unwrap()));
         let ok = event(json!({"type":"postback","source":user,"postback":{"data":data}}));
         assert!(matches!(ok.intent(), Intent::TapOk { .. }));
         let forged = event(json!({"type":"postback","source":user,"postback":{"data":"ok:../../x"}}));
@@ -729,26 +636,31 @@ mod tests {
 
     #[test]
     fn setting_buttons_are_read_strictly() {
-        let none = std::collections::HashMap::new();
-        let time = std::collections::HashMap::from([("time".to_owned(), "07:30".to_owned())]);
-        assert_eq!(parse_setting("set:cadence", &none), Some(Setting::ChooseCadence));
-        assert_eq!(parse_setting("set:cadence:week", &none), Some(Setting::ChooseWeekday));
+        let user = json!({"type":"user","userId":U});
+        let press = |data: &str, params: Value| {
+            event(json!({"type":"postback","source":user,"postback":{"data":data,"params":params}})).intent()
+        };
+        let setting = |setting| Intent::Setting {
+            user: UserId::new(U).unwrap(),
+            setting,
+        };
+        assert_eq!(press("set:cadence", json!({})), setting(Setting::ChooseCadence));
+        assert_eq!(press("set:cadence:week", json!({})), setting(Setting::ChooseWeekday));
         assert_eq!(
-            parse_setting("set:cadence:week-MON", &none),
-            Some(Setting::ChooseTime(CadenceChoice::Week(WeekdayName::Mon)))
+            press("set:cadence:week-MON", json!({})),
+            setting(Setting::ChooseTime(Cadence::Week {
+                weekday: crate::schedule::WeekdayName::Mon
+            }))
         );
         assert_eq!(
-            parse_setting("set:time:2", &time),
-            Some(Setting::SetSchedule {
-                cadence: CadenceChoice::Days(2),
+            press("set:time:2", json!({"time":"07:30"})),
+            setting(Setting::SetSchedule {
+                cadence: Cadence::Days { n: 2 },
                 hour: 7,
                 minute: 30
             })
         );
-        assert_eq!(
-            parse_setting("pause:days:7", &none),
-            Some(Setting::PauseFor { days: 7 })
-        );
+        assert_eq!(press("pause:days:7", json!({})), setting(Setting::PauseFor { days: 7 }));
         for bad in [
             "set:time:2",
             "set:cadence:5",
@@ -758,10 +670,12 @@ mod tests {
             "pause:",
             "x",
         ] {
-            assert_eq!(parse_setting(bad, &none), None, "{bad}");
+            assert!(matches!(press(bad, json!({})), Intent::InvalidButton { .. }), "{bad}");
         }
-        let late = std::collections::HashMap::from([("time".to_owned(), "24:00".to_owned())]);
-        assert_eq!(parse_setting("set:time:day", &late), None);
+        assert!(matches!(
+            press("set:time:day", json!({"time":"24:00"})),
+            Intent::InvalidButton { .. }
+        ));
     }
 
     #[test]

@@ -1,0 +1,336 @@
+//! Every text in both languages with sample values, for review as a whole
+//! (`docs/member-texts.md`) and for LINE's length limits.
+
+use super::Text;
+use crate::case::{CallKind, Outcome};
+use crate::member::{AgeBand, Gender, Lang};
+
+/// Every text in both languages, for review as a whole (see the snapshot test).
+pub fn catalogue() -> Vec<(Lang, String)> {
+    let samples = [
+        Text::Welcome {
+            schedule: "毎日9時".into(),
+        },
+        Text::Check,
+        Text::Reminder,
+        Text::Repeat,
+        Text::OkLabel,
+        Text::AckThanks,
+        Text::SignOfLifeThanks,
+        Text::RegisterContactLabel,
+        Text::InviteForMember {
+            code: "K7QF-2M9X".into(),
+            until: "11月26日 9:00".into(),
+        },
+        Text::InviteForContact {
+            code: "K7QF-2M9X".into(),
+        },
+        Text::ContactLinkedToContact {
+            member: "山田花子".into(),
+        },
+        Text::ContactLinkedToMember {
+            contact: "山田太郎".into(),
+        },
+        Text::CodeInvalid,
+        Text::CodeThrottled,
+        Text::ContactLimit,
+        Text::ContactOfSelf,
+        Text::ContactOnlyHelp,
+        Text::NotAMemberForInvite,
+        Text::BecameContactOnly {
+            member: "山田花子".into(),
+        },
+        Text::AlertToContact {
+            member: "山田花子".into(),
+            since: "11月25日 9:00".into(),
+        },
+        Text::AlertToStaff {
+            case_number: 1042,
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            since: "11月25日 9:00".into(),
+            last_sign_of_life: "11月24日 9:05".into(),
+            contacts: "山田太郎".into(),
+        },
+        Text::AllClearToContact {
+            member: "山田花子".into(),
+            missed: 2,
+        },
+        Text::AllClearToStaff {
+            case_number: 1042,
+            member: "山田花子".into(),
+            missed: 2,
+        },
+        Text::StaffRoomRegistered,
+        Text::StaffCodeWrong,
+        Text::GroupJoined,
+        Text::ButtonNoLongerValid,
+        Text::SettingsSummary {
+            schedule: "毎日9時".into(),
+            zone: "Asia/Tokyo".into(),
+            next: "11月30日 9:00".into(),
+            pause: "なし".into(),
+            contacts: "山田太郎".into(),
+        },
+        Text::ChangeScheduleLabel,
+        Text::PauseLabel,
+        Text::AskCadence,
+        Text::CadenceDay,
+        Text::CadenceDays { n: 2 },
+        Text::CadenceWeek,
+        Text::AskWeekday,
+        Text::AskTime,
+        Text::PickTimeLabel,
+        Text::ScheduleChanged {
+            schedule: "毎週月曜日の7時".into(),
+            next: "12月7日 7:00".into(),
+        },
+        Text::AskPause,
+        Text::PauseDaysLabel { days: 3 },
+        Text::PauseDaysLabel { days: 7 },
+        Text::PickDateLabel,
+        Text::EndPauseLabel,
+        Text::Paused {
+            last_day: "12月2日".into(),
+            resume_on: "12月3日".into(),
+        },
+        Text::PauseEnded,
+        Text::PauseEndedByMember {
+            next: "12月1日 9:00".into(),
+        },
+        Text::PauseDateInvalid,
+        Text::ZoneChanged {
+            zone: "America/Los_Angeles".into(),
+            next: "12月1日 9:00".into(),
+        },
+        Text::ZoneUnknown,
+        Text::OnlyForMembers,
+        Text::CheckInThanks,
+        Text::CheckInAhead {
+            next: "11月30日 9:00".into(),
+        },
+        Text::MenuCheckInLabel,
+        Text::MenuSettingsLabel,
+        Text::MenuBarText,
+        Text::LeaveConfirm,
+        Text::LeaveYesLabel,
+        Text::LeaveNoLabel,
+        Text::LeaveDone,
+        Text::LeaveCancelled,
+        Text::TakeCasePrompt { case_number: 1042 },
+        Text::TakeCaseLabel,
+        Text::CaseTaken {
+            case_number: 1042,
+            by: "田中".into(),
+        },
+        Text::CaseAlreadyTaken {
+            case_number: 1042,
+            by: "田中".into(),
+        },
+        Text::CaseAlreadyResolved { case_number: 1042 },
+        Text::StaffOnly,
+        Text::ProfileThanks,
+        Text::CheckMissed {
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            slot: "11月25日 9:00".into(),
+        },
+        Text::ClearPhoneLabel,
+        Text::ContactPhoneCleared {
+            contact: "山田太郎".into(),
+        },
+        Text::CaseOverForContact,
+        Text::MemberErased,
+        Text::ReportMonthInvalid,
+        Text::CallPrompt { case_number: 1042 },
+        Text::CallLabel(CallKind::ReachedMember),
+        Text::CallLabel(CallKind::NoAnswer),
+        Text::CallLabel(CallKind::ReachedContact),
+        Text::CallLabel(CallKind::Dispatched),
+        Text::CloseLabel,
+        Text::CallRecorded {
+            case_number: 1042,
+            call: "不在・留守電".into(),
+            by: "田中".into(),
+        },
+        Text::AskOutcome { case_number: 1042 },
+        Text::OutcomeLabel(Outcome::Answered),
+        Text::OutcomeLabel(Outcome::ConfirmedByContact),
+        Text::OutcomeLabel(Outcome::Safe),
+        Text::OutcomeLabel(Outcome::Hospitalised),
+        Text::OutcomeLabel(Outcome::Deceased),
+        Text::OutcomeLabel(Outcome::Other),
+        Text::CaseClosed {
+            case_number: 1042,
+            outcome: "入院".into(),
+            by: "田中".into(),
+        },
+        Text::CaseAlreadyClosed {
+            case_number: 1042,
+            outcome: "本人が応答".into(),
+        },
+        Text::CaseNotTaken { case_number: 1042 },
+        Text::CaseUnknown { case_number: 1042 },
+        Text::NoteRecorded { case_number: 1042 },
+        Text::CaseHistory {
+            case_number: 1042,
+            member: "山田花子".into(),
+            contacts: "山田太郎 090-1234-5678".into(),
+            lines: "11月25日 12:00 発生".into(),
+        },
+        Text::Reannounce {
+            case_number: 1042,
+            member: "山田花子".into(),
+            since: "11月25日 9:00".into(),
+        },
+        Text::MentionOnDuty { case_number: 1042 },
+        Text::AlertToContactAgain {
+            member: "山田花子".into(),
+        },
+        Text::SafeLabel,
+        Text::ConfirmedSafeToContact {
+            member: "山田花子".into(),
+            by: "山田太郎".into(),
+        },
+        Text::ConfirmedSafeToStaff {
+            case_number: 1042,
+            member: "山田花子".into(),
+            by: "山田太郎".into(),
+        },
+        Text::SafeThanks,
+        Text::OnDutySet { name: "田中".into() },
+        Text::StaffJoined { name: "田中".into() },
+        Text::AskAgeBand,
+        Text::AgeBandLabel(AgeBand::Under60),
+        Text::AgeBandLabel(AgeBand::Sixties),
+        Text::AgeBandLabel(AgeBand::Seventies),
+        Text::AgeBandLabel(AgeBand::Eighties),
+        Text::AgeBandLabel(AgeBand::NinetyPlus),
+        Text::AskGender,
+        Text::GenderLabel(Gender::Female),
+        Text::GenderLabel(Gender::Male),
+        Text::GenderLabel(Gender::Other),
+        Text::SkipLabel,
+        Text::AskContactPhone {
+            contact: "山田太郎".into(),
+        },
+        Text::ConfirmContactPhone {
+            contact: "山田太郎".into(),
+            phone: "090-1234-5678".into(),
+        },
+        Text::ContactPhoneSaved {
+            contact: "山田太郎".into(),
+        },
+        Text::PhoneInvalid,
+        Text::PhoneLabel {
+            name: "山田太郎".into(),
+        },
+        Text::YesLabel,
+        Text::NoLabel,
+        Text::ContactsList {
+            contacts: "山田太郎、佐藤次郎".into(),
+            count: 2,
+        },
+        Text::RemoveContactLabel {
+            name: "山田太郎".into(),
+        },
+        Text::AddContactLabel,
+        Text::ContactsLabel,
+        Text::ContactRemoved {
+            contact: "山田太郎".into(),
+        },
+        Text::RemovedFromContacts {
+            member: "山田花子".into(),
+        },
+        Text::LanguageSet,
+        Text::Introduction,
+        Text::Consent {
+            url: "https://example.org/privacy".into(),
+        },
+        Text::ConsentYesLabel,
+        Text::ConsentNoLabel,
+        Text::ConsentThanks,
+        Text::Declined,
+        Text::OfferContact,
+        Text::LaterLabel,
+        Text::OnboardingDone {
+            schedule: "毎日9時".into(),
+        },
+        Text::MemberLeftToContact {
+            member: "山田花子".into(),
+        },
+        Text::ContactLeftToMember {
+            contact: "山田太郎".into(),
+        },
+    ];
+    [Lang::Ja, Lang::En]
+        .into_iter()
+        .flat_map(|lang| samples.iter().map(move |t| (lang, t.render(lang))))
+        .collect()
+}
+
+/// The whole catalogue as a reviewable document (`docs/member-texts.md`).
+pub fn catalogue_document() -> String {
+    let mut out = String::from(
+        "# Every text the service sends\n\nGenerated from the catalogue in `shared/src/line/texts/` by the test\n`catalogue_is_reviewed_as_a_whole` (run it with `UPDATE_SNAPSHOTS=1` to rewrite this file\nafter changing a text). Sample values stand in for names, dates and codes.\n",
+    );
+    for (lang, heading) in [(Lang::Ja, "日本語 (default)"), (Lang::En, "English")] {
+        out.push_str(&format!("\n## {heading}\n\n"));
+        for (l, text) in catalogue() {
+            if l == lang {
+                out.push_str(&format!("- {}\n", text.replace('\n', "<br>")));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_is_reviewed_as_a_whole() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/member-texts.md");
+        let now = catalogue_document();
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &now).unwrap();
+        }
+        let reviewed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            reviewed, now,
+            "a member-facing text changed: review docs/member-texts.md (UPDATE_SNAPSHOTS=1 rewrites it)"
+        );
+    }
+
+    fn chars(s: &str) -> usize {
+        s.encode_utf16().count()
+    }
+
+    #[test]
+    fn every_text_fits_line_limits() {
+        for (lang, t) in catalogue() {
+            assert!(!t.is_empty());
+            assert!(chars(&t) <= 5000, "{lang:?}: {t}");
+        }
+        for lang in [Lang::Ja, Lang::En] {
+            for body in [Text::Check, Text::Reminder, Text::Repeat] {
+                // Buttons template text without a title or image: at most 160.
+                assert!(chars(&body.render(lang)) <= 160, "{body:?}");
+            }
+            for label in [
+                Text::OkLabel,
+                Text::RegisterContactLabel,
+                Text::ChangeScheduleLabel,
+                Text::PauseLabel,
+                Text::PickTimeLabel,
+                Text::PickDateLabel,
+                Text::EndPauseLabel,
+                Text::CadenceWeek,
+                Text::PauseDaysLabel { days: 14 },
+            ] {
+                assert!(chars(&label.render(lang)) <= 20, "{label:?}");
+            }
+        }
+    }
+}

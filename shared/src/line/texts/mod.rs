@@ -1,0 +1,355 @@
+//! Everything a member, contact or staff member reads on LINE, as one catalogue per
+//! language (Japanese first, English for those who choose it). Handlers never write
+//! member-facing text; `messages` puts these texts into LINE message objects.
+
+use crate::member::Lang;
+use crate::schedule::{Cadence, CheckSchedule, WeekdayName};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+pub mod catalogue;
+mod en;
+mod ja;
+
+/// Every text the service sends, with what it needs to be written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    Welcome {
+        schedule: String,
+    },
+    Check,
+    Reminder,
+    Repeat,
+    OkLabel,
+    OkDisplay,
+    AckThanks,
+    SignOfLifeThanks,
+    RegisterContactLabel,
+    InviteForMember {
+        code: String,
+        until: String,
+    },
+    InviteForContact {
+        code: String,
+    },
+    ContactLinkedToContact {
+        member: String,
+    },
+    ContactLinkedToMember {
+        contact: String,
+    },
+    CodeInvalid,
+    CodeThrottled,
+    ContactLimit,
+    ContactOfSelf,
+    ContactOnlyHelp,
+    NotAMemberForInvite,
+    BecameContactOnly {
+        member: String,
+    },
+    AlertToContact {
+        member: String,
+        since: String,
+    },
+    AlertToStaff {
+        case_number: u64,
+        member: String,
+        member_short: String,
+        since: String,
+        last_sign_of_life: String,
+        contacts: String,
+    },
+    AllClearToContact {
+        member: String,
+        missed: u32,
+    },
+    AllClearToStaff {
+        case_number: u64,
+        member: String,
+        missed: u32,
+    },
+    StaffRoomRegistered,
+    StaffCodeWrong,
+    GroupJoined,
+    ButtonNoLongerValid,
+    Never,
+    NoContacts,
+    SettingsSummary {
+        schedule: String,
+        zone: String,
+        next: String,
+        pause: String,
+        contacts: String,
+    },
+    NotPaused,
+    PausedUntil {
+        resume_on: String,
+    },
+    ChangeScheduleLabel,
+    PauseLabel,
+    AskCadence,
+    CadenceDay,
+    CadenceDays {
+        n: u8,
+    },
+    CadenceWeek,
+    AskWeekday,
+    AskTime,
+    PickTimeLabel,
+    ScheduleChanged {
+        schedule: String,
+        next: String,
+    },
+    AskPause,
+    PauseDaysLabel {
+        days: u8,
+    },
+    PickDateLabel,
+    EndPauseLabel,
+    Paused {
+        last_day: String,
+        resume_on: String,
+    },
+    PauseEnded,
+    PauseEndedByMember {
+        next: String,
+    },
+    PauseDateInvalid,
+    ZoneChanged {
+        zone: String,
+        next: String,
+    },
+    ZoneUnknown,
+    OnlyForMembers,
+    CheckInThanks,
+    CheckInAhead {
+        next: String,
+    },
+    MenuCheckInLabel,
+    MenuSettingsLabel,
+    MenuBarText,
+    LeaveConfirm,
+    LeaveYesLabel,
+    LeaveNoLabel,
+    LeaveDone,
+    LeaveCancelled,
+    TakeCasePrompt {
+        case_number: u64,
+    },
+    TakeCaseLabel,
+    CaseTaken {
+        case_number: u64,
+        by: String,
+    },
+    CaseAlreadyTaken {
+        case_number: u64,
+        by: String,
+    },
+    CaseAlreadyResolved {
+        case_number: u64,
+    },
+    StaffOnly,
+    ProfileThanks,
+    CheckMissed {
+        member: String,
+        member_short: String,
+        slot: String,
+    },
+    ClearPhoneLabel,
+    ContactPhoneCleared {
+        contact: String,
+    },
+    CaseOverForContact,
+    MemberErased,
+    ReportMonthInvalid,
+    CallPrompt {
+        case_number: u64,
+    },
+    CallLabel(crate::case::CallKind),
+    CloseLabel,
+    CallRecorded {
+        case_number: u64,
+        call: String,
+        by: String,
+    },
+    AskOutcome {
+        case_number: u64,
+    },
+    OutcomeLabel(crate::case::Outcome),
+    CaseClosed {
+        case_number: u64,
+        outcome: String,
+        by: String,
+    },
+    CaseAlreadyClosed {
+        case_number: u64,
+        outcome: String,
+    },
+    CaseNotTaken {
+        case_number: u64,
+    },
+    CaseUnknown {
+        case_number: u64,
+    },
+    NoteRecorded {
+        case_number: u64,
+    },
+    CaseHistory {
+        case_number: u64,
+        member: String,
+        contacts: String,
+        lines: String,
+    },
+    Reannounce {
+        case_number: u64,
+        member: String,
+        since: String,
+    },
+    MentionOnDuty {
+        case_number: u64,
+    },
+    AlertToContactAgain {
+        member: String,
+    },
+    SafeLabel,
+    ConfirmedSafeToContact {
+        member: String,
+        by: String,
+    },
+    ConfirmedSafeToStaff {
+        case_number: u64,
+        member: String,
+        by: String,
+    },
+    SafeThanks,
+    OnDutySet {
+        name: String,
+    },
+    StaffJoined {
+        name: String,
+    },
+    AskAgeBand,
+    AgeBandLabel(crate::member::AgeBand),
+    AskGender,
+    GenderLabel(crate::member::Gender),
+    SkipLabel,
+    AskContactPhone {
+        contact: String,
+    },
+    ConfirmContactPhone {
+        contact: String,
+        phone: String,
+    },
+    ContactPhoneSaved {
+        contact: String,
+    },
+    PhoneInvalid,
+    PhoneLabel {
+        name: String,
+    },
+    YesLabel,
+    NoLabel,
+    ContactsList {
+        contacts: String,
+        count: usize,
+    },
+    RemoveContactLabel {
+        name: String,
+    },
+    AddContactLabel,
+    ContactsLabel,
+    ContactRemoved {
+        contact: String,
+    },
+    RemovedFromContacts {
+        member: String,
+    },
+    LanguageSet,
+    Introduction,
+    Consent {
+        url: String,
+    },
+    ConsentYesLabel,
+    ConsentNoLabel,
+    ConsentThanks,
+    Declined,
+    OfferContact,
+    LaterLabel,
+    OnboardingDone {
+        schedule: String,
+    },
+    MemberLeftToContact {
+        member: String,
+    },
+    ContactLeftToMember {
+        contact: String,
+    },
+}
+
+impl Text {
+    pub fn render(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => ja::render(self),
+            Lang::En => en::render(self),
+        }
+    }
+}
+
+/// A date as members read it: "12月3日" / "Dec 3".
+pub fn day(lang: Lang, date: jiff::civil::Date) -> String {
+    match lang {
+        Lang::Ja => format!("{}月{}日", date.month(), date.day()),
+        Lang::En => date.strftime("%b %-d").to_string(),
+    }
+}
+
+/// "毎日9時" / "Every day at 9:00", as a member would say it.
+pub fn describe_schedule(lang: Lang, s: &CheckSchedule) -> String {
+    let at = if s.minute == 0 {
+        format!("{}時", s.hour)
+    } else {
+        format!("{}時{}分", s.hour, s.minute)
+    };
+    let at_en = format!("{}:{:02}", s.hour, s.minute);
+    match (lang, s.cadence) {
+        (Lang::Ja, Cadence::Day) => format!("毎日{at}"),
+        (Lang::Ja, Cadence::Days { n, .. }) => format!("{n}日に1度、{at}"),
+        (Lang::Ja, Cadence::Week { weekday }) => format!("毎週{}曜日の{at}", weekday_ja(weekday)),
+        (Lang::En, Cadence::Day) => format!("Every day at {at_en}"),
+        (Lang::En, Cadence::Days { n, .. }) => format!("Every {n} days at {at_en}"),
+        (Lang::En, Cadence::Week { weekday }) => format!("Every {weekday:?} at {at_en}"),
+    }
+}
+
+pub(crate) fn weekday_ja(w: WeekdayName) -> &'static str {
+    match w {
+        WeekdayName::Mon => "月",
+        WeekdayName::Tue => "火",
+        WeekdayName::Wed => "水",
+        WeekdayName::Thu => "木",
+        WeekdayName::Fri => "金",
+        WeekdayName::Sat => "土",
+        WeekdayName::Sun => "日",
+    }
+}
+
+/// A moment as people in the operator's zone say it: "11月25日 9:00" / "Nov 25 9:00".
+pub fn when(lang: Lang, at: Timestamp, tz: &TimeZone) -> String {
+    let z = at.to_zoned(tz.clone());
+    match lang {
+        Lang::Ja => format!("{}月{}日 {}:{:02}", z.month(), z.day(), z.hour(), z.minute()),
+        Lang::En => format!("{} {}:{:02}", z.strftime("%b %-d"), z.hour(), z.minute()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_is_described_as_people_say_it() {
+        let s = CheckSchedule::daily_at(9).unwrap();
+        assert_eq!(describe_schedule(Lang::Ja, &s), "毎日9時");
+        assert_eq!(describe_schedule(Lang::En, &s), "Every day at 9:00");
+    }
+}
