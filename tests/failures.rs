@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use line_simulator::{Endpoint, Failure, Simulator};
 use mimamori::adapters::queue::SqsQueue;
+use mimamori::alerts::EscalationMessage;
 use mimamori::check::{CheckState, Deadline};
-use mimamori::escalation::EscalationMessage;
 use mimamori::ids::{OperatorId, UserId};
 use mimamori::ports::{Queue, QueueError, Scheduler, SchedulerError};
 use mimamori::schedule::CheckSchedule;

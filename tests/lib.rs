@@ -109,7 +109,7 @@ pub async fn history(stack: &LocalStack, id: &str) -> Vec<mimamori::member::Hist
     records.into_iter().map(|(_, e)| e).collect()
 }
 
-pub async fn staff_room_of(stack: &LocalStack) -> Option<mimamori::escalation::StaffRoom> {
+pub async fn staff_room_of(stack: &LocalStack) -> Option<mimamori::staff::StaffRoom> {
     stack
         .functions
         .webhook

@@ -6,9 +6,8 @@
 //! (a case is opened and people are alerted) → acknowledged (everyone gets the all-clear).
 
 use crate::ids::CheckId;
-use crate::line::messages;
 use crate::member::{Member, MemberStatus};
-use crate::outbox::{Push, PushKind};
+use crate::outbox::{Notice, Planned, PushKind, Recipient};
 use crate::policy::EscalationPolicy;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -130,14 +129,14 @@ pub enum DuePlan {
     /// No check is open: open one, push it, and set the reminder deadline.
     Open {
         check: Check,
-        push: Push,
+        push: Planned,
         deadline: Deadline,
     },
     /// The open check was never answered and this time is its reminder: one push, not two.
     Remind {
         from: CheckState,
         check: Check,
-        push: Push,
+        push: Planned,
         deadline: Deadline,
     },
     /// The open check was already reminded or is overdue: count this time as missed and
@@ -145,7 +144,7 @@ pub enum DuePlan {
     Repeat {
         from: CheckState,
         check: Check,
-        push: Push,
+        push: Planned,
     },
     /// The member was reminded moments ago and can still answer that: count this time
     /// as missed without a second push at the same moment.
@@ -168,11 +167,13 @@ pub enum DuePlan {
 /// What to do when a deadline of a check passes.
 #[must_use]
 #[derive(Debug, PartialEq)]
+// One plan per invocation, consumed at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum DeadlinePlan {
     Remind {
         from: CheckState,
         check: Check,
-        push: Push,
+        push: Planned,
         deadline: Deadline,
     },
     /// Overdue: open a case and hand the check to the escalation queue.
@@ -202,27 +203,40 @@ pub enum AckPlan {
     },
 }
 
-fn check_push(member: &Member, check: &Check, kind: PushKind, slot: Timestamp) -> Push {
-    let postback = messages::ok_postback(check.id(), &member.user_id);
-    let lang = member.lang;
+fn check_push(member: &Member, check: &Check, kind: PushKind, slot: Timestamp) -> Planned {
+    let (id, to, lang) = (check.id(), Recipient::Person(member.user_id.clone()), member.lang);
+    let user = member.user_id.clone();
     match kind {
-        PushKind::Reminder => Push::new(
+        PushKind::Reminder => Planned::new(
             &check.key(),
             kind,
-            member.user_id.as_str(),
-            vec![messages::reminder(lang, &postback)],
+            to,
+            lang,
+            Notice::Reminder {
+                check: id,
+                member: user,
+            },
         ),
-        PushKind::Repeat => Push::new(
+        PushKind::Repeat => Planned::new(
             &format!("{}#{}", check.key(), CheckId(slot).key()),
             kind,
-            member.user_id.as_str(),
-            vec![messages::repeat(lang, &postback)],
+            to,
+            lang,
+            Notice::Repeat {
+                check: id,
+                member: user,
+            },
         ),
-        _ => Push::new(
+        _ => Planned::new(
             &check.key(),
             PushKind::Check,
-            member.user_id.as_str(),
-            vec![messages::check(lang, &postback)],
+            to,
+            lang,
+            Notice::Check {
+                check: id,
+                member: user,
+                pause_ended: false,
+            },
         ),
     }
 }
@@ -554,7 +568,7 @@ mod tests {
         };
         assert_eq!(check.state, CheckState::Sent);
         assert_eq!(push.kind, PushKind::Check);
-        assert_eq!(push.to, member().user_id.as_str());
+        assert_eq!(push.to, Recipient::Person(member().user_id));
         assert_eq!(
             deadline,
             Deadline {

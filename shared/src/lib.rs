@@ -4,16 +4,18 @@
 //! return decisions. `ports` names the I/O the service needs, `adapters` implements it
 //! on AWS and LINE, and `app` carries out the decisions for each Lambda function.
 
+pub mod alerts;
 pub mod case;
 pub mod check;
 pub mod contact;
-pub mod escalation;
 pub mod ids;
 pub mod member;
+pub mod operator;
 pub mod outbox;
 pub mod policy;
 pub mod report;
 pub mod schedule;
+pub mod staff;
 
 pub mod line;
 
@@ -23,3 +25,79 @@ pub mod clock;
 pub mod config;
 pub mod logging;
 pub mod ports;
+
+/// The layers keep to their order: the domain imports nothing that renders LINE
+/// messages, talks to AWS or LINE, or carries out use cases, and no domain module
+/// imports another that imports it back.
+#[cfg(test)]
+mod layering {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    const DOMAIN: [(&str, &str); 13] = [
+        ("alerts", include_str!("alerts.rs")),
+        ("case", include_str!("case.rs")),
+        ("check", include_str!("check.rs")),
+        ("clock", include_str!("clock.rs")),
+        ("contact", include_str!("contact.rs")),
+        ("ids", include_str!("ids.rs")),
+        ("member", include_str!("member.rs")),
+        ("operator", include_str!("operator.rs")),
+        ("outbox", include_str!("outbox.rs")),
+        ("policy", include_str!("policy.rs")),
+        ("report", include_str!("report.rs")),
+        ("schedule", include_str!("schedule.rs")),
+        ("staff", include_str!("staff.rs")),
+    ];
+
+    /// The crate modules a source file names (`crate::x`), itself left out.
+    fn imports(name: &str, src: &str) -> BTreeSet<String> {
+        src.match_indices("crate::")
+            .map(|(i, _)| {
+                src[i + 7..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|m| m != name)
+            .collect()
+    }
+
+    #[test]
+    fn the_domain_imports_only_the_domain() {
+        let domain: BTreeSet<&str> = DOMAIN.iter().map(|(n, _)| *n).collect();
+        for (name, src) in DOMAIN {
+            for m in imports(name, src) {
+                assert!(domain.contains(m.as_str()), "domain module {name} imports crate::{m}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_domain_has_no_cycle() {
+        let graph: BTreeMap<&str, BTreeSet<String>> = DOMAIN.iter().map(|(n, s)| (*n, imports(n, s))).collect();
+        // Peel off modules whose imports are all peeled; what is left is in a cycle.
+        let mut done: BTreeSet<String> = BTreeSet::new();
+        while done.len() < graph.len() {
+            let ready: Vec<&str> = graph
+                .iter()
+                .filter(|(n, deps)| !done.contains(**n) && deps.iter().all(|d| done.contains(d)))
+                .map(|(n, _)| *n)
+                .collect();
+            assert!(
+                !ready.is_empty(),
+                "a cycle among {:?}",
+                graph.keys().filter(|n| !done.contains(**n)).collect::<Vec<_>>()
+            );
+            done.extend(ready.into_iter().map(str::to_owned));
+        }
+    }
+
+    #[test]
+    fn the_check_test_sees_an_import_of_the_line_layer() {
+        let planted = "use crate::line::messages;\nuse crate::ids::UserId;";
+        assert_eq!(
+            imports("check", planted),
+            BTreeSet::from(["line".to_owned(), "ids".to_owned()])
+        );
+    }
+}

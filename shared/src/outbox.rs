@@ -1,12 +1,19 @@
 //! Pushes as recorded intents: each carries the key that makes it happen at most once.
 //!
+//! The domain plans a `Planned` push: whom, what about (`Notice`, in the domain's
+//! words) and its key. The LINE layer renders it into a `Push`, the LINE messages
+//! exactly as they will be sent, and that is what the outbox stores.
+//!
 //! A push is written to the outbox together with the state change that caused it,
 //! performed with an `X-Line-Retry-Key` derived from its key, then marked sent. A retry
 //! that finds it still pending pushes again with the same key, which LINE answers 409.
 
-use crate::ids::{OperatorId, UserId};
+use crate::ids::{CheckId, GroupId, OperatorId, UserId};
+use crate::member::Lang;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::fmt;
 use uuid::Uuid;
 
 /// Namespace for retry keys (a fixed random UUID; changing it would re-send pending pushes).
@@ -41,37 +48,150 @@ impl PushKind {
     }
 }
 
-/// One push to one chat, with the key that identifies it across retries.
+/// Who a push goes to: a person, or a LINE chat (the staff room).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    Person(UserId),
+    Chat(GroupId),
+}
+
+impl Recipient {
+    /// The id LINE's push API takes.
+    pub fn line_id(&self) -> &str {
+        match self {
+            Self::Person(user) => user.as_str(),
+            Self::Chat(chat) => chat.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.line_id())
+    }
+}
+
+/// Whom the on-duty mention in a follow-up names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mention {
+    OnDuty(UserId),
+    /// Nobody said 「当番」: everyone in the room.
+    Everyone,
+}
+
+/// What a push says, in the domain's words; `line::render` writes it for LINE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A check's question with its OK button, bound to the member it is sent to.
+    /// `pause_ended` says first that their pause is over.
+    Check {
+        check: CheckId,
+        member: UserId,
+        pause_ended: bool,
+    },
+    Reminder {
+        check: CheckId,
+        member: UserId,
+    },
+    /// A check time that came while an earlier check was still open.
+    Repeat {
+        check: CheckId,
+        member: UserId,
+    },
+    /// A contact learns the member has not answered since `since`.
+    AlertToContact {
+        member: String,
+        since: Timestamp,
+        case: Option<u64>,
+    },
+    /// The staff room learns of a new case.
+    AlertToStaff {
+        case: Option<u64>,
+        member: String,
+        member_short: String,
+        since: Timestamp,
+        last_sign_of_life: Option<Timestamp>,
+        /// Each contact's name, with the phone number the member gave.
+        contacts: Vec<(String, Option<String>)>,
+    },
+    /// A contact alerted again by a follow-up level.
+    AlertToContactAgain {
+        member: String,
+        case: u64,
+    },
+    /// An untaken case announced again in the staff room, maybe mentioning someone.
+    Reannounce {
+        case: u64,
+        member: String,
+        since: Timestamp,
+        mention: Option<Mention>,
+    },
+    AllClearToContact {
+        member: String,
+        missed: u32,
+    },
+    AllClearToStaff {
+        case: u64,
+        member: String,
+        missed: u32,
+    },
+    ConfirmedSafeToContact {
+        member: String,
+        by: String,
+    },
+    ConfirmedSafeToStaff {
+        case: u64,
+        member: String,
+        by: String,
+    },
+}
+
+/// A push as the domain plans it: to whom, about what, in which language, and its key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub key: String,
+    pub kind: PushKind,
+    pub to: Recipient,
+    pub lang: Lang,
+    pub notice: Notice,
+}
+
+impl Planned {
+    pub fn new(check_key: &str, kind: PushKind, to: Recipient, lang: Lang, notice: Notice) -> Self {
+        Self {
+            key: format!("{check_key}#{}#{to}", kind.as_str()),
+            kind,
+            to,
+            lang,
+            notice,
+        }
+    }
+
+    /// A push of an untaken case's follow-up number `step`.
+    pub fn follow_up(check_key: &str, step: u32, to: Recipient, lang: Lang, notice: Notice) -> Self {
+        Self {
+            key: format!("{check_key}#follow_up{step}#{to}"),
+            kind: PushKind::FollowUp,
+            to,
+            lang,
+            notice,
+        }
+    }
+}
+
+/// One push to one chat as it will be sent, with the key that identifies it across
+/// retries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Push {
     /// Unique within the member: `<check>#<kind>#<recipient>`.
     pub key: String,
     pub kind: PushKind,
-    /// A user or group id.
-    pub to: String,
+    pub to: Recipient,
     pub messages: Vec<Value>,
 }
 
 impl Push {
-    /// A push of an untaken case's follow-up number `step`.
-    pub fn follow_up(check_key: &str, step: u32, to: &str, messages: Vec<Value>) -> Self {
-        Self {
-            key: format!("{check_key}#follow_up{step}#{to}"),
-            kind: PushKind::FollowUp,
-            to: to.to_owned(),
-            messages,
-        }
-    }
-
-    pub fn new(check_key: &str, kind: PushKind, to: &str, messages: Vec<Value>) -> Self {
-        Self {
-            key: format!("{check_key}#{}#{to}", kind.as_str()),
-            kind,
-            to: to.to_owned(),
-            messages,
-        }
-    }
-
     /// The `X-Line-Retry-Key`: the same for every attempt of this push, different for
     /// every other push.
     pub fn retry_key(&self, operator: &OperatorId, member: &UserId) -> Uuid {
@@ -90,8 +210,25 @@ mod tests {
     fn retry_key_is_stable_per_push_and_distinct_across_pushes() {
         let op = OperatorId::new("op").unwrap();
         let m = UserId::new(format!("U{}", "1".repeat(32))).unwrap();
-        let a = Push::new("1", PushKind::Check, m.as_str(), vec![]);
-        let b = Push::new("1", PushKind::Reminder, m.as_str(), vec![]);
+        let push = |kind| {
+            let p = Planned::new(
+                "1",
+                kind,
+                Recipient::Person(m.clone()),
+                Lang::Ja,
+                Notice::AllClearToContact {
+                    member: "a".into(),
+                    missed: 1,
+                },
+            );
+            Push {
+                key: p.key,
+                kind,
+                to: p.to,
+                messages: vec![],
+            }
+        };
+        let (a, b) = (push(PushKind::Check), push(PushKind::Reminder));
         assert_eq!(a.retry_key(&op, &m), a.clone().retry_key(&op, &m));
         assert_ne!(a.retry_key(&op, &m), b.retry_key(&op, &m));
         assert_eq!(a.retry_key(&op, &m).get_version_num(), 5);

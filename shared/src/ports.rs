@@ -1,15 +1,16 @@
 //! The I/O the service needs, as small traits; `adapters` holds the one real
 //! implementation of each (DynamoDB, LINE, EventBridge Scheduler, SQS).
 
+use crate::alerts::EscalationMessage;
 use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
 use crate::check::{Check, CheckState, Deadline};
 use crate::contact::{Contact, Invitation, InviteCode};
-use crate::escalation::{EscalationMessage, Staff, StaffRoom};
 use crate::ids::{GroupId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::report::{Fact, Recorded};
 use crate::schedule::CheckSchedule;
+use crate::staff::{Staff, StaffRoom};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -295,8 +296,8 @@ pub trait Store: Send + Sync {
     // Cases.
     /// Records the case under its number with its `Opened` event (once; a second call
     /// changes nothing and answers `Conflict`).
-    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<Written, StoreError>;
-    async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError>;
+    async fn open_case(&self, op: &OperatorId, case: &crate::case::Case) -> Result<Written, StoreError>;
+    async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::case::Case>, StoreError>;
     /// Marks the case taken by `by`, with its `Taken` event, unless someone took it first.
     async fn take_case(&self, op: &OperatorId, number: u64, by: &Actor, at: Timestamp) -> Result<Written, StoreError>;
     /// Ends the case with `outcome`, with its `Closed` event, unless it has ended already.

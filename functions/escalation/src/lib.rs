@@ -2,9 +2,9 @@
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use lambda_runtime::LambdaEvent;
+use mimamori::alerts::EscalationMessage;
 use mimamori::app::App;
 use mimamori::app::escalation::run;
-use mimamori::escalation::EscalationMessage;
 
 /// Handles each record on its own and reports only the failed ones, so SQS redelivers
 /// those (and finally dead-letters them) without repeating the others.

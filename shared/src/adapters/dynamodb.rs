@@ -25,13 +25,13 @@
 use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
 use crate::check::{Check, CheckState};
 use crate::contact::{Contact, Invitation, InviteCode};
-use crate::escalation::{Staff, StaffRoom};
 use crate::ids::{GroupId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::ports::{EventClaim, Store, StoreError, Written};
 use crate::report::{Fact, Recorded};
 use crate::schedule::CheckSchedule;
+use crate::staff::{Staff, StaffRoom};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
@@ -137,7 +137,7 @@ fn read<T: DeserializeOwned>(what: &'static str, item: Item) -> Result<T, StoreE
 struct OutboxRecord {
     key: String,
     kind: PushKind,
-    to: String,
+    to: crate::outbox::Recipient,
     /// The LINE message objects as JSON text, so the retry sends exactly the same.
     messages: String,
     status: PushStatus,
@@ -1283,7 +1283,7 @@ impl Store for DynamoStore {
         Ok(!self.query_prefix(user_pk(op, user), "WATCHES#").await?.is_empty())
     }
 
-    async fn open_case(&self, op: &OperatorId, case: &crate::escalation::Case) -> Result<Written, StoreError> {
+    async fn open_case(&self, op: &OperatorId, case: &crate::case::Case) -> Result<Written, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item("case", case_pk(op, case.number), "CASE".into(), case, None)?))
@@ -1303,7 +1303,7 @@ impl Store for DynamoStore {
         .await
     }
 
-    async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::escalation::Case>, StoreError> {
+    async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::case::Case>, StoreError> {
         self.get(case_pk(op, number), "CASE")
             .await?
             .map(|i| read("case", i))

@@ -1,6 +1,6 @@
 //! The escalation queue on SQS.
 
-use crate::escalation::EscalationMessage;
+use crate::alerts::EscalationMessage;
 use crate::ports::{Queue, QueueError};
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;

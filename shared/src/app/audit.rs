@@ -5,11 +5,11 @@
 
 use super::{App, AppError};
 use crate::check;
-use crate::escalation::operator_zone;
 use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::member::Lang;
 use crate::member::MemberStatus;
+use crate::operator::operator_zone;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -4,19 +4,20 @@
 //! member's late answer ends it too. Only people in the registered staff room can act.
 
 use super::{App, AppError};
+use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::case::CallKind;
 use crate::case::{Actor, Case, CaseEvent, Outcome};
 use crate::check::{self, AckPlan, CheckState};
-use crate::escalation::{self, EscalationMessage, Staff};
 use crate::ids::{GroupId, UserId};
 use crate::line::texts::Text;
 use crate::line::webhook::StaffAction;
 use crate::line::{messages, views};
 use crate::member::HistoryEvent;
 use crate::member::Lang;
-use crate::outbox::PushKind;
+use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
 use crate::report::{self, Fact};
+use crate::staff::Staff;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
 
@@ -312,7 +313,9 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
         case_number: case.number,
         member: name,
         contacts,
-        lines: views::case_history_lines(&history, &escalation::operator_zone(), &|id| names.get(id).cloned()),
+        lines: views::case_history_lines(&history, &crate::operator::operator_zone(), &|id| {
+            names.get(id).cloned()
+        }),
     };
     let mut answer = vec![messages::text(Lang::Ja, t)];
     // The buttons again (LINE shows a quick reply only under the latest message).
@@ -327,7 +330,7 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
 
 /// 「月次レポート」: this month so far (or the month named) and since the start.
 async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Value>), AppError> {
-    let tz = escalation::operator_zone();
+    let tz = crate::operator::operator_zone();
     let month = match month {
         None => report::month_of(app.clock.now(), &tz),
         Some(m) if report::is_month(m) => m.to_owned(),
@@ -435,7 +438,7 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
         let pushes = if outcome.is_safe() {
             let alerted = alerted(app, user, check.scheduled_at).await?;
             let by = by.map(|a| a.name.clone()).unwrap_or_default();
-            escalation::plan_confirmed_safe(&member, &check, &alerted, &by)
+            app.render_all(alerts::plan_all_clear(&member, &check, &alerted, SafeBy::Person(&by)))
         } else {
             Vec::new()
         };
@@ -465,8 +468,8 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
 
 /// Everyone told about the check's case (first alerts and follow-ups), once each: the
 /// people who must hear the all-clear.
-pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Result<Vec<String>, AppError> {
-    let mut to: Vec<String> = app
+pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Result<Vec<Recipient>, AppError> {
+    let mut to: Vec<Recipient> = app
         .store
         .pushes(&app.operator, user, check, None)
         .await?
@@ -474,7 +477,7 @@ pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Resul
         .filter(|(p, _)| matches!(p.kind, PushKind::Alert | PushKind::FollowUp))
         .map(|(p, _)| p.to)
         .collect();
-    to.sort();
+    to.sort_by(|a, b| a.line_id().cmp(b.line_id()));
     to.dedup();
     Ok(to)
 }

@@ -4,9 +4,8 @@ use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
 use crate::ids::{OperatorId, UserId};
-use crate::line::messages;
-use crate::line::texts::Text;
 use crate::member::HistoryEvent;
+use crate::outbox::Notice;
 use crate::ports::Written;
 use crate::report::CheckFlag;
 use jiff::{SignedDuration, Timestamp};
@@ -84,9 +83,10 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 mut push,
                 deadline,
             } => {
-                if resumed {
-                    push.messages.insert(0, messages::text(member.lang, Text::PauseEnded));
+                if let Notice::Check { pause_ended, .. } = &mut push.notice {
+                    *pause_ended = resumed;
                 }
+                let push = app.render(push);
                 if app.store.open_check(&member, &check, &push).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
@@ -96,6 +96,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             DuePlan::Remind {
                 check, push, deadline, ..
             } => {
+                let push = app.render(push);
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
                     .store
@@ -109,6 +110,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 }
             }
             DuePlan::Repeat { check, push, .. } => {
+                let push = app.render(push);
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
                     .store

@@ -2,8 +2,8 @@
 
 use super::deliver::{Delivered, deliver};
 use super::{ATTEMPTS, App, AppError};
+use crate::alerts::EscalationMessage;
 use crate::check::{self, CheckState, DeadlinePlan, Idle, Stage};
-use crate::escalation::EscalationMessage;
 use crate::ids::{OperatorId, UserId};
 use crate::member::{HistoryEvent, MemberStatus};
 use crate::ports::Written;
@@ -87,6 +87,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             DeadlinePlan::Remind {
                 check, push, deadline, ..
             } => {
+                let push = app.render(push);
                 let from = current.as_ref().ok_or(AppError::Contention("check"))?;
                 if app
                     .store

@@ -3,14 +3,14 @@
 
 use super::deliver::{Delivered, deliver_pending};
 use super::{App, AppError};
+use crate::alerts::{Audience, plan_follow_up};
+use crate::alerts::{EscalationMessage, plan_alerts};
 use crate::case::{Case, CaseEvent, FollowUpStep, Outcome};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
-use crate::escalation::{Audience, operator_zone, plan_follow_up};
-use crate::escalation::{EscalationMessage, plan_alerts};
-use crate::ids::UserId;
 use crate::member::Member;
-use crate::outbox::PushKind;
+use crate::operator::operator_zone;
+use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
 use std::collections::HashSet;
 
@@ -22,7 +22,7 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
         return Ok(());
     };
     let Some(case) = case.await? else { return Ok(()) };
-    let alerted: Vec<String> = app
+    let alerted: Vec<Recipient> = app
         .store
         .pushes(op, &case.member, check.scheduled_at, Some(PushKind::Alert))
         .await?
@@ -30,8 +30,14 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
         .map(|(p, _)| p.to)
         .collect();
     let event = CaseEvent::Alerted {
-        contacts: alerted.iter().filter_map(|to| UserId::new(to).ok()).collect(),
-        staff_room: alerted.iter().any(|to| !to.starts_with('U')),
+        contacts: alerted
+            .iter()
+            .filter_map(|to| match to {
+                Recipient::Person(user) => Some(user.clone()),
+                Recipient::Chat(_) => None,
+            })
+            .collect(),
+        staff_room: alerted.iter().any(|to| matches!(to, Recipient::Chat(_))),
     };
     app.store
         .record_case_event(
@@ -142,7 +148,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         .into_iter()
         .map(|(p, _)| p.key)
         .collect();
-    let new: Vec<_> = pushes.into_iter().filter(|p| !already.contains(&p.key)).collect();
+    let new: Vec<_> = app.render_all(pushes.into_iter().filter(|p| !already.contains(&p.key)).collect());
     if !new.is_empty()
         && app
             .store
@@ -251,10 +257,12 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .into_iter()
             .map(|(p, _)| p.key)
             .collect();
-        let new: Vec<_> = plan_alerts(&member, &check, &contacts, room.as_ref())
-            .into_iter()
-            .filter(|p| !already.contains(&p.key))
-            .collect();
+        let new: Vec<_> = app.render_all(
+            plan_alerts(&member, &check, &contacts, room.as_ref())
+                .into_iter()
+                .filter(|p| !already.contains(&p.key))
+                .collect(),
+        );
         if !new.is_empty() {
             match app.store.add_pushes(op, user, at, CheckState::Overdue, &new).await? {
                 Written::Done => recorded = new.len() as u32,

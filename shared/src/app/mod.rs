@@ -74,9 +74,18 @@ pub enum AppError {
 }
 
 impl App {
+    /// Writes a planned push for LINE, in the operator's zone.
+    pub(crate) fn render(&self, planned: crate::outbox::Planned) -> crate::outbox::Push {
+        crate::line::render::push(planned, &crate::operator::operator_zone())
+    }
+
+    pub(crate) fn render_all(&self, planned: Vec<crate::outbox::Planned>) -> Vec<crate::outbox::Push> {
+        crate::line::render::pushes(planned, &crate::operator::operator_zone())
+    }
+
     /// Records a fact for the monthly report under its month (operator time).
     pub(crate) async fn record_fact(&self, at: jiff::Timestamp, fact: &crate::report::Fact) -> Result<(), AppError> {
-        let month = crate::report::month_of(at, &crate::escalation::operator_zone());
+        let month = crate::report::month_of(at, &crate::operator::operator_zone());
         self.store.record_fact(&self.operator, &month, fact).await?;
         Ok(())
     }

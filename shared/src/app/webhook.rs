@@ -4,9 +4,9 @@
 //! must be told (the member whose contact just linked).
 
 use super::{ATTEMPTS, App, AppError};
+use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
-use crate::escalation::{self, EscalationMessage, StaffRoom};
 use crate::ids::{GroupId, UserId};
 use crate::line::messages;
 use crate::line::texts::{self, Text};
@@ -14,6 +14,7 @@ use crate::line::webhook::{self, Event, Intent, SignatureError};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
 use crate::ports::{EventClaim, Written};
+use crate::staff::StaffRoom;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -443,7 +444,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
             AckPlan::AllClear { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 let alerted = super::cases::alerted(app, user, check.scheduled_at).await?;
-                let pushes = escalation::plan_all_clear(&member, &check, &alerted);
+                let pushes = app.render_all(alerts::plan_all_clear(&member, &check, &alerted, SafeBy::Member));
                 if app.store.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
                     let case_number = check.case_number.unwrap_or_default();
                     app.store
@@ -510,7 +511,7 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
         let code = InviteCode::generate().map_err(|e| AppError::BadInput(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
         if app.store.create_invitation(&app.operator, &invitation).await? == Written::Done {
-            let until = texts::when(lang, invitation.valid_until, &escalation::operator_zone());
+            let until = texts::when(lang, invitation.valid_until, &crate::operator::operator_zone());
             reply.0.push(messages::text(
                 lang,
                 Text::InviteForMember {

@@ -4,6 +4,7 @@
 
 pub mod messages;
 pub mod postback;
+pub mod render;
 pub mod texts;
 pub mod views;
 pub mod webhook;

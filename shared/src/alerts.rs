@@ -1,17 +1,17 @@
-//! Escalation: what the queue carries, whom an overdue check alerts (the member's
-//! contacts and the staff room), and the all-clear that follows a late answer.
+//! Alerts: whom an overdue check alerts (the member's contacts and the staff room),
+//! the follow-ups of an untaken case, and the all-clear that follows a late answer or
+//! someone's word that the member is safe. Each is a planned push (`Planned`); the
+//! LINE layer writes it. Also what the escalation queue carries.
 
-use crate::case::{FollowUpPolicy, LevelAction};
+use crate::case::{Case, FollowUpPolicy, LevelAction};
 use crate::check::Check;
 use crate::contact::Contact;
-use crate::ids::{GroupId, OperatorId, UserId};
-use crate::line::messages;
-use crate::line::texts::{self, Text};
-use crate::member::Lang;
-use crate::member::Member;
-use crate::outbox::{Push, PushKind};
+use crate::ids::{OperatorId, UserId};
+use crate::member::{Lang, Member};
+use crate::operator::STAFF_LANG;
+use crate::outbox::{Mention, Notice, Planned, PushKind, Recipient};
+use crate::staff::StaffRoom;
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 /// A message on the escalation queue. `check` is the check's scheduled time.
@@ -67,136 +67,104 @@ impl EscalationMessage {
     }
 }
 
-pub use crate::case::Case;
-
-/// The operator's staff room: the LINE group where staff receive alerts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffRoom {
-    pub group_id: GroupId,
-    pub registered_at: Timestamp,
-}
-
-/// A person in the staff room (registered by joining it).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Staff {
-    pub user_id: UserId,
-    pub display_name: String,
-    pub since: Timestamp,
-}
-
-/// Staff read times in the operator's zone.
-pub fn operator_zone() -> TimeZone {
-    TimeZone::get(crate::schedule::DEFAULT_ZONE).unwrap_or(TimeZone::UTC)
-}
-
 /// The alerts for an overdue check: one push to each contact and one to the staff room.
-pub fn plan_alerts(member: &Member, check: &Check, contacts: &[Contact], staff_room: Option<&StaffRoom>) -> Vec<Push> {
-    let tz = operator_zone();
+pub fn plan_alerts(
+    member: &Member,
+    check: &Check,
+    contacts: &[Contact],
+    staff_room: Option<&StaffRoom>,
+) -> Vec<Planned> {
     let key = check.key();
-    let since = texts::when(member.lang, check.scheduled_at, &tz);
-    let mut pushes: Vec<Push> = contacts
+    let mut pushes: Vec<Planned> = contacts
         .iter()
         .map(|c| {
-            let t = Text::AlertToContact {
+            let notice = Notice::AlertToContact {
                 member: member.display_name.clone(),
-                since: since.clone(),
+                since: check.scheduled_at,
+                case: check.case_number,
             };
-            Push::new(
+            Planned::new(
                 &key,
                 PushKind::Alert,
-                c.user_id.as_str(),
-                vec![messages::alert_to_contact(member.lang, t, check.case_number)],
+                Recipient::Person(c.user_id.clone()),
+                member.lang,
+                notice,
             )
         })
         .collect();
     if let Some(room) = staff_room {
-        let lang = Lang::Ja;
         // Phone numbers members chose to give are shown here, to staff, and nowhere else.
-        let names: Vec<String> = contacts
-            .iter()
-            .map(|c| match &c.phone {
-                Some(phone) => format!("{} {phone}", c.display_name),
-                None => c.display_name.clone(),
-            })
-            .collect();
-        let t = Text::AlertToStaff {
-            case_number: check.case_number.unwrap_or_default(),
+        let notice = Notice::AlertToStaff {
+            case: check.case_number,
             member: member.display_name.clone(),
             member_short: member.user_id.short().to_owned(),
-            since: texts::when(lang, check.scheduled_at, &tz),
-            last_sign_of_life: member
-                .last_sign_of_life
-                .map(|t| texts::when(lang, t, &tz))
-                .unwrap_or_else(|| Text::Never.render(lang)),
-            contacts: if names.is_empty() {
-                Text::NoContacts.render(lang)
-            } else {
-                names.join("、")
-            },
+            since: check.scheduled_at,
+            last_sign_of_life: member.last_sign_of_life,
+            contacts: contacts
+                .iter()
+                .map(|c| (c.display_name.clone(), c.phone.clone()))
+                .collect(),
         };
-        let mut alert = vec![messages::text(lang, t)];
-        if let Some(number) = check.case_number {
-            alert.push(messages::take_case(number));
-        }
-        pushes.push(Push::new(&key, PushKind::Alert, room.group_id.as_str(), alert));
+        pushes.push(Planned::new(
+            &key,
+            PushKind::Alert,
+            Recipient::Chat(room.group_id.clone()),
+            STAFF_LANG,
+            notice,
+        ));
     }
     pushes
 }
 
-/// The all-clear for everyone who was alerted about `check`.
-pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[String]) -> Vec<Push> {
-    let key = check.key();
-    alerted
-        .iter()
-        .map(|to| {
-            let (lang, t) = if to.starts_with('U') {
-                (
-                    member.lang,
-                    Text::AllClearToContact {
-                        member: member.display_name.clone(),
-                        missed: check.slots,
-                    },
-                )
-            } else {
-                (
-                    Lang::Ja,
-                    Text::AllClearToStaff {
-                        case_number: check.case_number.unwrap_or_default(),
-                        member: member.display_name.clone(),
-                        missed: check.slots,
-                    },
-                )
-            };
-            Push::new(&key, PushKind::AllClear, to, vec![messages::text(lang, t)])
-        })
-        .collect()
+/// Who says the member is safe: their own late answer, or a person (a contact, staff).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SafeBy<'a> {
+    /// The member answered late: the all-clear counts the checks they missed.
+    Member,
+    Person(&'a str),
 }
 
-/// The all-clear when someone (a contact, or staff) confirmed the member is safe.
-pub fn plan_confirmed_safe(member: &Member, check: &Check, alerted: &[String], by: &str) -> Vec<Push> {
+/// The all-clear for everyone who was alerted about `check`.
+pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[Recipient], by: SafeBy<'_>) -> Vec<Planned> {
     let key = check.key();
+    let name = || member.display_name.clone();
+    let case = check.case_number.unwrap_or_default();
     alerted
         .iter()
         .map(|to| {
-            let (lang, t) = if to.starts_with('U') {
-                (
+            let (lang, notice): (Lang, Notice) = match (to, by) {
+                (Recipient::Person(_), SafeBy::Member) => (
                     member.lang,
-                    Text::ConfirmedSafeToContact {
-                        member: member.display_name.clone(),
+                    Notice::AllClearToContact {
+                        member: name(),
+                        missed: check.slots,
+                    },
+                ),
+                (Recipient::Chat(_), SafeBy::Member) => (
+                    STAFF_LANG,
+                    Notice::AllClearToStaff {
+                        case,
+                        member: name(),
+                        missed: check.slots,
+                    },
+                ),
+                (Recipient::Person(_), SafeBy::Person(by)) => (
+                    member.lang,
+                    Notice::ConfirmedSafeToContact {
+                        member: name(),
                         by: by.to_owned(),
                     },
-                )
-            } else {
-                (
-                    Lang::Ja,
-                    Text::ConfirmedSafeToStaff {
-                        case_number: check.case_number.unwrap_or_default(),
-                        member: member.display_name.clone(),
+                ),
+                (Recipient::Chat(_), SafeBy::Person(by)) => (
+                    STAFF_LANG,
+                    Notice::ConfirmedSafeToStaff {
+                        case,
+                        member: name(),
                         by: by.to_owned(),
                     },
-                )
+                ),
             };
-            Push::new(&key, PushKind::AllClear, to, vec![messages::text(lang, t)])
+            Planned::new(&key, PushKind::AllClear, to.clone(), lang, notice)
         })
         .collect()
 }
@@ -219,44 +187,46 @@ pub fn plan_follow_up(
     policy: &FollowUpPolicy,
     levels: &[usize],
     audience: &Audience<'_>,
-) -> Vec<Push> {
+) -> Vec<Planned> {
     let Audience {
         contacts,
         room,
         on_duty,
     } = *audience;
-    let tz = operator_zone();
     let key = check.key();
     let step = case.follow_ups + 1;
     let mut pushes = Vec::new();
-    let mut to_room = vec![
-        messages::text(
-            Lang::Ja,
-            Text::Reannounce {
-                case_number: case.number,
-                member: member.display_name.clone(),
-                since: texts::when(Lang::Ja, check.scheduled_at, &tz),
-            },
-        ),
-        messages::take_case(case.number),
-    ];
+    let mut mention = None;
     for level in levels.iter().filter_map(|i| policy.levels.get(*i)) {
         match level.action {
             LevelAction::Contacts => pushes.extend(contacts.iter().map(|c| {
-                let t = Text::AlertToContactAgain {
+                let notice = Notice::AlertToContactAgain {
                     member: member.display_name.clone(),
+                    case: case.number,
                 };
-                Push::follow_up(
-                    &key,
-                    step,
-                    c.user_id.as_str(),
-                    vec![messages::alert_to_contact(member.lang, t, Some(case.number))],
-                )
+                Planned::follow_up(&key, step, Recipient::Person(c.user_id.clone()), member.lang, notice)
             })),
-            LevelAction::MentionOnDuty => to_room.push(messages::mention_on_duty(case.number, on_duty)),
+            LevelAction::MentionOnDuty => {
+                mention = Some(match on_duty {
+                    Some(user) => Mention::OnDuty(user.clone()),
+                    None => Mention::Everyone,
+                })
+            }
         }
     }
-    pushes.push(Push::follow_up(&key, step, room.group_id.as_str(), to_room));
+    let notice = Notice::Reannounce {
+        case: case.number,
+        member: member.display_name.clone(),
+        since: check.scheduled_at,
+        mention,
+    };
+    pushes.push(Planned::follow_up(
+        &key,
+        step,
+        Recipient::Chat(room.group_id.clone()),
+        STAFF_LANG,
+        notice,
+    ));
     pushes
 }
 
@@ -264,6 +234,7 @@ pub fn plan_follow_up(
 mod tests {
     use super::*;
     use crate::check::CheckState;
+    use crate::ids::GroupId;
     use crate::schedule::CheckSchedule;
 
     fn setup() -> (Member, Check, Vec<Contact>, StaffRoom) {
@@ -304,12 +275,18 @@ mod tests {
         let (m, c, contacts, room) = setup();
         let pushes = plan_alerts(&m, &c, &contacts, Some(&room));
         assert_eq!(pushes.len(), 2);
-        assert_eq!(pushes[0].to, contacts[0].user_id.as_str());
-        assert_eq!(pushes[1].to, room.group_id.as_str());
-        let staff = pushes[1].messages[0]["text"].as_str().unwrap();
-        assert!(
-            staff.contains("#1042") && staff.contains("山田太郎") && staff.contains("11月25日 9:00"),
-            "{staff}"
+        assert_eq!(pushes[0].to, Recipient::Person(contacts[0].user_id.clone()));
+        assert_eq!(pushes[1].to, Recipient::Chat(room.group_id.clone()));
+        assert_eq!(
+            pushes[1].notice,
+            Notice::AlertToStaff {
+                case: Some(1042),
+                member: "山田花子".into(),
+                member_short: m.user_id.short().to_owned(),
+                since: c.scheduled_at,
+                last_sign_of_life: None,
+                contacts: vec![("山田太郎".into(), None)],
+            }
         );
         let keys: std::collections::HashSet<_> = pushes.iter().map(|p| &p.key).collect();
         assert_eq!(keys.len(), 2);
@@ -318,11 +295,28 @@ mod tests {
     #[test]
     fn all_clear_goes_to_everyone_alerted_with_the_missed_count() {
         let (m, c, contacts, room) = setup();
-        let alerted = vec![contacts[0].user_id.to_string(), room.group_id.to_string()];
-        let pushes = plan_all_clear(&m, &c, &alerted);
+        let alerted = vec![
+            Recipient::Person(contacts[0].user_id.clone()),
+            Recipient::Chat(room.group_id.clone()),
+        ];
+        let pushes = plan_all_clear(&m, &c, &alerted, SafeBy::Member);
         assert_eq!(pushes.len(), 2);
         assert!(pushes.iter().all(|p| p.kind == PushKind::AllClear));
-        assert!(pushes[0].messages[0]["text"].as_str().unwrap().contains("2回"));
+        assert_eq!(
+            pushes[0].notice,
+            Notice::AllClearToContact {
+                member: "山田花子".into(),
+                missed: 2
+            }
+        );
+        assert!(matches!(
+            pushes[1].notice,
+            Notice::AllClearToStaff {
+                case: 1042,
+                missed: 2,
+                ..
+            }
+        ));
     }
 
     #[test]
