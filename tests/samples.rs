@@ -62,9 +62,9 @@ async fn check_deadline_and_escalation_samples_are_accepted() {
     // The watchdog's hourly invocation of the check function.
     let arn = s.resources.check_function_arn.clone();
     let out = s
-        .invoke_target(&arn, sample("audit.json"))
+        .invoke_target(&arn, sample("watchdog.json"))
         .await
-        .expect("audit sample accepted");
-    assert_eq!(out["outcome"], "audited");
+        .expect("watchdog sample accepted");
+    assert_eq!(out["outcome"], "watchdog_ran");
     assert_eq!(out["members"], 1);
 }

@@ -51,11 +51,11 @@ async fn a_lost_schedule_is_reported_once_and_repaired() {
     tap_ok(&mut s, HANAKO).await;
     s.advance_to(t("2026-12-01T05:06:00Z")).await.unwrap();
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
-    let audits: Vec<_> = s
+    let rounds: Vec<_> = s
         .invocations
         .iter()
-        .filter(|i| i.payload.get("audit").is_some())
+        .filter(|i| i.payload.get("watchdog").is_some())
         .collect();
-    assert!(audits.len() >= 28, "hourly: {}", audits.len());
-    assert!(audits.iter().all(|a| a.result.is_ok()));
+    assert!(rounds.len() >= 28, "hourly: {}", rounds.len());
+    assert!(rounds.iter().all(|a| a.result.is_ok()));
 }

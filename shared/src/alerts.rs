@@ -3,7 +3,7 @@
 //! someone's word that the member is safe. Each is a planned push (`Planned`); the
 //! LINE layer writes it. Also what the escalation queue carries.
 
-use crate::case::{Case, FollowUpPolicy, LevelAction};
+use crate::case::{Case, CaseFollowUpPolicy, LevelAction};
 use crate::check::Check;
 use crate::contact::Contact;
 use crate::ids::{OperatorId, UserId};
@@ -184,7 +184,7 @@ pub fn plan_follow_up(
     member: &Member,
     check: &Check,
     case: &Case,
-    policy: &FollowUpPolicy,
+    policy: &CaseFollowUpPolicy,
     levels: &[usize],
     audience: &Audience<'_>,
 ) -> Vec<Planned> {

@@ -216,7 +216,7 @@ pub struct Level {
 /// The operator's follow-up policy for untaken cases, read from configuration (JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FollowUpPolicy {
+pub struct CaseFollowUpPolicy {
     /// Re-announce an untaken case this often.
     #[serde(with = "minutes", rename = "every_minutes")]
     pub every: SignedDuration,
@@ -246,10 +246,10 @@ mod minutes {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("CASE_POLICY is not a valid follow-up policy: {0}")]
-pub struct FollowUpPolicyError(String);
+#[error("CASE_FOLLOW_UP_POLICY is not a valid follow-up policy: {0}")]
+pub struct CaseFollowUpPolicyError(String);
 
-impl Default for FollowUpPolicy {
+impl Default for CaseFollowUpPolicy {
     /// Every 60 minutes from 08:00 to 21:00; contacts again after 2 hours, the person on
     /// duty mentioned after 4.
     fn default() -> Self {
@@ -289,15 +289,15 @@ pub struct FollowUpPlan {
     pub next: Timestamp,
 }
 
-impl FollowUpPolicy {
+impl CaseFollowUpPolicy {
     /// Reads the policy; absent means the default. Levels must be in order of delay.
-    pub fn from_json(v: Option<&str>) -> Result<Self, FollowUpPolicyError> {
+    pub fn from_json(v: Option<&str>) -> Result<Self, CaseFollowUpPolicyError> {
         let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
             return Ok(Self::default());
         };
-        let p: Self = serde_json::from_str(v).map_err(|e| FollowUpPolicyError(e.to_string()))?;
+        let p: Self = serde_json::from_str(v).map_err(|e| CaseFollowUpPolicyError(e.to_string()))?;
         if p.levels.windows(2).any(|w| w[0].after > w[1].after) {
-            return Err(FollowUpPolicyError(
+            return Err(CaseFollowUpPolicyError(
                 "levels must be listed in order of after_minutes".into(),
             ));
         }
@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn untaken_cases_are_announced_hourly_by_day_and_first_thing_in_the_morning() {
-        let p = FollowUpPolicy::default();
+        let p = CaseFollowUpPolicy::default();
         let tz = tokyo();
         assert_eq!(p.first(jst("2026-11-25T10:20:00"), &tz), jst("2026-11-25T11:20:00"));
         // 20:30 → 21:30 is quiet → 08:00 next morning.
@@ -401,13 +401,13 @@ mod tests {
 
     #[test]
     fn a_level_due_before_the_next_announcement_is_not_late() {
-        let p = FollowUpPolicy {
+        let p = CaseFollowUpPolicy {
             every: SignedDuration::from_mins(180),
             levels: vec![Level {
                 after: SignedDuration::from_mins(60),
                 action: LevelAction::MentionOnDuty,
             }],
-            ..FollowUpPolicy::default()
+            ..CaseFollowUpPolicy::default()
         };
         let tz = tokyo();
         let opened = jst("2026-11-25T10:00:00");
@@ -418,7 +418,7 @@ mod tests {
 
     #[test]
     fn levels_come_in_order_and_once() {
-        let p = FollowUpPolicy::default();
+        let p = CaseFollowUpPolicy::default();
         let tz = tokyo();
         let opened = jst("2026-11-25T10:00:00");
         assert!(
@@ -442,24 +442,27 @@ mod tests {
 
     #[test]
     fn the_policy_is_configuration_and_bad_policies_are_refused() {
-        assert_eq!(FollowUpPolicy::from_json(None).unwrap(), FollowUpPolicy::default());
-        let p = FollowUpPolicy::from_json(Some(
+        assert_eq!(
+            CaseFollowUpPolicy::from_json(None).unwrap(),
+            CaseFollowUpPolicy::default()
+        );
+        let p = CaseFollowUpPolicy::from_json(Some(
             r#"{"every_minutes":30,"quiet_from":"22:00","quiet_until":"07:00","levels":[{"after_minutes":60,"action":"mention_on_duty"}]}"#,
         ))
         .unwrap();
         assert_eq!(p.every, SignedDuration::from_mins(30));
         assert_eq!(p.levels[0].action, LevelAction::MentionOnDuty);
         // Equal times: announced around the clock.
-        let always = FollowUpPolicy::from_json(Some(
+        let always = CaseFollowUpPolicy::from_json(Some(
             r#"{"every_minutes":60,"quiet_from":"00:00","quiet_until":"00:00","levels":[]}"#,
         ))
         .unwrap();
         let night = jst("2026-11-25T02:30:00");
         assert_eq!(always.first(night, &tokyo()), night + SignedDuration::from_hours(1));
-        let round = serde_json::to_string(&FollowUpPolicy::default()).unwrap();
+        let round = serde_json::to_string(&CaseFollowUpPolicy::default()).unwrap();
         assert_eq!(
-            FollowUpPolicy::from_json(Some(&round)).unwrap(),
-            FollowUpPolicy::default()
+            CaseFollowUpPolicy::from_json(Some(&round)).unwrap(),
+            CaseFollowUpPolicy::default()
         );
         for bad in [
             r#"{"every_minutes":0,"quiet_from":"21:00","quiet_until":"08:00","levels":[]}"#,
@@ -468,7 +471,7 @@ mod tests {
             r#"{"every_minutes":60}"#,
             "not json",
         ] {
-            assert!(FollowUpPolicy::from_json(Some(bad)).is_err(), "{bad}");
+            assert!(CaseFollowUpPolicy::from_json(Some(bad)).is_err(), "{bad}");
         }
     }
 

@@ -8,7 +8,7 @@
 use crate::ids::CheckId;
 use crate::member::{Member, MemberStatus};
 use crate::outbox::{Notice, Planned, PushKind, Recipient};
-use crate::policy::EscalationPolicy;
+use crate::timing::CheckTiming;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -250,13 +250,7 @@ fn deadline_at(wanted: Timestamp, now: Timestamp) -> Timestamp {
     later(wanted, now + SignedDuration::from_mins(1))
 }
 
-pub fn on_due(
-    member: &Member,
-    open: Option<&Check>,
-    slot: Timestamp,
-    now: Timestamp,
-    policy: &EscalationPolicy,
-) -> DuePlan {
+pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Timestamp, policy: &CheckTiming) -> DuePlan {
     match member.status {
         MemberStatus::Active => {}
         MemberStatus::Paused => return DuePlan::Idle(Idle::Paused),
@@ -356,7 +350,7 @@ pub fn on_deadline(
     check: Option<&Check>,
     stage: Stage,
     now: Timestamp,
-    policy: &EscalationPolicy,
+    policy: &CheckTiming,
 ) -> DeadlinePlan {
     let policy = &policy.scaled_to(&member.schedule);
     let Some(current) = check else {
@@ -399,7 +393,7 @@ pub fn on_deadline(
 }
 
 /// The overdue deadline a reminded check must have (used when redoing effects).
-pub fn overdue_deadline(check: &Check, policy: &EscalationPolicy) -> Option<Deadline> {
+pub fn overdue_deadline(check: &Check, policy: &CheckTiming) -> Option<Deadline> {
     let reminded_at = check.reminded_at?;
     Some(Deadline {
         check: check.scheduled_at,
@@ -543,8 +537,8 @@ mod tests {
         );
     }
 
-    fn policy() -> EscalationPolicy {
-        EscalationPolicy::default()
+    fn policy() -> CheckTiming {
+        CheckTiming::default()
     }
 
     fn open_at(slot: &str) -> Check {

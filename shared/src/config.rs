@@ -2,7 +2,7 @@
 //! per cold start; a missing or malformed variable stops the function there, loudly.
 
 use crate::ids::OperatorId;
-use crate::policy::EscalationPolicy;
+use crate::timing::CheckTiming;
 use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -36,16 +36,18 @@ impl Env {
             reason: e.to_string(),
         })
     }
-    /// `CASE_POLICY` (JSON; default: every 60 minutes, quiet 21:00–08:00, contacts again
+    /// `CASE_FOLLOW_UP_POLICY` (JSON; default: every 60 minutes, quiet 21:00–08:00, contacts again
     /// after 2 hours, the person on duty mentioned after 4).
-    pub fn follow_up_policy(&self) -> Result<crate::case::FollowUpPolicy, ConfigError> {
-        crate::case::FollowUpPolicy::from_json(self.optional("CASE_POLICY")).map_err(|e| ConfigError::Invalid {
-            name: "CASE_POLICY",
-            reason: e.to_string(),
+    pub fn case_follow_up_policy(&self) -> Result<crate::case::CaseFollowUpPolicy, ConfigError> {
+        crate::case::CaseFollowUpPolicy::from_json(self.optional("CASE_FOLLOW_UP_POLICY")).map_err(|e| {
+            ConfigError::Invalid {
+                name: "CASE_FOLLOW_UP_POLICY",
+                reason: e.to_string(),
+            }
         })
     }
-    pub fn policy(&self) -> Result<EscalationPolicy, ConfigError> {
-        EscalationPolicy::from_minutes(
+    pub fn check_timing(&self) -> Result<CheckTiming, ConfigError> {
+        CheckTiming::from_minutes(
             self.optional("REMINDER_AFTER_MINUTES"),
             self.optional("OVERDUE_AFTER_MINUTES"),
         )
@@ -111,10 +113,10 @@ impl Env {
                 }),
         }
     }
-    /// `ERASE_AFTER_DAYS` (default 30): a member who blocked the account and did not
+    /// `ERASURE_GRACE_DAYS` (default 30): a member who blocked the account and did not
     /// come back has their data erased after this long.
-    pub fn erase_after(&self) -> Result<jiff::SignedDuration, ConfigError> {
-        match self.optional("ERASE_AFTER_DAYS") {
+    pub fn erasure_grace(&self) -> Result<jiff::SignedDuration, ConfigError> {
+        match self.optional("ERASURE_GRACE_DAYS") {
             None => Ok(jiff::SignedDuration::from_hours(24 * 30)),
             Some(v) => v
                 .parse::<i64>()
@@ -122,7 +124,7 @@ impl Env {
                 .filter(|d| (1..=365).contains(d))
                 .map(|d| jiff::SignedDuration::from_hours(24 * d))
                 .ok_or_else(|| ConfigError::Invalid {
-                    name: "ERASE_AFTER_DAYS",
+                    name: "ERASURE_GRACE_DAYS",
                     reason: format!("{v:?} is not 1-365 days"),
                 }),
         }

@@ -12,10 +12,10 @@ pub mod ids;
 pub mod member;
 pub mod operator;
 pub mod outbox;
-pub mod policy;
 pub mod report;
 pub mod schedule;
 pub mod staff;
+pub mod timing;
 
 pub mod line;
 
@@ -43,7 +43,7 @@ mod layering {
         ("member", include_str!("member.rs")),
         ("operator", include_str!("operator.rs")),
         ("outbox", include_str!("outbox.rs")),
-        ("policy", include_str!("policy.rs")),
+        ("timing", include_str!("timing.rs")),
         ("report", include_str!("report.rs")),
         ("schedule", include_str!("schedule.rs")),
         ("staff", include_str!("staff.rs")),

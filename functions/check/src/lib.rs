@@ -1,17 +1,20 @@
-//! The check function: invoked by a member's recurring schedule at each check time.
+//! The check function: invoked by a member's recurring schedule at each check time,
+//! and by the hourly watchdog schedule.
 
 use lambda_runtime::LambdaEvent;
 use mimamori::app::App;
-use mimamori::app::audit::AuditInvocation;
 use mimamori::app::check::{CheckInvocation, CheckOutcome, run};
+use mimamori::app::watchdog::{self, WatchdogInvocation};
 use serde_json::{Value, json};
 
 /// A malformed payload or a failure is returned as an error: Scheduler retries the
 /// invocation and finally dead-letters it, which raises the alarm.
 pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
-    // The hourly watchdog schedule invokes this function too.
-    if event.payload.get("audit").is_some() {
-        return audit(app, event.payload).await;
+    // The watchdog's payload is its one field; anything else must be a whole check.
+    if event.payload.get("watchdog").is_some() {
+        let invocation: WatchdogInvocation =
+            serde_json::from_value(event.payload).map_err(|e| format!("watchdog invocation is malformed: {e}"))?;
+        return watchdog(app, &invocation).await;
     }
     let invocation: CheckInvocation =
         serde_json::from_value(event.payload).map_err(|e| format!("check invocation is malformed: {e}"))?;
@@ -34,16 +37,19 @@ pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lamb
     }
 }
 
-async fn audit(app: &App, payload: Value) -> Result<Value, lambda_runtime::Error> {
-    let invocation: AuditInvocation =
-        serde_json::from_value(payload).map_err(|e| format!("audit invocation is malformed: {e}"))?;
-    match mimamori::app::audit::run(app, &invocation).await {
+async fn watchdog(app: &App, invocation: &WatchdogInvocation) -> Result<Value, lambda_runtime::Error> {
+    match watchdog::run(app, invocation).await {
         Ok(o) => {
-            tracing::info!(members = o.members, missed = o.missed, reported = o.reported, "audit");
-            Ok(json!({ "outcome": "audited", "members": o.members, "missed": o.missed, "reported": o.reported }))
+            tracing::info!(
+                members = o.members,
+                missed = o.missed,
+                reported = o.reported,
+                "watchdog"
+            );
+            Ok(json!({ "outcome": "watchdog_ran", "members": o.members, "missed": o.missed, "reported": o.reported }))
         }
         Err(e) => {
-            tracing::error!(error = %e, "audit_failed");
+            tracing::error!(error = %e, "watchdog_failed");
             Err(e.into())
         }
     }

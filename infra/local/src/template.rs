@@ -196,14 +196,18 @@ Resources:
             Some("EscalationDeadLetterQueue")
         );
         assert!(spec.queues.iter().any(|q| q.logical_id == "SchedulerDeadLetterQueue"));
-        let audit = spec.schedules.iter().find(|s| s.logical_id == "AuditSchedule").unwrap();
-        assert_eq!(audit.target, "CheckFunction");
+        let watchdog = spec
+            .schedules
+            .iter()
+            .find(|s| s.logical_id == "WatchdogSchedule")
+            .unwrap();
+        assert_eq!(watchdog.target, "CheckFunction");
         assert!(
-            audit
+            watchdog
                 .expression
                 .parse::<mimamori::schedule::ScheduleExpression>()
                 .is_ok()
         );
-        assert!(audit.input.contains("<aws.scheduler.scheduled-time>"));
+        assert!(watchdog.input.contains("<aws.scheduler.scheduled-time>"));
     }
 }

@@ -77,7 +77,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             Some(at) => app.store.check(op, user, at).await?,
             None => None,
         };
-        match check::on_due(&member, open.as_ref(), slot, now, &app.policy) {
+        match check::on_due(&member, open.as_ref(), slot, now, &app.timing) {
             DuePlan::Open {
                 check,
                 mut push,
@@ -164,9 +164,9 @@ fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
         CheckState::Sent => Some(Deadline {
             check: check.scheduled_at,
             stage: Stage::Reminder,
-            at: at(check.scheduled_at + app.policy.reminder_after),
+            at: at(check.scheduled_at + app.timing.reminder_after),
         }),
-        CheckState::Reminded => check::overdue_deadline(check, &app.policy).map(|d| Deadline { at: at(d.at), ..d }),
+        CheckState::Reminded => check::overdue_deadline(check, &app.timing).map(|d| Deadline { at: at(d.at), ..d }),
         CheckState::Overdue | CheckState::Acknowledged => None,
     }
 }

@@ -83,7 +83,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             return Ok(DeadlineOutcome::UnknownMember);
         };
         let current = app.store.check(op, user, inv.check).await?;
-        match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.policy) {
+        match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.timing) {
             DeadlinePlan::Remind {
                 check, push, deadline, ..
             } => {

@@ -64,7 +64,7 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
     let next = match case.next_follow_up {
         Some(next) => next,
         None => {
-            let next = app.follow_up.first(case.opened(), &operator_zone());
+            let next = app.case_follow_up.first(case.opened(), &operator_zone());
             let step = FollowUpStep {
                 from: 0,
                 to: 0,
@@ -126,14 +126,14 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         return Err(AppError::NoStaffRoom { check: check.key() });
     };
     let tz = operator_zone();
-    let plan = app.follow_up.follow_up(case.opened(), case.levels_done, now, &tz);
+    let plan = app.case_follow_up.follow_up(case.opened(), case.levels_done, now, &tz);
     let contacts = app.store.contacts(op, user).await?;
     let on_duty = app.store.on_duty(op).await?.map(|s| s.user_id);
     let pushes = plan_follow_up(
         member,
         check,
         &case,
-        &app.follow_up,
+        &app.case_follow_up,
         &plan.levels,
         &Audience {
             contacts: &contacts,
@@ -165,7 +165,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     // The follow-up and its events in one transaction: a redelivery finds it done.
     let mut events = vec![CaseEvent::Reannounced { follow_up: step }];
     for i in &plan.levels {
-        let Some(level) = app.follow_up.levels.get(*i) else {
+        let Some(level) = app.case_follow_up.levels.get(*i) else {
             continue;
         };
         let to = match level.action {

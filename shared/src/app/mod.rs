@@ -3,7 +3,6 @@
 //! (record the intent, do the effect with its key, record that it was done) and
 //! reports an outcome that the function turns into a Lambda response.
 
-pub mod audit;
 pub(crate) mod cases;
 pub mod check;
 pub mod deadline;
@@ -11,14 +10,15 @@ pub mod deliver;
 pub mod escalation;
 mod leave;
 mod settings;
+pub mod watchdog;
 pub mod webhook;
 pub mod wiring;
 
 use crate::adapters::ssm::Secret;
 use crate::ids::OperatorId;
-use crate::policy::EscalationPolicy;
 use crate::ports::{Clock, Line, LineError, Queue, QueueError, Scheduler, SchedulerError, Store, StoreError};
 use crate::schedule::CheckSchedule;
+use crate::timing::CheckTiming;
 use std::sync::Arc;
 
 /// Everything a handler needs, built once per cold start.
@@ -30,17 +30,17 @@ pub struct App {
     pub scheduler: Arc<dyn Scheduler>,
     pub queue: Arc<dyn Queue>,
     pub clock: Arc<dyn Clock>,
-    pub policy: EscalationPolicy,
+    pub timing: CheckTiming,
     pub default_schedule: CheckSchedule,
     /// How long before a check the free check-in button answers it ahead.
     pub checkin_window: jiff::SignedDuration,
     /// The operator's privacy notice, linked from the consent question (webhook only).
     pub privacy_url: String,
     /// How long a member who blocked the account keeps their data before it is erased.
-    pub erase_after: jiff::SignedDuration,
+    pub erasure_grace: jiff::SignedDuration,
     pub secrets: Secrets,
     /// How untaken cases are followed up (re-announced, escalated, quiet hours).
-    pub follow_up: crate::case::FollowUpPolicy,
+    pub case_follow_up: crate::case::CaseFollowUpPolicy,
 }
 
 #[derive(Clone, Debug)]

@@ -377,7 +377,7 @@ fn erase_deadline(app: &App, blocked_at: jiff::Timestamp) -> crate::check::Deadl
     crate::check::Deadline {
         check: blocked_at,
         stage: crate::check::Stage::Erase,
-        at: blocked_at + app.erase_after,
+        at: blocked_at + app.erasure_grace,
     }
 }
 

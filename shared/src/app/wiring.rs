@@ -127,14 +127,14 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         scheduler,
         queue,
         clock,
-        policy: env.policy()?,
-        follow_up: env.follow_up_policy()?,
+        timing: env.check_timing()?,
+        case_follow_up: env.case_follow_up_policy()?,
         checkin_window: env.checkin_window()?,
         privacy_url: match needs.channel_secret {
             true => env.required("PRIVACY_POLICY_URL")?.to_owned(),
             false => String::new(),
         },
-        erase_after: env.erase_after()?,
+        erasure_grace: env.erasure_grace()?,
         default_schedule: CheckSchedule::daily_at(env.default_check_hour()?).map_err(|e| ConfigError::Invalid {
             name: "DEFAULT_CHECK_HOUR",
             reason: e.to_string(),

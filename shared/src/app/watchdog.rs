@@ -20,21 +20,21 @@ const GRACE: SignedDuration = SignedDuration::from_hours(1);
 /// The payload of the hourly watchdog schedule: its scheduled time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AuditInvocation {
-    pub audit: Timestamp,
+pub struct WatchdogInvocation {
+    pub watchdog: Timestamp,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct AuditOutcome {
+pub struct WatchdogOutcome {
     pub members: u32,
     pub missed: u32,
     pub reported: u32,
 }
 
-pub async fn run(app: &App, _inv: &AuditInvocation) -> Result<AuditOutcome, AppError> {
+pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
-    let mut outcome = AuditOutcome::default();
+    let mut outcome = WatchdogOutcome::default();
     let room = app.store.staff_room(op).await?;
     for user in app.store.members(op).await? {
         let Some(member) = app.store.member(op, &user).await? else {
