@@ -1,5 +1,6 @@
 //! Contacts: the one-time invitation code, consent by befriending, limits, and brute force.
 
+use mimamori::line::postback::Postback;
 use mimamori::member::HistoryEvent;
 use scenarios::*;
 
@@ -145,10 +146,7 @@ async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
     let confirm = replies(&s, KIYOSHI).pop().unwrap();
     assert!(text_of(&confirm).contains("090-1234-5678 でよろしいですか"));
     let save = format!("contacts:phone:save:{YOKO}:090-1234-5678");
-    assert_eq!(
-        confirm.postback_data(),
-        [save.clone(), "contacts:phone-cancel".to_owned()]
-    );
+    assert_eq!(confirm.postback_data(), [save.clone(), Postback::CancelPhone.encode()]);
     // Nothing is stored before the confirmation.
     assert_eq!(contacts(&s, KIYOSHI).await[0].phone, None);
     let yes = s.sim.postback(KIYOSHI, &save);

@@ -7,6 +7,7 @@ use mimamori::adapters::queue::SqsQueue;
 use mimamori::alerts::EscalationMessage;
 use mimamori::check::{CheckState, Deadline};
 use mimamori::ids::{OperatorId, UserId};
+use mimamori::line::postback::Postback;
 use mimamori::ports::{Queue, QueueError, Scheduler, SchedulerError};
 use mimamori::schedule::CheckSchedule;
 use scenarios::*;
@@ -381,7 +382,7 @@ async fn concurrent_acknowledgements_are_harmless() {
 async fn a_webhook_that_failed_midway_is_processed_once_on_redelivery() {
     let mut s = stack().await;
     befriend(&mut s, HANAKO, "山田花子").await;
-    let consent = s.sim.postback(HANAKO, "consent:yes");
+    let consent = s.sim.postback(HANAKO, &Postback::Consent(true).encode());
     s.sim.fail_next(Endpoint::Profile, Failure::Status(500), 3);
     assert_eq!(
         s.webhook(std::slice::from_ref(&consent)).await,

@@ -1,7 +1,10 @@
 //! A member runs their own settings from the chat: schedule (how often, what time, which
 //! time zone), pausing until a date, and the summary — all with buttons, all by reply.
 
+use mimamori::line::postback::{Picker, Postback};
+use mimamori::member::Lang;
 use mimamori::member::{HistoryEvent, MemberStatus};
+use mimamori::schedule::{Cadence, WeekdayName};
 use scenarios::*;
 
 async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
@@ -30,18 +33,47 @@ async fn member_moves_their_check_to_mondays_at_seven_with_buttons() {
         summary.contains("毎日9時") && summary.contains("次の確認: 11月30日 9:00"),
         "{summary}"
     );
-    assert!(quick_reply_data(&s, HANAKO).contains(&"set:cadence".to_owned()));
+    assert!(quick_reply_data(&s, HANAKO).contains(&Postback::ChooseCadence.encode()));
 
-    tap(&mut s, HANAKO, "set:cadence").await;
+    tap(&mut s, HANAKO, &Postback::ChooseCadence.encode()).await;
     assert_eq!(
         quick_reply_data(&s, HANAKO),
-        ["set:cadence:day", "set:cadence:2", "set:cadence:3", "set:cadence:week"]
+        [
+            Postback::ChooseTime(Cadence::Day).encode(),
+            Postback::ChooseTime(Cadence::Days { n: 2 }).encode(),
+            Postback::ChooseTime(Cadence::Days { n: 3 }).encode(),
+            Postback::ChooseWeekday.encode()
+        ]
     );
-    tap(&mut s, HANAKO, "set:cadence:week").await;
+    tap(&mut s, HANAKO, &Postback::ChooseWeekday.encode()).await;
     assert_eq!(quick_reply_data(&s, HANAKO).len(), 7);
-    tap(&mut s, HANAKO, "set:cadence:week-MON").await;
-    assert_eq!(quick_reply_data(&s, HANAKO), ["set:time:week-MON"], "a time picker");
-    let done = pick(&mut s, HANAKO, "set:time:week-MON", ("time", "07:00")).await;
+    tap(
+        &mut s,
+        HANAKO,
+        &Postback::ChooseTime(Cadence::Week {
+            weekday: WeekdayName::Mon,
+        })
+        .encode(),
+    )
+    .await;
+    assert_eq!(
+        quick_reply_data(&s, HANAKO),
+        [Picker::Time(Cadence::Week {
+            weekday: WeekdayName::Mon
+        })
+        .encode()],
+        "a time picker"
+    );
+    let done = pick(
+        &mut s,
+        HANAKO,
+        &Picker::Time(Cadence::Week {
+            weekday: WeekdayName::Mon,
+        })
+        .encode(),
+        ("time", "07:00"),
+    )
+    .await;
     assert!(
         done.contains("毎週月曜日の7時") && done.contains("11月30日 7:00"),
         "{done}"
@@ -74,7 +106,13 @@ async fn member_moves_their_check_to_mondays_at_seven_with_buttons() {
 async fn every_two_days_checks_every_other_day_at_the_chosen_hour() {
     let mut s = stack().await;
     join(&mut s, TARO, "佐藤太郎").await;
-    pick(&mut s, TARO, "set:time:2", ("time", "18:00")).await;
+    pick(
+        &mut s,
+        TARO,
+        &Picker::Time(Cadence::Days { n: 2 }).encode(),
+        ("time", "18:00"),
+    )
+    .await;
     for day in 0..6 {
         s.advance_to(t("2026-11-29T09:00:00Z") + hours(24 * day)).await.unwrap();
         if pushes(&s, TARO)
@@ -103,7 +141,7 @@ async fn checks_across(start: &str, days: i64) -> Vec<String> {
     })
     .await;
     join(&mut s, HANAKO, "Hanako").await;
-    let reply = tap(&mut s, HANAKO, "set:cadence:day").await;
+    let reply = tap(&mut s, HANAKO, &Postback::ChooseTime(Cadence::Day).encode()).await;
     assert!(reply.contains("時刻"), "{reply}");
     say(&mut s, HANAKO, "タイムゾーン America/Los_Angeles").await;
     assert!(
@@ -157,12 +195,17 @@ async fn a_week_away_sends_nothing_and_checks_resume_by_themselves_with_a_notice
     let mut s = stack().await;
     join(&mut s, KIYOSHI, "鈴木清").await;
     s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap(); // Monday's check, unanswered
-    tap(&mut s, KIYOSHI, "pause:menu").await;
+    tap(&mut s, KIYOSHI, &Postback::ChoosePause.encode()).await;
     assert_eq!(
         quick_reply_data(&s, KIYOSHI),
-        ["pause:days:3", "pause:days:7", "pause:days:14", "pause:date"]
+        [
+            Postback::PauseFor { days: 3 }.encode(),
+            Postback::PauseFor { days: 7 }.encode(),
+            Postback::PauseFor { days: 14 }.encode(),
+            Picker::ReturnDate.encode()
+        ]
     );
-    let told = tap(&mut s, KIYOSHI, "pause:days:7").await;
+    let told = tap(&mut s, KIYOSHI, &Postback::PauseFor { days: 7 }.encode()).await;
     assert!(told.contains("12月6日まで") && told.contains("12月7日から"), "{told}");
 
     let m = member(&s, KIYOSHI).await.unwrap();
@@ -185,11 +228,11 @@ async fn a_pause_has_an_end_within_90_days_and_can_be_ended_early() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     for bad in ["2026-11-29", "2027-03-30"] {
-        let reply = pick(&mut s, HANAKO, "pause:date", ("date", bad)).await;
+        let reply = pick(&mut s, HANAKO, &Picker::ReturnDate.encode(), ("date", bad)).await;
         assert!(reply.contains("90日"), "{bad}: {reply}");
     }
     assert_eq!(member(&s, HANAKO).await.unwrap().status, MemberStatus::Active);
-    let reply = pick(&mut s, HANAKO, "pause:date", ("date", "2026-12-20")).await;
+    let reply = pick(&mut s, HANAKO, &Picker::ReturnDate.encode(), ("date", "2026-12-20")).await;
     assert!(reply.contains("12月20日から"), "{reply}");
     say(&mut s, HANAKO, "設定").await;
     assert!(
@@ -197,9 +240,9 @@ async fn a_pause_has_an_end_within_90_days_and_can_be_ended_early() {
         "{}",
         last_reply(&s, HANAKO)
     );
-    tap(&mut s, HANAKO, "pause:menu").await;
-    assert!(quick_reply_data(&s, HANAKO).contains(&"pause:end".to_owned()));
-    let ended = tap(&mut s, HANAKO, "pause:end").await;
+    tap(&mut s, HANAKO, &Postback::ChoosePause.encode()).await;
+    assert!(quick_reply_data(&s, HANAKO).contains(&Postback::EndPause.encode()));
+    let ended = tap(&mut s, HANAKO, &Postback::EndPause.encode()).await;
     assert!(ended.contains("11月30日 9:00"), "{ended}");
     s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
     assert_eq!(pushes(&s, HANAKO).len(), 1);
@@ -225,7 +268,14 @@ async fn settings_summary_lists_contacts_and_unknown_zones_are_refused() {
 async fn malformed_setting_buttons_change_nothing() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
-    for data in ["set:time:day", "set:cadence:9", "pause:days:365", "set:time:week-FUN"] {
+    // A time picker's answer with an impossible time, and data no button carries.
+    let bad_time = Picker::Time(Cadence::Day).encode();
+    for data in [
+        bad_time.as_str(),
+        "set:cadence:9",
+        "pause:days:365",
+        "set:time:week-FUN",
+    ] {
         let reply = pick(&mut s, HANAKO, data, ("time", "25:99")).await;
         assert!(reply.contains("使えなくなりました"), "{data}: {reply}");
     }
@@ -246,7 +296,7 @@ async fn the_rich_menu_is_installed_by_the_repository_command() {
         .unwrap();
     assert_eq!(s.sim.default_rich_menu(), Some(id));
     let areas = mimamori_local::rich_menu::definition()["areas"].clone();
-    assert_eq!(areas[0]["action"]["data"], "checkin");
+    assert_eq!(areas[0]["action"]["data"], Postback::CheckIn.encode());
 }
 
 #[tokio::test]
@@ -254,7 +304,7 @@ async fn an_evening_check_in_answers_the_next_morning_check_without_a_push() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     s.advance_to(t("2026-11-29T13:00:00Z")).await.unwrap(); // Sunday 22:00 in Tokyo
-    let reply = tap(&mut s, HANAKO, "checkin").await;
+    let reply = tap(&mut s, HANAKO, &Postback::CheckIn.encode()).await;
     assert!(reply.contains("次の確認（11月30日 9:00）はお送りしません"), "{reply}");
 
     s.advance_to(t("2026-11-30T12:00:00Z")).await.unwrap();
@@ -272,7 +322,7 @@ async fn an_evening_check_in_answers_the_next_morning_check_without_a_push() {
 async fn a_check_in_long_before_the_check_answers_only_open_checks() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
-    let reply = tap(&mut s, HANAKO, "checkin").await; // Sunday 10:00, 23 hours ahead
+    let reply = tap(&mut s, HANAKO, &Postback::CheckIn.encode()).await; // Sunday 10:00, 23 hours ahead
     assert!(
         reply.contains("確認しました") && !reply.contains("お送りしません"),
         "{reply}"
@@ -281,7 +331,7 @@ async fn a_check_in_long_before_the_check_answers_only_open_checks() {
     assert_eq!(pushes(&s, HANAKO).len(), 1);
     // Later that day the button closes the open check like the OK button does.
     s.advance(hours(2)).await.unwrap();
-    tap(&mut s, HANAKO, "checkin").await;
+    tap(&mut s, HANAKO, &Postback::CheckIn.encode()).await;
     assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
 }
 
@@ -314,7 +364,7 @@ async fn member_removes_a_contact_who_is_told() {
 async fn a_member_who_chooses_english_gets_everything_in_english() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "Hanako").await;
-    let reply = tap(&mut s, HANAKO, "lang:en").await;
+    let reply = tap(&mut s, HANAKO, &Postback::Language(Lang::En).encode()).await;
     assert!(reply.contains("in English"), "{reply}");
     s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
     let check = pushes(&s, HANAKO).pop().unwrap();

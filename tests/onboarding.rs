@@ -2,8 +2,10 @@
 //! stored without it), the schedule, an offer to register a contact; a member who stops
 //! halfway picks up where they left.
 
+use mimamori::line::postback::{Picker, Postback};
 use mimamori::member::AgeBand;
 use mimamori::member::Onboarding;
+use mimamori::schedule::Cadence;
 use scenarios::*;
 
 async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
@@ -25,7 +27,10 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
             .any(|t| t.contains("https://example.org/mimamori/privacy")),
         "privacy link"
     );
-    assert_eq!(intro.postback_data(), ["consent:yes", "consent:no"]);
+    assert_eq!(
+        intro.postback_data(),
+        [Postback::Consent(true).encode(), Postback::Consent(false).encode()]
+    );
     assert!(member(&s, HANAKO).await.is_none(), "nothing stored before consent");
     assert!(schedule_names(&s).await.is_empty());
 
@@ -33,10 +38,10 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
     say(&mut s, HANAKO, "こんにちは").await;
     assert_eq!(
         replies(&s, HANAKO).pop().unwrap().postback_data(),
-        ["consent:yes", "consent:no"]
+        [Postback::Consent(true).encode(), Postback::Consent(false).encode()]
     );
 
-    let thanks = tap(&mut s, HANAKO, "consent:yes").await;
+    let thanks = tap(&mut s, HANAKO, &Postback::Consent(true).encode()).await;
     assert!(thanks.contains("登録しました"), "{thanks}");
     let m = member(&s, HANAKO).await.unwrap();
     assert_eq!(
@@ -57,18 +62,20 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
             .pop()
             .unwrap()
             .postback_data()
-            .contains(&"set:cadence:day".to_owned())
+            .contains(&Postback::ChooseTime(Cadence::Day).encode())
     );
 
-    let event = s.sim.postback_with_params(HANAKO, "set:time:day", &[("time", "07:00")]);
+    let event = s
+        .sim
+        .postback_with_params(HANAKO, &Picker::Time(Cadence::Day).encode(), &[("time", "07:00")]);
     s.webhook(&[event]).await;
     let changed = replies(&s, HANAKO).pop().unwrap();
     assert!(changed.texts()[0].contains("毎日7時"));
     assert!(changed.texts()[1].contains("年代"), "then two optional questions");
     assert_eq!(member(&s, HANAKO).await.unwrap().onboarding, Some(Onboarding::Profile));
-    let asked = tap(&mut s, HANAKO, "profile:age:80s").await;
+    let asked = tap(&mut s, HANAKO, &Postback::AgeBand(Some(AgeBand::Eighties)).encode()).await;
     assert!(asked.contains("性別"), "{asked}");
-    let offer = tap(&mut s, HANAKO, "profile:gender:skip").await;
+    let offer = tap(&mut s, HANAKO, &Postback::Gender(None).encode()).await;
     assert!(
         offer.contains("連絡先に登録しますか"),
         "then the contact offer: {offer}"
@@ -77,7 +84,7 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
     assert_eq!(m.onboarding, Some(Onboarding::Contact));
     assert_eq!((m.age_band, m.gender), (Some(AgeBand::Eighties), None));
 
-    let done = tap(&mut s, HANAKO, "onboard:done").await;
+    let done = tap(&mut s, HANAKO, &Postback::OnboardingDone.encode()).await;
     assert!(done.contains("毎日7時") && done.contains("元気です"), "{done}");
     assert_eq!(member(&s, HANAKO).await.unwrap().onboarding, None);
     assert_eq!(s.sim.billed_messages(), 0, "onboarding costs nothing: all replies");
@@ -87,10 +94,10 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
 async fn registering_a_contact_finishes_onboarding() {
     let mut s = stack().await;
     befriend(&mut s, KIYOSHI, "鈴木清").await;
-    tap(&mut s, KIYOSHI, "consent:yes").await;
+    tap(&mut s, KIYOSHI, &Postback::Consent(true).encode()).await;
     let event = s
         .sim
-        .postback_with_params(KIYOSHI, "set:time:day", &[("time", "09:00")]);
+        .postback_with_params(KIYOSHI, &Picker::Time(Cadence::Day).encode(), &[("time", "09:00")]);
     s.webhook(&[event]).await;
     request_code(&mut s, KIYOSHI).await;
     assert_eq!(member(&s, KIYOSHI).await.unwrap().onboarding, None);
@@ -100,7 +107,7 @@ async fn registering_a_contact_finishes_onboarding() {
 async fn declining_stores_nothing_and_the_question_stays_open() {
     let mut s = stack().await;
     befriend(&mut s, TARO, "佐藤太郎").await;
-    let declined = tap(&mut s, TARO, "consent:no").await;
+    let declined = tap(&mut s, TARO, &Postback::Consent(false).encode()).await;
     assert!(declined.contains("何も登録していません"), "{declined}");
     assert!(member(&s, TARO).await.is_none());
     assert!(schedule_names(&s).await.is_empty());
@@ -109,9 +116,9 @@ async fn declining_stores_nothing_and_the_question_stays_open() {
     say(&mut s, TARO, "はじめる").await;
     assert_eq!(
         replies(&s, TARO).pop().unwrap().postback_data(),
-        ["consent:yes", "consent:no"]
+        [Postback::Consent(true).encode(), Postback::Consent(false).encode()]
     );
-    tap(&mut s, TARO, "consent:yes").await;
+    tap(&mut s, TARO, &Postback::Consent(true).encode()).await;
     assert!(member(&s, TARO).await.is_some());
 }
 

@@ -2,6 +2,7 @@
 //! bad input, no second effect from duplicates, nothing sent in standby mode.
 
 use line_simulator::Simulator;
+use mimamori::line::postback::Postback;
 use scenarios::*;
 use serde_json::json;
 
@@ -56,7 +57,7 @@ async fn redelivered_events_have_no_second_effect() {
     assert_eq!(replies(&s, KIYOSHI).len(), before + 1, "one invitation");
 
     befriend(&mut s, TARO, "佐藤太郎").await;
-    let consent = s.sim.postback(TARO, "consent:yes");
+    let consent = s.sim.postback(TARO, &Postback::Consent(true).encode());
     assert_eq!(s.webhook(&[consent.clone(), consent]).await, 200);
     assert_eq!(
         replies(&s, TARO).len(),
