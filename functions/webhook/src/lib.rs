@@ -31,7 +31,7 @@ pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lamb
             tracing::warn!(reason = %e, "webhook_bad_request");
             (400, "body is not a LINE webhook".to_owned())
         }
-        Err(e @ AppError::BadInput(_)) => {
+        Err(e @ AppError::Misconfigured(_)) => {
             tracing::error!(error = %e, "webhook_misconfigured");
             (500, "internal error".to_owned())
         }

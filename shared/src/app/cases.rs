@@ -381,11 +381,11 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
                 let tz = member
                     .schedule
                     .time_zone()
-                    .map_err(|e| AppError::BadInput(e.to_string()))?;
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
                 let today = now.to_zoned(tz).date();
                 let resume_on = today
                     .checked_add(HOSPITAL_PAUSE_DAYS.days())
-                    .map_err(|e| AppError::BadInput(e.to_string()))?;
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
                 if app.store.set_pause(op, user, Some(resume_on)).await? == Written::Done {
                     app.store
                         .record(op, user, now, &HistoryEvent::Paused { resume_on })

@@ -63,8 +63,14 @@ pub enum AppError {
     Scheduler(#[from] SchedulerError),
     #[error(transparent)]
     Queue(#[from] QueueError),
-    #[error("the invocation is malformed: {0}")]
-    BadInput(String),
+    /// The deployment lacks something it needs (a secret, a setting): no retry helps
+    /// until an operator fixes it, so it is logged as such.
+    #[error("misconfigured: {0}")]
+    Misconfigured(&'static str),
+    /// Something that cannot fail did (a stored schedule whose zone no longer exists,
+    /// the system's random source, date arithmetic out of range).
+    #[error("internal failure: {0}")]
+    Internal(String),
     #[error("invocation for operator {0}, but this deployment serves another")]
     WrongOperator(OperatorId),
     #[error("{0} kept changing under us; retry")]

@@ -59,7 +59,7 @@ pub(crate) async fn handle(
     let tz = member
         .schedule
         .time_zone()
-        .map_err(|e| AppError::BadInput(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let today = now.to_zoned(tz.clone()).date();
     Ok(match setting {
         Setting::Show => ("settings_shown", vec![summary(app, member, now).await?]),
@@ -71,7 +71,7 @@ pub(crate) async fn handle(
         }
         Setting::SetSchedule { cadence, hour, minute } => {
             let mut schedule = CheckSchedule::new(cadence, hour, minute, &member.schedule.zone)
-                .map_err(|e| AppError::BadInput(e.to_string()))?;
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             // Every n days is counted from the first day the new time is still ahead.
             if let Cadence::Days { .. } = cadence {
                 let at_today = today
@@ -314,7 +314,7 @@ pub(crate) async fn handle(
             let next = member
                 .schedule
                 .first_after(now)
-                .map_err(|e| AppError::BadInput(e.to_string()))?;
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             let t = Text::PauseEndedByMember {
                 next: when(lang, next, &member.schedule),
             };
@@ -341,7 +341,7 @@ async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<T
         .await?;
     schedule
         .first_after(app.clock.now())
-        .map_err(|e| AppError::BadInput(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 async fn pause(
@@ -394,7 +394,7 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
         }
         _ => now,
     };
-    let next = s.first_after(from).map_err(|e| AppError::BadInput(e.to_string()))?;
+    let next = s.first_after(from).map_err(|e| AppError::Internal(e.to_string()))?;
     let contacts: Vec<String> = app
         .store
         .contacts(&app.operator, &member.user_id)

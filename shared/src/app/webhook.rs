@@ -39,7 +39,7 @@ pub enum WebhookResponse {
 pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<WebhookResponse, AppError> {
     // Without a channel secret nothing can be verified, and nothing is accepted.
     let Some(secret) = &app.secrets.channel_secret else {
-        return Err(AppError::BadInput("the webhook function has no channel secret".into()));
+        return Err(AppError::Misconfigured("the webhook function has no channel secret"));
     };
     if let Err(e) = webhook::verify_signature(secret.expose().as_bytes(), body, signature) {
         return Ok(WebhookResponse::Unauthorized(e));
@@ -489,7 +489,7 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
     let next = member
         .schedule
         .first_after(now)
-        .map_err(|e| AppError::BadInput(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     if next.duration_since(now) > app.checkin_window {
         return Ok(("checked_in", messages::text(member.lang, Text::CheckInThanks)));
     }
@@ -508,7 +508,7 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
     };
     let now = app.clock.now();
     for _ in 0..ATTEMPTS {
-        let code = InviteCode::generate().map_err(|e| AppError::BadInput(e.to_string()))?;
+        let code = InviteCode::generate().map_err(|e| AppError::Internal(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
         if app.store.create_invitation(&app.operator, &invitation).await? == Written::Done {
             let until = texts::when(lang, invitation.valid_until, &crate::operator::operator_zone());
