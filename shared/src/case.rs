@@ -3,7 +3,7 @@
 //! again by the operator's follow-up policy (re-announce interval, quiet hours, levels).
 
 use crate::ids::UserId;
-use jiff::civil::Time;
+use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -371,9 +371,184 @@ impl CaseFollowUpPolicy {
     }
 }
 
+/// How long a member's checks pause after a case ends in hospital.
+pub const HOSPITAL_PAUSE_DAYS: i16 = 14;
+
+/// What ending a case with an outcome does besides recording it, in the order the use
+/// case carries it out.
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClosePlan {
+    /// Close the member's overdue check so the next one is watched afresh (not when the
+    /// member's own late answer closed it).
+    pub close_check: bool,
+    /// Tell everyone alerted that the member is safe (with the check's close).
+    pub all_clear: bool,
+    /// Pause the member's checks until this local date (a hospital stay).
+    pub pause_until: Option<Date>,
+    /// No more checks for good: delete the schedule and count the member as left, once.
+    pub stop_checks: bool,
+}
+
+impl Outcome {
+    /// What closing a case this way does; `today` is the member's local date.
+    pub fn on_close(self, today: Date) -> ClosePlan {
+        ClosePlan {
+            close_check: self != Outcome::Answered,
+            all_clear: self.is_safe(),
+            pause_until: (self == Outcome::Hospitalised)
+                .then(|| {
+                    today
+                        .checked_add(SignedDuration::from_hours(24 * i64::from(HOSPITAL_PAUSE_DAYS)))
+                        .ok()
+                })
+                .flatten(),
+            stop_checks: self == Outcome::Deceased,
+        }
+    }
+}
+
+/// What a follow-up of an untaken case comes to, decided from the case as read.
+#[must_use]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FollowUpDecision {
+    /// The member answered, but an interrupted invocation left the case open: close it
+    /// as answered.
+    CloseAsAnswered,
+    /// Taken or ended: nothing more to do.
+    NotNeeded,
+    /// This follow-up was done already (a duplicate, or a retry after a crash before the
+    /// next one was set): only make sure the next one is set, for `next`.
+    Reschedule { next: Timestamp },
+    /// Announce again, carry out the due levels, record `step`, set the next one.
+    FollowUp { step: FollowUpStep, levels: Vec<usize> },
+}
+
+impl Case {
+    /// The follow-up due at `now`; `check_overdue` says whether the case's check is still
+    /// overdue (it is not once the member answered).
+    pub fn on_follow_up(
+        &self,
+        check_overdue: bool,
+        policy: &CaseFollowUpPolicy,
+        now: Timestamp,
+        tz: &TimeZone,
+    ) -> FollowUpDecision {
+        if !self.is_closed() && !check_overdue {
+            return FollowUpDecision::CloseAsAnswered;
+        }
+        if self.is_closed() || self.taken_by.is_some() {
+            return FollowUpDecision::NotNeeded;
+        }
+        if let Some(next) = self
+            .next_follow_up
+            .filter(|next| now + SignedDuration::from_mins(1) < *next)
+        {
+            return FollowUpDecision::Reschedule { next };
+        }
+        let plan = policy.follow_up(self.opened(), self.levels_done, now, tz);
+        let step = FollowUpStep {
+            from: self.follow_ups,
+            to: self.follow_ups + 1,
+            levels_done: plan.levels.last().map_or(self.levels_done, |l| *l as u32 + 1),
+            next: Some(plan.next),
+        };
+        FollowUpDecision::FollowUp {
+            step,
+            levels: plan.levels,
+        }
+    }
+}
+
+/// The history entries of one follow-up: announced again, and each level carried out
+/// with whom it reached (`contacts`, or the person on duty; `all` for everyone).
+pub fn follow_up_events(
+    step: &FollowUpStep,
+    levels: &[usize],
+    policy: &CaseFollowUpPolicy,
+    contacts: &[UserId],
+    on_duty: Option<&UserId>,
+) -> Vec<CaseEvent> {
+    let mut events = vec![CaseEvent::Reannounced { follow_up: step.to }];
+    for i in levels {
+        let Some(level) = policy.levels.get(*i) else {
+            continue;
+        };
+        let to = match level.action {
+            LevelAction::Contacts => contacts.iter().map(|c| c.to_string()).collect(),
+            LevelAction::MentionOnDuty => vec![on_duty.map_or_else(|| "all".to_owned(), |u| u.to_string())],
+        };
+        events.push(CaseEvent::Escalated {
+            level: *i as u32 + 1,
+            action: level.action,
+            to,
+        });
+    }
+    events
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn case_opened_at(at: &str) -> Case {
+        let user = UserId::new(format!("U{}", "a".repeat(32))).unwrap();
+        Case::open(1042, user, at.parse().unwrap(), at.parse().unwrap())
+    }
+
+    #[test]
+    fn closing_decides_the_side_effects_of_each_outcome() {
+        let today = Date::constant(2026, 12, 2);
+        let safe = Outcome::Safe.on_close(today);
+        assert!(safe.close_check && safe.all_clear && !safe.stop_checks && safe.pause_until.is_none());
+        let answered = Outcome::Answered.on_close(today);
+        assert!(!answered.close_check && answered.all_clear);
+        assert_eq!(
+            Outcome::Hospitalised.on_close(today).pause_until,
+            Some(Date::constant(2026, 12, 16))
+        );
+        let died = Outcome::Deceased.on_close(today);
+        assert!(died.close_check && !died.all_clear && died.stop_checks);
+        assert_eq!(
+            Outcome::Other.on_close(today),
+            ClosePlan {
+                close_check: true,
+                all_clear: false,
+                pause_until: None,
+                stop_checks: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_follow_up_is_decided_from_the_case_as_read() {
+        let policy = CaseFollowUpPolicy::default();
+        let tz = tokyo();
+        let mut case = case_opened_at("2026-11-25T01:00:00Z");
+        let at: Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+        assert_eq!(
+            case.on_follow_up(false, &policy, at, &tz),
+            FollowUpDecision::CloseAsAnswered
+        );
+        let FollowUpDecision::FollowUp { step, levels } = case.on_follow_up(true, &policy, at, &tz) else {
+            panic!("an untaken overdue case is followed up");
+        };
+        assert_eq!((step.from, step.to), (0, 1));
+        assert!(levels.is_empty(), "no level is due after an hour");
+        let events = follow_up_events(&step, &levels, &policy, &[], None);
+        assert_eq!(events, vec![CaseEvent::Reannounced { follow_up: 1 }]);
+        // Done, with the next one far ahead: a redelivery only sets the next one again.
+        case.follow_ups = 1;
+        case.next_follow_up = step.next;
+        assert_eq!(
+            case.on_follow_up(true, &policy, at, &tz),
+            FollowUpDecision::Reschedule {
+                next: step.next.unwrap()
+            }
+        );
+        case.taken_by = Some(case.member.clone());
+        assert_eq!(case.on_follow_up(true, &policy, at, &tz), FollowUpDecision::NotNeeded);
+    }
 
     fn tokyo() -> TimeZone {
         TimeZone::get("Asia/Tokyo").unwrap()
