@@ -145,7 +145,53 @@ pub enum Notice {
         member: String,
         by: String,
     },
+    /// A member learns that someone became their contact.
+    ContactLinked {
+        contact: String,
+    },
+    /// A contact learns that the member removed them.
+    RemovedFromContacts {
+        member: String,
+    },
+    /// A contact learns that the member they watched left the service.
+    MemberLeft {
+        member: String,
+    },
+    /// A member learns that one of their contacts left the service.
+    ContactLeft {
+        contact: String,
+    },
+    /// The watchdog tells the staff room that a member's check at `slot` never happened.
+    CheckMissed {
+        member: String,
+        member_short: String,
+        slot: Timestamp,
+    },
 }
+
+/// What a notice outside a check is about: part of its key, so each happens once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    ContactLinked,
+    ContactRemoved,
+    Left,
+    CheckMissed,
+}
+
+impl Topic {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ContactLinked => "contact_linked",
+            Self::ContactRemoved => "contact_removed",
+            Self::Left => "left",
+            Self::CheckMissed => "check_missed",
+        }
+    }
+}
+
+/// Keys of notices start so, apart from the keys of a check's pushes (which start with
+/// the check's epoch second).
+pub const NOTICE_PREFIX: &str = "notice#";
 
 /// A push as the domain plans it: to whom, about what, in which language, and its key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,6 +214,18 @@ impl Planned {
         }
     }
 
+    /// A notice that belongs to no check, once per `topic`, `occasion` and recipient
+    /// (`occasion` names the event: an invitation code, a link's time, a check time).
+    pub fn notice(topic: Topic, occasion: &str, to: Recipient, lang: Lang, notice: Notice) -> Self {
+        Self {
+            key: format!("{NOTICE_PREFIX}{}#{occasion}#{to}", topic.as_str()),
+            kind: PushKind::Notice,
+            to,
+            lang,
+            notice,
+        }
+    }
+
     /// A push of an untaken case's follow-up number `step`.
     pub fn follow_up(check_key: &str, step: u32, to: Recipient, lang: Lang, notice: Notice) -> Self {
         Self {
@@ -184,7 +242,9 @@ impl Planned {
 /// retries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Push {
-    /// Unique within the member: `<check>#<kind>#<recipient>`.
+    /// Unique within the member: `<check>#<kind>#<recipient>` for a check's pushes
+    /// (`<check>#<slot>#repeat#…` for a repeat, `<check>#follow_up<step>#…` for a
+    /// follow-up), `notice#<topic>#<occasion>#<recipient>` for a notice.
     pub key: String,
     pub kind: PushKind,
     pub to: Recipient,

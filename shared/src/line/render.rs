@@ -132,6 +132,22 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
                 by,
             },
         )],
+        Notice::ContactLinked { contact } => vec![messages::text(lang, Text::ContactLinkedToMember { contact })],
+        Notice::RemovedFromContacts { member } => vec![messages::text(lang, Text::RemovedFromContacts { member })],
+        Notice::MemberLeft { member } => vec![messages::text(lang, Text::MemberLeftToContact { member })],
+        Notice::ContactLeft { contact } => vec![messages::text(lang, Text::ContactLeftToMember { contact })],
+        Notice::CheckMissed {
+            member,
+            member_short,
+            slot,
+        } => vec![messages::text(
+            lang,
+            Text::CheckMissed {
+                member,
+                member_short,
+                slot: when(lang, slot, tz),
+            },
+        )],
     }
 }
 
