@@ -57,24 +57,24 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
     let mut resumed = false;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
-        let Some(member) = app.store.member(op, user).await? else {
+        let Some(member) = app.members.member(op, user).await? else {
             return Ok(CheckOutcome::UnknownMember);
         };
         // A pause ends by itself on its date: this check resumes the member and tells
         // them so in the same push.
         if member.pause_over_at(slot) {
-            if app.store.set_pause(op, user, None).await? == Written::Done {
-                app.store.record(op, user, now, &HistoryEvent::Resumed).await?;
+            if app.members.set_pause(op, user, None).await? == Written::Done {
+                app.members.record(op, user, now, &HistoryEvent::Resumed).await?;
             }
             resumed = true;
             continue;
         }
         // A check already recorded for this very time: a duplicate delivery.
-        if let Some(existing) = app.store.check(op, user, slot).await? {
+        if let Some(existing) = app.checks.check(op, user, slot).await? {
             return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
         }
         let open = match member.open_check {
-            Some(at) => app.store.check(op, user, at).await?,
+            Some(at) => app.checks.check(op, user, at).await?,
             None => None,
         };
         match check::on_due(&member, open.as_ref(), slot, now, &app.policy) {
@@ -86,7 +86,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 if resumed {
                     push.messages.insert(0, messages::text(member.lang, Text::PauseEnded));
                 }
-                if app.store.open_check(&member, &check, &push).await? == Written::Done {
+                if app.checks.open_check(&member, &check, &push).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
@@ -97,8 +97,8 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
-                    .store
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .checks
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
                     .await?
                     == Written::Done
                 {
@@ -110,8 +110,8 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             DuePlan::Repeat { check, push, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
-                    .store
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .checks
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
                     .await?
                     == Written::Done
                 {
@@ -120,12 +120,12 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             }
             DuePlan::Absorb { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
+                if app.checks.advance_check(op, user, from, &check, &[], now).await? == Written::Done {
                     return Ok(CheckOutcome::Absorbed);
                 }
             }
             DuePlan::AnsweredAhead { check } => {
-                if app.store.record_answered_check(op, user, &check).await? == Written::Done {
+                if app.checks.record_answered_check(op, user, &check).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::AnsweredAhead)
                         .await?;
                     return Ok(CheckOutcome::AnsweredAhead);
@@ -133,7 +133,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             }
             DuePlan::AlreadyHandled { check } => {
                 let existing = app
-                    .store
+                    .checks
                     .check(op, user, check)
                     .await?
                     .ok_or(AppError::Contention("open check"))?;

@@ -17,7 +17,7 @@ async fn linked_contact(
     contact: &crate::ids::UserId,
 ) -> Result<Option<crate::contact::Contact>, AppError> {
     Ok(app
-        .store
+        .contacts
         .contacts(&app.operator, &member.user_id)
         .await?
         .into_iter()
@@ -31,7 +31,7 @@ async fn set_demographics(
     age_band: Option<crate::report::AgeBand>,
     gender: Option<crate::report::Gender>,
 ) -> Result<(), AppError> {
-    app.store
+    app.members
         .set_demographics(&app.operator, &member.user_id, age_band, gender)
         .await?;
     let joined = crate::report::Fact::Joined {
@@ -96,7 +96,7 @@ pub(crate) async fn handle(
             // During onboarding the next steps are two optional questions (for the
             // operator's statistics), then the offer to register a contact.
             if member.onboarding == Some(Onboarding::Schedule) {
-                app.store
+                app.members
                     .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Profile))
                     .await?;
                 reply.push(messages::ask_age_band(lang));
@@ -115,7 +115,7 @@ pub(crate) async fn handle(
         Setting::Gender(gender) => {
             set_demographics(app, member, member.age_band, gender).await?;
             let next = if member.onboarding == Some(Onboarding::Profile) {
-                app.store
+                app.members
                     .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Contact))
                     .await?;
                 messages::offer_contact(lang)
@@ -137,7 +137,7 @@ pub(crate) async fn handle(
             ("zone_changed", vec![messages::text(lang, t)])
         }
         Setting::ListContacts => {
-            let contacts = app.store.contacts(&app.operator, &member.user_id).await?;
+            let contacts = app.contacts.contacts(&app.operator, &member.user_id).await?;
             let pairs: Vec<(String, String)> = contacts
                 .into_iter()
                 .map(|c| (c.user_id.to_string(), c.display_name))
@@ -151,7 +151,7 @@ pub(crate) async fn handle(
                     vec![messages::text(lang, Text::ButtonNoLongerValid)],
                 ));
             };
-            app.store
+            app.members
                 .set_phone_for(&app.operator, &member.user_id, Some(&contact))
                 .await?;
             let t = Text::AskContactPhone {
@@ -193,16 +193,16 @@ pub(crate) async fn handle(
             };
             let op = &app.operator;
             if app
-                .store
+                .contacts
                 .set_contact_phone(op, &member.user_id, &contact, Some(&phone))
                 .await?
                 == Written::Done
             {
-                app.store
+                app.members
                     .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneSet { contact })
                     .await?;
             }
-            app.store.set_phone_for(op, &member.user_id, None).await?;
+            app.members.set_phone_for(op, &member.user_id, None).await?;
             let t = Text::ContactPhoneSaved {
                 contact: linked.display_name,
             };
@@ -216,9 +216,11 @@ pub(crate) async fn handle(
                 ));
             };
             let op = &app.operator;
-            app.store.set_contact_phone(op, &member.user_id, &contact, None).await?;
-            app.store.set_phone_for(op, &member.user_id, None).await?;
-            app.store
+            app.contacts
+                .set_contact_phone(op, &member.user_id, &contact, None)
+                .await?;
+            app.members.set_phone_for(op, &member.user_id, None).await?;
+            app.members
                 .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneCleared { contact })
                 .await?;
             let t = Text::ContactPhoneCleared {
@@ -227,12 +229,12 @@ pub(crate) async fn handle(
             ("phone_cleared", vec![messages::text(lang, t)])
         }
         Setting::CancelPhone => {
-            app.store.set_phone_for(&app.operator, &member.user_id, None).await?;
+            app.members.set_phone_for(&app.operator, &member.user_id, None).await?;
             ("phone_cancelled", vec![messages::text(lang, Text::ProfileThanks)])
         }
         Setting::RemoveContact(contact) => {
             let linked = app
-                .store
+                .contacts
                 .contacts(&app.operator, &member.user_id)
                 .await?
                 .into_iter()
@@ -261,12 +263,12 @@ pub(crate) async fn handle(
             );
             app.line.push(contact.as_str(), &notice, key).await?;
             if app
-                .store
+                .contacts
                 .unlink_contact(&app.operator, &member.user_id, &contact)
                 .await?
                 == Written::Done
             {
-                app.store
+                app.members
                     .record(
                         &app.operator,
                         &member.user_id,
@@ -288,7 +290,7 @@ pub(crate) async fn handle(
             )
         }
         Setting::Language(new) => {
-            app.store.set_lang(&app.operator, &member.user_id, new).await?;
+            app.members.set_lang(&app.operator, &member.user_id, new).await?;
             ("language_set", vec![messages::text(new, Text::LanguageSet)])
         }
         Setting::ChoosePause => {
@@ -316,8 +318,8 @@ pub(crate) async fn handle(
         }
         Setting::PauseUntil(day) => pause(app, member, day, today).await?,
         Setting::EndPause => {
-            if app.store.set_pause(&app.operator, &member.user_id, None).await? == Written::Done {
-                app.store
+            if app.members.set_pause(&app.operator, &member.user_id, None).await? == Written::Done {
+                app.members
                     .record(&app.operator, &member.user_id, now, &HistoryEvent::Resumed)
                     .await?;
             }
@@ -337,9 +339,9 @@ pub(crate) async fn handle(
 /// never two); returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
     let (op, user) = (&app.operator, &member.user_id);
-    app.store.update_schedule(op, user, schedule, app.clock.now()).await?;
+    app.members.update_schedule(op, user, schedule, app.clock.now()).await?;
     app.scheduler.put_member_schedule(op, user, schedule).await?;
-    app.store
+    app.members
         .record(
             op,
             user,
@@ -367,12 +369,12 @@ async fn pause(
     }
     // The tap that chose the pause already closed any open check (a sign of life).
     if app
-        .store
+        .members
         .set_pause(&app.operator, &member.user_id, Some(resume_on))
         .await?
         == Written::Done
     {
-        app.store
+        app.members
             .record(
                 &app.operator,
                 &member.user_id,
@@ -406,7 +408,7 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
     };
     let next = s.first_after(from).map_err(|e| AppError::BadInput(e.to_string()))?;
     let contacts: Vec<String> = app
-        .store
+        .contacts
         .contacts(&app.operator, &member.user_id)
         .await?
         .into_iter()
