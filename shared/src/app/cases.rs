@@ -9,7 +9,7 @@ use crate::case::{Actor, Case, CaseEvent, Outcome};
 use crate::check::{self, AckPlan, CheckState};
 use crate::escalation::{self, EscalationMessage, Staff};
 use crate::ids::{GroupId, UserId};
-use crate::member::HistoryEvent;
+use crate::member::{HistoryEvent, MemberChange};
 use crate::messages::{self, Lang, Text};
 use crate::outbox::PushKind;
 use crate::ports::Written;
@@ -381,11 +381,8 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
                 let resume_on = today
                     .checked_add(HOSPITAL_PAUSE_DAYS.days())
                     .map_err(|e| AppError::BadInput(e.to_string()))?;
-                if app.members.set_pause(op, user, Some(resume_on)).await? == Written::Done {
-                    app.members
-                        .record(op, user, now, &HistoryEvent::Paused { resume_on })
-                        .await?;
-                }
+                let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
+                app.members.change(op, user, &pause, Some(&paused), now).await?;
             }
         }
         Outcome::Deceased => {
@@ -400,7 +397,9 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
                     gender: member.gender,
                 };
                 app.record_fact(now, &left).await?;
-                app.members.mark_left_counted(op, user).await?;
+                app.members
+                    .change(op, user, &MemberChange::LeftCounted, None, now)
+                    .await?;
             }
             app.members.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
         }

@@ -4,7 +4,7 @@ use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
 use crate::ids::{OperatorId, UserId};
-use crate::member::HistoryEvent;
+use crate::member::{HistoryEvent, MemberChange};
 use crate::messages::{self, Text};
 use crate::ports::Written;
 use crate::report::CheckFlag;
@@ -63,9 +63,10 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
         // A pause ends by itself on its date: this check resumes the member and tells
         // them so in the same push.
         if member.pause_over_at(slot) {
-            if app.members.set_pause(op, user, None).await? == Written::Done {
-                app.members.record(op, user, now, &HistoryEvent::Resumed).await?;
-            }
+            let resume = MemberChange::Resume;
+            app.members
+                .change(op, user, &resume, Some(&HistoryEvent::Resumed), now)
+                .await?;
             resumed = true;
             continue;
         }

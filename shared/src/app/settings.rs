@@ -2,7 +2,7 @@
 //! time, which time zone), pausing until a date, and the summary of it all.
 
 use super::{App, AppError};
-use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::messages::{self, Lang, Text};
 use crate::ports::Written;
 use crate::schedule::{Cadence, CheckSchedule};
@@ -32,7 +32,13 @@ async fn set_demographics(
     gender: Option<crate::report::Gender>,
 ) -> Result<(), AppError> {
     app.members
-        .set_demographics(&app.operator, &member.user_id, age_band, gender)
+        .change(
+            &app.operator,
+            &member.user_id,
+            &MemberChange::Demographics { age_band, gender },
+            None,
+            app.clock.now(),
+        )
         .await?;
     let joined = crate::report::Fact::Joined {
         who: crate::report::pseudonym(&app.operator, member),
@@ -97,7 +103,13 @@ pub(crate) async fn handle(
             // operator's statistics), then the offer to register a contact.
             if member.onboarding == Some(Onboarding::Schedule) {
                 app.members
-                    .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Profile))
+                    .change(
+                        &app.operator,
+                        &member.user_id,
+                        &MemberChange::Onboarding(Some(Onboarding::Profile)),
+                        None,
+                        now,
+                    )
                     .await?;
                 reply.push(messages::ask_age_band(lang));
             }
@@ -116,7 +128,13 @@ pub(crate) async fn handle(
             set_demographics(app, member, member.age_band, gender).await?;
             let next = if member.onboarding == Some(Onboarding::Profile) {
                 app.members
-                    .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Contact))
+                    .change(
+                        &app.operator,
+                        &member.user_id,
+                        &MemberChange::Onboarding(Some(Onboarding::Contact)),
+                        None,
+                        now,
+                    )
                     .await?;
                 messages::offer_contact(lang)
             } else {
@@ -152,7 +170,13 @@ pub(crate) async fn handle(
                 ));
             };
             app.members
-                .set_phone_for(&app.operator, &member.user_id, Some(&contact))
+                .change(
+                    &app.operator,
+                    &member.user_id,
+                    &MemberChange::PhoneFor(Some(contact.clone())),
+                    None,
+                    now,
+                )
                 .await?;
             let t = Text::AskContactPhone {
                 contact: linked.display_name,
@@ -202,7 +226,9 @@ pub(crate) async fn handle(
                     .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneSet { contact })
                     .await?;
             }
-            app.members.set_phone_for(op, &member.user_id, None).await?;
+            app.members
+                .change(op, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .await?;
             let t = Text::ContactPhoneSaved {
                 contact: linked.display_name,
             };
@@ -219,7 +245,9 @@ pub(crate) async fn handle(
             app.contacts
                 .set_contact_phone(op, &member.user_id, &contact, None)
                 .await?;
-            app.members.set_phone_for(op, &member.user_id, None).await?;
+            app.members
+                .change(op, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .await?;
             app.members
                 .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneCleared { contact })
                 .await?;
@@ -229,7 +257,9 @@ pub(crate) async fn handle(
             ("phone_cleared", vec![messages::text(lang, t)])
         }
         Setting::CancelPhone => {
-            app.members.set_phone_for(&app.operator, &member.user_id, None).await?;
+            app.members
+                .change(&app.operator, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .await?;
             ("phone_cancelled", vec![messages::text(lang, Text::ProfileThanks)])
         }
         Setting::RemoveContact(contact) => {
@@ -290,7 +320,9 @@ pub(crate) async fn handle(
             )
         }
         Setting::Language(new) => {
-            app.members.set_lang(&app.operator, &member.user_id, new).await?;
+            app.members
+                .change(&app.operator, &member.user_id, &MemberChange::Lang(new), None, now)
+                .await?;
             ("language_set", vec![messages::text(new, Text::LanguageSet)])
         }
         Setting::ChoosePause => {
@@ -318,11 +350,16 @@ pub(crate) async fn handle(
         }
         Setting::PauseUntil(day) => pause(app, member, day, today).await?,
         Setting::EndPause => {
-            if app.members.set_pause(&app.operator, &member.user_id, None).await? == Written::Done {
-                app.members
-                    .record(&app.operator, &member.user_id, now, &HistoryEvent::Resumed)
-                    .await?;
-            }
+            let resume = MemberChange::Resume;
+            app.members
+                .change(
+                    &app.operator,
+                    &member.user_id,
+                    &resume,
+                    Some(&HistoryEvent::Resumed),
+                    now,
+                )
+                .await?;
             let next = member
                 .schedule
                 .first_after(now)
@@ -339,7 +376,8 @@ pub(crate) async fn handle(
 /// never two); returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
     let (op, user) = (&app.operator, &member.user_id);
-    app.members.update_schedule(op, user, schedule, app.clock.now()).await?;
+    let change = MemberChange::Schedule(schedule.clone());
+    app.members.change(op, user, &change, None, app.clock.now()).await?;
     app.scheduler.put_member_schedule(op, user, schedule).await?;
     app.members
         .record(
@@ -368,21 +406,10 @@ async fn pause(
         return Ok(("pause_date_invalid", vec![messages::text(lang, Text::PauseDateInvalid)]));
     }
     // The tap that chose the pause already closed any open check (a sign of life).
-    if app
-        .members
-        .set_pause(&app.operator, &member.user_id, Some(resume_on))
-        .await?
-        == Written::Done
-    {
-        app.members
-            .record(
-                &app.operator,
-                &member.user_id,
-                app.clock.now(),
-                &HistoryEvent::Paused { resume_on },
-            )
-            .await?;
-    }
+    let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
+    app.members
+        .change(&app.operator, &member.user_id, &pause, Some(&paused), app.clock.now())
+        .await?;
     let last_day = resume_on.yesterday().unwrap_or(resume_on);
     let t = Text::Paused {
         last_day: messages::day(lang, last_day),

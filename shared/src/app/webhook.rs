@@ -8,7 +8,7 @@ use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
 use crate::escalation::{self, EscalationMessage, StaffRoom};
 use crate::ids::{GroupId, UserId};
-use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::messages::{self, Lang, Text};
 use crate::ports::{EventClaim, Written};
 use crate::webhook::{self, Event, Intent, SignatureError};
@@ -162,7 +162,10 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
         Intent::OnboardingDone { user } => match app.members.member(&app.operator, &user).await? {
             Some(member) => {
-                app.members.set_onboarding(&app.operator, &user, None).await?;
+                let done = MemberChange::Onboarding(None);
+                app.members
+                    .change(&app.operator, &user, &done, None, app.clock.now())
+                    .await?;
                 let t = Text::OnboardingDone {
                     schedule: messages::describe_schedule(member.lang, &member.schedule),
                 };
@@ -236,7 +239,10 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 .await?
                 .is_some_and(|m| m.onboarding.is_some())
             {
-                app.members.set_onboarding(&app.operator, &user, None).await?;
+                let done = MemberChange::Onboarding(None);
+                app.members
+                    .change(&app.operator, &user, &done, None, app.clock.now())
+                    .await?;
             }
             outcome
         }
@@ -297,14 +303,13 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
     match app.members.member(op, user).await? {
         Some(member) => {
             if member.status == MemberStatus::Blocked {
-                if app
-                    .members
-                    .set_member_status(op, user, MemberStatus::Blocked, MemberStatus::Active, now)
-                    .await?
-                    == Written::Done
-                {
-                    app.members.record(op, user, now, &HistoryEvent::Reactivated).await?;
-                }
+                let back = MemberChange::Status {
+                    from: MemberStatus::Blocked,
+                    to: MemberStatus::Active,
+                };
+                app.members
+                    .change(op, user, &back, Some(&HistoryEvent::Reactivated), now)
+                    .await?;
                 // Back within the grace period: their data is no longer to be erased.
                 if let Some(blocked_at) = member.status_since {
                     app.scheduler
@@ -397,11 +402,19 @@ async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
     if member.status != MemberStatus::Blocked
         && app
             .members
-            .set_member_status(op, user, member.status, MemberStatus::Blocked, now)
+            .change(
+                op,
+                user,
+                &MemberChange::Status {
+                    from: member.status,
+                    to: MemberStatus::Blocked,
+                },
+                Some(&HistoryEvent::Blocked),
+                now,
+            )
             .await?
             == Written::Done
     {
-        app.members.record(op, user, now, &HistoryEvent::Blocked).await?;
         blocked_at = now;
     }
     // Also when the status was already recorded by an earlier attempt that failed here.
@@ -490,7 +503,8 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
     if next.duration_since(now) > app.checkin_window {
         return Ok(("checked_in", messages::text(member.lang, Text::CheckInThanks)));
     }
-    app.members.set_checked_in_for(&app.operator, user, next).await?;
+    let checked_in = MemberChange::CheckedInFor(next);
+    app.members.change(&app.operator, user, &checked_in, None, now).await?;
     let tz = member.schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
     let t = Text::CheckInAhead {
         next: messages::when(member.lang, next, &tz),

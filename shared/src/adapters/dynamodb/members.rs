@@ -39,31 +39,6 @@ impl Members for DynamoStore {
         self.transact("TransactWriteItems(create_member)", items).await
     }
 
-    async fn set_member_status(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        from: MemberStatus,
-        to: MemberStatus,
-        at: Timestamp,
-    ) -> Result<Written, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("SET #status = :to, status_since = :at")
-            .condition_expression("#status = :from")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":at", attr("member", &at)?)
-            .expression_attribute_values(":to", attr("member", &to)?)
-            .expression_attribute_values(":from", attr("member", &from)?)
-            .send()
-            .await;
-        conditional("UpdateItem", result)
-    }
-
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
         for (pk, sk) in [
             (keys::person(op, user), keys::MEMBER.to_owned()),
@@ -81,59 +56,6 @@ impl Members for DynamoStore {
         Ok(())
     }
 
-    async fn set_onboarding(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        step: Option<crate::member::Onboarding>,
-    ) -> Result<(), StoreError> {
-        let update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER));
-        let update = match step {
-            Some(step) => update
-                .update_expression("SET onboarding = :step")
-                .expression_attribute_values(":step", attr("member", &step)?),
-            None => update.update_expression("REMOVE onboarding"),
-        };
-        update
-            .condition_expression("attribute_exists(pk)")
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
-    }
-
-    async fn set_checked_in_for(&self, op: &OperatorId, user: &UserId, check: Timestamp) -> Result<(), StoreError> {
-        self.set_member_field(op, user, "checked_in_for", attr("member", &check)?)
-            .await
-    }
-
-    async fn update_schedule(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        schedule: &CheckSchedule,
-        since: Timestamp,
-    ) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("SET schedule = :schedule, schedule_since = :since")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":schedule", attr("member", schedule)?)
-            .expression_attribute_values(":since", attr("member", &since)?)
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
-    }
-
     async fn roster(&self, op: &OperatorId) -> Result<Vec<UserId>, StoreError> {
         self.query_partition(keys::roster(op))
             .await?
@@ -147,35 +69,43 @@ impl Members for DynamoStore {
             .collect()
     }
 
-    async fn set_pause(
+    async fn change(
         &self,
         op: &OperatorId,
-        user: &UserId,
-        resume_on: Option<jiff::civil::Date>,
+        member: &UserId,
+        change: &MemberChange,
+        history: Option<&HistoryEvent>,
+        now: Timestamp,
     ) -> Result<Written, StoreError> {
-        let update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER));
-        let update = match resume_on {
-            Some(day) => update
-                .update_expression("SET #status = :paused, resume_on = :day")
-                .condition_expression("#status IN (:active, :paused)")
-                .expression_attribute_values(":day", attr("member", &day)?)
-                .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?),
-            None => update
-                .update_expression("SET #status = :active REMOVE resume_on")
-                .condition_expression("#status = :paused")
-                .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?),
+        let update = member_update(change, now)?;
+        let Some(event) = history else {
+            let result = update
+                .apply_to_item(self.client.update_item().table_name(&self.table))
+                .key("pk", s(keys::person(op, member)))
+                .key("sk", s(keys::MEMBER))
+                .send()
+                .await;
+            return conditional("UpdateItem", result);
         };
-        let result = update
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":paused", attr("member", &MemberStatus::Paused)?)
-            .send()
-            .await;
-        conditional("UpdateItem", result)
+        let update = update
+            .apply_to_transact(Update::builder().table_name(&self.table))
+            .key("pk", s(keys::person(op, member)))
+            .key("sk", s(keys::MEMBER))
+            .build()
+            .map_err(build_error("member"))?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(history_item(op, member, now, event)?))
+            .build()
+            .map_err(build_error("history"))?;
+        self.transact(
+            "TransactWriteItems",
+            vec![
+                TransactWriteItem::builder().update(update).build(),
+                TransactWriteItem::builder().put(put).build(),
+            ],
+        )
+        .await
     }
 
     async fn record(
@@ -185,19 +115,10 @@ impl Members for DynamoStore {
         at: Timestamp,
         event: &HistoryEvent,
     ) -> Result<(), StoreError> {
-        let record = HistoryRecord {
-            at,
-            event: event.clone(),
-        };
-        let kind = serde_json::to_value(event)
-            .ok()
-            .and_then(|v| v["event"].as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let sk = keys::history(at, sequence(), kind);
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item("history", keys::person(op, user), sk, &record, None)?))
+            .set_item(Some(history_item(op, user, at, event)?))
             .send()
             .await
             .map_err(dynamo_error("PutItem"))?;
@@ -211,32 +132,128 @@ impl Members for DynamoStore {
             .map(|i| read::<HistoryRecord>("history", i).map(|r| (r.at, r.event)))
             .collect()
     }
+}
 
-    async fn set_phone_for(&self, op: &OperatorId, user: &UserId, contact: Option<&UserId>) -> Result<(), StoreError> {
-        let value = contact.map_or(AttributeValue::Null(true), |c| s(c.as_str()));
-        self.set_member_field(op, user, "phone_for", value).await
+/// A history record, ordered by time (and by this process's order within one instant).
+fn history_item(op: &OperatorId, member: &UserId, at: Timestamp, event: &HistoryEvent) -> Result<Item, StoreError> {
+    let record = HistoryRecord {
+        at,
+        event: event.clone(),
+    };
+    let kind = serde_json::to_value(event)
+        .ok()
+        .and_then(|v| v["event"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    item(
+        "history",
+        keys::person(op, member),
+        keys::history(at, sequence(), kind),
+        &record,
+        None,
+    )
+}
+
+/// The update expression, condition and values of a member change.
+fn member_update(change: &MemberChange, now: Timestamp) -> Result<MemberUpdate, StoreError> {
+    let exists = "attribute_exists(pk)";
+    let status = || Some(("#status", "status"));
+    let none = || AttributeValue::Null(true);
+    Ok(match change {
+        MemberChange::Status { from, to } => {
+            MemberUpdate::new("SET #status = :to, status_since = :at", "#status = :from", status())
+                .value(":at", attr("member", &now)?)
+                .value(":to", attr("member", to)?)
+                .value(":from", attr("member", from)?)
+        }
+        MemberChange::Onboarding(Some(step)) => {
+            MemberUpdate::new("SET onboarding = :step", exists, None).value(":step", attr("member", step)?)
+        }
+        MemberChange::Onboarding(None) => MemberUpdate::new("REMOVE onboarding", exists, None),
+        MemberChange::CheckedInFor(check) => {
+            MemberUpdate::new("SET checked_in_for = :value", exists, None).value(":value", attr("member", check)?)
+        }
+        MemberChange::Schedule(schedule) => {
+            MemberUpdate::new("SET schedule = :schedule, schedule_since = :since", exists, None)
+                .value(":schedule", attr("member", schedule)?)
+                .value(":since", attr("member", &now)?)
+        }
+        MemberChange::PauseUntil(day) => MemberUpdate::new(
+            "SET #status = :paused, resume_on = :day",
+            "#status IN (:active, :paused)",
+            status(),
+        )
+        .value(":day", attr("member", day)?)
+        .value(":active", attr("member", &MemberStatus::Active)?)
+        .value(":paused", attr("member", &MemberStatus::Paused)?),
+        MemberChange::Resume => {
+            MemberUpdate::new("SET #status = :active REMOVE resume_on", "#status = :paused", status())
+                .value(":active", attr("member", &MemberStatus::Active)?)
+                .value(":paused", attr("member", &MemberStatus::Paused)?)
+        }
+        MemberChange::PhoneFor(contact) => MemberUpdate::new("SET phone_for = :value", exists, None)
+            .value(":value", contact.as_ref().map_or_else(none, |c| s(c.as_str()))),
+        MemberChange::LeftCounted => {
+            MemberUpdate::new("SET left_counted = :value", exists, None).value(":value", AttributeValue::Bool(true))
+        }
+        MemberChange::Demographics { age_band, gender } => {
+            MemberUpdate::new("SET age_band = :age, gender = :gender", exists, None)
+                .value(":age", age_band.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
+                .value(":gender", gender.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
+        }
+        MemberChange::Lang(lang) => {
+            MemberUpdate::new("SET lang = :value", exists, None).value(":value", attr("member", lang)?)
+        }
+    })
+}
+
+/// An update of the member record, applied to a single write or to a transaction item.
+struct MemberUpdate {
+    update: &'static str,
+    condition: &'static str,
+    name: Option<(&'static str, &'static str)>,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+impl MemberUpdate {
+    fn new(update: &'static str, condition: &'static str, name: Option<(&'static str, &'static str)>) -> Self {
+        Self {
+            update,
+            condition,
+            name,
+            values: Vec::new(),
+        }
     }
 
-    async fn mark_left_counted(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
-        self.set_member_field(op, user, "left_counted", AttributeValue::Bool(true))
-            .await
+    fn value(mut self, name: &'static str, value: AttributeValue) -> Self {
+        self.values.push((name, value));
+        self
     }
 
-    async fn set_demographics(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        age_band: Option<crate::report::AgeBand>,
-        gender: Option<crate::report::Gender>,
-    ) -> Result<(), StoreError> {
-        let none = || AttributeValue::Null(true);
-        let age = age_band.map_or_else(|| Ok(none()), |a| attr("member", &a))?;
-        let gender = gender.map_or_else(|| Ok(none()), |g| attr("member", &g))?;
-        self.set_member_field(op, user, "age_band", age).await?;
-        self.set_member_field(op, user, "gender", gender).await
+    fn apply_to_item(
+        self,
+        mut b: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        b = b.update_expression(self.update).condition_expression(self.condition);
+        if let Some((k, v)) = self.name {
+            b = b.expression_attribute_names(k, v);
+        }
+        for (k, v) in self.values {
+            b = b.expression_attribute_values(k, v);
+        }
+        b
     }
 
-    async fn set_lang(&self, op: &OperatorId, user: &UserId, lang: crate::messages::Lang) -> Result<(), StoreError> {
-        self.set_member_field(op, user, "lang", attr("member", &lang)?).await
+    fn apply_to_transact(
+        self,
+        mut b: aws_sdk_dynamodb::types::builders::UpdateBuilder,
+    ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+        b = b.update_expression(self.update).condition_expression(self.condition);
+        if let Some((k, v)) = self.name {
+            b = b.expression_attribute_names(k, v);
+        }
+        for (k, v) in self.values {
+            b = b.expression_attribute_values(k, v);
+        }
+        b
     }
 }

@@ -19,11 +19,10 @@ use crate::check::{Check, CheckState};
 use crate::contact::{Contact, Invitation, InviteCode};
 use crate::escalation::{Staff, StaffRoom};
 use crate::ids::{GroupId, OperatorId, UserId};
-use crate::member::{HistoryEvent, Member, MemberStatus};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::ports::{EventClaim, StoreError, Written};
 use crate::report::{Fact, Recorded};
-use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
@@ -170,29 +169,6 @@ impl DynamoStore {
             .build()
             .map_err(build_error("case event"))?;
         Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// Sets one attribute of an existing member record.
-    async fn set_member_field(
-        &self,
-        op: &OperatorId,
-        user: &UserId,
-        field: &str,
-        value: AttributeValue,
-    ) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("SET #field = :value")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#field", field)
-            .expression_attribute_values(":value", value)
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        Ok(())
     }
 
     async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
