@@ -80,7 +80,7 @@ async fn a_button_pressed_outside_the_staff_room_does_nothing() {
 async fn case_record(s: &LocalStack, number: u64) -> mimamori::case::Case {
     s.functions
         .webhook
-        .store
+        .cases
         .case(&operator(s), number)
         .await
         .unwrap()
@@ -199,7 +199,7 @@ async fn a_forged_postback_from_someone_not_in_the_staff_room_changes_nothing() 
     assert!(
         s.functions
             .webhook
-            .store
+            .cases
             .case_history(&operator(&s), case)
             .await
             .unwrap()
@@ -220,9 +220,10 @@ async fn staff_are_the_people_who_join_the_staff_room() {
     let joined = s.sim.member_joined(STAFF_ROOM, &[staff_c]);
     assert_eq!(s.webhook(&[joined]).await, 200);
     assert!(last_reply(&s, STAFF_ROOM).contains("佐々木さんをスタッフとして登録しました"));
-    let store = &s.functions.webhook.store;
+    let store = &s.functions.webhook;
     assert_eq!(
         store
+            .staff
             .staff(&operator(&s), &uid(staff_c))
             .await
             .unwrap()
@@ -238,9 +239,9 @@ async fn staff_are_the_people_who_join_the_staff_room() {
     );
     let left = s.sim.member_left(STAFF_ROOM, &[staff_c]);
     assert_eq!(s.webhook(&[left]).await, 200);
-    let store = &s.functions.webhook.store;
-    assert!(store.staff(&operator(&s), &uid(staff_c)).await.unwrap().is_none());
-    assert!(store.on_duty(&operator(&s)).await.unwrap().is_none());
+    let store = &s.functions.webhook;
+    assert!(store.staff.staff(&operator(&s), &uid(staff_c)).await.unwrap().is_none());
+    assert!(store.staff.on_duty(&operator(&s)).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -372,7 +373,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
     let history = s
         .functions
         .webhook
-        .store
+        .cases
         .case_history(&operator(&s), case)
         .await
         .unwrap();
@@ -396,11 +397,11 @@ async fn a_member_who_leaves_takes_their_cases_with_them() {
     say(&mut s, KIYOSHI, "退会").await;
     let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
     assert_eq!(s.webhook(&[confirm]).await, 200);
-    let store = &s.functions.webhook.store;
-    assert!(store.case(&operator(&s), case).await.unwrap().is_none());
-    assert!(store.case_history(&operator(&s), case).await.unwrap().is_empty());
+    let store = &s.functions.webhook;
+    assert!(store.cases.case(&operator(&s), case).await.unwrap().is_none());
+    assert!(store.cases.case_history(&operator(&s), case).await.unwrap().is_empty());
     // The anonymous facts stay for the monthly report.
-    let facts = store.facts(&operator(&s), None).await.unwrap();
+    let facts = store.facts.facts(&operator(&s), None).await.unwrap();
     assert!(
         facts
             .iter()
@@ -418,13 +419,14 @@ async fn a_member_who_leaves_takes_their_cases_with_them() {
 /// processed again.
 async fn crash_before_done(s: &LocalStack, event: &serde_json::Value) {
     use aws_sdk_dynamodb::types::AttributeValue;
+    use mimamori::adapters::dynamodb::keys;
     let id = event["webhookEventId"].as_str().unwrap();
     let stale = (s.now().as_second() - 600).to_string();
     aws_sdk_dynamodb::Client::new(&s.aws)
         .put_item()
         .table_name(&s.resources.table)
-        .item("pk", AttributeValue::S(format!("{}#EVENT#{id}", operator(s))))
-        .item("sk", AttributeValue::S("EVENT".into()))
+        .item("pk", AttributeValue::S(keys::webhook_event(&operator(s), id)))
+        .item("sk", AttributeValue::S(keys::EVENT.into()))
         .item("status", AttributeValue::S("processing".into()))
         .item("claimed_at", AttributeValue::N(stale))
         .send()
@@ -455,14 +457,14 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
     let history = s
         .functions
         .webhook
-        .store
+        .cases
         .case_history(&operator(&s), case)
         .await
         .unwrap();
     let count = |f: fn(&CaseEvent) -> bool| history.iter().filter(|(_, e)| f(e)).count();
     assert_eq!(count(|e| matches!(e, CaseEvent::Taken { .. })), 1);
     assert_eq!(count(|e| matches!(e, CaseEvent::Call { .. })), 1);
-    let facts = s.functions.webhook.store.facts(&operator(&s), None).await.unwrap();
+    let facts = s.functions.webhook.facts.facts(&operator(&s), None).await.unwrap();
     let calls = facts
         .iter()
         .filter(|f| matches!(f.fact, mimamori::report::Fact::Call { .. }))
@@ -476,13 +478,14 @@ async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_sta
     let case = escalated(&mut s).await;
     staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
     // The member's answer closed the check, and the invocation died before the case.
-    let store = s.functions.webhook.store.clone();
+    let store = s.functions.webhook.clone();
     let op = operator(&s);
     let open = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap();
     let mut answered = open.clone();
     answered.state = CheckState::Acknowledged;
     answered.acknowledged_at = Some(s.now());
     store
+        .checks
         .acknowledge(&op, &uid(KIYOSHI), &open, &answered, &[], s.now())
         .await
         .unwrap();
@@ -524,12 +527,12 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
             .filter(|f| matches!(f.fact, mimamori::report::Fact::Left { .. }))
             .count()
     };
-    let store = s.functions.webhook.store.clone();
-    assert_eq!(lefts(&store.facts(&operator(&s), None).await.unwrap()), 1);
+    let store = s.functions.webhook.clone();
+    assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
     // The family later asks for everything to be erased: still counted once.
     say(&mut s, KIYOSHI, "退会").await;
     let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
     assert_eq!(s.webhook(&[confirm]).await, 200);
     assert!(member(&s, KIYOSHI).await.is_none());
-    assert_eq!(lefts(&store.facts(&operator(&s), None).await.unwrap()), 1);
+    assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
 }

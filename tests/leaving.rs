@@ -3,6 +3,7 @@
 //! come back.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use mimamori::adapters::dynamodb::keys;
 use scenarios::*;
 
 /// Every record whose key belongs to `id` (their partition).
@@ -12,7 +13,7 @@ async fn records_of(s: &LocalStack, id: &str) -> usize {
         .query()
         .table_name(&s.resources.table)
         .key_condition_expression("pk = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(format!("{}#USER#{id}", operator(s))))
+        .expression_attribute_values(":pk", AttributeValue::S(keys::person(&operator(s), id)))
         .send()
         .await
         .unwrap();
@@ -54,7 +55,7 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
     let yoko_watches = s
         .functions
         .webhook
-        .store
+        .contacts
         .watched_members(&operator(&s), &uid(YOKO))
         .await
         .unwrap();

@@ -92,7 +92,7 @@ pub async fn contacts(stack: &LocalStack, member: &str) -> Vec<mimamori::contact
     stack
         .functions
         .webhook
-        .store
+        .contacts
         .contacts(&operator(stack), &uid(member))
         .await
         .expect("store reachable")
@@ -102,7 +102,7 @@ pub async fn history(stack: &LocalStack, id: &str) -> Vec<mimamori::member::Hist
     let records = stack
         .functions
         .webhook
-        .store
+        .members
         .history(&operator(stack), &uid(id))
         .await
         .expect("store reachable");
@@ -113,7 +113,7 @@ pub async fn staff_room_of(stack: &LocalStack) -> Option<mimamori::staff::StaffR
     stack
         .functions
         .webhook
-        .store
+        .staff
         .staff_room(&operator(stack))
         .await
         .expect("store reachable")
@@ -219,7 +219,7 @@ pub async fn member(stack: &LocalStack, id: &str) -> Option<Member> {
     stack
         .functions
         .webhook
-        .store
+        .members
         .member(&operator(stack), &uid(id))
         .await
         .expect("store reachable")
@@ -229,7 +229,7 @@ pub async fn check_at(stack: &LocalStack, id: &str, at: Timestamp) -> Option<Che
     stack
         .functions
         .webhook
-        .store
+        .checks
         .check(&operator(stack), &uid(id), at)
         .await
         .expect("store reachable")

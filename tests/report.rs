@@ -131,7 +131,7 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
         ..december.clone()
     };
 
-    let store = s.functions.webhook.store.clone();
+    let store = s.functions.webhook.facts.clone();
     let periods = mimamori_local::report::periods(store.as_ref(), &operator(&s), None)
         .await
         .unwrap();

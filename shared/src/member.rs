@@ -262,6 +262,36 @@ pub enum HistoryEvent {
     ChecksStopped,
 }
 
+/// One change to a member record, with the condition it is made under; the store makes
+/// it (with its history entry, if any) in one write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MemberChange {
+    /// `from` → `to`, only while still `from` (`status_since` is the change's time).
+    Status {
+        from: MemberStatus,
+        to: MemberStatus,
+    },
+    /// The onboarding step (`None`: onboarding done).
+    Onboarding(Option<Onboarding>),
+    /// The next check, already answered with the free check-in button.
+    CheckedInFor(Timestamp),
+    /// A new schedule (`schedule_since` is the change's time).
+    Schedule(CheckSchedule),
+    /// Paused until that local date: from active, or a new date while paused.
+    PauseUntil(Date),
+    /// Active again: only from paused.
+    Resume,
+    /// Whose phone number the member is about to send (`None`: nobody's).
+    PhoneFor(Option<UserId>),
+    /// Counted as having left (checks ended for good), so erasure does not count twice.
+    LeftCounted,
+    Demographics {
+        age_band: Option<AgeBand>,
+        gender: Option<Gender>,
+    },
+    Lang(Lang),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,12 +2,12 @@
 //! start, from the facts in the table, as a table for the terminal and as CSV.
 
 use mimamori::ids::OperatorId;
-use mimamori::ports::{Store, StoreError};
+use mimamori::ports::{Facts, StoreError};
 use mimamori::report::{self, Figures};
 
 /// Every month with facts (or only `month`), then `all`.
 pub async fn periods(
-    store: &dyn Store,
+    store: &dyn Facts,
     operator: &OperatorId,
     month: Option<&str>,
 ) -> Result<Vec<(String, Figures)>, StoreError> {

@@ -12,8 +12,8 @@ use crate::ids::{GroupId, UserId};
 use crate::line::texts::Text;
 use crate::line::webhook::StaffAction;
 use crate::line::{messages, views};
-use crate::member::HistoryEvent;
 use crate::member::Lang;
+use crate::member::{HistoryEvent, MemberChange};
 use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
 use crate::report::{self, Fact};
@@ -46,7 +46,7 @@ pub(crate) async fn staff(
     origin: Origin<'_>,
 ) -> Result<(&'static str, Vec<Value>), AppError> {
     let op = &app.operator;
-    let room = app.store.staff_room(op).await?;
+    let room = app.staff.staff_room(op).await?;
     let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.group_id == g);
     let (true, Some(user), Some(group)) = (in_room, user, group) else {
         return Ok(("staff_action_refused_not_staff", reply(Text::StaffOnly)));
@@ -59,7 +59,7 @@ pub(crate) async fn staff(
     let (number, act) = match action {
         StaffAction::Report(month) => return report(app, month.as_deref()).await,
         StaffAction::OnDuty => {
-            app.store.set_on_duty(op, &me).await?;
+            app.staff.set_on_duty(op, &me).await?;
             return Ok(("on_duty_set", reply(Text::OnDutySet { name: me.display_name })));
         }
         StaffAction::Take(n) => (n, CaseAct::Take),
@@ -69,14 +69,14 @@ pub(crate) async fn staff(
         StaffAction::Note(n, text) => (n, CaseAct::Note(text)),
         StaffAction::Show(n) => (n, CaseAct::Show),
     };
-    let Some(mut case) = app.store.case(op, number).await? else {
+    let Some(mut case) = app.cases.case(op, number).await? else {
         return Ok(("case_unknown", reply(Text::CaseUnknown { case_number: number })));
     };
     // A case whose member answered, but which an interrupted invocation left open, is
     // closed now as answered (unless staff are closing it with their own outcome).
     if !case.is_closed() && !matches!(act, CaseAct::Close(_)) && !still_open(app, &case).await? {
         resolve(app, &case, Outcome::Answered, None).await?;
-        case = app.store.case(op, number).await?.unwrap_or(case);
+        case = app.cases.case(op, number).await?.unwrap_or(case);
     }
     let closed = |case: &Case| {
         let outcome = case.outcome.unwrap_or(Outcome::Answered);
@@ -93,7 +93,7 @@ pub(crate) async fn staff(
         // Notes may be added to a closed case too (e.g. after 終了).
         CaseAct::Note(text) => {
             let event = CaseEvent::Note { by: actor, text };
-            app.store
+            app.cases
                 .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
                 .await?;
             Ok(("case_note_added", reply(Text::NoteRecorded { case_number: number })))
@@ -106,10 +106,10 @@ pub(crate) async fn staff(
                 kind,
                 by: actor.clone(),
             };
-            app.store
+            app.cases
                 .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
                 .await?;
-            if let Some(member) = app.store.member(op, &case.member).await? {
+            if let Some(member) = app.members.member(op, &case.member).await? {
                 let fact = Fact::Call {
                     case: number,
                     who: crate::member::pseudonym(op, &member),
@@ -143,7 +143,7 @@ pub(crate) async fn staff(
                 )),
                 // Someone (or something) ended it first: say how it was recorded.
                 Written::Conflict => {
-                    let now = app.store.case(op, number).await?.unwrap_or(case);
+                    let now = app.cases.case(op, number).await?.unwrap_or(case);
                     Ok(closed(&now))
                 }
             }
@@ -164,7 +164,7 @@ enum CaseAct {
 /// The staff member, enrolled on first sight: someone LINE shows acting in the staff
 /// room is in it (they may have been there before the service joined the group).
 async fn staff_member(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppError> {
-    if let Some(s) = app.store.staff(&app.operator, user).await? {
+    if let Some(s) = app.staff.staff(&app.operator, user).await? {
         return Ok(s);
     }
     enrol(app, group, user).await
@@ -182,7 +182,7 @@ async fn enrol(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppEr
         display_name: name,
         since: app.clock.now(),
     };
-    app.store.enrol_staff(&app.operator, &staff).await?;
+    app.staff.enrol_staff(&app.operator, &staff).await?;
     tracing::info!(staff = %user, "staff_enrolled");
     Ok(staff)
 }
@@ -215,7 +215,7 @@ pub(crate) async fn members_left(app: &App, group: &GroupId, users: &[UserId]) -
         return Ok("group_members_left_elsewhere");
     }
     for user in users {
-        app.store.remove_staff(&app.operator, user).await?;
+        app.staff.remove_staff(&app.operator, user).await?;
         tracing::info!(staff = %user, "staff_removed");
     }
     Ok("staff_left")
@@ -223,7 +223,7 @@ pub(crate) async fn members_left(app: &App, group: &GroupId, users: &[UserId]) -
 
 async fn is_staff_room(app: &App, group: &GroupId) -> Result<bool, AppError> {
     Ok(app
-        .store
+        .staff
         .staff_room(&app.operator)
         .await?
         .is_some_and(|r| &r.group_id == group))
@@ -232,7 +232,7 @@ async fn is_staff_room(app: &App, group: &GroupId) -> Result<bool, AppError> {
 /// Whether the case's check is still waiting for news (not answered in the meantime).
 async fn still_open(app: &App, case: &Case) -> Result<bool, AppError> {
     Ok(app
-        .store
+        .checks
         .check(&app.operator, &case.member, case.check)
         .await?
         .is_some_and(|c| c.state == CheckState::Overdue))
@@ -242,13 +242,13 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
     let op = &app.operator;
     let number = case.number;
     let now = app.clock.now();
-    match app.store.take_case(op, number, actor, now).await? {
+    match app.cases.take_case(op, number, actor, now).await? {
         Written::Done => {
             let event = HistoryEvent::CaseTaken {
                 case_number: number,
                 by: actor.id.clone(),
             };
-            app.store.record(op, &case.member, now, &event).await?;
+            app.members.record(op, &case.member, now, &event).await?;
             let taken = Text::CaseTaken {
                 case_number: number,
                 by: actor.name.clone(),
@@ -259,7 +259,7 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
             ))
         }
         Written::Conflict => {
-            let taken = app.store.case(op, number).await?;
+            let taken = app.cases.case(op, number).await?;
             // The same person again (a redelivered press): the same answer as the first time.
             if let Some(c) = taken.as_ref().filter(|c| c.taken_by.as_ref() == Some(&actor.id)) {
                 let t = Text::CaseTaken {
@@ -287,9 +287,9 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
 /// every event of the case.
 async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppError> {
     let op = &app.operator;
-    let member = app.store.member(op, &case.member).await?;
-    let contacts = app.store.contacts(op, &case.member).await?;
-    let history = app.store.case_history(op, case.number).await?;
+    let member = app.members.member(op, &case.member).await?;
+    let contacts = app.contacts.contacts(op, &case.member).await?;
+    let history = app.cases.case_history(op, case.number).await?;
     let name = member
         .map(|m| m.display_name)
         .unwrap_or_else(|| Text::MemberErased.render(Lang::Ja));
@@ -336,7 +336,7 @@ async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Val
         Some(m) if report::is_month(m) => m.to_owned(),
         Some(_) => return Ok(("report_bad_month", reply(Text::ReportMonthInvalid))),
     };
-    let facts = app.store.facts(&app.operator, None).await?;
+    let facts = app.facts.facts(&app.operator, None).await?;
     let in_month = report::figures(&facts, Some(&month));
     let all = report::figures(&facts, None);
     Ok(("report_shown", vec![views::monthly_report(&month, &in_month, &all)]))
@@ -353,10 +353,10 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     if outcome != Outcome::Answered {
         close_check(app, case, outcome, by.as_ref()).await?;
     }
-    if app.store.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
+    if app.cases.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
         return Ok(Written::Conflict);
     }
-    app.store
+    app.members
         .record(
             op,
             user,
@@ -377,7 +377,7 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     .await?;
     match outcome {
         Outcome::Hospitalised => {
-            if let Some(member) = app.store.member(op, user).await? {
+            if let Some(member) = app.members.member(op, user).await? {
                 let tz = member
                     .schedule
                     .time_zone()
@@ -386,18 +386,15 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
                 let resume_on = today
                     .checked_add(HOSPITAL_PAUSE_DAYS.days())
                     .map_err(|e| AppError::Internal(e.to_string()))?;
-                if app.store.set_pause(op, user, Some(resume_on)).await? == Written::Done {
-                    app.store
-                        .record(op, user, now, &HistoryEvent::Paused { resume_on })
-                        .await?;
-                }
+                let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
+                app.members.change(op, user, &pause, Some(&paused), now).await?;
             }
         }
         Outcome::Deceased => {
             // No more checks; the record stays for the operator until someone erases it,
             // and the report counts the member as having left now (once).
             app.scheduler.delete_member_schedule(op, user).await?;
-            if let Some(member) = app.store.member(op, user).await?.filter(|m| !m.left_counted) {
+            if let Some(member) = app.members.member(op, user).await?.filter(|m| !m.left_counted) {
                 let left = Fact::Left {
                     who: crate::member::pseudonym(op, &member),
                     at: now,
@@ -405,9 +402,11 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
                     gender: member.gender,
                 };
                 app.record_fact(now, &left).await?;
-                app.store.mark_left_counted(op, user).await?;
+                app.members
+                    .change(op, user, &MemberChange::LeftCounted, None, now)
+                    .await?;
             }
-            app.store.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
+            app.members.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
         }
         _ => {}
     }
@@ -421,11 +420,11 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
     let user = &case.member;
     for _ in 0..super::ATTEMPTS {
         let now = app.clock.now();
-        let Some(member) = app.store.member(op, user).await? else {
+        let Some(member) = app.members.member(op, user).await? else {
             return Ok(());
         };
         let Some(open) = app
-            .store
+            .checks
             .check(op, user, case.check)
             .await?
             .filter(|c| c.state == CheckState::Overdue)
@@ -449,7 +448,7 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
         } else {
             member.last_sign_of_life.unwrap_or(member.joined_at)
         };
-        if app.store.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
+        if app.checks.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
             break;
         }
     }
@@ -470,7 +469,7 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
 /// people who must hear the all-clear.
 pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Result<Vec<Recipient>, AppError> {
     let mut to: Vec<Recipient> = app
-        .store
+        .checks
         .pushes(&app.operator, user, check, None)
         .await?
         .into_iter()
@@ -485,13 +484,13 @@ pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Resul
 /// A contact's 「無事を確認しました」: only a contact of that member, on a case still open.
 pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Result<(&'static str, Value), AppError> {
     let op = &app.operator;
-    let Some(case) = app.store.case(op, number).await? else {
+    let Some(case) = app.cases.case(op, number).await? else {
         return Ok(("safe_unknown_case", messages::text(Lang::Ja, Text::ButtonNoLongerValid)));
     };
-    let member = app.store.member(op, &case.member).await?;
+    let member = app.members.member(op, &case.member).await?;
     let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
     let Some(contact) = app
-        .store
+        .contacts
         .contacts(op, &case.member)
         .await?
         .into_iter()

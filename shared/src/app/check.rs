@@ -4,7 +4,7 @@ use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
 use crate::ids::{OperatorId, UserId};
-use crate::member::HistoryEvent;
+use crate::member::{HistoryEvent, MemberChange};
 use crate::outbox::Notice;
 use crate::ports::Written;
 use crate::report::CheckFlag;
@@ -57,24 +57,25 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
     let mut resumed = false;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
-        let Some(member) = app.store.member(op, user).await? else {
+        let Some(member) = app.members.member(op, user).await? else {
             return Ok(CheckOutcome::UnknownMember);
         };
         // A pause ends by itself on its date: this check resumes the member and tells
         // them so in the same push.
         if member.pause_over_at(slot) {
-            if app.store.set_pause(op, user, None).await? == Written::Done {
-                app.store.record(op, user, now, &HistoryEvent::Resumed).await?;
-            }
+            let resume = MemberChange::Resume;
+            app.members
+                .change(op, user, &resume, Some(&HistoryEvent::Resumed), now)
+                .await?;
             resumed = true;
             continue;
         }
         // A check already recorded for this very time: a duplicate delivery.
-        if let Some(existing) = app.store.check(op, user, slot).await? {
+        if let Some(existing) = app.checks.check(op, user, slot).await? {
             return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
         }
         let open = match member.open_check {
-            Some(at) => app.store.check(op, user, at).await?,
+            Some(at) => app.checks.check(op, user, at).await?,
             None => None,
         };
         match check::on_due(&member, open.as_ref(), slot, now, &app.timing) {
@@ -87,7 +88,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     *pause_ended = resumed;
                 }
                 let push = app.render(push);
-                if app.store.open_check(&member, &check, &push).await? == Written::Done {
+                if app.checks.open_check(&member, &check, &push).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
@@ -99,8 +100,8 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 let push = app.render(push);
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
-                    .store
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .checks
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
                     .await?
                     == Written::Done
                 {
@@ -113,8 +114,8 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 let push = app.render(push);
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
-                    .store
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .checks
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
                     .await?
                     == Written::Done
                 {
@@ -123,12 +124,12 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             }
             DuePlan::Absorb { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
+                if app.checks.advance_check(op, user, from, &check, &[], now).await? == Written::Done {
                     return Ok(CheckOutcome::Absorbed);
                 }
             }
             DuePlan::AnsweredAhead { check } => {
-                if app.store.record_answered_check(op, user, &check).await? == Written::Done {
+                if app.checks.record_answered_check(op, user, &check).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::AnsweredAhead)
                         .await?;
                     return Ok(CheckOutcome::AnsweredAhead);
@@ -136,7 +137,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             }
             DuePlan::AlreadyHandled { check } => {
                 let existing = app
-                    .store
+                    .checks
                     .check(op, user, check)
                     .await?
                     .ok_or(AppError::Contention("open check"))?;

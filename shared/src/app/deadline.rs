@@ -57,7 +57,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
     let (op, user) = (&inv.operator, &inv.member);
     if inv.stage == Stage::Erase {
         // Only if they are still blocked since that very time (not back, not blocked anew).
-        let member = app.store.member(op, user).await?;
+        let member = app.members.member(op, user).await?;
         let still = member.is_some_and(|m| m.status == MemberStatus::Blocked && m.status_since == Some(inv.check));
         if !still {
             return Ok(DeadlineOutcome::Idle(Idle::DeadlinePassed));
@@ -79,10 +79,10 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
     }
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
-        let Some(member) = app.store.member(op, user).await? else {
+        let Some(member) = app.members.member(op, user).await? else {
             return Ok(DeadlineOutcome::UnknownMember);
         };
-        let current = app.store.check(op, user, inv.check).await?;
+        let current = app.checks.check(op, user, inv.check).await?;
         match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.timing) {
             DeadlinePlan::Remind {
                 check, push, deadline, ..
@@ -90,14 +90,14 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                 let push = app.render(push);
                 let from = current.as_ref().ok_or(AppError::Contention("check"))?;
                 if app
-                    .store
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push))
+                    .checks
+                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
                     .await?
                     == Written::Done
                 {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
                     app.scheduler.set_deadline(op, user, &deadline).await?;
-                    app.store
+                    app.members
                         .record(
                             op,
                             user,
@@ -112,12 +112,12 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             }
             DeadlinePlan::Escalate { mut check, .. } => {
                 let from = current.as_ref().ok_or(AppError::Contention("check"))?;
-                let case_number = app.store.next_case_number(op).await?;
+                let case_number = app.cases.next_case_number(op).await?;
                 check.case_number = Some(case_number);
-                if app.store.advance_check(op, user, from, &check, &[]).await? == Written::Done {
+                if app.checks.advance_check(op, user, from, &check, &[], now).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Escalated)
                         .await?;
-                    app.store
+                    app.members
                         .record(
                             op,
                             user,
@@ -162,7 +162,7 @@ async fn escalate(
         let now = app.clock.now();
         let case = crate::case::Case::open(number, user.clone(), check, now);
         // With its `Opened` event, in one transaction.
-        app.store.open_case(op, &case).await?;
+        app.cases.open_case(op, &case).await?;
         app.record_fact(now, &crate::report::Fact::CaseOpened { case: number })
             .await?;
     }

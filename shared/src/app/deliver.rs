@@ -23,7 +23,7 @@ pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push
         let key = push.retry_key(op, member);
         match app.line.push(push.to.line_id(), &push.messages, key).await {
             Ok(outcome) => {
-                app.store.mark_sent(op, member, push, app.clock.now()).await?;
+                app.checks.mark_sent(op, member, push, app.clock.now()).await?;
                 match outcome {
                     Pushed::Sent => done.sent += 1,
                     Pushed::AlreadyAccepted => done.already_sent += 1,
@@ -50,7 +50,7 @@ pub async fn deliver_pending(
     check: Timestamp,
 ) -> Result<Delivered, AppError> {
     let pending: Vec<Push> = app
-        .store
+        .checks
         .pushes(op, member, check, None)
         .await?
         .into_iter()

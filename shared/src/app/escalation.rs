@@ -18,12 +18,12 @@ use std::collections::HashSet;
 /// record's key is fixed), and only after the pushes were recorded.
 async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
     let op = &app.operator;
-    let Some(case) = check.case_number.map(|n| app.store.case(op, n)) else {
+    let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
         return Ok(());
     };
     let Some(case) = case.await? else { return Ok(()) };
     let alerted: Vec<Recipient> = app
-        .store
+        .checks
         .pushes(op, &case.member, check.scheduled_at, Some(PushKind::Alert))
         .await?
         .into_iter()
@@ -39,7 +39,7 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
             .collect(),
         staff_room: alerted.iter().any(|to| matches!(to, Recipient::Chat(_))),
     };
-    app.store
+    app.cases
         .record_case_event(
             op,
             case.number,
@@ -54,7 +54,7 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
 /// Sets the first follow-up of the check's case (once; a redelivery sets the same one).
 async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> {
     let op = &app.operator;
-    let Some(case) = check.case_number.map(|n| app.store.case(op, n)) else {
+    let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
         return Ok(());
     };
     let Some(case) = case.await? else { return Ok(()) };
@@ -71,7 +71,7 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
                 levels_done: 0,
                 next: Some(next),
             };
-            app.store
+            app.cases
                 .advance_follow_up(op, case.number, &step, &[], app.clock.now())
                 .await?;
             next
@@ -99,7 +99,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let op = &app.operator;
     let user = &member.user_id;
     let now = app.clock.now();
-    let Some(case) = check.case_number.map(|n| app.store.case(op, n)) else {
+    let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
         return Ok(EscalationOutcome::Gone);
     };
     let Some(case) = case.await? else {
@@ -122,13 +122,13 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         schedule_follow_up(app, &case, next).await?;
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
-    let Some(room) = app.store.staff_room(op).await? else {
+    let Some(room) = app.staff.staff_room(op).await? else {
         return Err(AppError::NoStaffRoom { check: check.key() });
     };
     let tz = operator_zone();
     let plan = app.case_follow_up.follow_up(case.opened(), case.levels_done, now, &tz);
-    let contacts = app.store.contacts(op, user).await?;
-    let on_duty = app.store.on_duty(op).await?.map(|s| s.user_id);
+    let contacts = app.contacts.contacts(op, user).await?;
+    let on_duty = app.staff.on_duty(op).await?.map(|s| s.user_id);
     let pushes = plan_follow_up(
         member,
         check,
@@ -142,7 +142,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         },
     );
     let already: HashSet<String> = app
-        .store
+        .checks
         .pushes(op, user, check.scheduled_at, Some(PushKind::FollowUp))
         .await?
         .into_iter()
@@ -151,8 +151,8 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let new: Vec<_> = app.render_all(pushes.into_iter().filter(|p| !already.contains(&p.key)).collect());
     if !new.is_empty()
         && app
-            .store
-            .add_pushes(op, user, check.scheduled_at, CheckState::Overdue, &new)
+            .checks
+            .add_pushes(op, user, check.scheduled_at, CheckState::Overdue, &new, now)
             .await?
             == Written::Conflict
     {
@@ -186,7 +186,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         levels_done,
         next: Some(plan.next),
     };
-    app.store
+    app.cases
         .advance_follow_up(op, case.number, &done, &events, now)
         .await?;
     schedule_follow_up(app, &case, plan.next).await?;
@@ -231,10 +231,10 @@ impl EscalationOutcome {
 pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOutcome, AppError> {
     let (op, user, at) = message.parts();
     app.ensure_operator(op)?;
-    let Some(member) = app.store.member(op, user).await? else {
+    let Some(member) = app.members.member(op, user).await? else {
         return Ok(EscalationOutcome::Gone);
     };
-    let Some(check) = app.store.check(op, user, at).await? else {
+    let Some(check) = app.checks.check(op, user, at).await? else {
         return Ok(EscalationOutcome::Gone);
     };
     match message {
@@ -247,11 +247,11 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
     let mut recorded = 0;
     let mut missing_staff_room = false;
     if check.state == CheckState::Overdue {
-        let contacts = app.store.contacts(op, user).await?;
-        let room = app.store.staff_room(op).await?;
+        let contacts = app.contacts.contacts(op, user).await?;
+        let room = app.staff.staff_room(op).await?;
         missing_staff_room = room.is_none();
         let already: HashSet<String> = app
-            .store
+            .checks
             .pushes(op, user, at, Some(PushKind::Alert))
             .await?
             .into_iter()
@@ -264,7 +264,11 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
                 .collect(),
         );
         if !new.is_empty() {
-            match app.store.add_pushes(op, user, at, CheckState::Overdue, &new).await? {
+            match app
+                .checks
+                .add_pushes(op, user, at, CheckState::Overdue, &new, app.clock.now())
+                .await?
+            {
                 Written::Done => recorded = new.len() as u32,
                 // The member answered meanwhile (the all-clear takes over), or another
                 // delivery of this message recorded them first: either way, deliver.

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     let op = &app.operator;
-    let member = app.store.member(op, user).await?;
-    let contacts = app.store.contacts(op, user).await?;
-    let watched = app.store.watched_members(op, user).await?;
+    let member = app.members.member(op, user).await?;
+    let contacts = app.contacts.contacts(op, user).await?;
+    let watched = app.contacts.watched_members(op, user).await?;
     app.scheduler.delete_member_schedule(op, user).await?;
     // Tell first: after the erasure nothing says whom to tell. A retry pushes again with
     // the same keys, which LINE answers 409.
@@ -31,11 +31,11 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         }
     }
     for watched_member in &watched {
-        let Some(them) = app.store.member(op, watched_member).await? else {
+        let Some(them) = app.members.member(op, watched_member).await? else {
             continue;
         };
         let name = app
-            .store
+            .contacts
             .contacts(op, watched_member)
             .await?
             .into_iter()
@@ -48,7 +48,7 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
                 .await?;
         }
     }
-    let erased = app.store.erase_member(op, user).await?;
+    let erased = app.erasure.erase_member(op, user).await?;
     if let Some(member) = member.as_ref().filter(|m| !m.left_counted) {
         // Only an anonymous fact is kept for the monthly report (once: a member whose
         // checks ended for good was counted then).

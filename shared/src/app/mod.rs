@@ -16,7 +16,10 @@ pub mod wiring;
 
 use crate::adapters::ssm::Secret;
 use crate::ids::OperatorId;
-use crate::ports::{Clock, Line, LineError, Queue, QueueError, Scheduler, SchedulerError, Store, StoreError};
+use crate::ports::{
+    Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Queue, QueueError, Scheduler,
+    SchedulerError, StaffRooms, StoreError, WebhookEvents,
+};
 use crate::schedule::CheckSchedule;
 use crate::timing::CheckTiming;
 use std::sync::Arc;
@@ -25,7 +28,16 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct App {
     pub operator: OperatorId,
-    pub store: Arc<dyn Store>,
+    /// The store, one port per aggregate (all the one DynamoDB store in AWS), so a test
+    /// can wrap one of them.
+    pub events: Arc<dyn WebhookEvents>,
+    pub members: Arc<dyn Members>,
+    pub checks: Arc<dyn Checks>,
+    pub contacts: Arc<dyn Contacts>,
+    pub cases: Arc<dyn Cases>,
+    pub staff: Arc<dyn StaffRooms>,
+    pub facts: Arc<dyn Facts>,
+    pub erasure: Arc<dyn Erasure>,
     pub line: Arc<dyn Line>,
     pub scheduler: Arc<dyn Scheduler>,
     pub queue: Arc<dyn Queue>,
@@ -92,7 +104,7 @@ impl App {
     /// Records a fact for the monthly report under its month (operator time).
     pub(crate) async fn record_fact(&self, at: jiff::Timestamp, fact: &crate::report::Fact) -> Result<(), AppError> {
         let month = crate::report::month_of(at, &crate::operator::operator_zone());
-        self.store.record_fact(&self.operator, &month, fact).await?;
+        self.facts.record_fact(&self.operator, &month, fact).await?;
         Ok(())
     }
 

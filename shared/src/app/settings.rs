@@ -6,7 +6,7 @@ use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::Setting;
 use crate::member::Lang;
-use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::ports::Written;
 use crate::schedule::{Cadence, CheckSchedule};
 use jiff::civil::Date;
@@ -19,7 +19,7 @@ async fn linked_contact(
     contact: &crate::ids::UserId,
 ) -> Result<Option<crate::contact::Contact>, AppError> {
     Ok(app
-        .store
+        .contacts
         .contacts(&app.operator, &member.user_id)
         .await?
         .into_iter()
@@ -33,8 +33,14 @@ async fn set_demographics(
     age_band: Option<crate::member::AgeBand>,
     gender: Option<crate::member::Gender>,
 ) -> Result<(), AppError> {
-    app.store
-        .set_demographics(&app.operator, &member.user_id, age_band, gender)
+    app.members
+        .change(
+            &app.operator,
+            &member.user_id,
+            &MemberChange::Demographics { age_band, gender },
+            None,
+            app.clock.now(),
+        )
         .await?;
     let joined = crate::report::Fact::Joined {
         who: crate::member::pseudonym(&app.operator, member),
@@ -94,8 +100,14 @@ pub(crate) async fn handle(
             // During onboarding the next steps are two optional questions (for the
             // operator's statistics), then the offer to register a contact.
             if member.onboarding == Some(Onboarding::Schedule) {
-                app.store
-                    .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Profile))
+                app.members
+                    .change(
+                        &app.operator,
+                        &member.user_id,
+                        &MemberChange::Onboarding(Some(Onboarding::Profile)),
+                        None,
+                        now,
+                    )
                     .await?;
                 reply.push(messages::ask_age_band(lang));
             }
@@ -113,8 +125,14 @@ pub(crate) async fn handle(
         Setting::Gender(gender) => {
             set_demographics(app, member, member.age_band, gender).await?;
             let next = if member.onboarding == Some(Onboarding::Profile) {
-                app.store
-                    .set_onboarding(&app.operator, &member.user_id, Some(Onboarding::Contact))
+                app.members
+                    .change(
+                        &app.operator,
+                        &member.user_id,
+                        &MemberChange::Onboarding(Some(Onboarding::Contact)),
+                        None,
+                        now,
+                    )
                     .await?;
                 messages::offer_contact(lang)
             } else {
@@ -135,7 +153,7 @@ pub(crate) async fn handle(
             ("zone_changed", vec![messages::text(lang, t)])
         }
         Setting::ListContacts => {
-            let contacts = app.store.contacts(&app.operator, &member.user_id).await?;
+            let contacts = app.contacts.contacts(&app.operator, &member.user_id).await?;
             let pairs: Vec<_> = contacts.into_iter().map(|c| (c.user_id, c.display_name)).collect();
             ("contacts_listed", vec![messages::contacts_list(lang, &pairs)])
         }
@@ -146,8 +164,14 @@ pub(crate) async fn handle(
                     vec![messages::text(lang, Text::ButtonNoLongerValid)],
                 ));
             };
-            app.store
-                .set_phone_for(&app.operator, &member.user_id, Some(&contact))
+            app.members
+                .change(
+                    &app.operator,
+                    &member.user_id,
+                    &MemberChange::PhoneFor(Some(contact.clone())),
+                    None,
+                    now,
+                )
                 .await?;
             let t = Text::AskContactPhone {
                 contact: linked.display_name,
@@ -183,16 +207,18 @@ pub(crate) async fn handle(
             };
             let op = &app.operator;
             if app
-                .store
+                .contacts
                 .set_contact_phone(op, &member.user_id, &contact, Some(&phone))
                 .await?
                 == Written::Done
             {
-                app.store
+                app.members
                     .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneSet { contact })
                     .await?;
             }
-            app.store.set_phone_for(op, &member.user_id, None).await?;
+            app.members
+                .change(op, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .await?;
             let t = Text::ContactPhoneSaved {
                 contact: linked.display_name,
             };
@@ -206,9 +232,13 @@ pub(crate) async fn handle(
                 ));
             };
             let op = &app.operator;
-            app.store.set_contact_phone(op, &member.user_id, &contact, None).await?;
-            app.store.set_phone_for(op, &member.user_id, None).await?;
-            app.store
+            app.contacts
+                .set_contact_phone(op, &member.user_id, &contact, None)
+                .await?;
+            app.members
+                .change(op, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .await?;
+            app.members
                 .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneCleared { contact })
                 .await?;
             let t = Text::ContactPhoneCleared {
@@ -217,12 +247,14 @@ pub(crate) async fn handle(
             ("phone_cleared", vec![messages::text(lang, t)])
         }
         Setting::CancelPhone => {
-            app.store.set_phone_for(&app.operator, &member.user_id, None).await?;
+            app.members
+                .change(&app.operator, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .await?;
             ("phone_cancelled", vec![messages::text(lang, Text::ProfileThanks)])
         }
         Setting::RemoveContact(contact) => {
             let linked = app
-                .store
+                .contacts
                 .contacts(&app.operator, &member.user_id)
                 .await?
                 .into_iter()
@@ -251,12 +283,12 @@ pub(crate) async fn handle(
             );
             app.line.push(contact.as_str(), &notice, key).await?;
             if app
-                .store
+                .contacts
                 .unlink_contact(&app.operator, &member.user_id, &contact)
                 .await?
                 == Written::Done
             {
-                app.store
+                app.members
                     .record(
                         &app.operator,
                         &member.user_id,
@@ -278,7 +310,9 @@ pub(crate) async fn handle(
             )
         }
         Setting::Language(new) => {
-            app.store.set_lang(&app.operator, &member.user_id, new).await?;
+            app.members
+                .change(&app.operator, &member.user_id, &MemberChange::Lang(new), None, now)
+                .await?;
             ("language_set", vec![messages::text(new, Text::LanguageSet)])
         }
         Setting::ChoosePause => {
@@ -306,11 +340,16 @@ pub(crate) async fn handle(
         }
         Setting::PauseUntil(day) => pause(app, member, day, today).await?,
         Setting::EndPause => {
-            if app.store.set_pause(&app.operator, &member.user_id, None).await? == Written::Done {
-                app.store
-                    .record(&app.operator, &member.user_id, now, &HistoryEvent::Resumed)
-                    .await?;
-            }
+            let resume = MemberChange::Resume;
+            app.members
+                .change(
+                    &app.operator,
+                    &member.user_id,
+                    &resume,
+                    Some(&HistoryEvent::Resumed),
+                    now,
+                )
+                .await?;
             let next = member
                 .schedule
                 .first_after(now)
@@ -327,9 +366,10 @@ pub(crate) async fn handle(
 /// never two); returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
     let (op, user) = (&app.operator, &member.user_id);
-    app.store.update_schedule(op, user, schedule, app.clock.now()).await?;
+    let change = MemberChange::Schedule(schedule.clone());
+    app.members.change(op, user, &change, None, app.clock.now()).await?;
     app.scheduler.put_member_schedule(op, user, schedule).await?;
-    app.store
+    app.members
         .record(
             op,
             user,
@@ -356,21 +396,10 @@ async fn pause(
         return Ok(("pause_date_invalid", vec![messages::text(lang, Text::PauseDateInvalid)]));
     }
     // The tap that chose the pause already closed any open check (a sign of life).
-    if app
-        .store
-        .set_pause(&app.operator, &member.user_id, Some(resume_on))
-        .await?
-        == Written::Done
-    {
-        app.store
-            .record(
-                &app.operator,
-                &member.user_id,
-                app.clock.now(),
-                &HistoryEvent::Paused { resume_on },
-            )
-            .await?;
-    }
+    let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
+    app.members
+        .change(&app.operator, &member.user_id, &pause, Some(&paused), app.clock.now())
+        .await?;
     let last_day = resume_on.yesterday().unwrap_or(resume_on);
     let t = Text::Paused {
         last_day: texts::day(lang, last_day),
@@ -396,7 +425,7 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
     };
     let next = s.first_after(from).map_err(|e| AppError::Internal(e.to_string()))?;
     let contacts: Vec<String> = app
-        .store
+        .contacts
         .contacts(&app.operator, &member.user_id)
         .await?
         .into_iter()

@@ -35,13 +35,13 @@ pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome
     let op = &app.operator;
     let now = app.clock.now();
     let mut outcome = WatchdogOutcome::default();
-    let room = app.store.staff_room(op).await?;
-    for user in app.store.members(op).await? {
-        let Some(member) = app.store.member(op, &user).await? else {
+    let room = app.staff.staff_room(op).await?;
+    for user in app.members.roster(op).await? {
+        let Some(member) = app.members.member(op, &user).await? else {
             continue;
         };
         outcome.members += 1;
-        let latest = app.store.latest_check(op, &user).await?;
+        let latest = app.checks.latest_check(op, &user).await?;
         let Some(slot) = check::missed_check(&member, latest, now, GRACE) else {
             continue;
         };
@@ -51,7 +51,7 @@ pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome
         if member.status == MemberStatus::Active {
             app.scheduler.put_member_schedule(op, &user, &member.schedule).await?;
         }
-        if app.store.missed_check_reported(op, &user, slot).await? {
+        if app.checks.missed_check_reported(op, &user, slot).await? {
             continue;
         }
         // Without a staff room the error log and the alarm on it are all there is.
@@ -71,7 +71,7 @@ pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome
                 .await?;
             outcome.reported += 1;
         }
-        app.store.mark_missed_check_reported(op, &user, slot).await?;
+        app.checks.mark_missed_check_reported(op, &user, slot).await?;
     }
     Ok(outcome)
 }

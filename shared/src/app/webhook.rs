@@ -12,7 +12,7 @@ use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::{self, Event, Intent, SignatureError};
 use crate::member::Lang;
-use crate::member::{HistoryEvent, Member, MemberStatus, Onboarding};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::ports::{EventClaim, Written};
 use crate::staff::StaffRoom;
 use serde_json::Value;
@@ -66,14 +66,14 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
             continue;
         }
         let now = app.clock.now();
-        if app.store.claim_event(&app.operator, &event.id, now).await? == EventClaim::Seen {
+        if app.events.claim_event(&app.operator, &event.id, now).await? == EventClaim::Seen {
             tracing::info!(event = %event.id, redelivery = event.delivery_context.is_redelivery, "event_duplicate");
             duplicates += 1;
             continue;
         }
         match act(app, &event, intent).await {
             Ok(outcome) => {
-                app.store
+                app.events
                     .complete_event(&app.operator, &event.id, app.clock.now())
                     .await?;
                 tracing::info!(event = %event.id, outcome, "event_handled");
@@ -82,7 +82,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
             Err(e) => {
                 tracing::error!(event = %event.id, error = %e, "event_failed");
                 // Let LINE's redelivery (or a retry) process it again.
-                app.store.release_event(&app.operator, &event.id).await?;
+                app.events.release_event(&app.operator, &event.id).await?;
                 failure.get_or_insert(e);
             }
         }
@@ -116,14 +116,14 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                         Text::SignOfLifeThanks
                     },
                 )),
-                None if app.store.is_contact(&app.operator, &user).await? => {
+                None if app.contacts.is_contact(&app.operator, &user).await? => {
                     reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp))
                 }
                 // Not registered (never consented, or declined): the consent question again.
                 None => reply.0.push(messages::consent(Lang::Ja, &app.privacy_url)),
             }
             // A member who stopped halfway through onboarding is shown where they left.
-            if let (Some(_), Some(member)) = (lang, app.store.member(&app.operator, &user).await?) {
+            if let (Some(_), Some(member)) = (lang, app.members.member(&app.operator, &user).await?) {
                 match member.onboarding {
                     Some(Onboarding::Schedule) => reply.0.push(messages::ask_cadence(member.lang)),
                     Some(Onboarding::Profile) => reply.0.push(messages::ask_age_band(member.lang)),
@@ -136,7 +136,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         // A malformed button does nothing but say so.
         Intent::InvalidButton { user } => {
             let lang = app
-                .store
+                .members
                 .member(&app.operator, &user)
                 .await?
                 .map(|m| m.lang)
@@ -145,8 +145,8 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             "invalid_button"
         }
         Intent::TapOk { user, check } => {
-            let member = app.store.member(&app.operator, &user).await?;
-            let button = app.store.check(&app.operator, &user, check.at()).await?;
+            let member = app.members.member(&app.operator, &user).await?;
+            let button = app.checks.check(&app.operator, &user, check.at()).await?;
             let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
             let something_open = button.as_ref().is_some_and(|c| c.state.is_open())
                 || member.as_ref().is_some_and(|m| m.open_check.is_some());
@@ -163,9 +163,12 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             }
         }
         Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
-        Intent::OnboardingDone { user } => match app.store.member(&app.operator, &user).await? {
+        Intent::OnboardingDone { user } => match app.members.member(&app.operator, &user).await? {
             Some(member) => {
-                app.store.set_onboarding(&app.operator, &user, None).await?;
+                let done = MemberChange::Onboarding(None);
+                app.members
+                    .change(&app.operator, &user, &done, None, app.clock.now())
+                    .await?;
                 let t = Text::OnboardingDone {
                     schedule: texts::describe_schedule(member.lang, &member.schedule),
                 };
@@ -178,10 +181,10 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             }
         },
         Intent::Leave { user, confirmed } => {
-            let known = app.store.member(&app.operator, &user).await?.is_some()
-                || app.store.is_contact(&app.operator, &user).await?;
+            let known = app.members.member(&app.operator, &user).await?.is_some()
+                || app.contacts.is_contact(&app.operator, &user).await?;
             let lang = app
-                .store
+                .members
                 .member(&app.operator, &user)
                 .await?
                 .map(|m| m.lang)
@@ -213,7 +216,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             // Any tap is a sign of life first; a paused member may still use the menu.
             sign_of_life(app, &user).await?;
             match app
-                .store
+                .members
                 .member(&app.operator, &user)
                 .await?
                 .filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused))
@@ -234,12 +237,15 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             let outcome = invite(app, &user, lang, &mut reply).await?;
             // Registering a contact is the last onboarding step.
             if app
-                .store
+                .members
                 .member(&app.operator, &user)
                 .await?
                 .is_some_and(|m| m.onboarding.is_some())
             {
-                app.store.set_onboarding(&app.operator, &user, None).await?;
+                let done = MemberChange::Onboarding(None);
+                app.members
+                    .change(&app.operator, &user, &done, None, app.clock.now())
+                    .await?;
             }
             outcome
         }
@@ -273,7 +279,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             "joined_group"
         }
         Intent::LeftGroup { group } => {
-            app.store.clear_staff_room(&app.operator, &group).await?;
+            app.staff.clear_staff_room(&app.operator, &group).await?;
             "left_group"
         }
         Intent::Ignore(why) => why,
@@ -297,17 +303,16 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
 async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
-    match app.store.member(op, user).await? {
+    match app.members.member(op, user).await? {
         Some(member) => {
             if member.status == MemberStatus::Blocked {
-                if app
-                    .store
-                    .set_member_status(op, user, MemberStatus::Blocked, MemberStatus::Active, now)
-                    .await?
-                    == Written::Done
-                {
-                    app.store.record(op, user, now, &HistoryEvent::Reactivated).await?;
-                }
+                let back = MemberChange::Status {
+                    from: MemberStatus::Blocked,
+                    to: MemberStatus::Active,
+                };
+                app.members
+                    .change(op, user, &back, Some(&HistoryEvent::Reactivated), now)
+                    .await?;
                 // Back within the grace period: their data is no longer to be erased.
                 if let Some(blocked_at) = member.status_since {
                     app.scheduler
@@ -325,7 +330,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
                 "member_welcomed_again"
             })
         }
-        None if app.store.is_contact(op, user).await? => {
+        None if app.contacts.is_contact(op, user).await? => {
             reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp));
             Ok("contact_followed")
         }
@@ -343,7 +348,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
 async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
-    if let Some(member) = app.store.member(op, user).await? {
+    if let Some(member) = app.members.member(op, user).await? {
         // Already registered: show where they are.
         reply.0.push(match member.onboarding {
             Some(Onboarding::Contact) => messages::offer_contact(member.lang),
@@ -357,8 +362,8 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
     }
     let name = display_name(app, user).await?;
     let member = Member::join(op.clone(), user.clone(), name, app.default_schedule.clone(), now);
-    if app.store.create_member(&member).await? == Written::Done {
-        app.store.record(op, user, now, &HistoryEvent::Joined).await?;
+    if app.members.create_member(&member).await? == Written::Done {
+        app.members.record(op, user, now, &HistoryEvent::Joined).await?;
     }
     let joined = crate::report::Fact::Joined {
         who: crate::member::pseudonym(op, &member),
@@ -393,18 +398,26 @@ async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
 async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
-    let Some(member) = app.store.member(op, user).await? else {
+    let Some(member) = app.members.member(op, user).await? else {
         return Ok("non_member_unfollowed");
     };
     let mut blocked_at = member.status_since.unwrap_or(now);
     if member.status != MemberStatus::Blocked
         && app
-            .store
-            .set_member_status(op, user, member.status, MemberStatus::Blocked, now)
+            .members
+            .change(
+                op,
+                user,
+                &MemberChange::Status {
+                    from: member.status,
+                    to: MemberStatus::Blocked,
+                },
+                Some(&HistoryEvent::Blocked),
+                now,
+            )
             .await?
             == Written::Done
     {
-        app.store.record(op, user, now, &HistoryEvent::Blocked).await?;
         blocked_at = now;
     }
     // Also when the status was already recorded by an earlier attempt that failed here.
@@ -421,21 +434,21 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
     let op = &app.operator;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
-        let Some(member) = app.store.member(op, user).await?.filter(Member::is_active) else {
+        let Some(member) = app.members.member(op, user).await?.filter(Member::is_active) else {
             return Ok(("not_a_member", None));
         };
         let open = match member.open_check {
-            Some(at) => app.store.check(op, user, at).await?,
+            Some(at) => app.checks.check(op, user, at).await?,
             None => None,
         };
         match check::on_sign_of_life(open.as_ref(), now) {
             AckPlan::NoOpenCheck => {
-                app.store.note_sign_of_life(op, user, now).await?;
+                app.checks.note_sign_of_life(op, user, now).await?;
                 return Ok(("sign_of_life", Some(member.lang)));
             }
             AckPlan::Acknowledge { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                if app.store.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
+                if app.checks.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
                     return Ok(("acknowledged", Some(member.lang)));
@@ -445,9 +458,9 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 let alerted = super::cases::alerted(app, user, check.scheduled_at).await?;
                 let pushes = app.render_all(alerts::plan_all_clear(&member, &check, &alerted, SafeBy::Member));
-                if app.store.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
+                if app.checks.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
                     let case_number = check.case_number.unwrap_or_default();
-                    app.store
+                    app.members
                         .record(
                             op,
                             user,
@@ -468,7 +481,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
                     app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
                     // The member's own answer ends the case (if staff had not ended it).
-                    if let Some(case) = app.store.case(op, case_number).await? {
+                    if let Some(case) = app.cases.case(op, case_number).await? {
                         super::cases::resolve(app, &case, crate::case::Outcome::Answered, None).await?;
                     }
                     return Ok(("all_clear", Some(member.lang)));
@@ -482,7 +495,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
 /// The free check-in button: closes open checks (done by the caller) and, close enough
 /// before the next check, answers that one too so its push is never sent.
 async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), AppError> {
-    let Some(member) = app.store.member(&app.operator, user).await?.filter(Member::is_active) else {
+    let Some(member) = app.members.member(&app.operator, user).await?.filter(Member::is_active) else {
         return Ok(("check_in_not_member", messages::text(Lang::Ja, Text::OnlyForMembers)));
     };
     let now = app.clock.now();
@@ -493,7 +506,8 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
     if next.duration_since(now) > app.checkin_window {
         return Ok(("checked_in", messages::text(member.lang, Text::CheckInThanks)));
     }
-    app.store.set_checked_in_for(&app.operator, user, next).await?;
+    let checked_in = MemberChange::CheckedInFor(next);
+    app.members.change(&app.operator, user, &checked_in, None, now).await?;
     let tz = member.schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
     let t = Text::CheckInAhead {
         next: texts::when(member.lang, next, &tz),
@@ -510,7 +524,7 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
     for _ in 0..ATTEMPTS {
         let code = InviteCode::generate().map_err(|e| AppError::Internal(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
-        if app.store.create_invitation(&app.operator, &invitation).await? == Written::Done {
+        if app.contacts.create_invitation(&app.operator, &invitation).await? == Written::Done {
             let until = texts::when(lang, invitation.valid_until, &crate::operator::operator_zone());
             reply.0.push(messages::text(
                 lang,
@@ -534,22 +548,22 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
 async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) -> Result<&'static str, AppError> {
     let op = &app.operator;
     let now = app.clock.now();
-    if app.store.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
+    if app.contacts.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
         reply.0.push(messages::text(Lang::Ja, Text::CodeThrottled));
         return Ok("code_throttled");
     }
     let invitation = app
-        .store
+        .contacts
         .redeem_invitation(op, code, user)
         .await?
         .filter(|i| i.is_valid_at(now));
     let Some(invitation) = invitation else {
-        app.store.record_wrong_code(op, user, now).await?;
+        app.contacts.record_wrong_code(op, user, now).await?;
         reply.0.push(messages::text(Lang::Ja, Text::CodeInvalid));
         return Ok("code_invalid");
     };
-    let inviter = app.store.member(op, &invitation.member).await?;
-    let own = app.store.member(op, user).await?;
+    let inviter = app.members.member(op, &invitation.member).await?;
+    let own = app.members.member(op, user).await?;
     let lang = own.as_ref().map(|m| m.lang).unwrap_or_default();
     match contact::redeem(inviter.as_ref(), user, own.as_ref()) {
         Redemption::OwnCode => {
@@ -579,13 +593,13 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                 phone: None,
             };
             if app
-                .store
+                .contacts
                 .link_contact(op, &inviter.user_id, &contact, contact::MAX_CONTACTS)
                 .await?
                 == Written::Conflict
             {
                 let linked = app
-                    .store
+                    .contacts
                     .contacts(op, &inviter.user_id)
                     .await?
                     .iter()
@@ -595,7 +609,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                     return Ok("contact_limit");
                 }
             }
-            app.store
+            app.members
                 .record(
                     op,
                     &inviter.user_id,
@@ -606,7 +620,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
             if end_own_membership {
                 app.scheduler.delete_member_schedule(op, user).await?;
                 // No longer a member: the report counts them as having left.
-                if let Some(former) = app.store.member(op, user).await? {
+                if let Some(former) = app.members.member(op, user).await? {
                     let left = crate::report::Fact::Left {
                         who: crate::member::pseudonym(op, &former),
                         at: now,
@@ -615,8 +629,8 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                     };
                     app.record_fact(now, &left).await?;
                 }
-                app.store.delete_member(op, user).await?;
-                app.store
+                app.members.delete_member(op, user).await?;
+                app.members
                     .record(op, user, now, &HistoryEvent::BecameContactOnly)
                     .await?;
                 reply.0.push(messages::text(
@@ -660,7 +674,7 @@ async fn register_staff_room(
         reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
         return Ok("staff_code_wrong");
     }
-    app.store
+    app.staff
         .set_staff_room(
             &app.operator,
             &StaffRoom {

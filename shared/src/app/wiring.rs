@@ -100,7 +100,7 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         true => Some(read_secret(ssm, env.required("STAFF_ROOM_CODE_PARAM")?).await?),
         false => None,
     };
-    let store = DynamoStore::new(aws.dynamodb.clone(), env.required("TABLE_NAME")?);
+    let store = Arc::new(DynamoStore::new(aws.dynamodb.clone(), env.required("TABLE_NAME")?));
     let line = LineClient::new(LineConfig {
         timeout: env.line_timeout()?,
         backoff: env.line_backoff()?,
@@ -122,7 +122,14 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
     };
     Ok(App {
         operator: env.operator()?,
-        store: Arc::new(store),
+        events: store.clone(),
+        members: store.clone(),
+        checks: store.clone(),
+        contacts: store.clone(),
+        cases: store.clone(),
+        staff: store.clone(),
+        facts: store.clone(),
+        erasure: store,
         line: Arc::new(line),
         scheduler,
         queue,

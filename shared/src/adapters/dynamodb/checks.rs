@@ -1,0 +1,230 @@
+//! Checks and their pushes (the outbox), and the watchdog's markers.
+
+use super::*;
+use crate::ports::Checks;
+
+#[async_trait]
+impl Checks for DynamoStore {
+    async fn record_answered_check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: &Check,
+    ) -> Result<Written, StoreError> {
+        self.transact(
+            "TransactWriteItems(record_answered_check)",
+            vec![self.check_put(op, user, check, None)?],
+        )
+        .await
+    }
+
+    async fn check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        scheduled_at: Timestamp,
+    ) -> Result<Option<Check>, StoreError> {
+        self.get(keys::person(op, user), &keys::check(scheduled_at))
+            .await?
+            .map(|i| read("check", i))
+            .transpose()
+    }
+
+    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError> {
+        let (op, user) = (&member.operator, &member.user_id);
+        let claim_member = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(keys::person(op, user)))
+            .key("sk", s(keys::MEMBER))
+            .update_expression("SET open_check = :check")
+            .condition_expression("#status = :active AND attribute_not_exists(open_check)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":check", attr("check", &check.scheduled_at)?)
+            .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?)
+            .build()
+            .map_err(build_error("member"))?;
+        let items = vec![
+            self.check_put(op, user, check, None)?,
+            TransactWriteItem::builder().update(claim_member).build(),
+            self.outbox_put(op, user, push, check.sent_at)?,
+        ];
+        self.transact("TransactWriteItems(open_check)", items).await
+    }
+
+    async fn advance_check(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let mut items = vec![self.check_put(op, user, to, Some(from))?];
+        for p in pushes {
+            items.push(self.outbox_put(op, user, p, now)?);
+        }
+        self.transact("TransactWriteItems(advance_check)", items).await
+    }
+
+    async fn acknowledge(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let close_member = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(keys::person(op, user)))
+            .key("sk", s(keys::MEMBER))
+            .update_expression("REMOVE open_check SET last_sign_of_life = :now ADD acknowledged_checks :one")
+            .condition_expression("open_check = :check")
+            .expression_attribute_values(":check", attr("check", &from.scheduled_at)?)
+            .expression_attribute_values(":now", attr("member", &now)?)
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(build_error("member"))?;
+        let mut items = vec![
+            self.check_put(op, user, to, Some(from))?,
+            TransactWriteItem::builder().update(close_member).build(),
+        ];
+        for p in pushes {
+            items.push(self.outbox_put(op, user, p, now)?);
+        }
+        self.transact("TransactWriteItems(acknowledge)", items).await
+    }
+
+    async fn note_sign_of_life(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::person(op, user)))
+            .key("sk", s(keys::MEMBER))
+            .update_expression("SET last_sign_of_life = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", attr("member", &now)?)
+            .send()
+            .await;
+        // A missing record is fine here: there is nothing to change.
+        conditional("UpdateItem", result).map(|_| ())
+    }
+
+    async fn add_pushes(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: Timestamp,
+        state: CheckState,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let still = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("pk", s(keys::person(op, user)))
+            .key("sk", s(keys::check(check)))
+            .condition_expression("#state = :state")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":state", attr("check", &state)?)
+            .build()
+            .map_err(build_error("check"))?;
+        let mut items = vec![TransactWriteItem::builder().condition_check(still).build()];
+        for p in pushes {
+            items.push(self.outbox_put(op, user, p, now)?);
+        }
+        self.transact("TransactWriteItems(add_pushes)", items).await
+    }
+
+    async fn pushes(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: Timestamp,
+        kind: Option<PushKind>,
+    ) -> Result<Vec<(Push, bool)>, StoreError> {
+        let prefix = keys::outbox_of(check);
+        let mut out = Vec::new();
+        for i in self.query_prefix(keys::person(op, user), &prefix).await? {
+            let r: OutboxRecord = read("push", i)?;
+            if kind.is_some_and(|k| k != r.kind) {
+                continue;
+            }
+            let messages = serde_json::from_str(&r.messages).map_err(corrupt("push"))?;
+            out.push((
+                Push {
+                    key: r.key,
+                    kind: r.kind,
+                    to: r.to,
+                    messages,
+                },
+                r.status == PushStatus::Sent,
+            ));
+        }
+        Ok(out)
+    }
+
+    async fn mark_sent(&self, op: &OperatorId, user: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::person(op, user)))
+            .key("sk", s(keys::outbox(&push.key)))
+            .update_expression("SET #status = :sent, sent_at = :now")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":sent", attr("push", &PushStatus::Sent)?)
+            .expression_attribute_values(":now", attr("push", &now)?)
+            .send()
+            .await
+            .map_err(dynamo_error("UpdateItem"))?;
+        Ok(())
+    }
+
+    async fn latest_check(&self, op: &OperatorId, user: &UserId) -> Result<Option<Timestamp>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(keys::person(op, user)))
+            .expression_attribute_values(":prefix", s(keys::CHECKS))
+            .scan_index_forward(false)
+            .limit(1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_error("Query"))?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .and_then(|i| i.get("sk").and_then(|v| v.as_s().ok()).cloned())
+            .and_then(|sk| sk.strip_prefix(keys::CHECKS).and_then(|t| t.parse::<i64>().ok()))
+            .and_then(|secs| Timestamp::from_second(secs).ok()))
+    }
+
+    async fn missed_check_reported(&self, op: &OperatorId, user: &UserId, slot: Timestamp) -> Result<bool, StoreError> {
+        Ok(self.get(keys::person(op, user), &keys::missed(slot)).await?.is_some())
+    }
+
+    async fn mark_missed_check_reported(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        slot: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::person(op, user)))
+            .item("sk", s(keys::missed(slot)))
+            .item("expires_at", epoch(slot + SignedDuration::from_hours(24 * 30)))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+}

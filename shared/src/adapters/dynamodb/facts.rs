@@ -1,0 +1,80 @@
+//! The monthly report's anonymous facts.
+
+use super::*;
+use crate::ports::Facts;
+
+#[async_trait]
+impl Facts for DynamoStore {
+    async fn record_fact(&self, op: &OperatorId, month: &str, fact: &Fact) -> Result<(), StoreError> {
+        let pk = keys::report(op);
+        let sk = keys::fact(month, fact.key());
+        if let Fact::Check {
+            who,
+            check,
+            sent,
+            answered_ahead,
+            reminded,
+            escalated,
+            answered,
+        } = fact
+        {
+            // Flags are only ever set: facts recorded twice or out of order add up.
+            let mut sets = vec!["fact = :fact", "who = :who", "#check = :check"];
+            for (set, name) in [
+                (*sent, "sent = :t"),
+                (*answered_ahead, "answered_ahead = :t"),
+                (*reminded, "reminded = :t"),
+                (*escalated, "escalated = :t"),
+                (*answered, "answered = :t"),
+            ] {
+                if set {
+                    sets.push(name);
+                }
+            }
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(pk))
+                .key("sk", s(sk))
+                .update_expression(format!("SET {}", sets.join(", ")))
+                .expression_attribute_names("#check", "check")
+                .expression_attribute_values(":fact", s("check"))
+                .expression_attribute_values(":who", s(who.as_str()))
+                .expression_attribute_values(":check", n(*check))
+                .expression_attribute_values(":t", AttributeValue::Bool(true))
+                .send()
+                .await
+                .map_err(dynamo_error("UpdateItem"))?;
+            return Ok(());
+        }
+        let mut record = item("fact", pk, sk, fact, None)?;
+        record.insert("month".into(), s(month));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(record))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn facts(&self, op: &OperatorId, month: Option<&str>) -> Result<Vec<Recorded>, StoreError> {
+        let pk = keys::report(op);
+        let items = match month {
+            Some(m) => self.query_prefix(pk, &keys::month(m)).await?,
+            None => self.query_partition(pk).await?,
+        };
+        items
+            .into_iter()
+            .map(|mut i| {
+                let sk = i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let month = sk.split('#').next().unwrap_or_default().to_owned();
+                i.remove("pk");
+                i.remove("sk");
+                i.remove("month");
+                read::<Fact>("fact", i).map(|fact| Recorded { month, fact })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,112 @@
+//! The table's keys: the only place a partition or sort key is spelled. Every key starts
+//! with the operator id, so several operators can share a table without ever seeing each
+//! other's records, and erasing a person is deleting their partition plus the few
+//! records it points at.
+//!
+//! | pk                      | sk                         | what                          |
+//! |-------------------------|----------------------------|-------------------------------|
+//! | `{op}#USER#{user}`      | `MEMBER`                   | the member                    |
+//! |                         | `CHECK#{epoch}`            | a check                       |
+//! |                         | `OUTBOX#{check}#…`         | a push of that check          |
+//! |                         | `CONTACT#{user}`           | one of the member's contacts  |
+//! |                         | `WATCHES#{user}`           | a member this user watches    |
+//! |                         | `HISTORY#{nanos}#{seq}#{event}` | the member's history     |
+//! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
+//! |                         | `INVITE_REF#{code}`        | a code this member made (TTL) |
+//! |                         | `MISSED#{epoch}`           | a missed check the watchdog reported (TTL) |
+//! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
+//! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
+//! | `{op}#MEMBERS`          | `{user}`                   | the roster of members (for the watchdog) |
+//! | `{op}#CASE#{number}`    | `CASE`                     | a case (対応案件)              |
+//! |                         | `EVENT#{nanos}#{seq}`      | the case's history (append-only) |
+//! |                         | `KEY#{key}`                | a case event already recorded under its key |
+//! | `{op}#REPORT`           | `{yyyy-mm}#{fact key}`     | anonymous facts for the monthly report |
+//! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
+//! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
+
+use crate::ids::{OperatorId, UserId};
+use jiff::Timestamp;
+use std::fmt::Display;
+
+/// The partition of a person: the member record and everything that is theirs.
+pub fn person(op: &OperatorId, user: impl Display) -> String {
+    format!("{op}#USER#{user}")
+}
+/// The roster: one item per member, so the watchdog finds every member with one query.
+pub fn roster(op: &OperatorId) -> String {
+    format!("{op}#MEMBERS")
+}
+pub fn operator(op: &OperatorId) -> String {
+    format!("{op}#OPERATOR")
+}
+pub fn case(op: &OperatorId, number: u64) -> String {
+    format!("{op}#CASE#{number}")
+}
+pub fn report(op: &OperatorId) -> String {
+    format!("{op}#REPORT")
+}
+pub fn invitation(op: &OperatorId, code: &str) -> String {
+    format!("{op}#INVITE#{code}")
+}
+pub fn webhook_event(op: &OperatorId, event_id: &str) -> String {
+    format!("{op}#EVENT#{event_id}")
+}
+
+pub const MEMBER: &str = "MEMBER";
+pub const CASE: &str = "CASE";
+pub const INVITE: &str = "INVITE";
+pub const EVENT: &str = "EVENT";
+pub const STAFF_ROOM: &str = "STAFF_ROOM";
+pub const ON_DUTY: &str = "ON_DUTY";
+pub const CASE_COUNTER: &str = "COUNTER#case";
+pub const CHECKS: &str = "CHECK#";
+pub const HISTORY: &str = "HISTORY#";
+pub const CONTACTS: &str = "CONTACT#";
+pub const WATCHES: &str = "WATCHES#";
+pub const CASE_EVENTS: &str = "EVENT#";
+pub const INVITE_REFS: &str = "INVITE_REF#";
+
+pub fn check(at: Timestamp) -> String {
+    format!("CHECK#{}", crate::ids::CheckId(at).key())
+}
+pub fn outbox(push_key: &str) -> String {
+    format!("OUTBOX#{push_key}")
+}
+/// The prefix of every push of the check at `check`.
+pub fn outbox_of(check: Timestamp) -> String {
+    format!("OUTBOX#{}#", crate::ids::CheckId(check).key())
+}
+pub fn contact(user: &UserId) -> String {
+    format!("CONTACT#{user}")
+}
+pub fn watches(member: &UserId) -> String {
+    format!("WATCHES#{member}")
+}
+pub fn history(at: Timestamp, seq: u64, kind: impl Display) -> String {
+    format!("HISTORY#{:020}#{:012}#{kind}", at.as_nanosecond(), seq)
+}
+pub fn wrong_code(at: Timestamp) -> String {
+    format!("WRONG_CODE#{}", at.as_second() / 3600)
+}
+pub fn invite_ref(code: &str) -> String {
+    format!("INVITE_REF#{code}")
+}
+pub fn missed(slot: Timestamp) -> String {
+    format!("MISSED#{}", slot.as_second())
+}
+pub fn case_event(at: Timestamp, seq: u64) -> String {
+    format!("EVENT#{:020}#{:012}", at.as_nanosecond(), seq)
+}
+pub fn case_event_key(key: &str) -> String {
+    format!("KEY#{key}")
+}
+pub fn staff(user: &UserId) -> String {
+    format!("STAFF#{user}")
+}
+pub fn fact(month: &str, fact_key: impl Display) -> String {
+    format!("{month}#{fact_key}")
+}
+/// The prefix of one month's facts.
+pub fn month(month: &str) -> String {
+    format!("{month}#")
+}

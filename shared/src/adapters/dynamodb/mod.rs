@@ -1,0 +1,220 @@
+//! The store on one DynamoDB table, one file per aggregate (`keys` holds the key
+//! table; `codec` turns records into items and back). Each file implements the port of
+//! the same name in `crate::ports`.
+
+mod cases;
+mod checks;
+mod codec;
+mod contacts;
+mod erasure;
+mod errors;
+mod events;
+mod facts;
+pub mod keys;
+mod members;
+mod staff;
+
+use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
+use crate::check::{Check, CheckState};
+use crate::contact::{Contact, Invitation, InviteCode};
+use crate::ids::{GroupId, OperatorId, UserId};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
+use crate::outbox::{Push, PushKind};
+use crate::ports::{EventClaim, StoreError, Written};
+use crate::report::{Fact, Recorded};
+use crate::staff::{Staff, StaffRoom};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
+use jiff::{SignedDuration, Timestamp};
+
+use codec::*;
+use errors::{build_error, conditional, dynamo_error, transacted};
+
+/// How long a webhook event is remembered (LINE redelivers for at most about a day).
+const EVENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 7);
+/// A claim older than this belongs to an invocation that died: the event may be retried.
+const EVENT_LEASE: SignedDuration = SignedDuration::from_secs(120);
+/// Pushes are kept for the operator's audit, then expire.
+const OUTBOX_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 400);
+const FIRST_CASE_NUMBER: u64 = 1000;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+impl DynamoStore {
+    fn outbox_put(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        push: &Push,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let record = OutboxRecord {
+            key: push.key.clone(),
+            kind: push.kind,
+            to: push.to.clone(),
+            messages: serde_json::to_string(&push.messages).map_err(corrupt("push"))?,
+            status: PushStatus::Pending,
+            created_at: now,
+            sent_at: None,
+        };
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "push",
+                keys::person(op, user),
+                keys::outbox(&push.key),
+                &record,
+                Some(now + OUTBOX_RETENTION),
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error("push"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn check_put(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        check: &Check,
+        from: Option<&Check>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item(
+            "check",
+            keys::person(op, user),
+            keys::check(check.scheduled_at),
+            check,
+            None,
+        )?));
+        put = match from {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(from) => put
+                .condition_expression("#state = :from AND last_slot = :last_slot")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":from", attr("check", &from.state)?)
+                .expression_attribute_values(":last_slot", attr("check", &from.last_slot)?),
+        };
+        let put = put.build().map_err(build_error("check"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    async fn transact(&self, operation: &'static str, items: Vec<TransactWriteItem>) -> Result<Written, StoreError> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        transacted(operation, result)
+    }
+
+    /// A case event record, ordered by time (and by this process's order within one instant).
+    fn case_event_item(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        at: Timestamp,
+        event: &CaseEvent,
+    ) -> Result<Item, StoreError> {
+        let record = CaseEventRecord {
+            at,
+            event: event.clone(),
+        };
+        let sk = keys::case_event(at, sequence());
+        item("case event", keys::case(op, number), sk, &record, None)
+    }
+
+    /// A conditional change of a case and the events that record it, in one transaction:
+    /// `Conflict` (and nothing recorded) if the condition fails.
+    async fn case_change(
+        &self,
+        operation: &'static str,
+        op: &OperatorId,
+        number: u64,
+        change: TransactWriteItem,
+        events: &[CaseEvent],
+        at: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let mut items = vec![change];
+        for event in events {
+            items.push(self.case_event_put(op, number, at, event)?);
+        }
+        self.transact(operation, items).await
+    }
+
+    fn case_event_put(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        at: Timestamp,
+        event: &CaseEvent,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.case_event_item(op, number, at, event)?))
+            .build()
+            .map_err(build_error("case event"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
+        self.query(pk, Some(prefix)).await
+    }
+
+    async fn query_partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
+        self.query(pk, None).await
+    }
+
+    /// Every item of a partition, or those whose sort key starts with `prefix`.
+    async fn query(&self, pk: String, prefix: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .expression_attribute_values(":pk", s(pk))
+            .consistent_read(true);
+        query = match prefix {
+            Some(prefix) => query
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":prefix", s(prefix)),
+            None => query.key_condition_expression("pk = :pk"),
+        };
+        let items: Result<Vec<Item>, _> = query
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect();
+        items.map_err(dynamo_error("Query"))
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_error("GetItem"))?;
+        Ok(out.item)
+    }
+}

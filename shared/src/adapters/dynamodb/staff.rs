@@ -1,0 +1,112 @@
+//! The staff room, its staff and who is on duty.
+
+use super::*;
+use crate::ports::StaffRooms;
+
+#[async_trait]
+impl StaffRooms for DynamoStore {
+    async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError> {
+        self.get(keys::operator(op), keys::STAFF_ROOM)
+            .await?
+            .map(|i| read("staff room", i))
+            .transpose()
+    }
+
+    async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "staff room",
+                keys::operator(op),
+                keys::STAFF_ROOM.into(),
+                room,
+                None,
+            )?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn clear_staff_room(&self, op: &OperatorId, group: &GroupId) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::operator(op)))
+            .key("sk", s(keys::STAFF_ROOM))
+            .condition_expression("group_id = :g")
+            .expression_attribute_values(":g", s(group.as_str()))
+            .send()
+            .await;
+        // A missing record is fine here: there is nothing to change.
+        conditional("DeleteItem", result).map(|_| ())
+    }
+
+    async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {
+        let sk = keys::staff(&staff.user_id);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item("staff", keys::operator(op), sk, staff, None)?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn remove_staff(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::operator(op)))
+            .key("sk", s(keys::staff(user)))
+            .send()
+            .await
+            .map_err(dynamo_error("DeleteItem"))?;
+        // No longer on duty either.
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::operator(op)))
+            .key("sk", s(keys::ON_DUTY))
+            .condition_expression("user_id = :u")
+            .expression_attribute_values(":u", s(user.as_str()))
+            .send()
+            .await;
+        conditional("DeleteItem", result).map(|_| ())
+    }
+
+    async fn staff(&self, op: &OperatorId, user: &UserId) -> Result<Option<Staff>, StoreError> {
+        self.get(keys::operator(op), &keys::staff(user))
+            .await?
+            .map(|i| read("staff", i))
+            .transpose()
+    }
+
+    async fn set_on_duty(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(
+                "staff",
+                keys::operator(op),
+                keys::ON_DUTY.into(),
+                staff,
+                None,
+            )?))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn on_duty(&self, op: &OperatorId) -> Result<Option<Staff>, StoreError> {
+        self.get(keys::operator(op), keys::ON_DUTY)
+            .await?
+            .map(|i| read("staff", i))
+            .transpose()
+    }
+}

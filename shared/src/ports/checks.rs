@@ -1,0 +1,85 @@
+//! Checks with their pushes (the outbox), and what the watchdog noted about them.
+
+use super::{StoreError, Written};
+use crate::check::{Check, CheckState};
+use crate::ids::{OperatorId, UserId};
+use crate::member::Member;
+use crate::outbox::{Push, PushKind};
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+#[async_trait]
+pub trait Checks: Send + Sync {
+    /// Records a check the member answered ahead (no open check, no push).
+    async fn record_answered_check(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        check: &Check,
+    ) -> Result<Written, StoreError>;
+    async fn check(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        scheduled_at: Timestamp,
+    ) -> Result<Option<Check>, StoreError>;
+    /// Opens `check` as the member's one open check and records its push, atomically.
+    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError>;
+    /// Replaces the check if it is still in `from` with its `last_slot` unchanged, and
+    /// records the pushes, atomically.
+    async fn advance_check(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError>;
+    /// Closes the open check (`from` → acknowledged `to`), updates the member and
+    /// records the pushes, atomically.
+    async fn acknowledge(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError>;
+    /// Records a sign of life of a member with no open check.
+    async fn note_sign_of_life(&self, op: &OperatorId, member: &UserId, now: Timestamp) -> Result<(), StoreError>;
+    /// Records pushes only while the check is still in `state`.
+    async fn add_pushes(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        check: Timestamp,
+        state: CheckState,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError>;
+    async fn pushes(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        check: Timestamp,
+        kind: Option<PushKind>,
+    ) -> Result<Vec<(Push, bool)>, StoreError>;
+    async fn mark_sent(&self, op: &OperatorId, member: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError>;
+    /// The scheduled time of the member's most recent recorded check.
+    async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError>;
+    /// Whether the watchdog already reported the missed check at `slot`.
+    async fn missed_check_reported(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        slot: Timestamp,
+    ) -> Result<bool, StoreError>;
+    async fn mark_missed_check_reported(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        slot: Timestamp,
+    ) -> Result<(), StoreError>;
+}

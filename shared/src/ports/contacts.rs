@@ -1,0 +1,45 @@
+//! Contacts, the invitations that link them, and wrong codes tried.
+
+use super::{StoreError, Written};
+use crate::contact::{Contact, Invitation, InviteCode};
+use crate::ids::{OperatorId, UserId};
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+#[async_trait]
+pub trait Contacts: Send + Sync {
+    async fn create_invitation(&self, op: &OperatorId, invitation: &Invitation) -> Result<Written, StoreError>;
+    /// Marks the code as redeemed by `by` and returns it; `None` if there is no such code
+    /// or someone else redeemed it (single use). The same person redeeming again gets it
+    /// again, so a retried webhook finishes what the first attempt started.
+    async fn redeem_invitation(
+        &self,
+        op: &OperatorId,
+        code: &InviteCode,
+        by: &UserId,
+    ) -> Result<Option<Invitation>, StoreError>;
+    async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError>;
+    async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError>;
+    async fn link_contact(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &Contact,
+        max: u8,
+    ) -> Result<Written, StoreError>;
+    async fn contacts(&self, op: &OperatorId, member: &UserId) -> Result<Vec<Contact>, StoreError>;
+    /// Removes the link between a member and one of their contacts, on both sides.
+    async fn unlink_contact(&self, op: &OperatorId, member: &UserId, contact: &UserId) -> Result<Written, StoreError>;
+    /// Sets (or, with `None`, removes) a linked contact's phone number; `Conflict` if they
+    /// are not linked.
+    async fn set_contact_phone(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &UserId,
+        phone: Option<&str>,
+    ) -> Result<Written, StoreError>;
+    async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
+    /// The members this user is a contact of.
+    async fn watched_members(&self, op: &OperatorId, user: &UserId) -> Result<Vec<UserId>, StoreError>;
+}

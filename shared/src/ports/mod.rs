@@ -1,0 +1,182 @@
+//! The I/O the service needs, as small traits; `adapters` holds the one real
+//! implementation of each (DynamoDB, LINE, EventBridge Scheduler, SQS). The store is one
+//! small trait per aggregate, so a test can wrap one of them.
+
+mod cases;
+mod checks;
+mod contacts;
+mod erasure;
+mod facts;
+mod members;
+mod staff;
+mod webhook_events;
+
+pub use cases::Cases;
+pub use checks::Checks;
+pub use contacts::Contacts;
+pub use erasure::Erasure;
+pub use facts::Facts;
+pub use members::Members;
+pub use staff::StaffRooms;
+pub use webhook_events::WebhookEvents;
+
+use crate::alerts::EscalationMessage;
+use crate::check::Deadline;
+use crate::ids::{GroupId, OperatorId, UserId};
+use crate::schedule::CheckSchedule;
+use async_trait::async_trait;
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use crate::clock::Clock;
+
+/// Why the store could not answer, classified once where the SDK error is seen.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Over the table's capacity or the request rate: retry later.
+    #[error("DynamoDB {op} was throttled")]
+    Throttled { op: &'static str },
+    /// A transaction cancelled for a reason other than its conditions (those are
+    /// `Written::Conflict`): another transaction, throttling, validation.
+    #[error("DynamoDB {op} was cancelled: {reasons:?}")]
+    Cancelled {
+        op: &'static str,
+        reasons: Vec<CancellationReason>,
+    },
+    /// The service or the connection to it failed.
+    #[error("DynamoDB {op} failed: {message}")]
+    Unavailable { op: &'static str, message: String },
+    /// The request was refused as malformed, or could not be built: a programming error.
+    #[error("DynamoDB {op} was invalid: {message}")]
+    Invalid { op: &'static str, message: String },
+    #[error("a stored {what} could not be read: {message}")]
+    Corrupt { what: &'static str, message: String },
+}
+
+/// Why one item of a cancelled transaction failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CancellationReason {
+    ConditionalCheckFailed,
+    TransactionConflict,
+    ThrottlingError,
+    ValidationError,
+    Other(String),
+}
+
+impl CancellationReason {
+    /// From DynamoDB's reason code.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "ConditionalCheckFailed" => Self::ConditionalCheckFailed,
+            "TransactionConflict" => Self::TransactionConflict,
+            "ThrottlingError" => Self::ThrottlingError,
+            "ValidationError" => Self::ValidationError,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum LineError {
+    /// 4xx other than 409/429: retrying the same request cannot help.
+    #[error("LINE rejected the request with {status}")]
+    Rejected { status: u16 },
+    #[error("LINE rate limit exceeded")]
+    RateLimited,
+    #[error("LINE monthly message quota used up")]
+    QuotaExhausted,
+    #[error("LINE answered {status}")]
+    Unavailable { status: u16 },
+    #[error("no answer from LINE in time")]
+    Timeout,
+    #[error("could not reach LINE: {0}")]
+    Transport(String),
+}
+
+/// The result of a push that LINE accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Sent,
+    /// 409: a request with the same retry key was accepted before.
+    AlreadyAccepted,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub display_name: String,
+}
+
+#[async_trait]
+pub trait Line: Send + Sync {
+    async fn push(&self, to: &str, messages: &[Value], retry_key: Uuid) -> Result<Pushed, LineError>;
+    async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError>;
+    /// `None` when LINE has no profile for them (not a friend, or blocked).
+    async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
+    /// A group member's profile (staff in the staff room need not be friends).
+    async fn group_member_profile(&self, group: &GroupId, user: &UserId) -> Result<Option<Profile>, LineError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("EventBridge Scheduler {operation} failed: {message}")]
+pub struct SchedulerError {
+    pub operation: &'static str,
+    pub message: String,
+}
+
+#[async_trait]
+pub trait Scheduler: Send + Sync {
+    /// Creates or replaces the member's recurring check schedule (one per member).
+    async fn put_member_schedule(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+        schedule: &CheckSchedule,
+    ) -> Result<(), SchedulerError>;
+    /// Deletes it; deleting one that does not exist is not an error.
+    async fn delete_member_schedule(&self, operator: &OperatorId, member: &UserId) -> Result<(), SchedulerError>;
+    /// Creates the one-time schedule for a deadline; an existing one is left as it is.
+    async fn set_deadline(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError>;
+    /// Deletes a deadline's schedule; one that does not exist (fired, or never set) is fine.
+    async fn delete_deadline(
+        &self,
+        operator: &OperatorId,
+        member: &UserId,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("SQS send failed: {0}")]
+pub struct QueueError(pub String);
+
+#[async_trait]
+pub trait Queue: Send + Sync {
+    async fn send(&self, message: &EscalationMessage) -> Result<(), QueueError>;
+}
+
+/// What became of a claim on a webhook event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventClaim {
+    /// First time seen (or an earlier attempt failed): process it.
+    Claimed,
+    /// Already processed, or being processed right now by another invocation.
+    Seen,
+}
+
+/// What became of a conditional write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Done,
+    /// The condition did not hold: someone else already made (or prevented) the change.
+    Conflict,
+}
+
+/// Every store port at once: what the one DynamoDB store implements.
+pub trait Store: WebhookEvents + Members + Checks + Contacts + Cases + StaffRooms + Facts + Erasure {}
+
+impl<T> Store for T where T: WebhookEvents + Members + Checks + Contacts + Cases + StaffRooms + Facts + Erasure {}
