@@ -1,7 +1,10 @@
 //! Contacts: the one-time invitation code, consent by befriending, limits, and brute force.
 
+use line_simulator::{Endpoint, Failure, Simulator};
+use mimamori::adapters::dynamodb::keys;
 use mimamori::line::postback::Postback;
 use mimamori::member::HistoryEvent;
+use mimamori::outbox::NOTICE_PREFIX;
 use scenarios::*;
 
 #[tokio::test]
@@ -174,4 +177,51 @@ async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
     s.webhook(&[tap]).await;
     assert!(last_reply(&s, KIYOSHI).contains("消しました"));
     assert_eq!(contacts(&s, KIYOSHI).await[0].phone, None);
+}
+
+/// The notice items in a person's outbox: (push key, status).
+async fn notices_in_outbox(s: &LocalStack, id: &str) -> Vec<(String, String)> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let out = aws_sdk_dynamodb::Client::new(&s.aws)
+        .query()
+        .table_name(&s.resources.table)
+        .key_condition_expression("pk = :pk AND begins_with(sk, :notices)")
+        .expression_attribute_values(":pk", AttributeValue::S(keys::person(&operator(s), id)))
+        .expression_attribute_values(":notices", AttributeValue::S(keys::outbox(NOTICE_PREFIX)))
+        .send()
+        .await
+        .unwrap();
+    let text = |i: &std::collections::HashMap<String, AttributeValue>, k: &str| {
+        i.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+    };
+    out.items
+        .unwrap_or_default()
+        .iter()
+        .map(|i| (text(i, "key"), text(i, "status")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_notice_to_someone_outside_the_chat_goes_through_the_outbox_once() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let code = request_code(&mut s, KIYOSHI).await;
+    befriend(&mut s, YOKO, "鈴木洋子").await;
+    // LINE fails every attempt of the first invocation: the webhook answers 500 and the
+    // notice waits in Kiyoshi's outbox.
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 3);
+    let redeem = s.sim.text(YOKO, &format!("招待コード {code}"));
+    assert_eq!(s.webhook(std::slice::from_ref(&redeem)).await, 500);
+    let waiting = notices_in_outbox(&s, KIYOSHI).await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(waiting[0].0.starts_with("notice#contact_linked#"), "{waiting:?}");
+    assert_eq!(waiting[0].1, "pending");
+    // LINE's redelivery sends it, once, and marks it sent.
+    assert_eq!(s.webhook(&[Simulator::as_redelivery(&redeem)]).await, 200);
+    let told: Vec<_> = pushes(&s, KIYOSHI)
+        .into_iter()
+        .filter(|p| text_of(p).contains("鈴木洋子さんを連絡先に登録しました"))
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(notices_in_outbox(&s, KIYOSHI).await[0].1, "sent");
 }

@@ -42,6 +42,19 @@ pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push
     }
 }
 
+/// Records notices that belong to no check in the outbox, then delivers those not yet
+/// sent: a retry after a crash sends each at most once more, with the same retry key.
+pub async fn notify(
+    app: &App,
+    op: &OperatorId,
+    member: &UserId,
+    notices: Vec<crate::outbox::Planned>,
+) -> Result<Delivered, AppError> {
+    let pushes = app.render_all(notices);
+    let pending = app.checks.record_notices(op, member, &pushes, app.clock.now()).await?;
+    deliver(app, op, member, &pending).await
+}
+
 /// Delivers every push of `check` still pending.
 pub async fn deliver_pending(
     app: &App,

@@ -4,11 +4,10 @@
 //! fact is kept for the monthly report. Also run when a blocked member's grace period
 //! ends.
 
+use super::deliver::notify;
 use super::{App, AppError};
 use crate::ids::UserId;
-use crate::line::messages;
-use crate::line::texts::Text;
-use uuid::Uuid;
+use crate::outbox::{Notice, Planned, Recipient, Topic};
 
 pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     let op = &app.operator;
@@ -16,18 +15,17 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     let contacts = app.contacts.contacts(op, user).await?;
     let watched = app.contacts.watched_members(op, user).await?;
     app.scheduler.delete_member_schedule(op, user).await?;
-    // Tell first: after the erasure nothing says whom to tell. A retry pushes again with
-    // the same keys, which LINE answers 409.
-    let key = |to: &UserId| Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{op}/{user}/left/{to}").as_bytes());
+    // Tell first: after the erasure nothing says whom to tell. The notices go through
+    // the leaver's outbox (erased with the rest), so a retry sends only what had not gone.
+    let left =
+        |to: &UserId, lang, notice| Planned::notice(Topic::Left, "left", Recipient::Person(to.clone()), lang, notice);
+    let mut notices = Vec::new();
     if let Some(member) = &member {
         for c in &contacts {
-            let notice = vec![messages::text(
-                member.lang,
-                Text::MemberLeftToContact {
-                    member: member.display_name.clone(),
-                },
-            )];
-            app.line.push(c.user_id.as_str(), &notice, key(&c.user_id)).await?;
+            let notice = Notice::MemberLeft {
+                member: member.display_name.clone(),
+            };
+            notices.push(left(&c.user_id, member.lang, notice));
         }
     }
     for watched_member in &watched {
@@ -42,12 +40,10 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
             .find(|c| &c.user_id == user)
             .map(|c| c.display_name);
         if let Some(contact) = name {
-            let notice = vec![messages::text(them.lang, Text::ContactLeftToMember { contact })];
-            app.line
-                .push(watched_member.as_str(), &notice, key(watched_member))
-                .await?;
+            notices.push(left(watched_member, them.lang, Notice::ContactLeft { contact }));
         }
     }
+    notify(app, op, user, notices).await?;
     let erased = app.erasure.erase_member(op, user).await?;
     if let Some(member) = member.as_ref().filter(|m| !m.left_counted) {
         // Only an anonymous fact is kept for the monthly report (once: a member whose

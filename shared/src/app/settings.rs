@@ -7,6 +7,7 @@ use crate::line::texts::{self, Text};
 use crate::line::webhook::Setting;
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
+use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::ports::Written;
 use crate::schedule::{Cadence, CheckSchedule};
 use jiff::civil::Date;
@@ -267,21 +268,16 @@ pub(crate) async fn handle(
             };
             // The removed contact is told first (a push: they are not in this chat), so a
             // retry after the unlink does not lose the notice; the key makes it once.
-            let notice = vec![messages::text(
+            let notice = Planned::notice(
+                Topic::ContactRemoved,
+                &linked.linked_at.as_second().to_string(),
+                Recipient::Person(contact.clone()),
                 lang,
-                Text::RemovedFromContacts {
+                Notice::RemovedFromContacts {
                     member: member.display_name.clone(),
                 },
-            )];
-            let key = uuid::Uuid::new_v5(
-                &uuid::Uuid::NAMESPACE_OID,
-                format!(
-                    "{}/{}/removed/{contact}/{}",
-                    app.operator, member.user_id, linked.linked_at
-                )
-                .as_bytes(),
             );
-            app.line.push(contact.as_str(), &notice, key).await?;
+            super::deliver::notify(app, &app.operator, &member.user_id, vec![notice]).await?;
             if app
                 .contacts
                 .unlink_contact(&app.operator, &member.user_id, &contact)

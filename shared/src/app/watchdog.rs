@@ -5,14 +5,11 @@
 
 use super::{App, AppError};
 use crate::check;
-use crate::line::messages;
-use crate::line::texts::{self, Text};
-use crate::member::Lang;
 use crate::member::MemberStatus;
-use crate::operator::operator_zone;
+use crate::operator::STAFF_LANG;
+use crate::outbox::{Notice, Planned, Recipient, Topic};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// How long after its time a check must have been recorded.
 const GRACE: SignedDuration = SignedDuration::from_hours(1);
@@ -56,19 +53,15 @@ pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome
         }
         // Without a staff room the error log and the alarm on it are all there is.
         if let Some(room) = &room {
-            let tz = operator_zone();
-            let t = Text::CheckMissed {
+            let notice = Notice::CheckMissed {
                 member: member.display_name.clone(),
                 member_short: user.short().to_owned(),
-                slot: texts::when(Lang::Ja, slot, &tz),
+                slot,
             };
-            let key = Uuid::new_v5(
-                &Uuid::NAMESPACE_OID,
-                format!("{op}/{user}/missed/{}", slot.as_second()).as_bytes(),
-            );
-            app.line
-                .push(room.group_id.as_str(), &[messages::text(Lang::Ja, t)], key)
-                .await?;
+            let to = Recipient::Chat(room.group_id.clone());
+            let occasion = slot.as_second().to_string();
+            let planned = Planned::notice(Topic::CheckMissed, &occasion, to, STAFF_LANG, notice);
+            super::deliver::notify(app, op, &user, vec![planned]).await?;
             outcome.reported += 1;
         }
         app.checks.mark_missed_check_reported(op, &user, slot).await?;

@@ -13,11 +13,11 @@ use crate::line::texts::{self, Text};
 use crate::line::webhook::{self, Event, Intent, SignatureError};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
+use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::ports::{EventClaim, Written};
 use crate::staff::StaffRoom;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 /// The answer the function gives LINE.
 #[derive(Debug, PartialEq, Eq)]
@@ -648,12 +648,15 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
                 ));
             }
             // The member is not in this chat: tell them by push, once (keyed by the code).
-            let notice = vec![messages::text(
+            let to = Recipient::Person(inviter.user_id.clone());
+            let notice = Planned::notice(
+                Topic::ContactLinked,
+                code.as_str(),
+                to,
                 inviter.lang,
-                Text::ContactLinkedToMember { contact: name },
-            )];
-            let key = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{op}/link/{}", code.as_str()).as_bytes());
-            app.line.push(inviter.user_id.as_str(), &notice, key).await?;
+                Notice::ContactLinked { contact: name },
+            );
+            super::deliver::notify(app, op, &inviter.user_id, vec![notice]).await?;
             Ok("contact_linked")
         }
     }

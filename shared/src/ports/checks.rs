@@ -66,6 +66,15 @@ pub trait Checks: Send + Sync {
         check: Timestamp,
         kind: Option<PushKind>,
     ) -> Result<Vec<(Push, bool)>, StoreError>;
+    /// Records notices that belong to no check (each once: one recorded before is left
+    /// as it is) and returns those not yet sent.
+    async fn record_notices(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        notices: &[Push],
+        now: Timestamp,
+    ) -> Result<Vec<Push>, StoreError>;
     async fn mark_sent(&self, op: &OperatorId, member: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError>;
     /// The scheduled time of the member's most recent recorded check.
     async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError>;

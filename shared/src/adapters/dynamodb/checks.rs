@@ -166,6 +166,30 @@ impl Checks for DynamoStore {
         Ok(out)
     }
 
+    async fn record_notices(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        notices: &[Push],
+        now: Timestamp,
+    ) -> Result<Vec<Push>, StoreError> {
+        let mut pending = Vec::new();
+        for push in notices {
+            let put = self.outbox_put(op, user, push, now)?;
+            if self.transact("TransactWriteItems(record_notice)", vec![put]).await? == Written::Done {
+                pending.push(push.clone());
+                continue;
+            }
+            // Recorded by an earlier attempt: send it again only if it may not have gone.
+            let recorded = self.get(keys::person(op, user), &keys::outbox(&push.key)).await?;
+            let recorded: Option<OutboxRecord> = recorded.map(|i| read("push", i)).transpose()?;
+            if recorded.is_none_or(|r| r.status == PushStatus::Pending) {
+                pending.push(push.clone());
+            }
+        }
+        Ok(pending)
+    }
+
     async fn mark_sent(&self, op: &OperatorId, user: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError> {
         self.client
             .update_item()
