@@ -13,17 +13,16 @@ use crate::line::texts::Text;
 use crate::line::webhook::StaffAction;
 use crate::line::{messages, views};
 use crate::member::Lang;
-use crate::member::{HistoryEvent, MemberChange};
+use crate::member::{HistoryEvent, Member, MemberChange};
 use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
 use crate::report::{self, Fact};
 use crate::staff::Staff;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use serde_json::Value;
 
 /// How long a member whose case ended in hospital is paused (staff or the member can
 /// change it; the member is welcomed back when it ends).
-const HOSPITAL_PAUSE_DAYS: i64 = 14;
 
 fn reply(t: Text) -> Vec<Value> {
     vec![messages::text(Lang::Ja, t)]
@@ -350,68 +349,59 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     let op = &app.operator;
     let user = &case.member;
     let now = app.clock.now();
-    if outcome != Outcome::Answered {
+    let member = app.members.member(op, user).await?;
+    let zone = match &member {
+        Some(m) => m.schedule.time_zone().map_err(|e| AppError::Internal(e.to_string()))?,
+        None => crate::operator::operator_zone(),
+    };
+    let plan = outcome.on_close(now.to_zoned(zone).date());
+    if plan.close_check {
         close_check(app, case, outcome, by.as_ref()).await?;
     }
     if app.cases.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
         return Ok(Written::Conflict);
     }
-    app.members
-        .record(
-            op,
-            user,
-            now,
-            &HistoryEvent::CaseClosed {
-                case_number: case.number,
-                outcome,
-            },
-        )
-        .await?;
-    app.record_fact(
-        now,
-        &Fact::CaseClosed {
-            case: case.number,
-            outcome,
-        },
-    )
-    .await?;
-    match outcome {
-        Outcome::Hospitalised => {
-            if let Some(member) = app.members.member(op, user).await? {
-                let tz = member
-                    .schedule
-                    .time_zone()
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                let today = now.to_zoned(tz).date();
-                let resume_on = today
-                    .checked_add(HOSPITAL_PAUSE_DAYS.days())
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
-                app.members.change(op, user, &pause, Some(&paused), now).await?;
-            }
-        }
-        Outcome::Deceased => {
-            // No more checks; the record stays for the operator until someone erases it,
-            // and the report counts the member as having left now (once).
-            app.scheduler.delete_member_schedule(op, user).await?;
-            if let Some(member) = app.members.member(op, user).await?.filter(|m| !m.left_counted) {
-                let left = Fact::Left {
-                    who: crate::member::pseudonym(op, &member),
-                    at: now,
-                    age_band: member.age_band,
-                    gender: member.gender,
-                };
-                app.record_fact(now, &left).await?;
-                app.members
-                    .change(op, user, &MemberChange::LeftCounted, None, now)
-                    .await?;
-            }
-            app.members.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
-        }
-        _ => {}
+    let closed = HistoryEvent::CaseClosed {
+        case_number: case.number,
+        outcome,
+    };
+    app.members.record(op, user, now, &closed).await?;
+    let fact = Fact::CaseClosed {
+        case: case.number,
+        outcome,
+    };
+    app.record_fact(now, &fact).await?;
+    if let (Some(resume_on), Some(_)) = (plan.pause_until, &member) {
+        let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
+        app.members.change(op, user, &pause, Some(&paused), now).await?;
+    }
+    if plan.stop_checks {
+        stop_checks(app, user, member.as_ref(), now).await?;
     }
     tracing::info!(case = case.number, outcome = outcome.as_str(), "case_closed");
     Ok(Written::Done)
+}
+
+/// No more checks (the case ended with the member's death). The record stays for the
+/// operator until someone erases it, and the report counts the member as having left
+/// now, once.
+async fn stop_checks(app: &App, user: &UserId, member: Option<&Member>, now: Timestamp) -> Result<(), AppError> {
+    let op = &app.operator;
+    app.scheduler.delete_member_schedule(op, user).await?;
+    if let Some(member) = member.filter(|m| !m.left_counted) {
+        let left = Fact::Left {
+            who: crate::member::pseudonym(op, member),
+            at: now,
+            age_band: member.age_band,
+            gender: member.gender,
+        };
+        app.record_fact(now, &left).await?;
+        app.members
+            .change(op, user, &MemberChange::LeftCounted, None, now)
+            .await?;
+    }
+    app.members.record(op, user, now, &HistoryEvent::ChecksStopped).await?;
+    Ok(())
 }
 
 /// Closes the case's check if it is still overdue, with the all-clear when safe.

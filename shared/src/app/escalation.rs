@@ -5,7 +5,7 @@ use super::deliver::{Delivered, deliver_pending};
 use super::{App, AppError};
 use crate::alerts::{Audience, plan_follow_up};
 use crate::alerts::{EscalationMessage, plan_alerts};
-use crate::case::{Case, CaseEvent, FollowUpStep, Outcome};
+use crate::case::{Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, follow_up_events};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
 use crate::member::Member;
@@ -105,28 +105,23 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let Some(case) = case.await? else {
         return Ok(EscalationOutcome::Gone);
     };
-    // The member answered, but an interrupted invocation left the case open: close it.
-    if !case.is_closed() && check.state != CheckState::Overdue {
-        super::cases::resolve(app, &case, Outcome::Answered, None).await?;
-        return Ok(EscalationOutcome::FollowUpNotNeeded);
-    }
-    if case.is_closed() || case.taken_by.is_some() {
-        return Ok(EscalationOutcome::FollowUpNotNeeded);
-    }
-    // A follow-up delivered again after it was done (a duplicate, or a retry after a
-    // crash before the next one was set): only make sure the next one is set.
-    if let Some(next) = case
-        .next_follow_up
-        .filter(|next| now + jiff::SignedDuration::from_mins(1) < *next)
-    {
-        schedule_follow_up(app, &case, next).await?;
-        return Ok(EscalationOutcome::FollowUpNotNeeded);
-    }
+    let tz = operator_zone();
+    let overdue = check.state == CheckState::Overdue;
+    let (step, levels) = match case.on_follow_up(overdue, &app.case_follow_up, now, &tz) {
+        FollowUpDecision::CloseAsAnswered => {
+            super::cases::resolve(app, &case, Outcome::Answered, None).await?;
+            return Ok(EscalationOutcome::FollowUpNotNeeded);
+        }
+        FollowUpDecision::NotNeeded => return Ok(EscalationOutcome::FollowUpNotNeeded),
+        FollowUpDecision::Reschedule { next } => {
+            schedule_follow_up(app, &case, next).await?;
+            return Ok(EscalationOutcome::FollowUpNotNeeded);
+        }
+        FollowUpDecision::FollowUp { step, levels } => (step, levels),
+    };
     let Some(room) = app.staff.staff_room(op).await? else {
         return Err(AppError::NoStaffRoom { check: check.key() });
     };
-    let tz = operator_zone();
-    let plan = app.case_follow_up.follow_up(case.opened(), case.levels_done, now, &tz);
     let contacts = app.contacts.contacts(op, user).await?;
     let on_duty = app.staff.on_duty(op).await?.map(|s| s.user_id);
     let pushes = plan_follow_up(
@@ -134,7 +129,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         check,
         &case,
         &app.case_follow_up,
-        &plan.levels,
+        &levels,
         &Audience {
             contacts: &contacts,
             room: &room,
@@ -160,43 +155,24 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
     let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
-    let step = case.follow_ups + 1;
-    let levels_done = plan.levels.last().map_or(case.levels_done, |l| *l as u32 + 1);
     // The follow-up and its events in one transaction: a redelivery finds it done.
-    let mut events = vec![CaseEvent::Reannounced { follow_up: step }];
-    for i in &plan.levels {
-        let Some(level) = app.case_follow_up.levels.get(*i) else {
-            continue;
-        };
-        let to = match level.action {
-            crate::case::LevelAction::Contacts => contacts.iter().map(|c| c.user_id.to_string()).collect(),
-            crate::case::LevelAction::MentionOnDuty => {
-                vec![on_duty.as_ref().map_or_else(|| "all".to_owned(), |u| u.to_string())]
-            }
-        };
-        events.push(CaseEvent::Escalated {
-            level: *i as u32 + 1,
-            action: level.action,
-            to,
-        });
-    }
-    let done = FollowUpStep {
-        from: case.follow_ups,
-        to: step,
-        levels_done,
-        next: Some(plan.next),
-    };
+    let reached: Vec<_> = contacts.iter().map(|c| c.user_id.clone()).collect();
+    let events = follow_up_events(&step, &levels, &app.case_follow_up, &reached, on_duty.as_ref());
     app.cases
-        .advance_follow_up(op, case.number, &done, &events, now)
+        .advance_follow_up(op, case.number, &step, &events, now)
         .await?;
-    schedule_follow_up(app, &case, plan.next).await?;
+    let next = step.next.unwrap_or(now);
+    schedule_follow_up(app, &case, next).await?;
     tracing::info!(
         case = case.number,
-        follow_up = step,
-        levels = plan.levels.len(),
+        follow_up = step.to,
+        levels = levels.len(),
         "case_followed_up"
     );
-    Ok(EscalationOutcome::FollowedUp { step, delivered })
+    Ok(EscalationOutcome::FollowedUp {
+        step: step.to,
+        delivered,
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
