@@ -371,7 +371,8 @@ impl CaseFollowUpPolicy {
     }
 }
 
-/// How long a member's checks pause after a case ends in hospital.
+/// How long a member's checks pause after a case ends in hospital (staff or the member
+/// can change it; the member is welcomed back when it ends).
 pub const HOSPITAL_PAUSE_DAYS: i16 = 14;
 
 /// What ending a case with an outcome does besides recording it, in the order the use

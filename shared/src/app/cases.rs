@@ -21,9 +21,6 @@ use crate::staff::Staff;
 use jiff::Timestamp;
 use serde_json::Value;
 
-/// How long a member whose case ended in hospital is paused (staff or the member can
-/// change it; the member is welcomed back when it ends).
-
 fn reply(t: Text) -> Vec<Value> {
     vec![messages::text(Lang::Ja, t)]
 }
