@@ -1,9 +1,11 @@
 //! Staff take an overdue check's case from the staff room: the first 「対応します」 wins,
 //! everyone else is told who has it, and only the registered staff room can act.
 
-use mimamori::case::{CaseEvent, Outcome};
+use mimamori::case::{CallKind, CaseEvent, Outcome};
 use mimamori::check::CheckState;
+use mimamori::line::postback::{Picker, Postback};
 use mimamori::member::{HistoryEvent, MemberStatus};
+use mimamori::schedule::Cadence;
 use scenarios::*;
 
 const OTHER_GROUP: &str = "C8b000000000000000000000000000008";
@@ -24,7 +26,7 @@ async fn the_staff_alert_carries_a_take_button_and_the_first_press_wins() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
     let alert = pushes(&s, STAFF_ROOM).pop().unwrap();
-    let take = format!("case:take:{case}");
+    let take = Postback::TakeCase(case).encode();
     assert_eq!(
         alert.postback_data(),
         std::slice::from_ref(&take),
@@ -61,7 +63,9 @@ async fn a_button_pressed_outside_the_staff_room_does_nothing() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
     s.sim.add_group(OTHER_GROUP, "ご近所", &[TARO]);
-    let forged = s.sim.group_postback(OTHER_GROUP, TARO, &format!("case:take:{case}"));
+    let forged = s
+        .sim
+        .group_postback(OTHER_GROUP, TARO, &Postback::TakeCase(case).encode());
     assert_eq!(s.webhook(&[forged]).await, 200);
     assert!(last_reply(&s, OTHER_GROUP).contains("スタッフルームでだけ"));
     assert!(
@@ -72,7 +76,9 @@ async fn a_button_pressed_outside_the_staff_room_does_nothing() {
     );
     // And a case that ended before anyone took it says so.
     say(&mut s, KIYOSHI, "元気です").await;
-    let late = s.sim.group_postback(STAFF_ROOM, STAFF_A, &format!("case:take:{case}"));
+    let late = s
+        .sim
+        .group_postback(STAFF_ROOM, STAFF_A, &Postback::TakeCase(case).encode());
     s.webhook(&[late]).await;
     assert!(last_reply(&s, STAFF_ROOM).contains("終了しています"));
 }
@@ -97,30 +103,54 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
     let case = escalated(&mut s).await;
 
     // Before anyone takes it, call records are refused.
-    let early = staff_tap(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
+    let early = staff_tap(
+        &mut s,
+        STAFF_B,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    )
+    .await;
     assert!(text_of(&early).contains("まだ対応する人が決まっていません"));
 
-    let taken = staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    let taken = staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     let buttons = taken.postback_data();
-    for kind in ["reached_member", "no_answer", "reached_contact", "dispatched"] {
-        assert!(buttons.contains(&format!("case:call:{case}:{kind}")), "{buttons:?}");
+    for kind in CallKind::ALL {
+        assert!(
+            buttons.contains(&Postback::RecordCall(case, kind).encode()),
+            "{buttons:?}"
+        );
     }
-    assert!(buttons.contains(&format!("case:close:{case}")));
+    assert!(buttons.contains(&Postback::AskOutcome(case).encode()));
 
     s.advance(minutes(5)).await.unwrap();
-    let recorded = staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    let recorded = staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    )
+    .await;
     assert!(text_of(&recorded).contains("不在・留守電（田中さん）"));
     s.advance(minutes(10)).await.unwrap();
     // A colleague may call too, once the case is taken.
-    staff_tap(&mut s, STAFF_B, &format!("case:call:{case}:reached_contact")).await;
+    staff_tap(
+        &mut s,
+        STAFF_B,
+        &Postback::RecordCall(case, CallKind::ReachedContact).encode(),
+    )
+    .await;
 
-    let ask = staff_tap(&mut s, STAFF_A, &format!("case:close:{case}")).await;
+    let ask = staff_tap(&mut s, STAFF_A, &Postback::AskOutcome(case).encode()).await;
     let outcomes = ask.postback_data();
     assert_eq!(
         outcomes,
-        ["safe", "hospitalised", "deceased", "other"].map(|o| format!("case:close:{case}:{o}"))
+        [Outcome::Safe, Outcome::Hospitalised, Outcome::Deceased, Outcome::Other]
+            .map(|o| Postback::CloseCase(case, o).encode())
     );
-    let closed = staff_tap(&mut s, STAFF_A, &format!("case:close:{case}:hospitalised")).await;
+    let closed = staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::CloseCase(case, Outcome::Hospitalised).encode(),
+    )
+    .await;
     assert!(text_of(&closed).contains("結果：入院"), "{}", text_of(&closed));
     assert!(
         staff_says(&mut s, STAFF_A, &format!("メモ #{case} 市民病院に入院。長女が付き添い"))
@@ -138,7 +168,12 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
         !pushes(&s, STAFF_ROOM).iter().any(|d| text_of(d).contains("解決")),
         "no all-clear after a hospital outcome"
     );
-    let again = staff_tap(&mut s, STAFF_B, &format!("case:call:{case}:no_answer")).await;
+    let again = staff_tap(
+        &mut s,
+        STAFF_B,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    )
+    .await;
     assert!(text_of(&again).contains("終了しています"));
 
     // 「案件 #n」 shows everything, in order.
@@ -181,9 +216,9 @@ async fn a_forged_postback_from_someone_not_in_the_staff_room_changes_nothing() 
     let case = escalated(&mut s).await;
     befriend(&mut s, TARO, "山田太郎").await;
     for data in [
-        format!("case:take:{case}"),
-        format!("case:close:{case}:safe"),
-        format!("case:call:{case}:reached_member"),
+        Postback::TakeCase(case).encode(),
+        Postback::CloseCase(case, Outcome::Safe).encode(),
+        Postback::RecordCall(case, CallKind::ReachedMember).encode(),
     ] {
         // Copied into a one-to-one chat with the account.
         let forged = s.sim.postback(TARO, &data);
@@ -257,7 +292,7 @@ async fn a_contacts_safe_button_ends_the_case_and_everyone_hears() {
         .case_number
         .unwrap();
     let alert = pushes(&s, YOKO).pop().unwrap();
-    let safe = format!("case:safe:{case}");
+    let safe = Postback::ContactSafe(case).encode();
     assert!(alert.postback_data().contains(&safe), "{:?}", alert.postback_data());
 
     // Someone who is not Kiyoshi's contact cannot end his case.
@@ -312,7 +347,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
     // Kiyoshi's checks come at 17:00, from today; he does not answer.
     let evening = s
         .sim
-        .postback_with_params(KIYOSHI, "set:time:day", &[("time", "17:00")]);
+        .postback_with_params(KIYOSHI, &Picker::Time(Cadence::Day).encode(), &[("time", "17:00")]);
     assert_eq!(s.webhook(&[evening]).await, 200);
     // Sunday 17:00 check, Monday 17:00 reminder, overdue Monday 20:00 (11:00 UTC).
     s.advance_to(t("2026-11-30T11:01:00Z")).await.unwrap();
@@ -335,7 +370,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
     assert_eq!(morning.len(), 2);
     let again = morning.last().unwrap();
     assert!(text_of(again).contains("【再通知】"), "{}", text_of(again));
-    assert!(again.postback_data().contains(&format!("case:take:{case}")));
+    assert!(again.postback_data().contains(&Postback::TakeCase(case).encode()));
     let mention = again
         .messages
         .iter()
@@ -349,7 +384,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
         yoko.last()
             .unwrap()
             .postback_data()
-            .contains(&format!("case:safe:{case}"))
+            .contains(&Postback::ContactSafe(case).encode())
     );
 
     // Then every hour of the day, without the levels (each is done once).
@@ -367,7 +402,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
 
     // Taken at 09:30: no more announcements.
     s.advance(minutes(30)).await.unwrap();
-    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     s.advance_to(t("2026-12-01T04:00:00Z")).await.unwrap();
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 3, "nothing after it was taken");
     let history = s
@@ -392,10 +427,10 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
 async fn a_member_who_leaves_takes_their_cases_with_them() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     staff_says(&mut s, STAFF_A, &format!("メモ #{case} 長女の話では入院中")).await;
     say(&mut s, KIYOSHI, "退会").await;
-    let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
+    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
     assert_eq!(s.webhook(&[confirm]).await, 200);
     let store = &s.functions.webhook;
     assert!(store.cases.case(&operator(&s), case).await.unwrap().is_none());
@@ -438,7 +473,9 @@ async fn crash_before_done(s: &LocalStack, event: &serde_json::Value) {
 async fn a_redelivered_call_record_or_take_is_recorded_once() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    let take = s.sim.group_postback(STAFF_ROOM, STAFF_A, &format!("case:take:{case}"));
+    let take = s
+        .sim
+        .group_postback(STAFF_ROOM, STAFF_A, &Postback::TakeCase(case).encode());
     assert_eq!(s.webhook(std::slice::from_ref(&take)).await, 200);
     crash_before_done(&s, &take).await;
     assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&take)]).await, 200);
@@ -447,9 +484,11 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
         "the same answer, not 「既に田中さんが」"
     );
 
-    let call = s
-        .sim
-        .group_postback(STAFF_ROOM, STAFF_A, &format!("case:call:{case}:no_answer"));
+    let call = s.sim.group_postback(
+        STAFF_ROOM,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    );
     assert_eq!(s.webhook(std::slice::from_ref(&call)).await, 200);
     crash_before_done(&s, &call).await;
     assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&call)]).await, 200);
@@ -476,7 +515,7 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
 async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_staff_next_act() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     // The member's answer closed the check, and the invocation died before the case.
     let store = s.functions.webhook.clone();
     let op = operator(&s);
@@ -491,7 +530,12 @@ async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_sta
         .unwrap();
     assert_eq!(case_record(&s, case).await.outcome, None);
 
-    let reply = staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    let reply = staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    )
+    .await;
     assert!(
         text_of(&reply).contains("終了しています（結果：本人が応答）"),
         "{}",
@@ -505,18 +549,18 @@ async fn the_case_view_brings_the_buttons_back() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
     let shown = staff_send(&mut s, STAFF_B, &format!("案件 #{case}")).await;
-    assert_eq!(shown.postback_data(), [format!("case:take:{case}")]);
-    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
+    assert_eq!(shown.postback_data(), [Postback::TakeCase(case).encode()]);
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     let shown = staff_send(&mut s, STAFF_B, &format!("案件 #{case}")).await;
-    assert!(shown.postback_data().contains(&format!("case:close:{case}")));
+    assert!(shown.postback_data().contains(&Postback::AskOutcome(case).encode()));
 }
 
 #[tokio::test]
 async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_left_once() {
     let mut s = stack().await;
     let case = escalated(&mut s).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:close:{case}:deceased")).await;
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    staff_tap(&mut s, STAFF_A, &Postback::CloseCase(case, Outcome::Deceased).encode()).await;
     assert!(
         !schedule_names(&s).await.iter().any(|n| n.starts_with("chk-")),
         "no more checks"
@@ -531,7 +575,7 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
     assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
     // The family later asks for everything to be erased: still counted once.
     say(&mut s, KIYOSHI, "退会").await;
-    let confirm = s.sim.postback(KIYOSHI, "leave:confirm");
+    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
     assert_eq!(s.webhook(&[confirm]).await, 200);
     assert!(member(&s, KIYOSHI).await.is_none());
     assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);

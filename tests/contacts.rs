@@ -134,7 +134,7 @@ async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
     assert!(replies(&s, KIYOSHI).pop().unwrap().postback_data().is_empty());
 
     say(&mut s, KIYOSHI, "連絡先").await;
-    let phone_button = format!("contacts:phone:{YOKO}");
+    let phone_button = Postback::AskPhone(uid(YOKO)).encode();
     assert!(
         replies(&s, KIYOSHI)
             .pop()
@@ -148,7 +148,11 @@ async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
     say(&mut s, KIYOSHI, "０９０ー１２３４ー５６７８").await;
     let confirm = replies(&s, KIYOSHI).pop().unwrap();
     assert!(text_of(&confirm).contains("090-1234-5678 でよろしいですか"));
-    let save = format!("contacts:phone:save:{YOKO}:090-1234-5678");
+    let save = Postback::SavePhone {
+        contact: uid(YOKO),
+        phone: "090-1234-5678".into(),
+    }
+    .encode();
     assert_eq!(confirm.postback_data(), [save.clone(), Postback::CancelPhone.encode()]);
     // Nothing is stored before the confirmation.
     assert_eq!(contacts(&s, KIYOSHI).await[0].phone, None);
@@ -171,7 +175,7 @@ async fn a_contacts_phone_number_is_confirmed_then_shown_only_to_staff() {
     // The member can take the number back.
     let ask = s.sim.postback(KIYOSHI, &phone_button);
     s.webhook(&[ask]).await;
-    let clear = format!("contacts:phone:clear:{YOKO}");
+    let clear = Postback::ClearPhone(uid(YOKO)).encode();
     assert!(replies(&s, KIYOSHI).pop().unwrap().postback_data().contains(&clear));
     let tap = s.sim.postback(KIYOSHI, &clear);
     s.webhook(&[tap]).await;

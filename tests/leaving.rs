@@ -4,6 +4,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use mimamori::adapters::dynamodb::keys;
+use mimamori::line::postback::Postback;
 use scenarios::*;
 
 /// Every record whose key belongs to `id` (their partition).
@@ -20,12 +21,6 @@ async fn records_of(s: &LocalStack, id: &str) -> usize {
     out.items.unwrap_or_default().len()
 }
 
-async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
-    let event = s.sim.postback(who, data);
-    assert_eq!(s.webhook(&[event]).await, 200);
-    last_reply(s, who)
-}
-
 #[tokio::test]
 async fn leaving_erases_everything_and_tells_the_contacts() {
     let mut s = stack().await;
@@ -38,12 +33,18 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
 
     say(&mut s, KIYOSHI, "退会").await;
     let confirm = replies(&s, KIYOSHI).pop().unwrap();
-    assert_eq!(confirm.postback_data(), ["leave:confirm", "leave:cancel"]);
+    assert_eq!(
+        confirm.postback_data(),
+        [
+            Postback::Leave { confirmed: true }.encode(),
+            Postback::Leave { confirmed: false }.encode()
+        ]
+    );
     assert!(
         member(&s, KIYOSHI).await.is_some(),
         "nothing happens before the confirmation"
     );
-    let done = tap(&mut s, KIYOSHI, "leave:confirm").await;
+    let done = tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
     assert!(done.contains("消去しました"), "{done}");
 
     assert!(text_of(&pushes(&s, YOKO).pop().unwrap()).contains("鈴木清さんの見守りは終了しました"));
@@ -78,7 +79,7 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
         .query()
         .table_name(&s.resources.table)
         .key_condition_expression("pk = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(format!("{}#REPORT", operator(&s))))
+        .expression_attribute_values(":pk", AttributeValue::S(keys::report(&operator(&s))))
         .send()
         .await
         .unwrap()
@@ -98,7 +99,11 @@ async fn leaving_can_be_called_off() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     say(&mut s, HANAKO, "退会").await;
-    assert!(tap(&mut s, HANAKO, "leave:cancel").await.contains("取りやめ"));
+    assert!(
+        tap(&mut s, HANAKO, &Postback::Leave { confirmed: false }.encode())
+            .await
+            .contains("取りやめ")
+    );
     assert!(member(&s, HANAKO).await.is_some());
     assert_eq!(schedule_names(&s).await.len(), 1);
 }
@@ -109,7 +114,7 @@ async fn a_contact_can_stop_on_their_own_and_the_member_is_told() {
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
     say(&mut s, YOKO, "見守りをやめる").await;
-    tap(&mut s, YOKO, "leave:confirm").await;
+    tap(&mut s, YOKO, &Postback::Leave { confirmed: true }.encode()).await;
     assert!(text_of(&pushes(&s, KIYOSHI).pop().unwrap()).contains("鈴木洋子さんが連絡先から外れました"));
     assert!(contacts(&s, KIYOSHI).await.is_empty());
     assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 0);

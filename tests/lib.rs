@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use line_simulator::{Delivery, Via};
 use mimamori::check::Check;
 use mimamori::ids::{OperatorId, UserId};
+use mimamori::line::postback::Postback;
 use mimamori::member::Member;
 pub use mimamori_local::stack::{LocalStack, Options};
 
@@ -48,8 +49,8 @@ pub async fn stack_with(options: Options) -> LocalStack {
 /// (daily at 09:00), skipping the contact offer.
 pub async fn join(stack: &mut LocalStack, id: &str, name: &str) {
     befriend(stack, id, name).await;
-    for step in ["consent:yes", "onboard:done"] {
-        let event = stack.sim.postback(id, step);
+    for step in [Postback::Consent(true).encode(), Postback::OnboardingDone.encode()] {
+        let event = stack.sim.postback(id, &step);
         assert_eq!(stack.webhook(&[event]).await, 200, "{step} of {name}");
     }
 }
@@ -244,4 +245,11 @@ pub async fn schedule_names(stack: &LocalStack) -> Vec<String> {
         .into_iter()
         .map(|s| s.name)
         .collect()
+}
+
+/// Presses a button (postback data) in a one-to-one chat and returns the reply.
+pub async fn tap(stack: &mut LocalStack, who: &str, data: &str) -> String {
+    let event = stack.sim.postback(who, data);
+    assert_eq!(stack.webhook(&[event]).await, 200);
+    last_reply(stack, who)
 }

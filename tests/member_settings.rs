@@ -7,12 +7,6 @@ use mimamori::member::{HistoryEvent, MemberStatus};
 use mimamori::schedule::{Cadence, WeekdayName};
 use scenarios::*;
 
-async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
-    let event = s.sim.postback(who, data);
-    assert_eq!(s.webhook(&[event]).await, 200);
-    last_reply(s, who)
-}
-
 async fn pick(s: &mut LocalStack, who: &str, data: &str, param: (&str, &str)) -> String {
     let event = s.sim.postback_with_params(who, data, &[param]);
     assert_eq!(s.webhook(&[event]).await, 200);
@@ -348,7 +342,7 @@ async fn member_removes_a_contact_who_is_told() {
         "{}",
         text_of(&list)
     );
-    let remove = format!("contacts:remove:{YOKO}");
+    let remove = Postback::RemoveContact(uid(YOKO)).encode();
     assert!(list.postback_data().contains(&remove));
     let done = tap(&mut s, KIYOSHI, &remove).await;
     assert!(done.contains("鈴木洋子さんを連絡先から外しました"), "{done}");

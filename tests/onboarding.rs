@@ -8,12 +8,6 @@ use mimamori::member::Onboarding;
 use mimamori::schedule::Cadence;
 use scenarios::*;
 
-async fn tap(s: &mut LocalStack, who: &str, data: &str) -> String {
-    let event = s.sim.postback(who, data);
-    assert_eq!(s.webhook(&[event]).await, 200);
-    last_reply(s, who)
-}
-
 #[tokio::test]
 async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
     let mut s = stack().await;

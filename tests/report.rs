@@ -2,15 +2,18 @@
 //! the script makes people do, compared with the staff room's 「月次レポート」 and the
 //! operator's command-line tool (which reads the same facts from DynamoDB).
 
+use mimamori::case::{CallKind, Outcome};
+use mimamori::line::postback::Postback;
+use mimamori::member::{AgeBand, Gender};
 use mimamori::report::Figures;
 use scenarios::*;
 use std::collections::BTreeMap;
 
 const NEWCOMER: &str = "U7e000000000000000000000000000010";
 
-async fn profile(s: &mut LocalStack, who: &str, age: &str, gender: &str) {
-    for data in [format!("profile:age:{age}"), format!("profile:gender:{gender}")] {
-        let event = s.sim.postback(who, &data);
+async fn profile(s: &mut LocalStack, who: &str, age: Option<AgeBand>, gender: Option<Gender>) {
+    for button in [Postback::AgeBand(age), Postback::Gender(gender)] {
+        let event = s.sim.postback(who, &button.encode());
         assert_eq!(s.webhook(&[event]).await, 200);
     }
 }
@@ -40,11 +43,11 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
 
     // Sunday 29 November: three members join (all checks daily at 09:00 Tokyo).
     join(&mut s, HANAKO, "山田花子").await;
-    profile(&mut s, HANAKO, "80s", "female").await;
+    profile(&mut s, HANAKO, Some(AgeBand::Eighties), Some(Gender::Female)).await;
     join(&mut s, TARO, "山田太郎").await;
-    profile(&mut s, TARO, "70s", "male").await;
+    profile(&mut s, TARO, Some(AgeBand::Seventies), Some(Gender::Male)).await;
     join(&mut s, KIYOSHI, "鈴木清").await;
-    profile(&mut s, KIYOSHI, "skip", "skip").await;
+    profile(&mut s, KIYOSHI, None, None).await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
 
     // Monday 30 November (a November check): everyone answers on time.
@@ -62,7 +65,7 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     s.advance_to(t("2026-12-02T01:00:00Z")).await.unwrap();
     tap_ok(&mut s, TARO).await;
     join(&mut s, NEWCOMER, "佐藤").await;
-    profile(&mut s, NEWCOMER, "60s", "other").await;
+    profile(&mut s, NEWCOMER, Some(AgeBand::Sixties), Some(Gender::Other)).await;
     s.advance_to(t("2026-12-02T03:05:00Z")).await.unwrap();
     let case = check_at(&s, KIYOSHI, t("2026-12-01T00:00:00Z"))
         .await
@@ -70,16 +73,31 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
         .case_number
         .expect("Kiyoshi's case");
     // Staff take it, phone twice (one person), and close it: safe.
-    staff_tap(&mut s, STAFF_A, &format!("case:take:{case}")).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:no_answer")).await;
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    )
+    .await;
     s.advance(minutes(20)).await.unwrap();
-    staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:reached_contact")).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:call:{case}:dispatched")).await;
-    staff_tap(&mut s, STAFF_A, &format!("case:close:{case}:safe")).await;
+    staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::ReachedContact).encode(),
+    )
+    .await;
+    staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::Dispatched).encode(),
+    )
+    .await;
+    staff_tap(&mut s, STAFF_A, &Postback::CloseCase(case, Outcome::Safe).encode()).await;
     s.drain_queue().await.unwrap();
     // Wednesday evening Taro taps 元気です in the menu: Thursday's check is answered ahead.
     s.advance_to(t("2026-12-02T12:00:00Z")).await.unwrap();
-    let checkin = s.sim.postback(TARO, "checkin");
+    let checkin = s.sim.postback(TARO, &Postback::CheckIn.encode());
     assert_eq!(s.webhook(&[checkin]).await, 200);
     // Thursday 3 December: Hanako and the newcomer answer; Kiyoshi has not yet at noon.
     // Hanako leaves at 10:00.
@@ -89,7 +107,7 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     }
     s.advance_to(t("2026-12-03T01:00:00Z")).await.unwrap();
     say(&mut s, HANAKO, "退会").await;
-    let confirm = s.sim.postback(HANAKO, "leave:confirm");
+    let confirm = s.sim.postback(HANAKO, &Postback::Leave { confirmed: true }.encode());
     assert_eq!(s.webhook(&[confirm]).await, 200);
     s.advance_to(t("2026-12-03T03:00:00Z")).await.unwrap();
 
