@@ -108,7 +108,7 @@ pub fn plan_alerts(
         pushes.push(Planned::new(
             &key,
             PushKind::Alert,
-            Recipient::Chat(room.group_id.clone()),
+            Recipient::Chat(room.chat_id.clone()),
             STAFF_LANG,
             notice,
         ));
@@ -223,7 +223,7 @@ pub fn plan_follow_up(
     pushes.push(Planned::follow_up(
         &key,
         step,
-        Recipient::Chat(room.group_id.clone()),
+        Recipient::Chat(room.chat_id.clone()),
         STAFF_LANG,
         notice,
     ));
@@ -234,7 +234,7 @@ pub fn plan_follow_up(
 mod tests {
     use super::*;
     use crate::check::CheckState;
-    use crate::ids::GroupId;
+    use crate::ids::ChatId;
     use crate::schedule::CheckSchedule;
 
     fn setup() -> (Member, Check, Vec<Contact>, StaffRoom) {
@@ -264,7 +264,7 @@ mod tests {
             phone: None,
         }];
         let room = StaffRoom {
-            group_id: GroupId::new(format!("C{}", "c".repeat(32))).unwrap(),
+            chat_id: ChatId::new(format!("C{}", "c".repeat(32))).unwrap(),
             registered_at: t0,
         };
         (m, c, contacts, room)
@@ -276,7 +276,7 @@ mod tests {
         let pushes = plan_alerts(&m, &c, &contacts, Some(&room));
         assert_eq!(pushes.len(), 2);
         assert_eq!(pushes[0].to, Recipient::Person(contacts[0].user_id.clone()));
-        assert_eq!(pushes[1].to, Recipient::Chat(room.group_id.clone()));
+        assert_eq!(pushes[1].to, Recipient::Chat(room.chat_id.clone()));
         assert_eq!(
             pushes[1].notice,
             Notice::AlertToStaff {
@@ -297,7 +297,7 @@ mod tests {
         let (m, c, contacts, room) = setup();
         let alerted = vec![
             Recipient::Person(contacts[0].user_id.clone()),
-            Recipient::Chat(room.group_id.clone()),
+            Recipient::Chat(room.chat_id.clone()),
         ];
         let pushes = plan_all_clear(&m, &c, &alerted, SafeBy::Member);
         assert_eq!(pushes.len(), 2);

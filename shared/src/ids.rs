@@ -9,8 +9,8 @@ pub enum IdError {
     Operator,
     #[error("LINE user id must be 'U' followed by 32 hex digits")]
     User,
-    #[error("LINE group id must be 'C' or 'R' followed by 32 hex digits")]
-    Group,
+    #[error("LINE chat id must be 'C' (group chat) or 'R' (room) followed by 32 hex digits")]
+    Chat,
 }
 
 fn is_line_id(s: &str, prefixes: &[char]) -> bool {
@@ -60,18 +60,19 @@ impl UserId {
     }
 }
 
-/// A LINE group or multi-person chat (room).
+/// A LINE chat of several people: a group chat (`C…`) or a room (`R…`), such as the
+/// staff room. ("Group" is kept for the つながり group the service watches over.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct GroupId(String);
+pub struct ChatId(String);
 
-impl GroupId {
+impl ChatId {
     pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
         let s = s.into();
         if is_line_id(&s, &['C', 'R']) {
             Ok(Self(s))
         } else {
-            Err(IdError::Group)
+            Err(IdError::Chat)
         }
     }
     pub fn as_str(&self) -> &str {
@@ -93,7 +94,7 @@ macro_rules! string_id {
         }
     )*};
 }
-string_id!(OperatorId, UserId, GroupId);
+string_id!(OperatorId, UserId, ChatId);
 
 /// A check's identity: the time it was scheduled for (one check per member and time).
 /// Its key, the epoch second, is how records, buttons and push keys name it.
@@ -131,8 +132,8 @@ mod tests {
         assert!(UserId::new(format!("U{}", "a".repeat(32))).is_ok());
         assert_eq!(UserId::new("U123"), Err(IdError::User));
         assert_eq!(UserId::new(format!("C{}", "a".repeat(32))), Err(IdError::User));
-        assert!(GroupId::new(format!("C{}", "0".repeat(32))).is_ok());
-        assert!(GroupId::new(format!("R{}", "0".repeat(32))).is_ok());
+        assert!(ChatId::new(format!("C{}", "0".repeat(32))).is_ok());
+        assert!(ChatId::new(format!("R{}", "0".repeat(32))).is_ok());
         assert_eq!(OperatorId::new("Bad_Op"), Err(IdError::Operator));
         assert!(OperatorId::new("npo-tokyo").is_ok());
     }

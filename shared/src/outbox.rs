@@ -8,7 +8,7 @@
 //! performed with an `X-Line-Retry-Key` derived from its key, then marked sent. A retry
 //! that finds it still pending pushes again with the same key, which LINE answers 409.
 
-use crate::ids::{CheckId, GroupId, OperatorId, UserId};
+use crate::ids::{ChatId, CheckId, OperatorId, UserId};
 use crate::member::Lang;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,7 @@ impl PushKind {
 #[serde(rename_all = "snake_case")]
 pub enum Recipient {
     Person(UserId),
-    Chat(GroupId),
+    Chat(ChatId),
 }
 
 impl Recipient {

@@ -1,13 +1,13 @@
 //! The staff room (the operator's LINE chat where staff receive alerts) and the people in it.
 
-use crate::ids::{GroupId, UserId};
+use crate::ids::{ChatId, UserId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The operator's staff room: the LINE chat where staff receive alerts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffRoom {
-    pub group_id: GroupId,
+    pub chat_id: ChatId,
     pub registered_at: Timestamp,
 }
 

@@ -146,7 +146,7 @@ impl Line for LineClient {
 
     async fn group_member_profile(
         &self,
-        group: &crate::ids::GroupId,
+        group: &crate::ids::ChatId,
         user: &UserId,
     ) -> Result<Option<Profile>, LineError> {
         self.read_profile(self.url(&format!("/v2/bot/group/{group}/member/{user}")))

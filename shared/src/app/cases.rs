@@ -8,7 +8,7 @@ use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::case::CallKind;
 use crate::case::{Actor, Case, CaseEvent, Outcome};
 use crate::check::{self, AckPlan, CheckState};
-use crate::ids::{GroupId, UserId};
+use crate::ids::{ChatId, UserId};
 use crate::line::texts::Text;
 use crate::line::webhook::StaffAction;
 use crate::line::{messages, views};
@@ -36,14 +36,14 @@ pub(crate) struct Origin<'a> {
 /// LINE names (LINE only delivers a group's events from its members).
 pub(crate) async fn staff(
     app: &App,
-    group: Option<&GroupId>,
+    group: Option<&ChatId>,
     user: Option<&UserId>,
     action: StaffAction,
     origin: Origin<'_>,
 ) -> Result<(&'static str, Vec<Value>), AppError> {
     let op = &app.operator;
     let room = app.staff.staff_room(op).await?;
-    let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.group_id == g);
+    let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.chat_id == g);
     let (true, Some(user), Some(group)) = (in_room, user, group) else {
         return Ok(("staff_action_refused_not_staff", reply(Text::StaffOnly)));
     };
@@ -159,14 +159,14 @@ enum CaseAct {
 
 /// The staff member, enrolled on first sight: someone LINE shows acting in the staff
 /// room is in it (they may have been there before the service joined the group).
-async fn staff_member(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppError> {
+async fn staff_member(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppError> {
     if let Some(s) = app.staff.staff(&app.operator, user).await? {
         return Ok(s);
     }
     enrol(app, group, user).await
 }
 
-async fn enrol(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppError> {
+async fn enrol(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppError> {
     let name = app
         .line
         .group_member_profile(group, user)
@@ -186,7 +186,7 @@ async fn enrol(app: &App, group: &GroupId, user: &UserId) -> Result<Staff, AppEr
 /// People joined a group: in the staff room they become staff.
 pub(crate) async fn members_joined(
     app: &App,
-    group: &GroupId,
+    group: &ChatId,
     users: &[UserId],
 ) -> Result<(&'static str, Vec<Value>), AppError> {
     if !is_staff_room(app, group).await? {
@@ -206,7 +206,7 @@ pub(crate) async fn members_joined(
 }
 
 /// People left the staff room: they are staff no more.
-pub(crate) async fn members_left(app: &App, group: &GroupId, users: &[UserId]) -> Result<&'static str, AppError> {
+pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) -> Result<&'static str, AppError> {
     if !is_staff_room(app, group).await? {
         return Ok("group_members_left_elsewhere");
     }
@@ -217,12 +217,12 @@ pub(crate) async fn members_left(app: &App, group: &GroupId, users: &[UserId]) -
     Ok("staff_left")
 }
 
-async fn is_staff_room(app: &App, group: &GroupId) -> Result<bool, AppError> {
+async fn is_staff_room(app: &App, group: &ChatId) -> Result<bool, AppError> {
     Ok(app
         .staff
         .staff_room(&app.operator)
         .await?
-        .is_some_and(|r| &r.group_id == group))
+        .is_some_and(|r| &r.chat_id == group))
 }
 
 /// Whether the case's check is still waiting for news (not answered in the meantime).

@@ -58,7 +58,7 @@ pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome
                 member_short: user.short().to_owned(),
                 slot,
             };
-            let to = Recipient::Chat(room.group_id.clone());
+            let to = Recipient::Chat(room.chat_id.clone());
             let occasion = slot.as_second().to_string();
             let planned = Planned::notice(Topic::CheckMissed, &occasion, to, STAFF_LANG, notice);
             super::deliver::notify(app, op, &user, vec![planned]).await?;

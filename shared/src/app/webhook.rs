@@ -7,7 +7,7 @@ use super::{ATTEMPTS, App, AppError};
 use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
-use crate::ids::{GroupId, UserId};
+use crate::ids::{ChatId, UserId};
 use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::{self, Event, Intent, SignatureError};
@@ -664,7 +664,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
 
 async fn register_staff_room(
     app: &App,
-    group: &GroupId,
+    group: &ChatId,
     code: &str,
     reply: &mut Reply,
 ) -> Result<&'static str, AppError> {
@@ -681,7 +681,7 @@ async fn register_staff_room(
         .set_staff_room(
             &app.operator,
             &StaffRoom {
-                group_id: group.clone(),
+                chat_id: group.clone(),
                 registered_at: app.clock.now(),
             },
         )

@@ -154,13 +154,13 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{CheckId, GroupId, UserId};
+    use crate::ids::{ChatId, CheckId, UserId};
     use crate::outbox::{PushKind, Recipient};
 
     #[test]
     fn the_staff_alert_names_the_case_the_contacts_and_the_time() {
         let tz = TimeZone::get("Asia/Tokyo").unwrap();
-        let room = Recipient::Chat(GroupId::new(format!("C{}", "c".repeat(32))).unwrap());
+        let room = Recipient::Chat(ChatId::new(format!("C{}", "c".repeat(32))).unwrap());
         let notice = Notice::AlertToStaff {
             case: Some(1042),
             member: "山田花子".into(),

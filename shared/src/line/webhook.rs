@@ -3,7 +3,7 @@
 
 use crate::case::{CallKind, Outcome};
 use crate::contact::InviteCode;
-use crate::ids::{GroupId, UserId};
+use crate::ids::{ChatId, UserId};
 use crate::line::postback::{Postback, button_tag};
 use crate::member::{AgeBand, Gender};
 use crate::schedule::Cadence;
@@ -80,13 +80,13 @@ pub enum Source {
     },
     Group {
         #[serde(rename = "groupId")]
-        group_id: GroupId,
+        group_id: ChatId,
         #[serde(rename = "userId")]
         user_id: Option<UserId>,
     },
     Room {
         #[serde(rename = "roomId")]
-        room_id: GroupId,
+        room_id: ChatId,
         #[serde(rename = "userId")]
         user_id: Option<UserId>,
     },
@@ -293,17 +293,17 @@ pub enum Intent {
     /// Staff work on a case: from a group (which must be the staff room) or, refused,
     /// from a one-to-one chat (`group` is `None`).
     Staff {
-        group: Option<GroupId>,
+        group: Option<ChatId>,
         user: Option<UserId>,
         action: StaffAction,
     },
     /// People joined or left a group (the staff room's members are its staff).
     GroupMembersJoined {
-        group: GroupId,
+        group: ChatId,
         users: Vec<UserId>,
     },
     GroupMembersLeft {
-        group: GroupId,
+        group: ChatId,
         users: Vec<UserId>,
     },
     /// A contact's 「無事を確認しました」 on an alert.
@@ -312,14 +312,14 @@ pub enum Intent {
         case_number: u64,
     },
     RegisterStaffRoom {
-        group: GroupId,
+        group: ChatId,
         code: String,
     },
     JoinedGroup {
-        group: GroupId,
+        group: ChatId,
     },
     LeftGroup {
-        group: GroupId,
+        group: ChatId,
     },
     Ignore(&'static str),
 }
@@ -628,7 +628,7 @@ mod tests {
         assert_eq!(
             staff.intent(),
             Intent::RegisterStaffRoom {
-                group: GroupId::new(G).unwrap(),
+                group: ChatId::new(G).unwrap(),
                 code: "abc123".into()
             }
         );

@@ -22,7 +22,7 @@ pub use webhook_events::WebhookEvents;
 
 use crate::alerts::EscalationMessage;
 use crate::check::Deadline;
-use crate::ids::{GroupId, OperatorId, UserId};
+use crate::ids::{ChatId, OperatorId, UserId};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use serde_json::Value;
@@ -113,7 +113,7 @@ pub trait Line: Send + Sync {
     /// `None` when LINE has no profile for them (not a friend, or blocked).
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
     /// A group member's profile (staff in the staff room need not be friends).
-    async fn group_member_profile(&self, group: &GroupId, user: &UserId) -> Result<Option<Profile>, LineError>;
+    async fn group_member_profile(&self, group: &ChatId, user: &UserId) -> Result<Option<Profile>, LineError>;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! The staff room, the staff in it and who is on duty.
 
 use super::StoreError;
-use crate::ids::{GroupId, OperatorId, UserId};
+use crate::ids::{ChatId, OperatorId, UserId};
 use crate::staff::{Staff, StaffRoom};
 use async_trait::async_trait;
 
@@ -9,7 +9,7 @@ use async_trait::async_trait;
 pub trait StaffRooms: Send + Sync {
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;
     async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError>;
-    async fn clear_staff_room(&self, op: &OperatorId, group: &GroupId) -> Result<(), StoreError>;
+    async fn clear_staff_room(&self, op: &OperatorId, group: &ChatId) -> Result<(), StoreError>;
     async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;
     async fn remove_staff(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
     async fn staff(&self, op: &OperatorId, user: &UserId) -> Result<Option<Staff>, StoreError>;

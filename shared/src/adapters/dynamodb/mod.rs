@@ -17,7 +17,7 @@ mod staff;
 use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
 use crate::check::{Check, CheckState};
 use crate::contact::{Contact, Invitation, InviteCode};
-use crate::ids::{GroupId, OperatorId, UserId};
+use crate::ids::{ChatId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::ports::{EventClaim, StoreError, Written};

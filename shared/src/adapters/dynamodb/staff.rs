@@ -29,14 +29,14 @@ impl StaffRooms for DynamoStore {
         Ok(())
     }
 
-    async fn clear_staff_room(&self, op: &OperatorId, group: &GroupId) -> Result<(), StoreError> {
+    async fn clear_staff_room(&self, op: &OperatorId, group: &ChatId) -> Result<(), StoreError> {
         let result = self
             .client
             .delete_item()
             .table_name(&self.table)
             .key("pk", s(keys::operator(op)))
             .key("sk", s(keys::STAFF_ROOM))
-            .condition_expression("group_id = :g")
+            .condition_expression("chat_id = :g")
             .expression_attribute_values(":g", s(group.as_str()))
             .send()
             .await;
