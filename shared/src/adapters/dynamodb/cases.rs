@@ -141,13 +141,7 @@ impl Cases for DynamoStore {
         key: Option<&str>,
     ) -> Result<(), StoreError> {
         let Some(key) = key else {
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(self.case_event_item(op, number, at, event)?))
-                .send()
-                .await
-                .map_err(dynamo_error("PutItem"))?;
+            self.put(self.case_event_item(op, number, at, event)?).await?;
             return Ok(());
         };
         // With a key: a marker written once, in the same transaction as the event, so a

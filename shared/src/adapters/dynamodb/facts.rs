@@ -49,13 +49,7 @@ impl Facts for DynamoStore {
         }
         let mut record = item("fact", pk, sk, fact, None)?;
         record.insert("month".into(), s(month));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(record))
-            .send()
-            .await
-            .map_err(dynamo_error("PutItem"))?;
+        self.put(record).await?;
         Ok(())
     }
 

@@ -115,13 +115,7 @@ impl Members for DynamoStore {
         at: Timestamp,
         event: &HistoryEvent,
     ) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(history_item(op, user, at, event)?))
-            .send()
-            .await
-            .map_err(dynamo_error("PutItem"))?;
+        self.put(history_item(op, user, at, event)?).await?;
         Ok(())
     }
 

@@ -112,6 +112,18 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    /// Writes an item, replacing one with the same key (no condition).
+    async fn put(&self, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
     async fn transact(&self, operation: &'static str, items: Vec<TransactWriteItem>) -> Result<Written, StoreError> {
         let result = self
             .client

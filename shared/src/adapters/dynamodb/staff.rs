@@ -13,19 +13,14 @@ impl StaffRooms for DynamoStore {
     }
 
     async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                "staff room",
-                keys::operator(op),
-                keys::STAFF_ROOM.into(),
-                room,
-                None,
-            )?))
-            .send()
-            .await
-            .map_err(dynamo_error("PutItem"))?;
+        self.put(item(
+            "staff room",
+            keys::operator(op),
+            keys::STAFF_ROOM.into(),
+            room,
+            None,
+        )?)
+        .await?;
         Ok(())
     }
 
@@ -46,13 +41,7 @@ impl StaffRooms for DynamoStore {
 
     async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {
         let sk = keys::staff(&staff.user_id);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item("staff", keys::operator(op), sk, staff, None)?))
-            .send()
-            .await
-            .map_err(dynamo_error("PutItem"))?;
+        self.put(item("staff", keys::operator(op), sk, staff, None)?).await?;
         Ok(())
     }
 
@@ -87,19 +76,8 @@ impl StaffRooms for DynamoStore {
     }
 
     async fn set_on_duty(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item(
-                "staff",
-                keys::operator(op),
-                keys::ON_DUTY.into(),
-                staff,
-                None,
-            )?))
-            .send()
-            .await
-            .map_err(dynamo_error("PutItem"))?;
+        self.put(item("staff", keys::operator(op), keys::ON_DUTY.into(), staff, None)?)
+            .await?;
         Ok(())
     }
 
