@@ -209,7 +209,7 @@ pub async fn tap_ok(stack: &mut LocalStack, id: &str) {
 }
 
 pub fn operator(stack: &LocalStack) -> OperatorId {
-    stack.functions.webhook.operator.clone()
+    stack.functions.webhook.operator.id.clone()
 }
 
 pub fn uid(id: &str) -> UserId {

@@ -8,7 +8,6 @@ use crate::check::Check;
 use crate::contact::Contact;
 use crate::ids::{OperatorId, UserId};
 use crate::member::{Lang, Member};
-use crate::operator::STAFF_LANG;
 use crate::outbox::{Mention, Notice, Planned, PushKind, Recipient};
 use crate::staff::StaffRoom;
 use jiff::Timestamp;
@@ -73,6 +72,7 @@ pub fn plan_alerts(
     check: &Check,
     contacts: &[Contact],
     staff_room: Option<&StaffRoom>,
+    staff_lang: Lang,
 ) -> Vec<Planned> {
     let key = check.key();
     let mut pushes: Vec<Planned> = contacts
@@ -109,7 +109,7 @@ pub fn plan_alerts(
             &key,
             PushKind::Alert,
             Recipient::Chat(room.chat_id.clone()),
-            STAFF_LANG,
+            staff_lang,
             notice,
         ));
     }
@@ -125,7 +125,13 @@ pub enum SafeBy<'a> {
 }
 
 /// The all-clear for everyone who was alerted about `check`.
-pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[Recipient], by: SafeBy<'_>) -> Vec<Planned> {
+pub fn plan_all_clear(
+    member: &Member,
+    check: &Check,
+    alerted: &[Recipient],
+    by: SafeBy<'_>,
+    staff_lang: Lang,
+) -> Vec<Planned> {
     let key = check.key();
     let name = || member.display_name.clone();
     let case = check.case_number.unwrap_or_default();
@@ -141,7 +147,7 @@ pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[Recipient], by:
                     },
                 ),
                 (Recipient::Chat(_), SafeBy::Member) => (
-                    STAFF_LANG,
+                    staff_lang,
                     Notice::AllClearToStaff {
                         case,
                         member: name(),
@@ -156,7 +162,7 @@ pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[Recipient], by:
                     },
                 ),
                 (Recipient::Chat(_), SafeBy::Person(by)) => (
-                    STAFF_LANG,
+                    staff_lang,
                     Notice::ConfirmedSafeToStaff {
                         case,
                         member: name(),
@@ -174,6 +180,8 @@ pub fn plan_all_clear(member: &Member, check: &Check, alerted: &[Recipient], by:
 pub struct Audience<'a> {
     pub contacts: &'a [Contact],
     pub room: &'a StaffRoom,
+    /// The language staff read.
+    pub staff_lang: Lang,
     /// The staff member on duty, if someone said 「当番」.
     pub on_duty: Option<&'a UserId>,
 }
@@ -191,6 +199,7 @@ pub fn plan_follow_up(
     let Audience {
         contacts,
         room,
+        staff_lang,
         on_duty,
     } = *audience;
     let key = check.key();
@@ -224,7 +233,7 @@ pub fn plan_follow_up(
         &key,
         step,
         Recipient::Chat(room.chat_id.clone()),
-        STAFF_LANG,
+        staff_lang,
         notice,
     ));
     pushes
@@ -273,7 +282,7 @@ mod tests {
     #[test]
     fn overdue_check_alerts_each_contact_and_the_staff_room_once() {
         let (m, c, contacts, room) = setup();
-        let pushes = plan_alerts(&m, &c, &contacts, Some(&room));
+        let pushes = plan_alerts(&m, &c, &contacts, Some(&room), Lang::Ja);
         assert_eq!(pushes.len(), 2);
         assert_eq!(pushes[0].to, Recipient::Person(contacts[0].user_id.clone()));
         assert_eq!(pushes[1].to, Recipient::Chat(room.chat_id.clone()));
@@ -299,7 +308,7 @@ mod tests {
             Recipient::Person(contacts[0].user_id.clone()),
             Recipient::Chat(room.chat_id.clone()),
         ];
-        let pushes = plan_all_clear(&m, &c, &alerted, SafeBy::Member);
+        let pushes = plan_all_clear(&m, &c, &alerted, SafeBy::Member, Lang::Ja);
         assert_eq!(pushes.len(), 2);
         assert!(pushes.iter().all(|p| p.kind == PushKind::AllClear));
         assert_eq!(

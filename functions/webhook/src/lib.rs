@@ -1,13 +1,19 @@
 //! The webhook function: LINE's events arrive here through a Lambda Function URL.
 
 use lambda_http::{Body, Request, Response};
-use mimamori::app::webhook::{WebhookResponse, handle};
+use mimamori::app::webhook::{WebhookResponse, handle, route};
 use mimamori::app::{App, AppError};
 
 /// Turns a Function URL request into the answer LINE gets: 200 when every event was
-/// handled, 401 for a bad signature, 400 for a body that is not a webhook, 500 (so
-/// LINE redelivers) when an event could not be handled now.
+/// handled, 401 for a bad signature, 400 for a body that is not a webhook, 404 for a
+/// path that names no operator served here, 500 (so LINE redelivers) when an event
+/// could not be handled now.
 pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    let Some(app) = route(app, request.uri().path()) else {
+        tracing::warn!("webhook_unknown_operator");
+        return respond(404, "no such webhook".to_owned());
+    };
+    let app = &app;
     let signature = request.headers().get("x-line-signature").and_then(|v| v.to_str().ok());
     let body: &[u8] = match request.body() {
         Body::Text(t) => t.as_bytes(),
@@ -40,6 +46,10 @@ pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lamb
             (500, "try again".to_owned())
         }
     };
+    respond(status, text)
+}
+
+fn respond(status: u16, text: String) -> Result<Response<Body>, lambda_http::Error> {
     Ok(Response::builder()
         .status(status)
         .header("content-type", "text/plain")

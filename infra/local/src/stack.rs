@@ -222,8 +222,13 @@ impl LocalStack {
 
     /// Sends LINE events to the webhook function as LINE would, signed; returns the status.
     pub async fn webhook(&mut self, events: &[Value]) -> u16 {
+        self.webhook_at("/", events).await
+    }
+
+    /// The same, at the webhook URL's `path` (`/{operator}` is that operator's webhook).
+    pub async fn webhook_at(&mut self, path: &str, events: &[Value]) -> u16 {
         let signed = self.sim.signed(events);
-        let (status, body) = self.webhook_raw(&signed.body, Some(&signed.signature)).await;
+        let (status, body) = self.webhook_raw_at(path, &signed.body, Some(&signed.signature)).await;
         let payload = serde_json::from_str(&signed.body).unwrap_or_default();
         let result = if status == 200 {
             Ok(Value::String(body))
@@ -241,9 +246,13 @@ impl LocalStack {
 
     /// Sends a raw body (with or without a signature) as a Function URL request.
     pub async fn webhook_raw(&self, body: &str, signature: Option<&str>) -> (u16, String) {
+        self.webhook_raw_at("/", body, signature).await
+    }
+
+    pub async fn webhook_raw_at(&self, path: &str, body: &str, signature: Option<&str>) -> (u16, String) {
         let mut request = lambda_http::http::Request::builder()
             .method("POST")
-            .uri("https://example.lambda-url.ap-northeast-1.on.aws/")
+            .uri(format!("https://example.lambda-url.ap-northeast-1.on.aws{path}"))
             .header("content-type", "application/json");
         if let Some(sig) = signature {
             request = request.header("x-line-signature", sig);
@@ -253,6 +262,27 @@ impl LocalStack {
             Err(e) => return (0, e.to_string()),
         };
         self.webhook_request(request).await
+    }
+
+    /// Makes every function serve `operator` too, with the first operator's secrets and
+    /// LINE channel (the simulator has one), as a deployment for several operators will.
+    /// A `redeploy` forgets it.
+    pub fn serve_also(&mut self, operator: mimamori::operator::Operator) {
+        let operator = Arc::new(operator);
+        for app in [
+            &mut self.functions.webhook,
+            &mut self.functions.check,
+            &mut self.functions.deadline,
+            &mut self.functions.escalation,
+        ] {
+            let mut served = app.operators.to_vec();
+            served.push(mimamori::app::Served {
+                operator: operator.clone(),
+                secrets: app.secrets.clone(),
+                line: app.line.clone(),
+            });
+            app.operators = served.into();
+        }
     }
 
     pub async fn webhook_request(&self, request: lambda_http::Request) -> (u16, String) {

@@ -41,7 +41,7 @@ pub(crate) async fn staff(
     action: StaffAction,
     origin: Origin<'_>,
 ) -> Result<(&'static str, Vec<Value>), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let room = app.staff.staff_room(op).await?;
     let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.chat_id == g);
     let (true, Some(user), Some(group)) = (in_room, user, group) else {
@@ -160,7 +160,7 @@ enum CaseAct {
 /// The staff member, enrolled on first sight: someone LINE shows acting in the staff
 /// room is in it (they may have been there before the service joined the group).
 async fn staff_member(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppError> {
-    if let Some(s) = app.staff.staff(&app.operator, user).await? {
+    if let Some(s) = app.staff.staff(&app.operator.id, user).await? {
         return Ok(s);
     }
     enrol(app, group, user).await
@@ -178,7 +178,7 @@ async fn enrol(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppErr
         display_name: name,
         since: app.clock.now(),
     };
-    app.staff.enrol_staff(&app.operator, &staff).await?;
+    app.staff.enrol_staff(&app.operator.id, &staff).await?;
     tracing::info!(staff = %user, "staff_enrolled");
     Ok(staff)
 }
@@ -211,7 +211,7 @@ pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) ->
         return Ok("group_members_left_elsewhere");
     }
     for user in users {
-        app.staff.remove_staff(&app.operator, user).await?;
+        app.staff.remove_staff(&app.operator.id, user).await?;
         tracing::info!(staff = %user, "staff_removed");
     }
     Ok("staff_left")
@@ -220,7 +220,7 @@ pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) ->
 async fn is_staff_room(app: &App, group: &ChatId) -> Result<bool, AppError> {
     Ok(app
         .staff
-        .staff_room(&app.operator)
+        .staff_room(&app.operator.id)
         .await?
         .is_some_and(|r| &r.chat_id == group))
 }
@@ -229,13 +229,13 @@ async fn is_staff_room(app: &App, group: &ChatId) -> Result<bool, AppError> {
 async fn still_open(app: &App, case: &Case) -> Result<bool, AppError> {
     Ok(app
         .checks
-        .check(&app.operator, &case.member, case.check)
+        .check(&app.operator.id, &case.member, case.check)
         .await?
         .is_some_and(|c| c.state == CheckState::Overdue))
 }
 
 async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Vec<Value>), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let number = case.number;
     let now = app.clock.now();
     match app.cases.take_case(op, number, actor, now).await? {
@@ -282,7 +282,7 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
 /// 「案件 #1042」: the member, their contacts (with phone numbers, shown only here) and
 /// every event of the case.
 async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let member = app.members.member(op, &case.member).await?;
     let contacts = app.contacts.contacts(op, &case.member).await?;
     let history = app.cases.case_history(op, case.number).await?;
@@ -309,9 +309,7 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
         case_number: case.number,
         member: name,
         contacts,
-        lines: views::case_history_lines(&history, &crate::operator::operator_zone(), &|id| {
-            names.get(id).cloned()
-        }),
+        lines: views::case_history_lines(&history, &app.operator.zone, &|id| names.get(id).cloned()),
     };
     let mut answer = vec![messages::text(Lang::Ja, t)];
     // The buttons again (LINE shows a quick reply only under the latest message).
@@ -326,13 +324,13 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
 
 /// 「月次レポート」: this month so far (or the month named) and since the start.
 async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Value>), AppError> {
-    let tz = crate::operator::operator_zone();
+    let tz = &app.operator.zone;
     let month = match month {
-        None => report::month_of(app.clock.now(), &tz),
+        None => report::month_of(app.clock.now(), tz),
         Some(m) if report::is_month(m) => m.to_owned(),
         Some(_) => return Ok(("report_bad_month", reply(Text::ReportMonthInvalid))),
     };
-    let facts = app.facts.facts(&app.operator, None).await?;
+    let facts = app.facts.facts(&app.operator.id, None).await?;
     let in_month = report::figures(&facts, Some(&month));
     let all = report::figures(&facts, None);
     Ok(("report_shown", vec![views::monthly_report(&month, &in_month, &all)]))
@@ -343,13 +341,13 @@ async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Val
 /// member is known to be safe everyone alerted gets the all-clear. `Conflict` if the case
 /// had already ended.
 pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option<Actor>) -> Result<Written, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let user = &case.member;
     let now = app.clock.now();
     let member = app.members.member(op, user).await?;
     let zone = match &member {
         Some(m) => m.schedule.time_zone().map_err(|e| AppError::Internal(e.to_string()))?,
-        None => crate::operator::operator_zone(),
+        None => app.operator.zone.clone(),
     };
     let plan = outcome.on_close(now.to_zoned(zone).date());
     if plan.close_check {
@@ -383,7 +381,7 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
 /// operator until someone erases it, and the report counts the member as having left
 /// now, once.
 async fn stop_checks(app: &App, user: &UserId, member: Option<&Member>, now: Timestamp) -> Result<(), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     app.scheduler.delete_member_schedule(op, user).await?;
     if let Some(member) = member.filter(|m| !m.left_counted) {
         let left = Fact::Left {
@@ -403,7 +401,7 @@ async fn stop_checks(app: &App, user: &UserId, member: Option<&Member>, now: Tim
 
 /// Closes the case's check if it is still overdue, with the all-clear when safe.
 async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor>) -> Result<(), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let user = &case.member;
     for _ in 0..super::ATTEMPTS {
         let now = app.clock.now();
@@ -424,7 +422,13 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
         let pushes = if outcome.is_safe() {
             let alerted = alerted(app, user, check.scheduled_at).await?;
             let by = by.map(|a| a.name.clone()).unwrap_or_default();
-            app.render_all(alerts::plan_all_clear(&member, &check, &alerted, SafeBy::Person(&by)))
+            app.render_all(alerts::plan_all_clear(
+                &member,
+                &check,
+                &alerted,
+                SafeBy::Person(&by),
+                app.operator.staff_lang,
+            ))
         } else {
             Vec::new()
         };
@@ -457,7 +461,7 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
 pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Result<Vec<Recipient>, AppError> {
     let mut to: Vec<Recipient> = app
         .checks
-        .pushes(&app.operator, user, check, None)
+        .pushes(&app.operator.id, user, check, None)
         .await?
         .into_iter()
         .filter(|(p, _)| matches!(p.kind, PushKind::Alert | PushKind::FollowUp))
@@ -470,7 +474,7 @@ pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Resul
 
 /// A contact's 「無事を確認しました」: only a contact of that member, on a case still open.
 pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Result<(&'static str, Value), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let Some(case) = app.cases.case(op, number).await? else {
         return Ok(("safe_unknown_case", messages::text(Lang::Ja, Text::ButtonNoLongerValid)));
     };

@@ -52,7 +52,7 @@ impl CheckOutcome {
 }
 
 pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppError> {
-    app.ensure_operator(&inv.operator)?;
+    let app = &app.serving(&inv.operator)?;
     let (op, user, slot) = (&inv.operator, &inv.member, inv.scheduled_time);
     let mut resumed = false;
     for _ in 0..ATTEMPTS {
@@ -78,7 +78,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             Some(at) => app.checks.check(op, user, at).await?,
             None => None,
         };
-        match check::on_due(&member, open.as_ref(), slot, now, &app.timing) {
+        match check::on_due(&member, open.as_ref(), slot, now, &app.operator.timing) {
             DuePlan::Open {
                 check,
                 mut push,
@@ -165,9 +165,11 @@ fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
         CheckState::Sent => Some(Deadline {
             check: check.scheduled_at,
             stage: Stage::Reminder,
-            at: at(check.scheduled_at + app.timing.reminder_after),
+            at: at(check.scheduled_at + app.operator.timing.reminder_after),
         }),
-        CheckState::Reminded => check::overdue_deadline(check, &app.timing).map(|d| Deadline { at: at(d.at), ..d }),
+        CheckState::Reminded => {
+            check::overdue_deadline(check, &app.operator.timing).map(|d| Deadline { at: at(d.at), ..d })
+        }
         CheckState::Overdue | CheckState::Acknowledged => None,
     }
 }

@@ -53,7 +53,7 @@ impl DeadlineOutcome {
 }
 
 pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome, AppError> {
-    app.ensure_operator(&inv.operator)?;
+    let app = &app.serving(&inv.operator)?;
     let (op, user) = (&inv.operator, &inv.member);
     if inv.stage == Stage::Erase {
         // Only if they are still blocked since that very time (not back, not blocked anew).
@@ -83,7 +83,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             return Ok(DeadlineOutcome::UnknownMember);
         };
         let current = app.checks.check(op, user, inv.check).await?;
-        match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.timing) {
+        match check::on_deadline(&member, current.as_ref(), inv.stage, now, &app.operator.timing) {
             DeadlinePlan::Remind {
                 check, push, deadline, ..
             } => {

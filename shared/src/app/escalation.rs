@@ -9,7 +9,6 @@ use crate::case::{Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, foll
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
 use crate::member::Member;
-use crate::operator::operator_zone;
 use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
 use std::collections::HashSet;
@@ -17,7 +16,7 @@ use std::collections::HashSet;
 /// Whom the alert went to, in the case's history: once, even when redelivered (the
 /// record's key is fixed), and only after the pushes were recorded.
 async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
         return Ok(());
     };
@@ -53,7 +52,7 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
 
 /// Sets the first follow-up of the check's case (once; a redelivery sets the same one).
 async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
         return Ok(());
     };
@@ -64,7 +63,7 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
     let next = match case.next_follow_up {
         Some(next) => next,
         None => {
-            let next = app.case_follow_up.first(case.opened(), &operator_zone());
+            let next = app.operator.case_follow_up.first(case.opened(), &app.operator.zone);
             let step = FollowUpStep {
                 from: 0,
                 to: 0,
@@ -87,7 +86,7 @@ async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Resu
         at,
     };
     app.scheduler
-        .set_deadline(&app.operator, &case.member, &deadline)
+        .set_deadline(&app.operator.id, &case.member, &deadline)
         .await?;
     Ok(())
 }
@@ -96,7 +95,7 @@ async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Resu
 /// then the next one is set. Nothing once someone took it, it ended, or the member
 /// answered meanwhile (then the case is closed as answered, if that was not done yet).
 async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<EscalationOutcome, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let user = &member.user_id;
     let now = app.clock.now();
     let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
@@ -105,9 +104,9 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let Some(case) = case.await? else {
         return Ok(EscalationOutcome::Gone);
     };
-    let tz = operator_zone();
+    let tz = app.operator.zone.clone();
     let overdue = check.state == CheckState::Overdue;
-    let (step, levels) = match case.on_follow_up(overdue, &app.case_follow_up, now, &tz) {
+    let (step, levels) = match case.on_follow_up(overdue, &app.operator.case_follow_up, now, &tz) {
         FollowUpDecision::CloseAsAnswered => {
             super::cases::resolve(app, &case, Outcome::Answered, None).await?;
             return Ok(EscalationOutcome::FollowUpNotNeeded);
@@ -128,11 +127,12 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         member,
         check,
         &case,
-        &app.case_follow_up,
+        &app.operator.case_follow_up,
         &levels,
         &Audience {
             contacts: &contacts,
             room: &room,
+            staff_lang: app.operator.staff_lang,
             on_duty: on_duty.as_ref(),
         },
     );
@@ -157,7 +157,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
     // The follow-up and its events in one transaction: a redelivery finds it done.
     let reached: Vec<_> = contacts.iter().map(|c| c.user_id.clone()).collect();
-    let events = follow_up_events(&step, &levels, &app.case_follow_up, &reached, on_duty.as_ref());
+    let events = follow_up_events(&step, &levels, &app.operator.case_follow_up, &reached, on_duty.as_ref());
     app.cases
         .advance_follow_up(op, case.number, &step, &events, now)
         .await?;
@@ -206,7 +206,7 @@ impl EscalationOutcome {
 
 pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOutcome, AppError> {
     let (op, user, at) = message.parts();
-    app.ensure_operator(op)?;
+    let app = &app.serving(op)?;
     let Some(member) = app.members.member(op, user).await? else {
         return Ok(EscalationOutcome::Gone);
     };
@@ -234,7 +234,7 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .map(|(p, _)| p.key)
             .collect();
         let new: Vec<_> = app.render_all(
-            plan_alerts(&member, &check, &contacts, room.as_ref())
+            plan_alerts(&member, &check, &contacts, room.as_ref(), app.operator.staff_lang)
                 .into_iter()
                 .filter(|p| !already.contains(&p.key))
                 .collect(),

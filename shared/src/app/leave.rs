@@ -10,7 +10,7 @@ use crate::ids::UserId;
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 
 pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let member = app.members.member(op, user).await?;
     let contacts = app.contacts.contacts(op, user).await?;
     let watched = app.contacts.watched_members(op, user).await?;

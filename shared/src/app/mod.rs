@@ -16,18 +16,27 @@ pub mod wiring;
 
 use crate::adapters::ssm::Secret;
 use crate::ids::OperatorId;
+use crate::operator::Operator;
 use crate::ports::{
     Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Queue, QueueError, Scheduler,
     SchedulerError, StaffRooms, StoreError, WebhookEvents,
 };
-use crate::schedule::CheckSchedule;
-use crate::timing::CheckTiming;
 use std::sync::Arc;
 
-/// Everything a handler needs, built once per cold start.
+/// Everything a handler needs, built once per cold start, seen from one operator: the
+/// ports every operator shares, and the operator this invocation serves with its
+/// secrets and LINE channel. A handler resolves the operator of each invocation with
+/// [`App::serving`]; a deployment serving one operator is a list of one.
 #[derive(Clone)]
 pub struct App {
-    pub operator: OperatorId,
+    /// Whom this invocation serves: settings, policies, time zone.
+    pub operator: Arc<Operator>,
+    /// That operator's secrets.
+    pub secrets: Secrets,
+    /// That operator's LINE channel.
+    pub line: Arc<dyn Line>,
+    /// Every operator this deployment serves, the first by default.
+    pub operators: Arc<[Served]>,
     /// The store, one port per aggregate (all the one DynamoDB store in AWS), so a test
     /// can wrap one of them.
     pub events: Arc<dyn WebhookEvents>,
@@ -38,21 +47,17 @@ pub struct App {
     pub staff: Arc<dyn StaffRooms>,
     pub facts: Arc<dyn Facts>,
     pub erasure: Arc<dyn Erasure>,
-    pub line: Arc<dyn Line>,
     pub scheduler: Arc<dyn Scheduler>,
     pub queue: Arc<dyn Queue>,
     pub clock: Arc<dyn Clock>,
-    pub timing: CheckTiming,
-    pub default_schedule: CheckSchedule,
-    /// How long before a check the free check-in button answers it ahead.
-    pub checkin_window: jiff::SignedDuration,
-    /// The operator's privacy notice, linked from the consent question (webhook only).
-    pub privacy_url: String,
-    /// How long a member who blocked the account keeps their data before it is erased.
-    pub erasure_grace: jiff::SignedDuration,
+}
+
+/// One operator as this deployment serves it.
+#[derive(Clone)]
+pub struct Served {
+    pub operator: Arc<Operator>,
     pub secrets: Secrets,
-    /// How untaken cases are followed up (re-announced, escalated, quiet hours).
-    pub case_follow_up: crate::case::CaseFollowUpPolicy,
+    pub line: Arc<dyn Line>,
 }
 
 #[derive(Clone, Debug)]
@@ -83,8 +88,11 @@ pub enum AppError {
     /// the system's random source, date arithmetic out of range).
     #[error("internal failure: {0}")]
     Internal(String),
-    #[error("invocation for operator {0}, but this deployment serves another")]
-    WrongOperator(OperatorId),
+    /// Input from outside that cannot be acted on: a payload naming an operator this
+    /// deployment does not serve, a message that contradicts itself. Retrying cannot
+    /// help; it ends in the dead-letter queue.
+    #[error("malformed input: {0}")]
+    Malformed(String),
     #[error("{0} kept changing under us; retry")]
     Contention(&'static str),
     #[error("case of check {check} has no staff room to alert: register one with 「スタッフ登録」")]
@@ -94,17 +102,17 @@ pub enum AppError {
 impl App {
     /// Writes a planned push for LINE, in the operator's zone.
     pub(crate) fn render(&self, planned: crate::outbox::Planned) -> crate::outbox::Push {
-        crate::line::render::push(planned, &crate::operator::operator_zone())
+        crate::line::render::push(planned, &self.operator.zone)
     }
 
     pub(crate) fn render_all(&self, planned: Vec<crate::outbox::Planned>) -> Vec<crate::outbox::Push> {
-        crate::line::render::pushes(planned, &crate::operator::operator_zone())
+        crate::line::render::pushes(planned, &self.operator.zone)
     }
 
     /// Records a fact for the monthly report under its month (operator time).
     pub(crate) async fn record_fact(&self, at: jiff::Timestamp, fact: &crate::report::Fact) -> Result<(), AppError> {
-        let month = crate::report::month_of(at, &crate::operator::operator_zone());
-        self.facts.record_fact(&self.operator, &month, fact).await?;
+        let month = crate::report::month_of(at, &self.operator.zone);
+        self.facts.record_fact(&self.operator.id, &month, fact).await?;
         Ok(())
     }
 
@@ -117,7 +125,7 @@ impl App {
     ) -> Result<(), AppError> {
         use crate::report::CheckFlag;
         let fact = crate::report::Fact::Check {
-            who: crate::member::pseudonym(&self.operator, member),
+            who: crate::member::pseudonym(&self.operator.id, member),
             check: check.as_second(),
             sent: flag == CheckFlag::Sent,
             answered_ahead: flag == CheckFlag::AnsweredAhead,
@@ -129,11 +137,31 @@ impl App {
         self.record_fact(check, &fact).await
     }
 
-    pub(crate) fn ensure_operator(&self, op: &OperatorId) -> Result<(), AppError> {
-        if op == &self.operator {
-            Ok(())
-        } else {
-            Err(AppError::WrongOperator(op.clone()))
+    /// This app seen from the operator `id`, or an error if this deployment does not
+    /// serve it (a payload from another deployment, or a forged one).
+    pub fn serving(&self, id: &OperatorId) -> Result<App, AppError> {
+        if &self.operator.id == id {
+            return Ok(self.clone());
+        }
+        let served = self
+            .operators
+            .iter()
+            .find(|s| &s.operator.id == id)
+            .ok_or_else(|| AppError::Malformed(format!("operator {id} is not served by this deployment")))?;
+        Ok(self.seen_from(served))
+    }
+
+    /// Every operator this deployment serves, each as its own app.
+    pub fn each_operator(&self) -> impl Iterator<Item = App> + '_ {
+        self.operators.iter().map(|s| self.seen_from(s))
+    }
+
+    fn seen_from(&self, served: &Served) -> App {
+        App {
+            operator: served.operator.clone(),
+            secrets: served.secrets.clone(),
+            line: served.line.clone(),
+            ..self.clone()
         }
     }
 }

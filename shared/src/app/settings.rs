@@ -21,7 +21,7 @@ async fn linked_contact(
 ) -> Result<Option<crate::contact::Contact>, AppError> {
     Ok(app
         .contacts
-        .contacts(&app.operator, &member.user_id)
+        .contacts(&app.operator.id, &member.user_id)
         .await?
         .into_iter()
         .find(|c| &c.user_id == contact))
@@ -36,7 +36,7 @@ async fn set_demographics(
 ) -> Result<(), AppError> {
     app.members
         .change(
-            &app.operator,
+            &app.operator.id,
             &member.user_id,
             &MemberChange::Demographics { age_band, gender },
             None,
@@ -44,7 +44,7 @@ async fn set_demographics(
         )
         .await?;
     let joined = crate::report::Fact::Joined {
-        who: crate::member::pseudonym(&app.operator, member),
+        who: crate::member::pseudonym(&app.operator.id, member),
         at: member.joined_at,
         age_band,
         gender,
@@ -103,7 +103,7 @@ pub(crate) async fn handle(
             if member.onboarding == Some(Onboarding::Schedule) {
                 app.members
                     .change(
-                        &app.operator,
+                        &app.operator.id,
                         &member.user_id,
                         &MemberChange::Onboarding(Some(Onboarding::Profile)),
                         None,
@@ -128,7 +128,7 @@ pub(crate) async fn handle(
             let next = if member.onboarding == Some(Onboarding::Profile) {
                 app.members
                     .change(
-                        &app.operator,
+                        &app.operator.id,
                         &member.user_id,
                         &MemberChange::Onboarding(Some(Onboarding::Contact)),
                         None,
@@ -154,7 +154,7 @@ pub(crate) async fn handle(
             ("zone_changed", vec![messages::text(lang, t)])
         }
         Setting::ListContacts => {
-            let contacts = app.contacts.contacts(&app.operator, &member.user_id).await?;
+            let contacts = app.contacts.contacts(&app.operator.id, &member.user_id).await?;
             let pairs: Vec<_> = contacts.into_iter().map(|c| (c.user_id, c.display_name)).collect();
             ("contacts_listed", vec![messages::contacts_list(lang, &pairs)])
         }
@@ -167,7 +167,7 @@ pub(crate) async fn handle(
             };
             app.members
                 .change(
-                    &app.operator,
+                    &app.operator.id,
                     &member.user_id,
                     &MemberChange::PhoneFor(Some(contact.clone())),
                     None,
@@ -206,7 +206,7 @@ pub(crate) async fn handle(
                     vec![messages::text(lang, Text::ButtonNoLongerValid)],
                 ));
             };
-            let op = &app.operator;
+            let op = &app.operator.id;
             if app
                 .contacts
                 .set_contact_phone(op, &member.user_id, &contact, Some(&phone))
@@ -232,7 +232,7 @@ pub(crate) async fn handle(
                     vec![messages::text(lang, Text::ButtonNoLongerValid)],
                 ));
             };
-            let op = &app.operator;
+            let op = &app.operator.id;
             app.contacts
                 .set_contact_phone(op, &member.user_id, &contact, None)
                 .await?;
@@ -249,14 +249,20 @@ pub(crate) async fn handle(
         }
         Setting::CancelPhone => {
             app.members
-                .change(&app.operator, &member.user_id, &MemberChange::PhoneFor(None), None, now)
+                .change(
+                    &app.operator.id,
+                    &member.user_id,
+                    &MemberChange::PhoneFor(None),
+                    None,
+                    now,
+                )
                 .await?;
             ("phone_cancelled", vec![messages::text(lang, Text::ProfileThanks)])
         }
         Setting::RemoveContact(contact) => {
             let linked = app
                 .contacts
-                .contacts(&app.operator, &member.user_id)
+                .contacts(&app.operator.id, &member.user_id)
                 .await?
                 .into_iter()
                 .find(|c| c.user_id == contact);
@@ -277,16 +283,16 @@ pub(crate) async fn handle(
                     member: member.display_name.clone(),
                 },
             );
-            super::deliver::notify(app, &app.operator, &member.user_id, vec![notice]).await?;
+            super::deliver::notify(app, &app.operator.id, &member.user_id, vec![notice]).await?;
             if app
                 .contacts
-                .unlink_contact(&app.operator, &member.user_id, &contact)
+                .unlink_contact(&app.operator.id, &member.user_id, &contact)
                 .await?
                 == Written::Done
             {
                 app.members
                     .record(
-                        &app.operator,
+                        &app.operator.id,
                         &member.user_id,
                         now,
                         &HistoryEvent::ContactRemoved {
@@ -307,7 +313,7 @@ pub(crate) async fn handle(
         }
         Setting::Language(new) => {
             app.members
-                .change(&app.operator, &member.user_id, &MemberChange::Lang(new), None, now)
+                .change(&app.operator.id, &member.user_id, &MemberChange::Lang(new), None, now)
                 .await?;
             ("language_set", vec![messages::text(new, Text::LanguageSet)])
         }
@@ -339,7 +345,7 @@ pub(crate) async fn handle(
             let resume = MemberChange::Resume;
             app.members
                 .change(
-                    &app.operator,
+                    &app.operator.id,
                     &member.user_id,
                     &resume,
                     Some(&HistoryEvent::Resumed),
@@ -361,7 +367,7 @@ pub(crate) async fn handle(
 /// Stores the new schedule and replaces the recurring schedule (one call: never none,
 /// never two); returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
-    let (op, user) = (&app.operator, &member.user_id);
+    let (op, user) = (&app.operator.id, &member.user_id);
     let change = MemberChange::Schedule(schedule.clone());
     app.members.change(op, user, &change, None, app.clock.now()).await?;
     app.scheduler.put_member_schedule(op, user, schedule).await?;
@@ -394,7 +400,13 @@ async fn pause(
     // The tap that chose the pause already closed any open check (a sign of life).
     let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
     app.members
-        .change(&app.operator, &member.user_id, &pause, Some(&paused), app.clock.now())
+        .change(
+            &app.operator.id,
+            &member.user_id,
+            &pause,
+            Some(&paused),
+            app.clock.now(),
+        )
         .await?;
     let last_day = resume_on.yesterday().unwrap_or(resume_on);
     let t = Text::Paused {
@@ -422,7 +434,7 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
     let next = s.first_after(from).map_err(|e| AppError::Internal(e.to_string()))?;
     let contacts: Vec<String> = app
         .contacts
-        .contacts(&app.operator, &member.user_id)
+        .contacts(&app.operator.id, &member.user_id)
         .await?
         .into_iter()
         .map(|c| c.display_name)

@@ -5,8 +5,8 @@
 
 use super::{App, AppError};
 use crate::check;
+use crate::ids::OperatorId;
 use crate::member::MemberStatus;
-use crate::operator::STAFF_LANG;
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -14,11 +14,14 @@ use serde::{Deserialize, Serialize};
 /// How long after its time a check must have been recorded.
 const GRACE: SignedDuration = SignedDuration::from_hours(1);
 
-/// The payload of the hourly watchdog schedule: its scheduled time.
+/// The payload of the hourly watchdog schedule: its scheduled time, and the operator to
+/// watch (every operator this deployment serves when absent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WatchdogInvocation {
     pub watchdog: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<OperatorId>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,10 +31,23 @@ pub struct WatchdogOutcome {
     pub reported: u32,
 }
 
-pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome, AppError> {
-    let op = &app.operator;
-    let now = app.clock.now();
+pub async fn run(app: &App, inv: &WatchdogInvocation) -> Result<WatchdogOutcome, AppError> {
     let mut outcome = WatchdogOutcome::default();
+    match &inv.operator {
+        Some(op) => watch(&app.serving(op)?, &mut outcome).await?,
+        None => {
+            for app in app.each_operator() {
+                watch(&app, &mut outcome).await?;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Watches one operator's members, adding to `outcome`.
+async fn watch(app: &App, outcome: &mut WatchdogOutcome) -> Result<(), AppError> {
+    let op = &app.operator.id;
+    let now = app.clock.now();
     let room = app.staff.staff_room(op).await?;
     for user in app.members.roster(op).await? {
         let Some(member) = app.members.member(op, &user).await? else {
@@ -60,11 +76,11 @@ pub async fn run(app: &App, _inv: &WatchdogInvocation) -> Result<WatchdogOutcome
             };
             let to = Recipient::Chat(room.chat_id.clone());
             let occasion = slot.as_second().to_string();
-            let planned = Planned::notice(Topic::CheckMissed, &occasion, to, STAFF_LANG, notice);
+            let planned = Planned::notice(Topic::CheckMissed, &occasion, to, app.operator.staff_lang, notice);
             super::deliver::notify(app, op, &user, vec![planned]).await?;
             outcome.reported += 1;
         }
         app.checks.mark_missed_check_reported(op, &user, slot).await?;
     }
-    Ok(outcome)
+    Ok(())
 }

@@ -34,6 +34,16 @@ pub enum WebhookResponse {
     BadRequest(String),
 }
 
+/// The app serving the operator whose webhook URL `path` is: the root path is the
+/// deployment's first (by default its only) operator, `/{operator}` names one. `None`
+/// for a path that names no operator served here.
+pub fn route(app: &App, path: &str) -> Option<App> {
+    match path.trim_matches('/') {
+        "" => Some(app.clone()),
+        id => app.serving(&crate::ids::OperatorId::new(id).ok()?).ok(),
+    }
+}
+
 /// Verifies and handles one webhook request. An `Err` means an event could not be
 /// handled now: answer 500 so LINE delivers it again.
 pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<WebhookResponse, AppError> {
@@ -66,7 +76,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
             continue;
         }
         let now = app.clock.now();
-        if app.events.claim_event(&app.operator, &event.id, now).await? == EventClaim::Seen {
+        if app.events.claim_event(&app.operator.id, &event.id, now).await? == EventClaim::Seen {
             tracing::info!(event = %event.id, redelivery = event.delivery_context.is_redelivery, "event_duplicate");
             duplicates += 1;
             continue;
@@ -74,7 +84,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
         match act(app, &event, intent).await {
             Ok(outcome) => {
                 app.events
-                    .complete_event(&app.operator, &event.id, app.clock.now())
+                    .complete_event(&app.operator.id, &event.id, app.clock.now())
                     .await?;
                 tracing::info!(event = %event.id, outcome, "event_handled");
                 handled += 1;
@@ -82,7 +92,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
             Err(e) => {
                 tracing::error!(event = %event.id, error = %e, "event_failed");
                 // Let LINE's redelivery (or a retry) process it again.
-                app.events.release_event(&app.operator, &event.id).await?;
+                app.events.release_event(&app.operator.id, &event.id).await?;
                 failure.get_or_insert(e);
             }
         }
@@ -116,14 +126,14 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                         Text::SignOfLifeThanks
                     },
                 )),
-                None if app.contacts.is_contact(&app.operator, &user).await? => {
+                None if app.contacts.is_contact(&app.operator.id, &user).await? => {
                     reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp))
                 }
                 // Not registered (never consented, or declined): the consent question again.
-                None => reply.0.push(messages::consent(Lang::Ja, &app.privacy_url)),
+                None => reply.0.push(messages::consent(Lang::Ja, &app.operator.privacy_url)),
             }
             // A member who stopped halfway through onboarding is shown where they left.
-            if let (Some(_), Some(member)) = (lang, app.members.member(&app.operator, &user).await?) {
+            if let (Some(_), Some(member)) = (lang, app.members.member(&app.operator.id, &user).await?) {
                 match member.onboarding {
                     Some(Onboarding::Schedule) => reply.0.push(messages::ask_cadence(member.lang)),
                     Some(Onboarding::Profile) => reply.0.push(messages::ask_age_band(member.lang)),
@@ -137,7 +147,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         Intent::InvalidButton { user } => {
             let lang = app
                 .members
-                .member(&app.operator, &user)
+                .member(&app.operator.id, &user)
                 .await?
                 .map(|m| m.lang)
                 .unwrap_or_default();
@@ -145,8 +155,8 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             "invalid_button"
         }
         Intent::TapOk { user, check } => {
-            let member = app.members.member(&app.operator, &user).await?;
-            let button = app.checks.check(&app.operator, &user, check.at()).await?;
+            let member = app.members.member(&app.operator.id, &user).await?;
+            let button = app.checks.check(&app.operator.id, &user, check.at()).await?;
             let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
             let something_open = button.as_ref().is_some_and(|c| c.state.is_open())
                 || member.as_ref().is_some_and(|m| m.open_check.is_some());
@@ -163,11 +173,11 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             }
         }
         Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
-        Intent::OnboardingDone { user } => match app.members.member(&app.operator, &user).await? {
+        Intent::OnboardingDone { user } => match app.members.member(&app.operator.id, &user).await? {
             Some(member) => {
                 let done = MemberChange::Onboarding(None);
                 app.members
-                    .change(&app.operator, &user, &done, None, app.clock.now())
+                    .change(&app.operator.id, &user, &done, None, app.clock.now())
                     .await?;
                 let t = Text::OnboardingDone {
                     schedule: texts::describe_schedule(member.lang, &member.schedule),
@@ -176,16 +186,18 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
                 "onboarding_done"
             }
             None => {
-                reply.0.extend(messages::introduction(Lang::Ja, &app.privacy_url));
+                reply
+                    .0
+                    .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
                 "introduced"
             }
         },
         Intent::Leave { user, confirmed } => {
-            let known = app.members.member(&app.operator, &user).await?.is_some()
-                || app.contacts.is_contact(&app.operator, &user).await?;
+            let known = app.members.member(&app.operator.id, &user).await?.is_some()
+                || app.contacts.is_contact(&app.operator.id, &user).await?;
             let lang = app
                 .members
-                .member(&app.operator, &user)
+                .member(&app.operator.id, &user)
                 .await?
                 .map(|m| m.lang)
                 .unwrap_or_default();
@@ -217,7 +229,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             sign_of_life(app, &user).await?;
             match app
                 .members
-                .member(&app.operator, &user)
+                .member(&app.operator.id, &user)
                 .await?
                 .filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused))
             {
@@ -238,13 +250,13 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             // Registering a contact is the last onboarding step.
             if app
                 .members
-                .member(&app.operator, &user)
+                .member(&app.operator.id, &user)
                 .await?
                 .is_some_and(|m| m.onboarding.is_some())
             {
                 let done = MemberChange::Onboarding(None);
                 app.members
-                    .change(&app.operator, &user, &done, None, app.clock.now())
+                    .change(&app.operator.id, &user, &done, None, app.clock.now())
                     .await?;
             }
             outcome
@@ -279,7 +291,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
             "joined_group"
         }
         Intent::LeftGroup { group } => {
-            app.staff.clear_staff_room(&app.operator, &group).await?;
+            app.staff.clear_staff_room(&app.operator.id, &group).await?;
             "left_group"
         }
         Intent::Ignore(why) => why,
@@ -301,7 +313,7 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
 }
 
 async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let now = app.clock.now();
     match app.members.member(op, user).await? {
         Some(member) => {
@@ -336,7 +348,9 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
         }
         // Nothing is stored before consent: introduce the service and ask.
         None => {
-            reply.0.extend(messages::introduction(Lang::Ja, &app.privacy_url));
+            reply
+                .0
+                .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
             Ok("introduced")
         }
     }
@@ -346,7 +360,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
 /// at once, so they are watched even if they stop here) and asks how often; declining
 /// stores nothing.
 async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let now = app.clock.now();
     if let Some(member) = app.members.member(op, user).await? {
         // Already registered: show where they are.
@@ -361,7 +375,13 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
         return Ok("declined");
     }
     let name = display_name(app, user).await?;
-    let member = Member::join(op.clone(), user.clone(), name, app.default_schedule.clone(), now);
+    let member = Member::join(
+        op.clone(),
+        user.clone(),
+        name,
+        app.operator.default_schedule.clone(),
+        now,
+    );
     if app.members.create_member(&member).await? == Written::Done {
         app.members.record(op, user, now, &HistoryEvent::Joined).await?;
     }
@@ -382,7 +402,7 @@ fn erase_deadline(app: &App, blocked_at: jiff::Timestamp) -> crate::check::Deadl
     crate::check::Deadline {
         check: blocked_at,
         stage: crate::check::Stage::Erase,
-        at: blocked_at + app.erasure_grace,
+        at: blocked_at + app.operator.erasure_grace,
     }
 }
 
@@ -396,7 +416,7 @@ async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
 }
 
 async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let now = app.clock.now();
     let Some(member) = app.members.member(op, user).await? else {
         return Ok("non_member_unfollowed");
@@ -431,7 +451,7 @@ async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
 /// Acknowledges every open check of a member. Returns the member's language, or `None`
 /// if the sender is not an active member (a contact's messages are no sign of life).
 async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<Lang>), AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.members.member(op, user).await?.filter(Member::is_active) else {
@@ -457,7 +477,13 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
             AckPlan::AllClear { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 let alerted = super::cases::alerted(app, user, check.scheduled_at).await?;
-                let pushes = app.render_all(alerts::plan_all_clear(&member, &check, &alerted, SafeBy::Member));
+                let pushes = app.render_all(alerts::plan_all_clear(
+                    &member,
+                    &check,
+                    &alerted,
+                    SafeBy::Member,
+                    app.operator.staff_lang,
+                ));
                 if app.checks.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
                     let case_number = check.case_number.unwrap_or_default();
                     app.members
@@ -495,7 +521,12 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
 /// The free check-in button: closes open checks (done by the caller) and, close enough
 /// before the next check, answers that one too so its push is never sent.
 async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), AppError> {
-    let Some(member) = app.members.member(&app.operator, user).await?.filter(Member::is_active) else {
+    let Some(member) = app
+        .members
+        .member(&app.operator.id, user)
+        .await?
+        .filter(Member::is_active)
+    else {
         return Ok(("check_in_not_member", messages::text(Lang::Ja, Text::OnlyForMembers)));
     };
     let now = app.clock.now();
@@ -503,11 +534,13 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
         .schedule
         .first_after(now)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    if next.duration_since(now) > app.checkin_window {
+    if next.duration_since(now) > app.operator.checkin_window {
         return Ok(("checked_in", messages::text(member.lang, Text::CheckInThanks)));
     }
     let checked_in = MemberChange::CheckedInFor(next);
-    app.members.change(&app.operator, user, &checked_in, None, now).await?;
+    app.members
+        .change(&app.operator.id, user, &checked_in, None, now)
+        .await?;
     let tz = member.schedule.time_zone().unwrap_or(jiff::tz::TimeZone::UTC);
     let t = Text::CheckInAhead {
         next: texts::when(member.lang, next, &tz),
@@ -524,8 +557,8 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
     for _ in 0..ATTEMPTS {
         let code = InviteCode::generate().map_err(|e| AppError::Internal(e.to_string()))?;
         let invitation = Invitation::new(code.clone(), user.clone(), now);
-        if app.contacts.create_invitation(&app.operator, &invitation).await? == Written::Done {
-            let until = texts::when(lang, invitation.valid_until, &crate::operator::operator_zone());
+        if app.contacts.create_invitation(&app.operator.id, &invitation).await? == Written::Done {
+            let until = texts::when(lang, invitation.valid_until, &app.operator.zone);
             reply.0.push(messages::text(
                 lang,
                 Text::InviteForMember {
@@ -546,7 +579,7 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
 }
 
 async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) -> Result<&'static str, AppError> {
-    let op = &app.operator;
+    let op = &app.operator.id;
     let now = app.clock.now();
     if app.contacts.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
         reply.0.push(messages::text(Lang::Ja, Text::CodeThrottled));
@@ -679,7 +712,7 @@ async fn register_staff_room(
     }
     app.staff
         .set_staff_room(
-            &app.operator,
+            &app.operator.id,
             &StaffRoom {
                 chat_id: group.clone(),
                 registered_at: app.clock.now(),

@@ -1,7 +1,7 @@
 //! Building an `App` from the environment at cold start: the AWS clients (which honour
 //! `AWS_ENDPOINT_URL` outside AWS), the secrets from SSM, and the configuration.
 
-use super::{App, Secrets};
+use super::{App, Secrets, Served};
 use crate::adapters::dynamodb::DynamoStore;
 use crate::adapters::line::{LineClient, LineConfig};
 use crate::adapters::scheduler::EventBridgeScheduler;
@@ -11,7 +11,9 @@ use crate::check::Deadline;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{ConfigError, Env, SchedulerConfig};
 use crate::ids::{OperatorId, UserId};
-use crate::ports::{LineError, Queue, QueueError, Scheduler, SchedulerError};
+use crate::member::Lang;
+use crate::operator::Operator;
+use crate::ports::{Line, LineError, Queue, QueueError, Scheduler, SchedulerError};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -120,8 +122,21 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         )),
         false => Arc::new(Unconfigured),
     };
+    let operator = Arc::new(operator_from_env(env, needs)?);
+    let secrets = Secrets {
+        channel_secret,
+        staff_room_code,
+    };
+    let line: Arc<dyn Line> = Arc::new(line);
     Ok(App {
-        operator: env.operator()?,
+        operators: Arc::from([Served {
+            operator: operator.clone(),
+            secrets: secrets.clone(),
+            line: line.clone(),
+        }]),
+        operator,
+        secrets,
+        line,
         events: store.clone(),
         members: store.clone(),
         checks: store.clone(),
@@ -130,10 +145,21 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         staff: store.clone(),
         facts: store.clone(),
         erasure: store,
-        line: Arc::new(line),
         scheduler,
         queue,
         clock,
+    })
+}
+
+/// The operator `OPERATOR_ID` with the settings the environment gives.
+fn operator_from_env(env: &Env, needs: Needs) -> Result<Operator, WiringError> {
+    Ok(Operator {
+        id: env.operator()?,
+        zone: jiff::tz::TimeZone::get(crate::schedule::DEFAULT_ZONE).map_err(|e| ConfigError::Invalid {
+            name: "the operator's time zone",
+            reason: e.to_string(),
+        })?,
+        staff_lang: Lang::Ja,
         timing: env.check_timing()?,
         case_follow_up: env.case_follow_up_policy()?,
         checkin_window: env.checkin_window()?,
@@ -146,10 +172,6 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
             name: "DEFAULT_CHECK_HOUR",
             reason: e.to_string(),
         })?,
-        secrets: Secrets {
-            channel_secret,
-            staff_room_code,
-        },
     })
 }
 

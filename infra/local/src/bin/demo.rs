@@ -45,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     let sim = stack.sim.clone();
-    let mut timeline = Timeline::new(mimamori::operator::operator_zone());
+    let mut timeline = Timeline::new(stack.functions.webhook.operator.zone.clone());
     for (id, name) in [
         (HANAKO, "花子 (Hanako)"),
         (TARO, "太郎 (Taro)"),
