@@ -191,6 +191,12 @@ impl Member {
         self.status == MemberStatus::Active
     }
 
+    /// The member's local date at `at` (their schedule's zone); `None` if that zone no
+    /// longer exists.
+    pub fn today(&self, at: Timestamp) -> Option<Date> {
+        self.schedule.time_zone().ok().map(|tz| at.to_zoned(tz).date())
+    }
+
     /// Whether a pause is over by the local date of `at`.
     pub fn pause_over_at(&self, at: Timestamp) -> bool {
         match (self.status, self.resume_on, self.schedule.time_zone()) {
@@ -292,9 +298,63 @@ pub enum MemberChange {
     Lang(Lang),
 }
 
+/// The longest pause a member can choose.
+pub const MAX_PAUSE_DAYS: i64 = 90;
+
+/// How a member chose to pause: for a number of days, or until a date they picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PauseChoice {
+    Days(u8),
+    Until(Date),
+}
+
+/// Why a chosen pause is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a pause must end between tomorrow and {MAX_PAUSE_DAYS} days from today")]
+pub struct PauseRefused;
+
+/// The day checks resume after a pause chosen `today`: after at least one day off and
+/// at most `MAX_PAUSE_DAYS`.
+pub fn resume_day(choice: PauseChoice, today: Date) -> Result<Date, PauseRefused> {
+    let resume_on = match choice {
+        PauseChoice::Days(days) => today.checked_add(jiff::Span::new().days(i64::from(days))),
+        PauseChoice::Until(day) => Ok(day),
+    }
+    .map_err(|_| PauseRefused)?;
+    let latest = today
+        .checked_add(jiff::Span::new().days(MAX_PAUSE_DAYS))
+        .map_err(|_| PauseRefused)?;
+    if resume_on <= today || resume_on > latest {
+        return Err(PauseRefused);
+    }
+    Ok(resume_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pause_ends_between_tomorrow_and_ninety_days_on() {
+        let today = jiff::civil::date(2026, 11, 29);
+        assert_eq!(
+            resume_day(PauseChoice::Days(7), today),
+            Ok(jiff::civil::date(2026, 12, 6))
+        );
+        assert_eq!(
+            resume_day(PauseChoice::Until(jiff::civil::date(2026, 11, 30)), today),
+            Ok(jiff::civil::date(2026, 11, 30))
+        );
+        for refused in [today, jiff::civil::date(2026, 11, 1), jiff::civil::date(2027, 2, 28)] {
+            assert_eq!(
+                resume_day(PauseChoice::Until(refused), today),
+                Err(PauseRefused),
+                "{refused}"
+            );
+        }
+        assert_eq!(resume_day(PauseChoice::Days(0), today), Err(PauseRefused));
+        assert!(resume_day(PauseChoice::Until(jiff::civil::date(2027, 2, 27)), today).is_ok());
+    }
 
     #[test]
     fn legacy_pseudonyms_hide_ids() {

@@ -137,6 +137,27 @@ impl CheckSchedule {
         }
     }
 
+    /// The schedule a member chose at `now`: an every-n-days count starts today if the
+    /// new time is still ahead today, otherwise tomorrow.
+    pub fn chosen(cadence: Cadence, hour: u8, minute: u8, zone: &str, now: Timestamp) -> Result<Self, ScheduleError> {
+        let schedule = Self::new(cadence, hour, minute, zone)?;
+        let Cadence::Days { .. } = cadence else {
+            return Ok(schedule);
+        };
+        let tz = schedule.time_zone()?;
+        let today = now.to_zoned(tz.clone()).date();
+        let ahead_today = today
+            .at(hour as i8, minute as i8, 0, 0)
+            .to_zoned(tz)
+            .is_ok_and(|z| z.timestamp() > now);
+        let from = if ahead_today {
+            today
+        } else {
+            today.tomorrow().unwrap_or(today)
+        };
+        Ok(schedule.first_day(from))
+    }
+
     /// Every day at `hour`:00 in Asia/Tokyo.
     pub fn daily_at(hour: u8) -> Result<Self, ScheduleError> {
         Self::new(Cadence::Day, hour, 0, DEFAULT_ZONE)
@@ -321,6 +342,19 @@ impl ScheduleExpression {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_n_days_chosen_counts_from_the_first_day_the_time_is_still_ahead() {
+        // 10:00 in Tokyo.
+        let now: Timestamp = "2026-11-29T01:00:00Z".parse().unwrap();
+        let later = CheckSchedule::chosen(Cadence::Days { n: 2 }, 11, 0, DEFAULT_ZONE, now).unwrap();
+        assert_eq!(later.first_day, Some(jiff::civil::date(2026, 11, 29)));
+        let earlier = CheckSchedule::chosen(Cadence::Days { n: 2 }, 9, 0, DEFAULT_ZONE, now).unwrap();
+        assert_eq!(earlier.first_day, Some(jiff::civil::date(2026, 11, 30)));
+        let daily = CheckSchedule::chosen(Cadence::Day, 9, 0, DEFAULT_ZONE, now).unwrap();
+        assert_eq!(daily.first_day, None, "only a count of days needs a start");
+        assert!(CheckSchedule::chosen(Cadence::Day, 24, 0, DEFAULT_ZONE, now).is_err());
+    }
 
     #[test]
     fn the_hourly_watchdog_expression_reads_back_and_fires_every_hour() {

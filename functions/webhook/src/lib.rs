@@ -26,7 +26,7 @@ pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lamb
             duplicates,
             ignored,
         }) => {
-            tracing::info!(handled, duplicates, ignored, "webhook_ok");
+            tracing::info!(handled = handled.len(), duplicates, ignored, "webhook_ok");
             (200, "ok".to_owned())
         }
         Ok(WebhookResponse::Unauthorized(e)) => {

@@ -3,7 +3,7 @@
 //! and ask for the monthly report. Contacts end a case with 「無事を確認しました」, and a
 //! member's late answer ends it too. Only people in the registered staff room can act.
 
-use super::{App, AppError};
+use super::{App, AppError, Handled};
 use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::case::CallKind;
 use crate::case::{Actor, Case, CaseEvent, Outcome};
@@ -40,12 +40,12 @@ pub(crate) async fn staff(
     user: Option<&UserId>,
     action: StaffAction,
     origin: Origin<'_>,
-) -> Result<(&'static str, Vec<Value>), AppError> {
+) -> Result<(Handled, Vec<Value>), AppError> {
     let op = &app.operator.id;
     let room = app.staff.staff_room(op).await?;
     let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.chat_id == g);
     let (true, Some(user), Some(group)) = (in_room, user, group) else {
-        return Ok(("staff_action_refused_not_staff", reply(Text::StaffOnly)));
+        return Ok((Handled::StaffActionRefusedNotStaff, reply(Text::StaffOnly)));
     };
     let me = staff_member(app, group, user).await?;
     let actor = Actor {
@@ -56,7 +56,7 @@ pub(crate) async fn staff(
         StaffAction::Report(month) => return report(app, month.as_deref()).await,
         StaffAction::OnDuty => {
             app.staff.set_on_duty(op, &me).await?;
-            return Ok(("on_duty_set", reply(Text::OnDutySet { name: me.display_name })));
+            return Ok((Handled::OnDutySet, reply(Text::OnDutySet { name: me.display_name })));
         }
         StaffAction::Take(n) => (n, CaseAct::Take),
         StaffAction::Call(n, kind) => (n, CaseAct::Call(kind)),
@@ -66,7 +66,7 @@ pub(crate) async fn staff(
         StaffAction::Show(n) => (n, CaseAct::Show),
     };
     let Some(mut case) = app.cases.case(op, number).await? else {
-        return Ok(("case_unknown", reply(Text::CaseUnknown { case_number: number })));
+        return Ok((Handled::CaseUnknown, reply(Text::CaseUnknown { case_number: number })));
     };
     // A case whose member answered, but which an interrupted invocation left open, is
     // closed now as answered (unless staff are closing it with their own outcome).
@@ -74,77 +74,102 @@ pub(crate) async fn staff(
         resolve(app, &case, Outcome::Answered, None).await?;
         case = app.cases.case(op, number).await?.unwrap_or(case);
     }
-    let closed = |case: &Case| {
-        let outcome = case.outcome.unwrap_or(Outcome::Answered);
-        (
-            "case_already_closed",
-            reply(Text::CaseAlreadyClosed {
-                case_number: case.number,
-                outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
-            }),
-        )
+    act_on(app, &case, act, actor, origin).await
+}
+
+/// The reply to an action on a case that has ended: how it ended.
+fn already_closed(case: &Case) -> (Handled, Vec<Value>) {
+    let outcome = case.outcome.unwrap_or(Outcome::Answered);
+    let t = Text::CaseAlreadyClosed {
+        case_number: case.number,
+        outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
     };
+    (Handled::CaseAlreadyClosed, reply(t))
+}
+
+/// Carries out one staff action on a case.
+async fn act_on(
+    app: &App,
+    case: &Case,
+    act: CaseAct,
+    actor: Actor,
+    origin: Origin<'_>,
+) -> Result<(Handled, Vec<Value>), AppError> {
+    let (op, number) = (&app.operator.id, case.number);
     match act {
-        CaseAct::Show => show(app, &case).await,
+        CaseAct::Show => show(app, case).await,
         // Notes may be added to a closed case too (e.g. after 終了).
         CaseAct::Note(text) => {
             let event = CaseEvent::Note { by: actor, text };
             app.cases
                 .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
                 .await?;
-            Ok(("case_note_added", reply(Text::NoteRecorded { case_number: number })))
-        }
-        _ if case.is_closed() => Ok(closed(&case)),
-        CaseAct::Take => take(app, &case, &actor).await,
-        _ if case.taken_by.is_none() => Ok(("case_not_taken", reply(Text::CaseNotTaken { case_number: number }))),
-        CaseAct::Call(kind) => {
-            let event = CaseEvent::Call {
-                kind,
-                by: actor.clone(),
-            };
-            app.cases
-                .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
-                .await?;
-            if let Some(member) = app.members.member(op, &case.member).await? {
-                let fact = Fact::Call {
-                    case: number,
-                    who: crate::member::pseudonym(op, &member),
-                    kind,
-                    at: origin.at,
-                    event: origin.event_id.to_owned(),
-                };
-                app.record_fact(origin.at, &fact).await?;
-            }
-            let recorded = Text::CallRecorded {
-                case_number: number,
-                call: Text::CallLabel(kind).render(Lang::Ja),
-                by: actor.name,
-            };
             Ok((
-                "case_call_recorded",
-                vec![messages::text(Lang::Ja, recorded), messages::call_buttons(number)],
+                Handled::CaseNoteAdded,
+                reply(Text::NoteRecorded { case_number: number }),
             ))
         }
-        CaseAct::AskClose => Ok(("case_close_asked", vec![messages::ask_outcome(number)])),
+        _ if case.is_closed() => Ok(already_closed(case)),
+        CaseAct::Take => take(app, case, &actor).await,
+        _ if case.taken_by.is_none() => Ok((Handled::CaseNotTaken, reply(Text::CaseNotTaken { case_number: number }))),
+        CaseAct::Call(kind) => record_call(app, case, kind, actor, origin).await,
+        CaseAct::AskClose => Ok((Handled::CaseCloseAsked, vec![messages::ask_outcome(number)])),
         CaseAct::Close(outcome) => {
             let by = actor.name.clone();
-            match resolve(app, &case, outcome, Some(actor)).await? {
-                Written::Done => Ok((
-                    "case_closed",
-                    reply(Text::CaseClosed {
+            match resolve(app, case, outcome, Some(actor)).await? {
+                Written::Done => {
+                    let t = Text::CaseClosed {
                         case_number: number,
                         outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
                         by,
-                    }),
-                )),
+                    };
+                    Ok((Handled::CaseClosed, reply(t)))
+                }
                 // Someone (or something) ended it first: say how it was recorded.
                 Written::Conflict => {
-                    let now = app.cases.case(op, number).await?.unwrap_or(case);
-                    Ok(closed(&now))
+                    let now = app.cases.case(op, number).await?;
+                    Ok(already_closed(now.as_ref().unwrap_or(case)))
                 }
             }
         }
     }
+}
+
+/// A call staff made (or tried), in the case's history and the report.
+async fn record_call(
+    app: &App,
+    case: &Case,
+    kind: CallKind,
+    actor: Actor,
+    origin: Origin<'_>,
+) -> Result<(Handled, Vec<Value>), AppError> {
+    let (op, number) = (&app.operator.id, case.number);
+    let event = CaseEvent::Call {
+        kind,
+        by: actor.clone(),
+    };
+    app.cases
+        .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
+        .await?;
+    if let Some(member) = app.members.member(op, &case.member).await? {
+        let fact = Fact::Call {
+            case: number,
+            who: crate::member::pseudonym(op, &member),
+            kind,
+            at: origin.at,
+            event: origin.event_id.to_owned(),
+        };
+        app.record_fact(origin.at, &fact).await?;
+    }
+    let recorded = Text::CallRecorded {
+        case_number: number,
+        call: Text::CallLabel(kind).render(Lang::Ja),
+        by: actor.name,
+    };
+    Ok((
+        Handled::CaseCallRecorded,
+        vec![messages::text(Lang::Ja, recorded), messages::call_buttons(number)],
+    ))
 }
 
 /// What staff do to one case.
@@ -188,9 +213,9 @@ pub(crate) async fn members_joined(
     app: &App,
     group: &ChatId,
     users: &[UserId],
-) -> Result<(&'static str, Vec<Value>), AppError> {
+) -> Result<(Handled, Vec<Value>), AppError> {
     if !is_staff_room(app, group).await? {
-        return Ok(("group_members_joined_elsewhere", vec![]));
+        return Ok((Handled::GroupMembersJoinedElsewhere, vec![]));
     }
     let mut welcome = Vec::new();
     for user in users.iter().take(5) {
@@ -202,19 +227,19 @@ pub(crate) async fn members_joined(
             },
         ));
     }
-    Ok(("staff_joined", welcome))
+    Ok((Handled::StaffJoined, welcome))
 }
 
 /// People left the staff room: they are staff no more.
-pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) -> Result<&'static str, AppError> {
+pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) -> Result<Handled, AppError> {
     if !is_staff_room(app, group).await? {
-        return Ok("group_members_left_elsewhere");
+        return Ok(Handled::GroupMembersLeftElsewhere);
     }
     for user in users {
         app.staff.remove_staff(&app.operator.id, user).await?;
         tracing::info!(staff = %user, "staff_removed");
     }
-    Ok("staff_left")
+    Ok(Handled::StaffLeft)
 }
 
 async fn is_staff_room(app: &App, group: &ChatId) -> Result<bool, AppError> {
@@ -234,7 +259,7 @@ async fn still_open(app: &App, case: &Case) -> Result<bool, AppError> {
         .is_some_and(|c| c.state == CheckState::Overdue))
 }
 
-async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Vec<Value>), AppError> {
+async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(Handled, Vec<Value>), AppError> {
     let op = &app.operator.id;
     let number = case.number;
     let now = app.clock.now();
@@ -250,7 +275,7 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
                 by: actor.name.clone(),
             };
             Ok((
-                "case_taken",
+                Handled::CaseTaken,
                 vec![messages::text(Lang::Ja, taken), messages::call_buttons(number)],
             ))
         }
@@ -263,13 +288,13 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
                     by: c.taken_by_name.clone().unwrap_or_default(),
                 };
                 return Ok((
-                    "case_taken",
+                    Handled::CaseTaken,
                     vec![messages::text(Lang::Ja, t), messages::call_buttons(number)],
                 ));
             }
             let by = taken.and_then(|c| c.taken_by_name).unwrap_or_default();
             Ok((
-                "case_already_taken",
+                Handled::CaseAlreadyTaken,
                 reply(Text::CaseAlreadyTaken {
                     case_number: number,
                     by,
@@ -281,7 +306,7 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(&'static str, Ve
 
 /// 「案件 #1042」: the member, their contacts (with phone numbers, shown only here) and
 /// every event of the case.
-async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppError> {
+async fn show(app: &App, case: &Case) -> Result<(Handled, Vec<Value>), AppError> {
     let op = &app.operator.id;
     let member = app.members.member(op, &case.member).await?;
     let contacts = app.contacts.contacts(op, &case.member).await?;
@@ -319,21 +344,24 @@ async fn show(app: &App, case: &Case) -> Result<(&'static str, Vec<Value>), AppE
             None => messages::take_case(case.number),
         });
     }
-    Ok(("case_shown", answer))
+    Ok((Handled::CaseShown, answer))
 }
 
 /// 「月次レポート」: this month so far (or the month named) and since the start.
-async fn report(app: &App, month: Option<&str>) -> Result<(&'static str, Vec<Value>), AppError> {
+async fn report(app: &App, month: Option<&str>) -> Result<(Handled, Vec<Value>), AppError> {
     let tz = &app.operator.zone;
     let month = match month {
         None => report::month_of(app.clock.now(), tz),
         Some(m) if report::is_month(m) => m.to_owned(),
-        Some(_) => return Ok(("report_bad_month", reply(Text::ReportMonthInvalid))),
+        Some(_) => return Ok((Handled::ReportBadMonth, reply(Text::ReportMonthInvalid))),
     };
     let facts = app.facts.facts(&app.operator.id, None).await?;
     let in_month = report::figures(&facts, Some(&month));
     let all = report::figures(&facts, None);
-    Ok(("report_shown", vec![views::monthly_report(&month, &in_month, &all)]))
+    Ok((
+        Handled::ReportShown,
+        vec![views::monthly_report(&month, &in_month, &all)],
+    ))
 }
 
 /// Ends a case with `outcome`. Unless the member answered (their answer already closed
@@ -473,10 +501,13 @@ pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Resul
 }
 
 /// A contact's 「無事を確認しました」: only a contact of that member, on a case still open.
-pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Result<(&'static str, Value), AppError> {
+pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Result<(Handled, Value), AppError> {
     let op = &app.operator.id;
     let Some(case) = app.cases.case(op, number).await? else {
-        return Ok(("safe_unknown_case", messages::text(Lang::Ja, Text::ButtonNoLongerValid)));
+        return Ok((
+            Handled::SafeUnknownCase,
+            messages::text(Lang::Ja, Text::ButtonNoLongerValid),
+        ));
     };
     let member = app.members.member(op, &case.member).await?;
     let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
@@ -487,7 +518,10 @@ pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Resul
         .into_iter()
         .find(|c| &c.user_id == user)
     else {
-        return Ok(("safe_not_a_contact", messages::text(lang, Text::ButtonNoLongerValid)));
+        return Ok((
+            Handled::SafeNotAContact,
+            messages::text(lang, Text::ButtonNoLongerValid),
+        ));
     };
     let by = Actor {
         id: contact.user_id,
@@ -495,15 +529,18 @@ pub(crate) async fn contact_safe(app: &App, user: &UserId, number: u64) -> Resul
     };
     if case.is_closed() {
         return Ok((
-            "safe_case_already_closed",
+            Handled::SafeCaseAlreadyClosed,
             messages::text(lang, Text::CaseOverForContact),
         ));
     }
     Ok(
         match resolve(app, &case, Outcome::ConfirmedByContact, Some(by)).await? {
-            Written::Done => ("case_confirmed_safe_by_contact", messages::text(lang, Text::SafeThanks)),
+            Written::Done => (
+                Handled::CaseConfirmedSafeByContact,
+                messages::text(lang, Text::SafeThanks),
+            ),
             Written::Conflict => (
-                "safe_case_already_closed",
+                Handled::SafeCaseAlreadyClosed,
                 messages::text(lang, Text::CaseOverForContact),
             ),
         },

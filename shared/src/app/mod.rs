@@ -8,11 +8,14 @@ pub mod check;
 pub mod deadline;
 pub mod deliver;
 pub mod escalation;
+mod handled;
 mod leave;
 mod settings;
 pub mod watchdog;
 pub mod webhook;
 pub mod wiring;
+
+pub use handled::Handled;
 
 use crate::adapters::ssm::Secret;
 use crate::ids::OperatorId;

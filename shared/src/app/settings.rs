@@ -1,15 +1,17 @@
 //! A member's settings, changed in the chat with buttons: the schedule (how often, what
 //! time, which time zone), pausing until a date, and the summary of it all.
 
-use super::{App, AppError};
+use super::{App, AppError, Handled};
+use crate::ids::UserId;
 use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::Setting;
-use crate::member::Lang;
-use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
+use crate::member::{
+    self, HistoryEvent, Lang, MAX_PAUSE_DAYS, Member, MemberChange, MemberStatus, Onboarding, PauseChoice,
+};
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::ports::Written;
-use crate::schedule::{Cadence, CheckSchedule};
+use crate::schedule::CheckSchedule;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use serde_json::Value;
@@ -52,139 +54,64 @@ async fn set_demographics(
     app.record_fact(member.joined_at, &joined).await
 }
 
-/// The longest pause a member can choose.
-const MAX_PAUSE_DAYS: i64 = 90;
-
 /// Handles one setting step of `member`; returns the outcome and the reply.
-pub(crate) async fn handle(
-    app: &App,
-    member: &Member,
-    setting: Setting,
-) -> Result<(&'static str, Vec<Value>), AppError> {
+pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Result<(Handled, Vec<Value>), AppError> {
     let lang = member.lang;
     let now = app.clock.now();
-    let tz = member
-        .schedule
-        .time_zone()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let today = now.to_zoned(tz.clone()).date();
+    let today = member
+        .today(now)
+        .ok_or_else(|| AppError::Internal(format!("stored zone {} is unknown", member.schedule.zone)))?;
+    let text = |t: Text| vec![messages::text(lang, t)];
     Ok(match setting {
-        Setting::Show => ("settings_shown", vec![summary(app, member, now).await?]),
-        Setting::ChooseCadence => ("asked_cadence", vec![messages::ask_cadence(lang)]),
-        Setting::ChooseWeekday => ("asked_weekday", vec![messages::ask_weekday(lang)]),
+        Setting::Show => (Handled::SettingsShown, vec![summary(app, member, now).await?]),
+        Setting::ChooseCadence => (Handled::AskedCadence, vec![messages::ask_cadence(lang)]),
+        Setting::ChooseWeekday => (Handled::AskedWeekday, vec![messages::ask_weekday(lang)]),
         Setting::ChooseTime(choice) => {
             let initial = format!("{:02}:{:02}", member.schedule.hour, member.schedule.minute);
-            ("asked_time", vec![messages::ask_time(lang, choice, &initial)])
+            (Handled::AskedTime, vec![messages::ask_time(lang, choice, &initial)])
         }
         Setting::SetSchedule { cadence, hour, minute } => {
-            let mut schedule = CheckSchedule::new(cadence, hour, minute, &member.schedule.zone)
+            let schedule = CheckSchedule::chosen(cadence, hour, minute, &member.schedule.zone, now)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            // Every n days is counted from the first day the new time is still ahead.
-            if let Cadence::Days { .. } = cadence {
-                let at_today = today
-                    .at(hour as i8, minute as i8, 0, 0)
-                    .to_zoned(tz.clone())
-                    .map(|z| z.timestamp());
-                let from = if at_today.is_ok_and(|t| t > now) {
-                    today
-                } else {
-                    today.tomorrow().unwrap_or(today)
-                };
-                schedule = schedule.first_day(from);
-            }
-            let next = apply(app, member, &schedule).await?;
-            let t = Text::ScheduleChanged {
-                schedule: texts::describe_schedule(lang, &schedule),
-                next: when(lang, next, &schedule),
-            };
-            let mut reply = vec![messages::text(lang, t)];
-            // During onboarding the next steps are two optional questions (for the
-            // operator's statistics), then the offer to register a contact.
-            if member.onboarding == Some(Onboarding::Schedule) {
-                app.members
-                    .change(
-                        &app.operator.id,
-                        &member.user_id,
-                        &MemberChange::Onboarding(Some(Onboarding::Profile)),
-                        None,
-                        now,
-                    )
-                    .await?;
-                reply.push(messages::ask_age_band(lang));
-            }
-            ("schedule_changed", reply)
-        }
-        Setting::AgeBand(age_band) => {
-            set_demographics(app, member, age_band, member.gender).await?;
-            let next = if member.onboarding == Some(Onboarding::Profile) {
-                messages::ask_gender(lang)
-            } else {
-                messages::text(lang, Text::ProfileThanks)
-            };
-            ("age_band_given", vec![next])
-        }
-        Setting::Gender(gender) => {
-            set_demographics(app, member, member.age_band, gender).await?;
-            let next = if member.onboarding == Some(Onboarding::Profile) {
-                app.members
-                    .change(
-                        &app.operator.id,
-                        &member.user_id,
-                        &MemberChange::Onboarding(Some(Onboarding::Contact)),
-                        None,
-                        now,
-                    )
-                    .await?;
-                messages::offer_contact(lang)
-            } else {
-                messages::text(lang, Text::ProfileThanks)
-            };
-            ("gender_given", vec![next])
+            set_schedule(app, member, &schedule).await?
         }
         Setting::SetZone(zone) => {
             let s = &member.schedule;
             let Ok(schedule) = CheckSchedule::new(s.cadence, s.hour, s.minute, &zone) else {
-                return Ok(("zone_unknown", vec![messages::text(lang, Text::ZoneUnknown)]));
+                return Ok((Handled::ZoneUnknown, text(Text::ZoneUnknown)));
             };
             let next = apply(app, member, &schedule).await?;
             let t = Text::ZoneChanged {
                 zone: schedule.zone.clone(),
                 next: when(lang, next, &schedule),
             };
-            ("zone_changed", vec![messages::text(lang, t)])
+            (Handled::ZoneChanged, text(t))
+        }
+        Setting::AgeBand(age_band) => {
+            set_demographics(app, member, age_band, member.gender).await?;
+            let next = match member.onboarding {
+                Some(Onboarding::Profile) => messages::ask_gender(lang),
+                _ => messages::text(lang, Text::ProfileThanks),
+            };
+            (Handled::AgeBandGiven, vec![next])
+        }
+        Setting::Gender(gender) => {
+            set_demographics(app, member, member.age_band, gender).await?;
+            let next = match member.onboarding {
+                Some(Onboarding::Profile) => {
+                    onboarding_step(app, member, Onboarding::Contact).await?;
+                    messages::offer_contact(lang)
+                }
+                _ => messages::text(lang, Text::ProfileThanks),
+            };
+            (Handled::GenderGiven, vec![next])
         }
         Setting::ListContacts => {
             let contacts = app.contacts.contacts(&app.operator.id, &member.user_id).await?;
             let pairs: Vec<_> = contacts.into_iter().map(|c| (c.user_id, c.display_name)).collect();
-            ("contacts_listed", vec![messages::contacts_list(lang, &pairs)])
+            (Handled::ContactsListed, vec![messages::contacts_list(lang, &pairs)])
         }
-        Setting::AskPhone(contact) => {
-            let Some(linked) = linked_contact(app, member, &contact).await? else {
-                return Ok((
-                    "contact_not_linked",
-                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
-                ));
-            };
-            app.members
-                .change(
-                    &app.operator.id,
-                    &member.user_id,
-                    &MemberChange::PhoneFor(Some(contact.clone())),
-                    None,
-                    now,
-                )
-                .await?;
-            let t = Text::AskContactPhone {
-                contact: linked.display_name,
-            };
-            let ask = messages::text(lang, t);
-            // A number given before can be removed instead.
-            let ask = match linked.phone {
-                Some(_) => messages::with_clear_phone(lang, ask, &contact),
-                None => ask,
-            };
-            ("phone_asked", vec![ask])
-        }
+        Setting::AskPhone(contact) => ask_phone(app, member, contact).await?,
         Setting::GivePhone(phone) => {
             // Only after 「電話: 名前」; otherwise a number is just a message (a sign of life).
             let linked = match &member.phone_for {
@@ -193,154 +120,32 @@ pub(crate) async fn handle(
             };
             match linked {
                 Some(c) => (
-                    "phone_to_confirm",
+                    Handled::PhoneToConfirm,
                     vec![messages::confirm_phone(lang, &c.user_id, &c.display_name, &phone)],
                 ),
-                None => ("sign_of_life", vec![messages::text(lang, Text::SignOfLifeThanks)]),
+                None => (Handled::SignOfLife, text(Text::SignOfLifeThanks)),
             }
         }
-        Setting::SavePhone { contact, phone } => {
-            let Some(linked) = linked_contact(app, member, &contact).await? else {
-                return Ok((
-                    "contact_not_linked",
-                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
-                ));
-            };
-            let op = &app.operator.id;
-            if app
-                .contacts
-                .set_contact_phone(op, &member.user_id, &contact, Some(&phone))
-                .await?
-                == Written::Done
-            {
-                app.members
-                    .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneSet { contact })
-                    .await?;
-            }
-            app.members
-                .change(op, &member.user_id, &MemberChange::PhoneFor(None), None, now)
-                .await?;
-            let t = Text::ContactPhoneSaved {
-                contact: linked.display_name,
-            };
-            ("phone_saved", vec![messages::text(lang, t)])
-        }
-        Setting::ClearPhone(contact) => {
-            let Some(linked) = linked_contact(app, member, &contact).await? else {
-                return Ok((
-                    "contact_not_linked",
-                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
-                ));
-            };
-            let op = &app.operator.id;
-            app.contacts
-                .set_contact_phone(op, &member.user_id, &contact, None)
-                .await?;
-            app.members
-                .change(op, &member.user_id, &MemberChange::PhoneFor(None), None, now)
-                .await?;
-            app.members
-                .record(op, &member.user_id, now, &HistoryEvent::ContactPhoneCleared { contact })
-                .await?;
-            let t = Text::ContactPhoneCleared {
-                contact: linked.display_name,
-            };
-            ("phone_cleared", vec![messages::text(lang, t)])
-        }
+        Setting::SavePhone { contact, phone } => set_phone(app, member, contact, Some(phone)).await?,
+        Setting::ClearPhone(contact) => set_phone(app, member, contact, None).await?,
         Setting::CancelPhone => {
-            app.members
-                .change(
-                    &app.operator.id,
-                    &member.user_id,
-                    &MemberChange::PhoneFor(None),
-                    None,
-                    now,
-                )
-                .await?;
-            ("phone_cancelled", vec![messages::text(lang, Text::ProfileThanks)])
+            change(app, member, MemberChange::PhoneFor(None)).await?;
+            (Handled::PhoneCancelled, text(Text::ProfileThanks))
         }
-        Setting::RemoveContact(contact) => {
-            let linked = app
-                .contacts
-                .contacts(&app.operator.id, &member.user_id)
-                .await?
-                .into_iter()
-                .find(|c| c.user_id == contact);
-            let Some(linked) = linked else {
-                return Ok((
-                    "contact_not_linked",
-                    vec![messages::text(lang, Text::ButtonNoLongerValid)],
-                ));
-            };
-            // The removed contact is told first (a push: they are not in this chat), so a
-            // retry after the unlink does not lose the notice; the key makes it once.
-            let notice = Planned::notice(
-                Topic::ContactRemoved,
-                &linked.linked_at.as_second().to_string(),
-                Recipient::Person(contact.clone()),
-                lang,
-                Notice::RemovedFromContacts {
-                    member: member.display_name.clone(),
-                },
-            );
-            super::deliver::notify(app, &app.operator.id, &member.user_id, vec![notice]).await?;
-            if app
-                .contacts
-                .unlink_contact(&app.operator.id, &member.user_id, &contact)
-                .await?
-                == Written::Done
-            {
-                app.members
-                    .record(
-                        &app.operator.id,
-                        &member.user_id,
-                        now,
-                        &HistoryEvent::ContactRemoved {
-                            contact: contact.clone(),
-                        },
-                    )
-                    .await?;
-            }
-            (
-                "contact_removed",
-                vec![messages::text(
-                    lang,
-                    Text::ContactRemoved {
-                        contact: linked.display_name,
-                    },
-                )],
-            )
-        }
+        Setting::RemoveContact(contact) => remove_contact(app, member, contact).await?,
         Setting::Language(new) => {
-            app.members
-                .change(&app.operator.id, &member.user_id, &MemberChange::Lang(new), None, now)
-                .await?;
-            ("language_set", vec![messages::text(new, Text::LanguageSet)])
+            change(app, member, MemberChange::Lang(new)).await?;
+            (Handled::LanguageSet, vec![messages::text(new, Text::LanguageSet)])
         }
         Setting::ChoosePause => {
             let tomorrow = today.tomorrow().unwrap_or(today);
             let latest = today.checked_add(MAX_PAUSE_DAYS.days()).unwrap_or(today);
             let paused = member.status == MemberStatus::Paused;
-            (
-                "asked_pause",
-                vec![messages::ask_pause(
-                    lang,
-                    &tomorrow.to_string(),
-                    &latest.to_string(),
-                    paused,
-                )],
-            )
+            let ask = messages::ask_pause(lang, &tomorrow.to_string(), &latest.to_string(), paused);
+            (Handled::AskedPause, vec![ask])
         }
-        Setting::PauseFor { days } => {
-            pause(
-                app,
-                member,
-                today.checked_add(i64::from(days).days()).unwrap_or(today),
-                today,
-            )
-            .await?
-        }
-        Setting::PauseUntil(day) => pause(app, member, day, today).await?,
+        Setting::PauseFor { days } => pause(app, member, PauseChoice::Days(days), today).await?,
+        Setting::PauseUntil(day) => pause(app, member, PauseChoice::Until(day), today).await?,
         Setting::EndPause => {
             let resume = MemberChange::Resume;
             app.members
@@ -359,9 +164,129 @@ pub(crate) async fn handle(
             let t = Text::PauseEndedByMember {
                 next: when(lang, next, &member.schedule),
             };
-            ("pause_ended", vec![messages::text(lang, t)])
+            (Handled::PauseEnded, text(t))
         }
     })
+}
+
+/// A change to the member with no history entry of its own.
+async fn change(app: &App, member: &Member, change: MemberChange) -> Result<(), AppError> {
+    app.members
+        .change(&app.operator.id, &member.user_id, &change, None, app.clock.now())
+        .await?;
+    Ok(())
+}
+
+async fn onboarding_step(app: &App, member: &Member, step: Onboarding) -> Result<(), AppError> {
+    change(app, member, MemberChange::Onboarding(Some(step))).await
+}
+
+/// The member's new schedule; during onboarding the next steps are two optional
+/// questions (for the operator's statistics), then the offer to register a contact.
+async fn set_schedule(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<(Handled, Vec<Value>), AppError> {
+    let lang = member.lang;
+    let next = apply(app, member, schedule).await?;
+    let t = Text::ScheduleChanged {
+        schedule: texts::describe_schedule(lang, schedule),
+        next: when(lang, next, schedule),
+    };
+    let mut reply = vec![messages::text(lang, t)];
+    if member.onboarding == Some(Onboarding::Schedule) {
+        onboarding_step(app, member, Onboarding::Profile).await?;
+        reply.push(messages::ask_age_band(lang));
+    }
+    Ok((Handled::ScheduleChanged, reply))
+}
+
+/// The reply when a button names a contact who is no longer linked.
+fn not_linked(lang: Lang) -> (Handled, Vec<Value>) {
+    (
+        Handled::ContactNotLinked,
+        vec![messages::text(lang, Text::ButtonNoLongerValid)],
+    )
+}
+
+/// 「電話: 名前」: the member will send that contact's number next.
+async fn ask_phone(app: &App, member: &Member, contact: UserId) -> Result<(Handled, Vec<Value>), AppError> {
+    let lang = member.lang;
+    let Some(linked) = linked_contact(app, member, &contact).await? else {
+        return Ok(not_linked(lang));
+    };
+    change(app, member, MemberChange::PhoneFor(Some(contact.clone()))).await?;
+    let t = Text::AskContactPhone {
+        contact: linked.display_name,
+    };
+    let ask = messages::text(lang, t);
+    // A number given before can be removed instead.
+    let ask = match linked.phone {
+        Some(_) => messages::with_clear_phone(lang, ask, &contact),
+        None => ask,
+    };
+    Ok((Handled::PhoneAsked, vec![ask]))
+}
+
+/// Saves (or, with `None`, removes) a contact's phone number, shown only to staff.
+async fn set_phone(
+    app: &App,
+    member: &Member,
+    contact: UserId,
+    phone: Option<String>,
+) -> Result<(Handled, Vec<Value>), AppError> {
+    let (op, lang, now) = (&app.operator.id, member.lang, app.clock.now());
+    let Some(linked) = linked_contact(app, member, &contact).await? else {
+        return Ok(not_linked(lang));
+    };
+    let written = app
+        .contacts
+        .set_contact_phone(op, &member.user_id, &contact, phone.as_deref())
+        .await?;
+    change(app, member, MemberChange::PhoneFor(None)).await?;
+    let name = linked.display_name;
+    let saved = phone.is_some();
+    let (event, outcome, t) = match saved {
+        true => (
+            HistoryEvent::ContactPhoneSet { contact },
+            Handled::PhoneSaved,
+            Text::ContactPhoneSaved { contact: name },
+        ),
+        false => (
+            HistoryEvent::ContactPhoneCleared { contact },
+            Handled::PhoneCleared,
+            Text::ContactPhoneCleared { contact: name },
+        ),
+    };
+    // A save that a retry repeats is recorded once.
+    if written == Written::Done || !saved {
+        app.members.record(op, &member.user_id, now, &event).await?;
+    }
+    Ok((outcome, vec![messages::text(lang, t)]))
+}
+
+/// Unlinks a contact; they are told first (a push: they are not in this chat), so a
+/// retry after the unlink does not lose the notice, and its key makes it once.
+async fn remove_contact(app: &App, member: &Member, contact: UserId) -> Result<(Handled, Vec<Value>), AppError> {
+    let (op, lang, now) = (&app.operator.id, member.lang, app.clock.now());
+    let Some(linked) = linked_contact(app, member, &contact).await? else {
+        return Ok(not_linked(lang));
+    };
+    let notice = Planned::notice(
+        Topic::ContactRemoved,
+        &linked.linked_at.as_second().to_string(),
+        Recipient::Person(contact.clone()),
+        lang,
+        Notice::RemovedFromContacts {
+            member: member.display_name.clone(),
+        },
+    );
+    super::deliver::notify(app, op, &member.user_id, vec![notice]).await?;
+    if app.contacts.unlink_contact(op, &member.user_id, &contact).await? == Written::Done {
+        let removed = HistoryEvent::ContactRemoved { contact };
+        app.members.record(op, &member.user_id, now, &removed).await?;
+    }
+    let t = Text::ContactRemoved {
+        contact: linked.display_name,
+    };
+    Ok((Handled::ContactRemoved, vec![messages::text(lang, t)]))
 }
 
 /// Stores the new schedule and replaces the recurring schedule (one call: never none,
@@ -389,14 +314,16 @@ async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<T
 async fn pause(
     app: &App,
     member: &Member,
-    resume_on: Date,
+    choice: PauseChoice,
     today: Date,
-) -> Result<(&'static str, Vec<Value>), AppError> {
+) -> Result<(Handled, Vec<Value>), AppError> {
     let lang = member.lang;
-    let latest = today.checked_add(MAX_PAUSE_DAYS.days()).unwrap_or(today);
-    if resume_on <= today || resume_on > latest {
-        return Ok(("pause_date_invalid", vec![messages::text(lang, Text::PauseDateInvalid)]));
-    }
+    let Ok(resume_on) = member::resume_day(choice, today) else {
+        return Ok((
+            Handled::PauseDateInvalid,
+            vec![messages::text(lang, Text::PauseDateInvalid)],
+        ));
+    };
     // The tap that chose the pause already closed any open check (a sign of life).
     let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
     app.members
@@ -413,7 +340,7 @@ async fn pause(
         last_day: texts::day(lang, last_day),
         resume_on: texts::day(lang, resume_on),
     };
-    Ok(("paused", vec![messages::text(lang, t)]))
+    Ok((Handled::Paused, vec![messages::text(lang, t)]))
 }
 
 /// The settings in one message: schedule, next check, pause, contacts.

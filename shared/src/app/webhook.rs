@@ -3,14 +3,14 @@
 //! Replies (free) answer the person who wrote; a push is used only where someone else
 //! must be told (the member whose contact just linked).
 
-use super::{ATTEMPTS, App, AppError};
+use super::{ATTEMPTS, App, AppError, Handled};
 use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
-use crate::ids::{ChatId, UserId};
+use crate::ids::{ChatId, CheckId, UserId};
 use crate::line::messages;
 use crate::line::texts::{self, Text};
-use crate::line::webhook::{self, Event, Intent, SignatureError};
+use crate::line::webhook::{self, Event, Intent, Setting, SignatureError};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::outbox::{Notice, Planned, Recipient, Topic};
@@ -22,9 +22,10 @@ use sha2::{Digest, Sha256};
 /// The answer the function gives LINE.
 #[derive(Debug, PartialEq, Eq)]
 pub enum WebhookResponse {
-    /// 200: every event was handled (or deliberately ignored).
+    /// 200: every event was handled (what became of each, in order), or deliberately
+    /// ignored.
     Ok {
-        handled: usize,
+        handled: Vec<Handled>,
         duplicates: usize,
         ignored: usize,
     },
@@ -58,7 +59,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
         Ok(events) => events,
         Err(e) => return Ok(WebhookResponse::BadRequest(e.to_string())),
     };
-    let (mut handled, mut duplicates, mut ignored) = (0, 0, 0);
+    let (mut handled, mut duplicates, mut ignored) = (Vec::new(), 0, 0);
     let mut failure = None;
     for event in events {
         let event = match event {
@@ -86,8 +87,8 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
                 app.events
                     .complete_event(&app.operator.id, &event.id, app.clock.now())
                     .await?;
-                tracing::info!(event = %event.id, outcome, "event_handled");
-                handled += 1;
+                tracing::info!(event = %event.id, outcome = outcome.as_str(), "event_handled");
+                handled.push(outcome);
             }
             Err(e) => {
                 tracing::error!(event = %event.id, error = %e, "event_failed");
@@ -110,157 +111,30 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
 /// Collects what to reply; sent once, at the end, with the event's reply token.
 struct Reply(Vec<Value>);
 
-async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, AppError> {
+async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppError> {
     let mut reply = Reply(Vec::new());
     let outcome = match intent {
         Intent::Follow { user, unblocked } => follow(app, &user, unblocked, &mut reply).await?,
         Intent::Unfollow { user } => unfollow(app, &user).await?,
-        Intent::SignOfLife { user, tapped_ok } => {
-            let (outcome, lang) = sign_of_life(app, &user).await?;
-            match lang {
-                Some(lang) => reply.0.push(messages::text(
-                    lang,
-                    if tapped_ok {
-                        Text::AckThanks
-                    } else {
-                        Text::SignOfLifeThanks
-                    },
-                )),
-                None if app.contacts.is_contact(&app.operator.id, &user).await? => {
-                    reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp))
-                }
-                // Not registered (never consented, or declined): the consent question again.
-                None => reply.0.push(messages::consent(Lang::Ja, &app.operator.privacy_url)),
-            }
-            // A member who stopped halfway through onboarding is shown where they left.
-            if let (Some(_), Some(member)) = (lang, app.members.member(&app.operator.id, &user).await?) {
-                match member.onboarding {
-                    Some(Onboarding::Schedule) => reply.0.push(messages::ask_cadence(member.lang)),
-                    Some(Onboarding::Profile) => reply.0.push(messages::ask_age_band(member.lang)),
-                    Some(Onboarding::Contact) => reply.0.push(messages::offer_contact(member.lang)),
-                    None => {}
-                }
-            }
-            outcome
-        }
+        Intent::SignOfLife { user, tapped_ok } => greet(app, &user, tapped_ok, &mut reply).await?,
         // A malformed button does nothing but say so.
         Intent::InvalidButton { user } => {
-            let lang = app
-                .members
-                .member(&app.operator.id, &user)
-                .await?
-                .map(|m| m.lang)
-                .unwrap_or_default();
+            let lang = lang_of(app, &user).await?;
             reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
-            "invalid_button"
+            Handled::InvalidButton
         }
-        Intent::TapOk { user, check } => {
-            let member = app.members.member(&app.operator.id, &user).await?;
-            let button = app.checks.check(&app.operator.id, &user, check.at()).await?;
-            let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
-            let something_open = button.as_ref().is_some_and(|c| c.state.is_open())
-                || member.as_ref().is_some_and(|m| m.open_check.is_some());
-            // The button must be one of the member's own checks. An old one of theirs still
-            // counts while a check is open (they are plainly alive); with nothing open, or
-            // for anyone else's check, it does nothing but say it is no longer valid.
-            if button.is_some() && something_open {
-                sign_of_life(app, &user).await?;
-                reply.0.push(messages::text(lang, Text::AckThanks));
-                "acknowledged"
-            } else {
-                reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
-                "stale_or_foreign_button"
-            }
-        }
+        Intent::TapOk { user, check } => tap_ok(app, &user, check, &mut reply).await?,
         Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
-        Intent::OnboardingDone { user } => match app.members.member(&app.operator.id, &user).await? {
-            Some(member) => {
-                let done = MemberChange::Onboarding(None);
-                app.members
-                    .change(&app.operator.id, &user, &done, None, app.clock.now())
-                    .await?;
-                let t = Text::OnboardingDone {
-                    schedule: texts::describe_schedule(member.lang, &member.schedule),
-                };
-                reply.0.push(messages::text(member.lang, t));
-                "onboarding_done"
-            }
-            None => {
-                reply
-                    .0
-                    .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
-                "introduced"
-            }
-        },
-        Intent::Leave { user, confirmed } => {
-            let known = app.members.member(&app.operator.id, &user).await?.is_some()
-                || app.contacts.is_contact(&app.operator.id, &user).await?;
-            let lang = app
-                .members
-                .member(&app.operator.id, &user)
-                .await?
-                .map(|m| m.lang)
-                .unwrap_or_default();
-            match (known, confirmed) {
-                (false, _) => "leave_unknown_user",
-                (true, None) => {
-                    reply.0.push(messages::confirm_leave(lang));
-                    "leave_asked"
-                }
-                (true, Some(false)) => {
-                    reply.0.push(messages::text(lang, Text::LeaveCancelled));
-                    "leave_cancelled"
-                }
-                (true, Some(true)) => {
-                    super::leave::erase(app, &user).await?;
-                    reply.0.push(messages::text(lang, Text::LeaveDone));
-                    "left_and_erased"
-                }
-            }
-        }
+        Intent::OnboardingDone { user } => onboarding_done(app, &user, &mut reply).await?,
+        Intent::Leave { user, confirmed } => leave(app, &user, confirmed, &mut reply).await?,
         Intent::CheckIn { user } => {
             sign_of_life(app, &user).await?;
             let (outcome, message) = check_in(app, &user).await?;
             reply.0.push(message);
             outcome
         }
-        Intent::Setting { user, setting } => {
-            // Any tap is a sign of life first; a paused member may still use the menu.
-            sign_of_life(app, &user).await?;
-            match app
-                .members
-                .member(&app.operator.id, &user)
-                .await?
-                .filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused))
-            {
-                Some(member) => {
-                    let (outcome, messages) = super::settings::handle(app, &member, setting).await?;
-                    reply.0.extend(messages);
-                    outcome
-                }
-                None => {
-                    reply.0.push(messages::text(Lang::Ja, Text::OnlyForMembers));
-                    "setting_refused_not_member"
-                }
-            }
-        }
-        Intent::RequestInvite { user } => {
-            let (_, lang) = sign_of_life(app, &user).await?;
-            let outcome = invite(app, &user, lang, &mut reply).await?;
-            // Registering a contact is the last onboarding step.
-            if app
-                .members
-                .member(&app.operator.id, &user)
-                .await?
-                .is_some_and(|m| m.onboarding.is_some())
-            {
-                let done = MemberChange::Onboarding(None);
-                app.members
-                    .change(&app.operator.id, &user, &done, None, app.clock.now())
-                    .await?;
-            }
-            outcome
-        }
+        Intent::Setting { user, setting } => self::setting(app, &user, setting, &mut reply).await?,
+        Intent::RequestInvite { user } => request_invite(app, &user, &mut reply).await?,
         Intent::RedeemCode { user, code } => {
             sign_of_life(app, &user).await?;
             redeem(app, &user, &code, &mut reply).await?
@@ -288,15 +162,150 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<&'static str, A
         }
         Intent::JoinedGroup { .. } => {
             reply.0.push(messages::text(Lang::Ja, Text::GroupJoined));
-            "joined_group"
+            Handled::JoinedGroup
         }
         Intent::LeftGroup { group } => {
             app.staff.clear_staff_room(&app.operator.id, &group).await?;
-            "left_group"
+            Handled::LeftGroup
         }
-        Intent::Ignore(why) => why,
+        // Not claimed, so not acted on (`handle` skips it); kept for completeness.
+        Intent::Ignore(_) => Handled::Ignored,
     };
     send_reply(app, event, reply).await;
+    Ok(outcome)
+}
+
+/// The language someone reads: a member's own, Japanese for anyone else.
+async fn lang_of(app: &App, user: &UserId) -> Result<Lang, AppError> {
+    Ok(app
+        .members
+        .member(&app.operator.id, user)
+        .await?
+        .map(|m| m.lang)
+        .unwrap_or_default())
+}
+
+/// Any message (or 元気です, or the OK button): a sign of life, thanked; a member who
+/// stopped halfway through onboarding is shown where they left.
+async fn greet(app: &App, user: &UserId, tapped_ok: bool, reply: &mut Reply) -> Result<Handled, AppError> {
+    let (outcome, lang) = sign_of_life(app, user).await?;
+    let Some(lang) = lang else {
+        reply.0.push(if app.contacts.is_contact(&app.operator.id, user).await? {
+            messages::text(Lang::Ja, Text::ContactOnlyHelp)
+        } else {
+            // Not registered (never consented, or declined): the consent question again.
+            messages::consent(Lang::Ja, &app.operator.privacy_url)
+        });
+        return Ok(outcome);
+    };
+    let thanks = if tapped_ok {
+        Text::AckThanks
+    } else {
+        Text::SignOfLifeThanks
+    };
+    reply.0.push(messages::text(lang, thanks));
+    if let Some(member) = app.members.member(&app.operator.id, user).await? {
+        match member.onboarding {
+            Some(Onboarding::Schedule) => reply.0.push(messages::ask_cadence(member.lang)),
+            Some(Onboarding::Profile) => reply.0.push(messages::ask_age_band(member.lang)),
+            Some(Onboarding::Contact) => reply.0.push(messages::offer_contact(member.lang)),
+            None => {}
+        }
+    }
+    Ok(outcome)
+}
+
+/// The OK button of a check. It must be one of the member's own checks; an old one of
+/// theirs still counts while a check is open (they are plainly alive). With nothing
+/// open, or for anyone else's check, it does nothing but say it is no longer valid.
+async fn tap_ok(app: &App, user: &UserId, check: CheckId, reply: &mut Reply) -> Result<Handled, AppError> {
+    let member = app.members.member(&app.operator.id, user).await?;
+    let button = app.checks.check(&app.operator.id, user, check.at()).await?;
+    let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
+    let something_open =
+        button.as_ref().is_some_and(|c| c.state.is_open()) || member.as_ref().is_some_and(|m| m.open_check.is_some());
+    if button.is_some() && something_open {
+        sign_of_life(app, user).await?;
+        reply.0.push(messages::text(lang, Text::AckThanks));
+        Ok(Handled::Acknowledged)
+    } else {
+        reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
+        Ok(Handled::StaleOrForeignButton)
+    }
+}
+
+/// 「このまま始める」: onboarding ends with the schedule as it is.
+async fn onboarding_done(app: &App, user: &UserId, reply: &mut Reply) -> Result<Handled, AppError> {
+    let Some(member) = app.members.member(&app.operator.id, user).await? else {
+        reply
+            .0
+            .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
+        return Ok(Handled::Introduced);
+    };
+    end_onboarding(app, user).await?;
+    let t = Text::OnboardingDone {
+        schedule: texts::describe_schedule(member.lang, &member.schedule),
+    };
+    reply.0.push(messages::text(member.lang, t));
+    Ok(Handled::OnboardingDone)
+}
+
+async fn end_onboarding(app: &App, user: &UserId) -> Result<(), AppError> {
+    let done = MemberChange::Onboarding(None);
+    app.members
+        .change(&app.operator.id, user, &done, None, app.clock.now())
+        .await?;
+    Ok(())
+}
+
+/// 退会: asked, then confirmed (everything erased) or cancelled.
+async fn leave(app: &App, user: &UserId, confirmed: Option<bool>, reply: &mut Reply) -> Result<Handled, AppError> {
+    let member = app.members.member(&app.operator.id, user).await?;
+    let known = member.is_some() || app.contacts.is_contact(&app.operator.id, user).await?;
+    let lang = member.map(|m| m.lang).unwrap_or_default();
+    Ok(match (known, confirmed) {
+        (false, _) => Handled::LeaveUnknownUser,
+        (true, None) => {
+            reply.0.push(messages::confirm_leave(lang));
+            Handled::LeaveAsked
+        }
+        (true, Some(false)) => {
+            reply.0.push(messages::text(lang, Text::LeaveCancelled));
+            Handled::LeaveCancelled
+        }
+        (true, Some(true)) => {
+            super::leave::erase(app, user).await?;
+            reply.0.push(messages::text(lang, Text::LeaveDone));
+            Handled::LeftAndErased
+        }
+    })
+}
+
+/// A settings tap: a sign of life first; a paused member may still use the menu.
+async fn setting(app: &App, user: &UserId, setting: Setting, reply: &mut Reply) -> Result<Handled, AppError> {
+    sign_of_life(app, user).await?;
+    let member = app
+        .members
+        .member(&app.operator.id, user)
+        .await?
+        .filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused));
+    let Some(member) = member else {
+        reply.0.push(messages::text(Lang::Ja, Text::OnlyForMembers));
+        return Ok(Handled::SettingRefusedNotMember);
+    };
+    let (outcome, messages) = super::settings::handle(app, &member, setting).await?;
+    reply.0.extend(messages);
+    Ok(outcome)
+}
+
+/// 「連絡先登録」: an invitation code; registering a contact is the last onboarding step.
+async fn request_invite(app: &App, user: &UserId, reply: &mut Reply) -> Result<Handled, AppError> {
+    let (_, lang) = sign_of_life(app, user).await?;
+    let outcome = invite(app, user, lang, reply).await?;
+    let onboarding = app.members.member(&app.operator.id, user).await?;
+    if onboarding.is_some_and(|m| m.onboarding.is_some()) {
+        end_onboarding(app, user).await?;
+    }
     Ok(outcome)
 }
 
@@ -312,7 +321,7 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
     }
 }
 
-async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
+async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
     match app.members.member(op, user).await? {
@@ -337,21 +346,21 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
             sign_of_life(app, user).await?;
             reply.0.push(messages::welcome(member.lang, &member.schedule));
             Ok(if unblocked {
-                "member_reactivated"
+                Handled::MemberReactivated
             } else {
-                "member_welcomed_again"
+                Handled::MemberWelcomedAgain
             })
         }
         None if app.contacts.is_contact(op, user).await? => {
             reply.0.push(messages::text(Lang::Ja, Text::ContactOnlyHelp));
-            Ok("contact_followed")
+            Ok(Handled::ContactFollowed)
         }
         // Nothing is stored before consent: introduce the service and ask.
         None => {
             reply
                 .0
                 .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
-            Ok("introduced")
+            Ok(Handled::Introduced)
         }
     }
 }
@@ -359,7 +368,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
 /// The answer to the consent question: agreeing registers the member (default schedule
 /// at once, so they are watched even if they stop here) and asks how often; declining
 /// stores nothing.
-async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> Result<&'static str, AppError> {
+async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
     if let Some(member) = app.members.member(op, user).await? {
@@ -368,11 +377,11 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
             Some(Onboarding::Contact) => messages::offer_contact(member.lang),
             _ => messages::ask_cadence(member.lang),
         });
-        return Ok("consent_again");
+        return Ok(Handled::ConsentAgain);
     }
     if !agreed {
         reply.0.push(messages::text(Lang::Ja, Text::Declined));
-        return Ok("declined");
+        return Ok(Handled::Declined);
     }
     let name = display_name(app, user).await?;
     let member = Member::join(
@@ -394,7 +403,7 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
     app.record_fact(now, &joined).await?;
     app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
     reply.0.push(messages::consent_thanks(member.lang));
-    Ok("member_joined")
+    Ok(Handled::MemberJoined)
 }
 
 /// The one-time schedule that erases a blocked member's data when the grace period ends.
@@ -415,11 +424,11 @@ async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
         .unwrap_or_else(|| format!("ID {}", user.short())))
 }
 
-async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
+async fn unfollow(app: &App, user: &UserId) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
     let Some(member) = app.members.member(op, user).await? else {
-        return Ok("non_member_unfollowed");
+        return Ok(Handled::NonMemberUnfollowed);
     };
     let mut blocked_at = member.status_since.unwrap_or(now);
     if member.status != MemberStatus::Blocked
@@ -445,17 +454,17 @@ async fn unfollow(app: &App, user: &UserId) -> Result<&'static str, AppError> {
     app.scheduler
         .set_deadline(op, user, &erase_deadline(app, blocked_at))
         .await?;
-    Ok("member_blocked")
+    Ok(Handled::MemberBlocked)
 }
 
 /// Acknowledges every open check of a member. Returns the member's language, or `None`
 /// if the sender is not an active member (a contact's messages are no sign of life).
-async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<Lang>), AppError> {
+async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>), AppError> {
     let op = &app.operator.id;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.members.member(op, user).await?.filter(Member::is_active) else {
-            return Ok(("not_a_member", None));
+            return Ok((Handled::NotAMember, None));
         };
         let open = match member.open_check {
             Some(at) => app.checks.check(op, user, at).await?,
@@ -464,14 +473,14 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
         match check::on_sign_of_life(open.as_ref(), now) {
             AckPlan::NoOpenCheck => {
                 app.checks.note_sign_of_life(op, user, now).await?;
-                return Ok(("sign_of_life", Some(member.lang)));
+                return Ok((Handled::SignOfLife, Some(member.lang)));
             }
             AckPlan::Acknowledge { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app.checks.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
-                    return Ok(("acknowledged", Some(member.lang)));
+                    return Ok((Handled::Acknowledged, Some(member.lang)));
                 }
             }
             AckPlan::AllClear { check, .. } => {
@@ -510,7 +519,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
                     if let Some(case) = app.cases.case(op, case_number).await? {
                         super::cases::resolve(app, &case, crate::case::Outcome::Answered, None).await?;
                     }
-                    return Ok(("all_clear", Some(member.lang)));
+                    return Ok((Handled::AllClear, Some(member.lang)));
                 }
             }
         }
@@ -520,14 +529,17 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(&'static str, Option<
 
 /// The free check-in button: closes open checks (done by the caller) and, close enough
 /// before the next check, answers that one too so its push is never sent.
-async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), AppError> {
+async fn check_in(app: &App, user: &UserId) -> Result<(Handled, Value), AppError> {
     let Some(member) = app
         .members
         .member(&app.operator.id, user)
         .await?
         .filter(Member::is_active)
     else {
-        return Ok(("check_in_not_member", messages::text(Lang::Ja, Text::OnlyForMembers)));
+        return Ok((
+            Handled::CheckInNotMember,
+            messages::text(Lang::Ja, Text::OnlyForMembers),
+        ));
     };
     let now = app.clock.now();
     let next = member
@@ -535,7 +547,7 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
         .first_after(now)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     if next.duration_since(now) > app.operator.checkin_window {
-        return Ok(("checked_in", messages::text(member.lang, Text::CheckInThanks)));
+        return Ok((Handled::CheckedIn, messages::text(member.lang, Text::CheckInThanks)));
     }
     let checked_in = MemberChange::CheckedInFor(next);
     app.members
@@ -545,13 +557,13 @@ async fn check_in(app: &App, user: &UserId) -> Result<(&'static str, Value), App
     let t = Text::CheckInAhead {
         next: texts::when(member.lang, next, &tz),
     };
-    Ok(("checked_in_ahead", messages::text(member.lang, t)))
+    Ok((Handled::CheckedInAhead, messages::text(member.lang, t)))
 }
 
-async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply) -> Result<&'static str, AppError> {
+async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply) -> Result<Handled, AppError> {
     let Some(lang) = lang else {
         reply.0.push(messages::text(Lang::Ja, Text::NotAMemberForInvite));
-        return Ok("invite_refused_not_member");
+        return Ok(Handled::InviteRefusedNotMember);
     };
     let now = app.clock.now();
     for _ in 0..ATTEMPTS {
@@ -572,18 +584,18 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
                     code: code.as_str().to_owned(),
                 },
             ));
-            return Ok("invitation_created");
+            return Ok(Handled::InvitationCreated);
         }
     }
     Err(AppError::Contention("invitation code"))
 }
 
-async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) -> Result<&'static str, AppError> {
+async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
     if app.contacts.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
         reply.0.push(messages::text(Lang::Ja, Text::CodeThrottled));
-        return Ok("code_throttled");
+        return Ok(Handled::CodeThrottled);
     }
     let invitation = app
         .contacts
@@ -593,7 +605,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
     let Some(invitation) = invitation else {
         app.contacts.record_wrong_code(op, user, now).await?;
         reply.0.push(messages::text(Lang::Ja, Text::CodeInvalid));
-        return Ok("code_invalid");
+        return Ok(Handled::CodeInvalid);
     };
     let inviter = app.members.member(op, &invitation.member).await?;
     let own = app.members.member(op, user).await?;
@@ -601,114 +613,110 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
     match contact::redeem(inviter.as_ref(), user, own.as_ref()) {
         Redemption::OwnCode => {
             reply.0.push(messages::text(lang, Text::ContactOfSelf));
-            Ok("own_code")
+            Ok(Handled::OwnCode)
         }
         Redemption::MemberGone => {
             reply.0.push(messages::text(lang, Text::CodeInvalid));
-            Ok("inviter_gone")
+            Ok(Handled::InviterGone)
         }
         Redemption::MemberHasFullContacts => {
             reply.0.push(messages::text(lang, Text::ContactLimit));
-            Ok("contact_limit")
+            Ok(Handled::ContactLimit)
         }
-        Redemption::Link { end_own_membership } => {
-            let Some(inviter) = inviter else {
-                return Ok("inviter_gone");
-            };
-            let name = match &own {
-                Some(m) => m.display_name.clone(),
-                None => display_name(app, user).await?,
-            };
-            let contact = Contact {
-                user_id: user.clone(),
-                display_name: name.clone(),
-                linked_at: now,
-                phone: None,
-            };
-            if app
-                .contacts
-                .link_contact(op, &inviter.user_id, &contact, contact::MAX_CONTACTS)
-                .await?
-                == Written::Conflict
-            {
-                let linked = app
-                    .contacts
-                    .contacts(op, &inviter.user_id)
-                    .await?
-                    .iter()
-                    .any(|c| &c.user_id == user);
-                if !linked {
-                    reply.0.push(messages::text(lang, Text::ContactLimit));
-                    return Ok("contact_limit");
-                }
-            }
-            app.members
-                .record(
-                    op,
-                    &inviter.user_id,
-                    now,
-                    &HistoryEvent::ContactLinked { contact: user.clone() },
-                )
-                .await?;
-            if end_own_membership {
-                app.scheduler.delete_member_schedule(op, user).await?;
-                // No longer a member: the report counts them as having left.
-                if let Some(former) = app.members.member(op, user).await? {
-                    let left = crate::report::Fact::Left {
-                        who: crate::member::pseudonym(op, &former),
-                        at: now,
-                        age_band: former.age_band,
-                        gender: former.gender,
-                    };
-                    app.record_fact(now, &left).await?;
-                }
-                app.members.delete_member(op, user).await?;
-                app.members
-                    .record(op, user, now, &HistoryEvent::BecameContactOnly)
-                    .await?;
-                reply.0.push(messages::text(
-                    lang,
-                    Text::BecameContactOnly {
-                        member: inviter.display_name.clone(),
-                    },
-                ));
-            } else {
-                reply.0.push(messages::text(
-                    lang,
-                    Text::ContactLinkedToContact {
-                        member: inviter.display_name.clone(),
-                    },
-                ));
-            }
-            // The member is not in this chat: tell them by push, once (keyed by the code).
-            let to = Recipient::Person(inviter.user_id.clone());
-            let notice = Planned::notice(
-                Topic::ContactLinked,
-                code.as_str(),
-                to,
-                inviter.lang,
-                Notice::ContactLinked { contact: name },
-            );
-            super::deliver::notify(app, op, &inviter.user_id, vec![notice]).await?;
-            Ok("contact_linked")
-        }
+        Redemption::Link { end_own_membership } => match inviter {
+            Some(inviter) => link(app, user, code, &inviter, own.as_ref(), end_own_membership, reply).await,
+            None => Ok(Handled::InviterGone),
+        },
     }
 }
 
-async fn register_staff_room(
+/// Links `user` as a contact of `inviter` (within the limit, once), ends the automatic
+/// membership of someone who joined only to become a contact, and tells the member.
+async fn link(
     app: &App,
-    group: &ChatId,
-    code: &str,
+    user: &UserId,
+    code: &InviteCode,
+    inviter: &Member,
+    own: Option<&Member>,
+    end_own_membership: bool,
     reply: &mut Reply,
-) -> Result<&'static str, AppError> {
+) -> Result<Handled, AppError> {
+    let (op, now) = (&app.operator.id, app.clock.now());
+    let lang = own.map(|m| m.lang).unwrap_or_default();
+    let name = match own {
+        Some(m) => m.display_name.clone(),
+        None => display_name(app, user).await?,
+    };
+    let contact = Contact {
+        user_id: user.clone(),
+        display_name: name.clone(),
+        linked_at: now,
+        phone: None,
+    };
+    let written = app
+        .contacts
+        .link_contact(op, &inviter.user_id, &contact, contact::MAX_CONTACTS)
+        .await?;
+    // A conflict is a full list, or this very link made by an earlier attempt.
+    if written == Written::Conflict
+        && !app
+            .contacts
+            .contacts(op, &inviter.user_id)
+            .await?
+            .iter()
+            .any(|c| &c.user_id == user)
+    {
+        reply.0.push(messages::text(lang, Text::ContactLimit));
+        return Ok(Handled::ContactLimit);
+    }
+    let linked = HistoryEvent::ContactLinked { contact: user.clone() };
+    app.members.record(op, &inviter.user_id, now, &linked).await?;
+    let member = inviter.display_name.clone();
+    let t = if end_own_membership {
+        become_contact_only(app, user).await?;
+        Text::BecameContactOnly { member }
+    } else {
+        Text::ContactLinkedToContact { member }
+    };
+    reply.0.push(messages::text(lang, t));
+    // The member is not in this chat: tell them by push, once (keyed by the code).
+    let to = Recipient::Person(inviter.user_id.clone());
+    let notice = Notice::ContactLinked { contact: name };
+    let notice = Planned::notice(Topic::ContactLinked, code.as_str(), to, inviter.lang, notice);
+    super::deliver::notify(app, op, &inviter.user_id, vec![notice]).await?;
+    Ok(Handled::ContactLinked)
+}
+
+/// Someone who joined only to become a contact is no longer checked on; the report
+/// counts them as having left.
+async fn become_contact_only(app: &App, user: &UserId) -> Result<(), AppError> {
+    let (op, now) = (&app.operator.id, app.clock.now());
+    app.scheduler.delete_member_schedule(op, user).await?;
+    if let Some(former) = app.members.member(op, user).await? {
+        let left = crate::report::Fact::Left {
+            who: crate::member::pseudonym(op, &former),
+            at: now,
+            age_band: former.age_band,
+            gender: former.gender,
+        };
+        app.record_fact(now, &left).await?;
+    }
+    app.members.delete_member(op, user).await?;
+    app.members
+        .record(op, user, now, &HistoryEvent::BecameContactOnly)
+        .await?;
+    Ok(())
+}
+
+async fn register_staff_room(app: &App, group: &ChatId, code: &str, reply: &mut Reply) -> Result<Handled, AppError> {
     let Some(expected) = &app.secrets.staff_room_code else {
         reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
-        return Ok("staff_room_code_not_configured");
+        return Ok(Handled::StaffRoomCodeNotConfigured);
     };
     // Compare digests so the time taken says nothing about the code.
     if Sha256::digest(code.as_bytes()) != Sha256::digest(expected.expose().as_bytes()) {
         reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
-        return Ok("staff_code_wrong");
+        return Ok(Handled::StaffCodeWrong);
     }
     app.staff
         .set_staff_room(
@@ -720,5 +728,5 @@ async fn register_staff_room(
         )
         .await?;
     reply.0.push(messages::text(Lang::Ja, Text::StaffRoomRegistered));
-    Ok("staff_room_registered")
+    Ok(Handled::StaffRoomRegistered)
 }
