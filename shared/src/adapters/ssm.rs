@@ -10,24 +10,7 @@ pub struct SecretError {
     pub message: String,
 }
 
-/// A secret value; its Debug output never shows it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use crate::secret::Secret;
 
 pub async fn read_secret(client: &Client, name: &str) -> Result<Secret, SecretError> {
     let out = client
@@ -43,7 +26,7 @@ pub async fn read_secret(client: &Client, name: &str) -> Result<Secret, SecretEr
     out.parameter
         .and_then(|p| p.value)
         .filter(|v| !v.is_empty())
-        .map(Secret)
+        .map(Secret::new)
         .ok_or_else(|| SecretError {
             name: name.to_owned(),
             message: "empty".into(),

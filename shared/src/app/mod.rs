@@ -17,13 +17,13 @@ pub mod wiring;
 
 pub use handled::Handled;
 
-use crate::adapters::ssm::Secret;
 use crate::ids::OperatorId;
 use crate::operator::Operator;
 use crate::ports::{
     Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Queue, QueueError, Scheduler,
     SchedulerError, StaffRooms, StoreError, WebhookEvents,
 };
+use crate::secret::Secret;
 use std::sync::Arc;
 
 /// Everything a handler needs, built once per cold start, seen from one operator: the
