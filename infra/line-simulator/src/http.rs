@@ -118,6 +118,8 @@ pub(crate) struct Call<'a> {
     pub now: Timestamp,
     pub request_id: &'a str,
     pub retry_key: Option<&'a str>,
+    /// The channel's own user id, which messages may not mention.
+    pub bot_user_id: &'a str,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
 }
@@ -335,6 +337,7 @@ fn process(
         now,
         request_id,
         retry_key,
+        bot_user_id: &config.bot_user_id,
         headers,
         body,
     };

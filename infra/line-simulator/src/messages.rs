@@ -21,6 +21,111 @@ fn length(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
+/// textV2 limits [LINE-API.md 3, "Mention in textV2"; review C].
+const MAX_SUBSTITUTIONS: usize = 100;
+const MAX_MENTIONS: usize = 20;
+const MAX_EMOJI: usize = 20;
+const MAX_KEY: usize = 20;
+
+/// A substitution key: 1 to 20 characters of `[0-9a-zA-Z_]`.
+fn is_substitution_key(key: &str) -> bool {
+    (1..=MAX_KEY).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The `{key}` placeholders of a textV2 `text`, in order; `{{` and `}}` are literal braces.
+/// Unpaired braces and malformed keys are errors.
+fn placeholders(text: &str) -> Result<Vec<&str>, String> {
+    let mut keys = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['{', '}']) {
+        let (brace, after) = (rest.as_bytes()[at], &rest[at + 1..]);
+        if let Some(after_escape) = after.strip_prefix(char::from(brace)) {
+            rest = after_escape;
+            continue;
+        }
+        if brace == b'}' {
+            return Err("an unpaired } must be escaped as }}".to_owned());
+        }
+        let Some(end) = after.find(['{', '}']).filter(|&end| after.as_bytes()[end] == b'}') else {
+            return Err("an unpaired { must be escaped as {{".to_owned());
+        };
+        let key = &after[..end];
+        if !is_substitution_key(key) {
+            return Err(format!("{{{key}}}: keys must be 1 to 20 characters of [0-9a-zA-Z_]"));
+        }
+        keys.push(key);
+        rest = &after[end + 1..];
+    }
+    Ok(keys)
+}
+
+/// Who a textV2 mention names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Mentionee {
+    User(String),
+    All,
+}
+
+/// Where a request's messages go, as far as the mention rules care.
+pub(crate) enum Destination<'a> {
+    /// One or more 1:1 chats (push to a user, reply in a 1:1 chat, multicast).
+    Users,
+    /// A group or room and its current human members.
+    Chat(&'a [String]),
+}
+
+/// Every mention in already-validated `messages`, with the property that names it.
+fn mentions(messages: &[Value]) -> Vec<(String, Mentionee)> {
+    let mut out = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        if m.get("type").and_then(Value::as_str) != Some("textV2") {
+            continue;
+        }
+        let Some(subs) = m.get("substitution").and_then(Value::as_object) else {
+            continue;
+        };
+        for (key, sub) in subs {
+            if sub.get("type").and_then(Value::as_str) != Some("mention") {
+                continue;
+            }
+            let mentionee = &sub["mentionee"];
+            let property = format!("messages[{i}].substitution.{key}.mentionee");
+            match mentionee.get("type").and_then(Value::as_str) {
+                Some("all") => out.push((property, Mentionee::All)),
+                Some("user") => {
+                    if let Some(user) = mentionee.get("userId").and_then(Value::as_str) {
+                        out.push((join(&property, "userId"), Mentionee::User(user.to_owned())));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The mention rules that depend on the destination, which LINE's validate endpoints cannot
+/// check [LINE-API.md 3]: mentions only in a group or room, never of the bot, and every
+/// mentioned user a current member of that chat.
+pub(crate) fn mention_problems(messages: &[Value], to: &Destination<'_>, bot_user_id: &str) -> Vec<Detail> {
+    let mut details = Vec::new();
+    for (property, mentionee) in mentions(messages) {
+        let message = match (to, &mentionee) {
+            (Destination::Users, _) => "mentions are only allowed in a message to a group or room",
+            (Destination::Chat(_), Mentionee::User(user)) if user == bot_user_id => "the bot cannot be mentioned",
+            (Destination::Chat(members), Mentionee::User(user)) if !members.contains(user) => {
+                "the mentioned user is not a member of the group or room"
+            }
+            (Destination::Chat(_), _) => continue,
+        };
+        details.push(Detail {
+            message: message.to_owned(),
+            property,
+        });
+    }
+    details
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
@@ -121,9 +226,10 @@ impl Checker {
             return;
         }
         match self.string(m, "type", path, true, 20) {
-            Some("text" | "textV2") => {
+            Some("text") => {
                 self.string(m, "text", path, true, 5000);
             }
+            Some("textV2") => self.text_v2(m, path),
             Some("template") => self.template_message(m, path),
             Some("flex") => self.flex_message(m, path),
             Some("image") => {
@@ -162,6 +268,85 @@ impl Checker {
         }
         if m.get("quickReply").is_some() {
             self.quick_reply(m, path);
+        }
+    }
+
+    /// The rules of the text message (v2) reference that can be checked without knowing the
+    /// destination: placeholders, braces, keys and substitution objects. Whether mentions fit the
+    /// destination is [`mention_problems`]'s job.
+    fn text_v2(&mut self, m: &Value, path: &str) {
+        let text = self.string(m, "text", path, true, 5000);
+        let subs_path = join(path, "substitution");
+        let subs = match m.get("substitution") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(map)) => Some(map),
+            Some(_) => {
+                self.fail(&subs_path, "must be an object");
+                return;
+            }
+        };
+        if let Some(subs) = subs {
+            if subs.len() > MAX_SUBSTITUTIONS {
+                self.fail(&subs_path, format!("Size must be between 0 and {MAX_SUBSTITUTIONS}"));
+            }
+            let (mut mentions, mut emoji) = (0, 0);
+            for (key, sub) in subs {
+                let sub_path = join(&subs_path, key);
+                if !is_substitution_key(key) {
+                    self.fail(&sub_path, "key must be 1 to 20 characters of [0-9a-zA-Z_]");
+                }
+                if !sub.is_object() {
+                    self.fail(&sub_path, "must be an object");
+                    continue;
+                }
+                match self.string(sub, "type", &sub_path, true, 20) {
+                    Some("mention") => {
+                        mentions += 1;
+                        self.mentionee(sub, &sub_path);
+                    }
+                    Some("emoji") => {
+                        emoji += 1;
+                        self.string(sub, "productId", &sub_path, true, 100);
+                        self.string(sub, "emojiId", &sub_path, true, 100);
+                    }
+                    Some(_) => self.fail(join(&sub_path, "type"), "must be mention or emoji"),
+                    None => {}
+                }
+            }
+            if mentions > MAX_MENTIONS {
+                self.fail(&subs_path, format!("at most {MAX_MENTIONS} mentions are allowed"));
+            }
+            if emoji > MAX_EMOJI {
+                self.fail(&subs_path, format!("at most {MAX_EMOJI} emoji are allowed"));
+            }
+        }
+        let Some(text) = text else {
+            return;
+        };
+        match placeholders(text) {
+            Ok(keys) => {
+                for key in keys {
+                    if !subs.is_some_and(|s| s.contains_key(key)) {
+                        self.fail(join(path, "text"), format!("{{{key}}} is not defined in substitution"));
+                    }
+                }
+            }
+            Err(problem) => self.fail(join(path, "text"), problem),
+        }
+    }
+
+    fn mentionee(&mut self, sub: &Value, sub_path: &str) {
+        let Some(mentionee) = self.object(sub, "mentionee", sub_path) else {
+            return;
+        };
+        let mentionee_path = join(sub_path, "mentionee");
+        match self.string(mentionee, "type", &mentionee_path, true, 20) {
+            Some("user") => {
+                self.string(mentionee, "userId", &mentionee_path, true, 100);
+            }
+            Some("all") => {}
+            Some(_) => self.fail(join(&mentionee_path, "type"), "must be user or all"),
+            None => {}
         }
     }
 
@@ -407,5 +592,120 @@ mod tests {
         let m = json!({"type":"text","text":"hi"});
         let got = problems(json!([m, m, m, m, m, m]));
         assert_eq!(got, ["messages"]);
+    }
+
+    fn mention(user: &str) -> Value {
+        json!({"type":"mention","mentionee":{"type":"user","userId":user}})
+    }
+
+    fn text_v2(text: &str, substitution: Value) -> Value {
+        json!({"type":"textV2","text":text,"substitution":substitution})
+    }
+
+    #[test]
+    fn text_v2_accepts_the_reference_example_and_escaped_braces() {
+        let got = problems(json!([
+            text_v2("{u} please answer the safety check.", json!({"u": mention("U4af4980629aaaaaaaaaaaaaaaaaaaaaa")})),
+            text_v2("{{literal}} {everyone} }}", json!({"everyone":{"type":"mention","mentionee":{"type":"all"}}})),
+            {"type":"textV2","text":"no placeholders {{at all}}"},
+        ]));
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn text_v2_placeholders_must_be_defined_and_braces_paired() {
+        for text in ["{missing} hi", "a { b", "a } b", "{a{b}", "{bad-key}", "{}"] {
+            let got = problems(json!([text_v2(text, json!({"a": mention("U1")}))]));
+            assert_eq!(got, ["messages[0].text"], "{text}");
+        }
+        let got = problems(json!([{"type":"textV2","text":"{u}"}]));
+        assert_eq!(got, ["messages[0].text"]);
+    }
+
+    #[test]
+    fn text_v2_keys_are_short_word_characters() {
+        let long = "k".repeat(21);
+        let got = problems(json!([text_v2(
+            "hi",
+            json!({ long.clone(): mention("U1"), "ok_1": mention("U2") })
+        )]));
+        assert_eq!(got, [format!("messages[0].substitution.{long}")]);
+        let twenty = "k".repeat(20);
+        assert!(
+            problems(json!([text_v2(
+                &format!("{{{twenty}}}"),
+                json!({ twenty: mention("U1") })
+            )]))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn text_v2_allows_100_substitutions_and_20_mentions() {
+        let emoji = |i: usize| (format!("e{i}"), json!({"type":"emoji","productId":"p","emojiId":"001"}));
+        let mentions = |n: usize| (0..n).map(|i| (format!("m{i}"), mention("U1")));
+        let twenty: serde_json::Map<String, Value> = mentions(20).collect();
+        assert!(problems(json!([text_v2("hi", Value::Object(twenty))])).is_empty());
+        let too_many_mentions: serde_json::Map<String, Value> = mentions(21).collect();
+        assert_eq!(
+            problems(json!([text_v2("hi", Value::Object(too_many_mentions))])),
+            ["messages[0].substitution"]
+        );
+        let too_many_emoji: serde_json::Map<String, Value> = (0..21).map(emoji).collect();
+        assert_eq!(
+            problems(json!([text_v2("hi", Value::Object(too_many_emoji))])),
+            ["messages[0].substitution"]
+        );
+        // 101 substitutions, of which at most 20 of each kind would still be too many in total.
+        let mut big: serde_json::Map<String, Value> = mentions(20).collect();
+        big.extend((0..20).map(emoji));
+        big.extend((0..61).map(|i| (format!("x{i}"), mention("U1"))));
+        assert!(problems(json!([text_v2("hi", Value::Object(big))])).contains(&"messages[0].substitution".to_owned()));
+    }
+
+    #[test]
+    fn text_v2_mentionees_are_a_user_with_an_id_or_all() {
+        let got = problems(json!([text_v2(
+            "{a}{b}{c}{d}",
+            json!({
+                "a": {"type":"mention","mentionee":{"type":"user"}},
+                "b": {"type":"mention","mentionee":{"type":"group","groupId":"C1"}},
+                "c": {"type":"mention"},
+                "d": {"type":"sticker"},
+            })
+        )]));
+        assert_eq!(
+            got,
+            [
+                "messages[0].substitution.a.mentionee.userId",
+                "messages[0].substitution.b.mentionee.type",
+                "messages[0].substitution.c.mentionee",
+                "messages[0].substitution.d.type",
+            ]
+        );
+    }
+
+    #[test]
+    fn mentions_must_fit_the_destination() {
+        let bot = "U0123456789abcdef0123456789abcdef";
+        let messages = [text_v2(
+            "{a}{b}{all}{bot}",
+            json!({"a": mention("U1"), "b": mention("U2"), "all": {"type":"mention","mentionee":{"type":"all"}}, "bot": mention(bot)}),
+        )];
+        let members = ["U1".to_owned()];
+        let in_group: Vec<String> = mention_problems(&messages, &Destination::Chat(&members), bot)
+            .into_iter()
+            .map(|d| d.property)
+            .collect();
+        assert_eq!(
+            in_group,
+            [
+                "messages[0].substitution.b.mentionee.userId",
+                "messages[0].substitution.bot.mentionee.userId",
+            ]
+        );
+        assert_eq!(mention_problems(&messages, &Destination::Users, bot).len(), 4);
+        let plain = [json!({"type":"text","text":"{a}"})];
+        assert!(mention_problems(&plain, &Destination::Users, bot).is_empty());
     }
 }

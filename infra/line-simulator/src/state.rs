@@ -134,14 +134,20 @@ impl State {
         token
     }
 
-    /// Marks the token used and returns its chat, or None if it is unknown, used or expired.
-    pub fn redeem_reply_token(&mut self, token: &str, now: Timestamp) -> Option<String> {
-        let entry = self.reply_tokens.get_mut(token)?;
+    /// The chat a reply with this token goes to, or None if it is unknown, used or expired.
+    pub fn live_reply_token(&self, token: &str, now: Timestamp) -> Option<String> {
+        let entry = self.reply_tokens.get(token)?;
         if entry.used || now.duration_since(entry.issued_at) > REPLY_TOKEN_TTL {
             return None;
         }
-        entry.used = true;
         Some(entry.chat.clone())
+    }
+
+    /// Reply tokens are single use.
+    pub fn use_reply_token(&mut self, token: &str) {
+        if let Some(entry) = self.reply_tokens.get_mut(token) {
+            entry.used = true;
+        }
     }
 
     pub fn accepted_key(&self, key: &str, now: Timestamp) -> Option<&AcceptedKey> {

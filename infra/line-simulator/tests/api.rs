@@ -632,3 +632,66 @@ async fn rich_menus_need_an_image_before_they_can_be_linked() {
     assert_eq!(h.sim.rich_menu_of(ALICE), None);
     assert_eq!(h.get(&format!("/v2/bot/richmenu/{id}")).await.0, 404);
 }
+
+fn mention_of(user: &str) -> Value {
+    json!({ "type": "textV2", "text": "{who} please answer", "substitution": {
+        "who": { "type": "mention", "mentionee": { "type": "user", "userId": user } }
+    }})
+}
+
+#[tokio::test]
+async fn a_mention_pushed_to_a_group_needs_the_user_to_be_a_current_member() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE, BOB]);
+    let push =
+        |user: &str| json!({ "to": FAMILY, "messages": [{ "type": "text", "text": "case #1" }, mention_of(user)] });
+    assert_eq!(h.post("/v2/bot/message/push", push(ALICE), None).await.0, 200);
+
+    h.sim.member_left(FAMILY, &[ALICE]);
+    let (status, body) = h.post("/v2/bot/message/push", push(ALICE), Some(KEY)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["message"], "The request body has 1 error(s)");
+    assert_eq!(
+        body["details"][0]["property"],
+        "messages[1].substitution.who.mentionee.userId"
+    );
+    // The whole push is refused, the plain text with it, and the retry key stays unused.
+    assert_eq!(h.sim.seen_by(FAMILY).len(), 1);
+    assert_eq!(h.sim.billed_messages(), 2);
+    h.sim.member_joined(FAMILY, &[ALICE]);
+    assert_eq!(h.post("/v2/bot/message/push", push(ALICE), Some(KEY)).await.0, 200);
+
+    // Carol never was in the group; the bot itself can never be mentioned.
+    assert_eq!(h.post("/v2/bot/message/push", push(CAROL), None).await.0, 400);
+    let bot = h.sim.config().bot_user_id.clone();
+    assert_eq!(h.post("/v2/bot/message/push", push(&bot), None).await.0, 400);
+    let all = json!({ "to": FAMILY, "messages": [{ "type": "textV2", "text": "{all}", "substitution": {
+        "all": { "type": "mention", "mentionee": { "type": "all" } } } }] });
+    assert_eq!(h.post("/v2/bot/message/push", all, None).await.0, 200);
+}
+
+#[tokio::test]
+async fn mentions_are_refused_outside_groups_and_rooms() {
+    let h = Harness::with_people().await;
+    let to_user = json!({ "to": ALICE, "messages": [mention_of(ALICE)] });
+    assert_eq!(h.post("/v2/bot/message/push", to_user, None).await.0, 400);
+    let multicast = json!({ "to": [ALICE, BOB], "messages": [mention_of(ALICE)] });
+    assert_eq!(h.post("/v2/bot/message/multicast", multicast, None).await.0, 400);
+    assert!(h.sim.deliveries().is_empty());
+
+    let token = reply_token(&h.sim.text(ALICE, "hello"));
+    let reply = json!({ "replyToken": token, "messages": [mention_of(ALICE)] });
+    assert_eq!(h.post("/v2/bot/message/reply", reply, None).await.0, 400);
+    // The refused reply did not use up the token.
+    assert_eq!(h.reply(&token, "plain").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_reply_in_a_group_may_mention_its_members_only() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+    let token = reply_token(&h.sim.group_text(FAMILY, ALICE, "help"));
+    let reply = |user: &str| json!({ "replyToken": token, "messages": [mention_of(user)] });
+    assert_eq!(h.post("/v2/bot/message/reply", reply(BOB), None).await.0, 400);
+    assert_eq!(h.post("/v2/bot/message/reply", reply(ALICE), None).await.0, 200);
+}
