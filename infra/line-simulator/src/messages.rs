@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use unicode_segmentation::UnicodeSegmentation as _;
 
 /// One entry of an error body's `details`.
 #[derive(Clone, Debug, Serialize)]
@@ -16,10 +17,27 @@ pub(crate) struct Checker {
     pub details: Vec<Detail>,
 }
 
-/// LINE's limits are in characters and its counting is unconfirmed; UTF-16 units is the strict reading.
-fn length(s: &str) -> usize {
-    s.encode_utf16().count()
+/// How LINE counts a field's characters [LINE-API.md intro; docs text-character-count]:
+/// message `text` and `altText` in UTF-16 code units (🍎 is 2); action `label`, `displayText`,
+/// message-action `text`, template `title`/`text` and rich-menu `name`/`chatBarText` in extended
+/// grapheme clusters (👨‍👩‍👧 is 1). Fields the documents do not name keep the strict UTF-16 count.
+#[derive(Clone, Copy)]
+pub(crate) enum Count {
+    Utf16,
+    Graphemes,
 }
+
+impl Count {
+    fn length(self, s: &str) -> usize {
+        match self {
+            Count::Utf16 => s.encode_utf16().count(),
+            Count::Graphemes => s.graphemes(true).count(),
+        }
+    }
+}
+
+/// Template, Flex and imagemap `altText` allow 1,500 characters [review S3, C].
+const ALT_TEXT_MAX: usize = 1500;
 
 /// textV2 limits [LINE-API.md 3, "Mention in textV2"; review C].
 const MAX_SUBSTITUTIONS: usize = 100;
@@ -148,8 +166,33 @@ impl Checker {
         });
     }
 
-    /// A string field; reports missing (when required), wrong type, empty and over-long values.
+    /// A string field counted in UTF-16 units; reports missing (when required), wrong type, empty
+    /// and over-long values.
     pub fn string<'a>(&mut self, obj: &'a Value, key: &str, path: &str, required: bool, max: usize) -> Option<&'a str> {
+        self.counted(obj, key, path, required, max, Count::Utf16)
+    }
+
+    /// [`Checker::string`] for the fields LINE counts in grapheme clusters.
+    pub fn graphemes<'a>(
+        &mut self,
+        obj: &'a Value,
+        key: &str,
+        path: &str,
+        required: bool,
+        max: usize,
+    ) -> Option<&'a str> {
+        self.counted(obj, key, path, required, max, Count::Graphemes)
+    }
+
+    fn counted<'a>(
+        &mut self,
+        obj: &'a Value,
+        key: &str,
+        path: &str,
+        required: bool,
+        max: usize,
+        count: Count,
+    ) -> Option<&'a str> {
         let property = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => {
@@ -161,7 +204,7 @@ impl Checker {
             Some(Value::String(s)) => {
                 if required && s.is_empty() {
                     self.fail(property, "may not be empty");
-                } else if length(s) > max {
+                } else if count.length(s) > max {
                     self.fail(property, format!("Length must be between 0 and {max}"));
                 }
                 Some(s)
@@ -255,7 +298,7 @@ impl Checker {
                 self.string(m, "stickerId", path, true, 100);
             }
             Some("imagemap") => {
-                self.string(m, "altText", path, true, 400);
+                self.string(m, "altText", path, true, ALT_TEXT_MAX);
                 self.string(m, "baseUrl", path, true, 2000);
             }
             Some(_) => self.fail(join(path, "type"), "invalid message type"),
@@ -377,7 +420,7 @@ impl Checker {
     }
 
     fn template_message(&mut self, m: &Value, path: &str) {
-        self.string(m, "altText", path, true, 400);
+        self.string(m, "altText", path, true, ALT_TEXT_MAX);
         let Some(t) = self.object(m, "template", path) else {
             return;
         };
@@ -385,8 +428,8 @@ impl Checker {
         match self.string(t, "type", &path, true, 20) {
             Some("buttons") => {
                 let decorated = t.get("title").is_some() || t.get("thumbnailImageUrl").is_some();
-                self.string(t, "title", &path, false, 40);
-                self.string(t, "text", &path, true, if decorated { 60 } else { 160 });
+                self.graphemes(t, "title", &path, false, 40);
+                self.graphemes(t, "text", &path, true, if decorated { 60 } else { 160 });
                 self.string(t, "thumbnailImageUrl", &path, false, 2000);
                 self.actions(t, &path, 1, 4, Label::Required(20));
                 if let Some(default) = t.get("defaultAction") {
@@ -395,7 +438,7 @@ impl Checker {
                 }
             }
             Some("confirm") => {
-                self.string(t, "text", &path, true, 240);
+                self.graphemes(t, "text", &path, true, 240);
                 self.actions(t, &path, 2, 2, Label::Required(20));
             }
             Some("carousel") => {
@@ -405,9 +448,9 @@ impl Checker {
                 for (i, column) in columns.iter().enumerate() {
                     let column_path = format!("{path}.columns[{i}]");
                     let decorated = column.get("title").is_some() || column.get("thumbnailImageUrl").is_some();
-                    self.string(column, "title", &column_path, false, 40);
+                    self.graphemes(column, "title", &column_path, false, 40);
                     let max = if decorated { 60 } else { 120 };
-                    self.string(column, "text", &column_path, true, max);
+                    self.graphemes(column, "text", &column_path, true, max);
                     self.actions(column, &column_path, 1, 3, Label::Required(20));
                 }
             }
@@ -448,13 +491,13 @@ impl Checker {
             return;
         }
         match label {
-            Label::Required(max) => self.string(a, "label", path, true, max),
-            Label::Optional(max) => self.string(a, "label", path, false, max),
+            Label::Required(max) => self.graphemes(a, "label", path, true, max),
+            Label::Optional(max) => self.graphemes(a, "label", path, false, max),
         };
         match self.string(a, "type", path, true, 20) {
             Some("postback") => {
                 self.string(a, "data", path, true, 300);
-                let display = self.string(a, "displayText", path, in_quick_reply, 300);
+                let display = self.graphemes(a, "displayText", path, in_quick_reply, 300);
                 let text = self.string(a, "text", path, false, 300);
                 if display.is_some() && text.is_some() {
                     self.fail(join(path, "text"), "cannot be used with displayText");
@@ -462,7 +505,7 @@ impl Checker {
                 self.string(a, "fillInText", path, false, 300);
             }
             Some("message") => {
-                self.string(a, "text", path, true, 300);
+                self.graphemes(a, "text", path, true, 300);
             }
             Some("uri") => {
                 self.string(a, "uri", path, true, 1000);
@@ -488,8 +531,7 @@ impl Checker {
     }
 
     fn flex_message(&mut self, m: &Value, path: &str) {
-        // The altText limit for flex is unconfirmed; 400 matches templates (LINE-API.md 3).
-        self.string(m, "altText", path, true, 400);
+        self.string(m, "altText", path, true, ALT_TEXT_MAX);
         let Some(contents) = self.object(m, "contents", path) else {
             return;
         };
@@ -707,5 +749,59 @@ mod tests {
         assert_eq!(mention_problems(&messages, &Destination::Users, bot).len(), 4);
         let plain = [json!({"type":"text","text":"{a}"})];
         assert!(mention_problems(&plain, &Destination::Users, bot).is_empty());
+    }
+
+    #[test]
+    fn labels_and_template_texts_count_grapheme_clusters() {
+        // 12 emoji: 19 graphemes but 31 UTF-16 units (review S3), and a family emoji that is one
+        // grapheme of 8 UTF-16 units.
+        let label = format!("Remove {}", "🌸".repeat(12));
+        let family = "👨\u{200d}👩\u{200d}👧";
+        let got = problems(json!([
+            {"type":"text","text":"t","quickReply":{"items":[
+                {"type":"action","action":{"type":"postback","label":label,"data":"d","displayText":label}},
+                {"type":"action","action":{"type":"message","label":family.repeat(20),"text":family.repeat(300)}}]}},
+            {"type":"template","altText":"a","template":{"type":"buttons","title":family.repeat(40),
+                "text":family.repeat(60),"actions":[{"type":"message","label":"l","text":"t"}]}},
+            {"type":"template","altText":"a","template":{"type":"confirm","text":"🌸".repeat(240),"actions":[
+                {"type":"message","label":"y","text":"y"},{"type":"message","label":"n","text":"n"}]}},
+        ]));
+        assert!(got.is_empty(), "{got:?}");
+        let got = problems(json!([{"type":"template","altText":"a","template":{"type":"confirm",
+            "text":family.repeat(241),"actions":[
+                {"type":"message","label":family.repeat(21),"text":"y"},{"type":"message","label":"n","text":"n"}]}}]));
+        assert_eq!(
+            got,
+            ["messages[0].template.text", "messages[0].template.actions[0].label"]
+        );
+    }
+
+    #[test]
+    fn message_text_and_postback_data_still_count_utf16_units() {
+        let got = problems(json!([
+            {"type":"text","text":"🍎".repeat(2501)},
+            {"type":"text","text":"t","quickReply":{"items":[
+                {"type":"action","action":{"type":"postback","label":"l","data":"🍎".repeat(151),"displayText":"d"}}]}},
+        ]));
+        assert_eq!(got, ["messages[0].text", "messages[1].quickReply.items[0].action.data"]);
+        assert!(problems(json!([{"type":"text","text":"🍎".repeat(2500)}])).is_empty());
+    }
+
+    #[test]
+    fn template_flex_and_imagemap_alt_text_allow_1500() {
+        let ok = "a".repeat(1500);
+        let long = "a".repeat(1501);
+        let messages = |alt: &str| {
+            json!([
+                {"type":"template","altText":alt,"template":{"type":"buttons","text":"t","actions":[{"type":"message","label":"l","text":"t"}]}},
+                {"type":"flex","altText":alt,"contents":{"type":"bubble"}},
+                {"type":"imagemap","altText":alt,"baseUrl":"https://example.com/map"},
+            ])
+        };
+        assert!(problems(messages(&ok)).is_empty());
+        assert_eq!(
+            problems(messages(&long)),
+            ["messages[0].altText", "messages[1].altText", "messages[2].altText"]
+        );
     }
 }
