@@ -48,7 +48,7 @@ async fn main() {
     };
     println!("{}", sim.base_url());
     eprintln!(
-        "LINE API simulator: token {:?}, channel secret {:?}, bot {}; control endpoints under /_sim/ (users, groups, events, deliveries, requests, billing)",
+        "LINE API simulator: token {:?}, channel secret {:?}, bot {}; control endpoints under /_sim/ (users, groups, rooms, events, deliveries, requests, billing)",
         sim.config().access_token,
         sim.config().channel_secret,
         sim.config().bot_user_id

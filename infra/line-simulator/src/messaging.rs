@@ -73,7 +73,7 @@ fn check_mentions(call: &Call<'_>, messages: &[Value], to: &Destination<'_>) -> 
 
 /// How the mention rules see chat `id`: a group or room the bot is in, or a 1:1 chat.
 fn destination<'a>(call: &'a Call<'_>, id: &str) -> Destination<'a> {
-    match call.state.joined_group(id) {
+    match call.state.joined_chat(id) {
         Some(group) => Destination::Chat(&group.members),
         None => Destination::Users,
     }
@@ -93,7 +93,7 @@ fn resolve_push_target(call: &Call<'_>, to: &str) -> Result<Recipient, ApiRespon
             cost: u64::from(user.friend),
         });
     }
-    if let Some(group) = call.state.joined_group(to) {
+    if let Some(group) = call.state.joined_chat(to) {
         return Ok(Recipient {
             delivered: true,
             cost: group.members.len() as u64,
@@ -186,7 +186,7 @@ pub(crate) fn reply(call: &mut Call<'_>) -> Outcome {
         .state
         .users
         .get(&chat)
-        .map_or_else(|| call.state.joined_group(&chat).is_some(), |user| user.friend);
+        .map_or_else(|| call.state.joined_chat(&chat).is_some(), |user| user.friend);
     if reachable {
         deliver(call, Via::Reply, &chat, &messages, None);
     }

@@ -20,7 +20,28 @@ pub(crate) struct User {
     pub ever_followed: bool,
 }
 
+/// A group chat or a multi-person chat ("room"): the same for messaging and billing, but served by
+/// different endpoints and named differently in event sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChatKind {
+    Group,
+    Room,
+}
+
+impl ChatKind {
+    /// The `source.type` and the path segment of its endpoints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatKind::Group => "group",
+            ChatKind::Room => "room",
+        }
+    }
+}
+
+/// A group or room; see [`ChatKind`].
 pub(crate) struct Group {
+    pub kind: ChatKind,
+    /// Rooms have no name; for them this is the room id.
     pub name: String,
     /// Human members; the bot is never listed.
     pub members: Vec<String>,
@@ -95,9 +116,14 @@ impl State {
     }
 
     pub fn add_group(&mut self, group_id: &str, name: &str, member_ids: &[&str]) {
+        self.add_chat(ChatKind::Group, group_id, name, member_ids);
+    }
+
+    pub fn add_chat(&mut self, kind: ChatKind, group_id: &str, name: &str, member_ids: &[&str]) {
         self.groups.insert(
             group_id.to_owned(),
             Group {
+                kind,
                 name: name.to_owned(),
                 members: member_ids.iter().map(|m| (*m).to_owned()).collect(),
                 bot_in: true,
@@ -105,20 +131,36 @@ impl State {
         );
     }
 
+    /// The group or room `group_id`; an unregistered id is registered as a group.
     pub fn group_mut(&mut self, group_id: &str) -> &mut Group {
-        self.groups.entry(group_id.to_owned()).or_insert_with(|| {
-            tracing::warn!(group_id, "event for an unregistered group; registering it");
+        self.chat_mut(ChatKind::Group, group_id)
+    }
+
+    /// The group or room `id`; an unregistered id is registered as `kind`.
+    pub fn chat_mut(&mut self, kind: ChatKind, id: &str) -> &mut Group {
+        self.groups.entry(id.to_owned()).or_insert_with(|| {
+            tracing::warn!(
+                id,
+                kind = kind.as_str(),
+                "event for an unregistered chat; registering it"
+            );
             Group {
-                name: group_id.to_owned(),
+                kind,
+                name: id.to_owned(),
                 members: Vec::new(),
                 bot_in: true,
             }
         })
     }
 
-    /// A group the bot is currently in, as the group APIs see it.
-    pub fn joined_group(&self, group_id: &str) -> Option<&Group> {
-        self.groups.get(group_id).filter(|g| g.bot_in)
+    /// A group or room the bot is currently in, as push and reply see it.
+    pub fn joined_chat(&self, id: &str) -> Option<&Group> {
+        self.groups.get(id).filter(|g| g.bot_in)
+    }
+
+    /// Whether `id` is registered as a chat of another kind than `kind`.
+    pub fn is_other_kind(&self, id: &str, kind: ChatKind) -> bool {
+        self.groups.get(id).is_some_and(|g| g.kind != kind)
     }
 
     pub fn issue_reply_token(&mut self, chat: &str, now: Timestamp) -> String {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use line_simulator::{Endpoint, Failure, SimConfig, Simulator, Via};
+use line_simulator::{Content, Endpoint, Failure, Origin, SimConfig, Simulator, Via};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -14,6 +14,7 @@ const ALICE: &str = "U1111111111111111111111111111111a";
 const BOB: &str = "U2222222222222222222222222222222b";
 const CAROL: &str = "U3333333333333333333333333333333c";
 const FAMILY: &str = "C4444444444444444444444444444444d";
+const MEETING: &str = "R5555555555555555555555555555555e";
 const KEY: &str = "123e4567-e89b-12d3-a456-426614174000";
 
 /// A simulator on a virtual clock plus an HTTP client that knows its token.
@@ -694,4 +695,148 @@ async fn a_reply_in_a_group_may_mention_its_members_only() {
     let reply = |user: &str| json!({ "replyToken": token, "messages": [mention_of(user)] });
     assert_eq!(h.post("/v2/bot/message/reply", reply(BOB), None).await.0, 400);
     assert_eq!(h.post("/v2/bot/message/reply", reply(ALICE), None).await.0, 200);
+}
+
+#[tokio::test]
+async fn rooms_have_their_own_endpoints_and_group_endpoints_refuse_their_ids() {
+    let h = Harness::with_people().await;
+    h.sim.add_room(MEETING, &[ALICE, BOB]);
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+
+    let (status, profile) = h.get(&format!("/v2/bot/room/{MEETING}/member/{ALICE}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(profile, json!({ "displayName": "Alice", "userId": ALICE }));
+    assert_eq!(h.get(&format!("/v2/bot/room/{MEETING}/member/{CAROL}")).await.0, 404);
+    assert_eq!(
+        h.get(&format!("/v2/bot/room/{MEETING}/members/count")).await.1,
+        json!({ "count": 2 })
+    );
+
+    let (status, body) = h.get(&format!("/v2/bot/group/{MEETING}/member/{ALICE}")).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["message"], "The value for the 'groupId' parameter is invalid");
+    assert_eq!(h.get(&format!("/v2/bot/group/{MEETING}/summary")).await.0, 400);
+    assert_eq!(h.get(&format!("/v2/bot/group/{MEETING}/members/count")).await.0, 400);
+    assert_eq!(h.get(&format!("/v2/bot/room/{FAMILY}/member/{ALICE}")).await.0, 400);
+    assert_eq!(
+        h.post(&format!("/v2/bot/group/{MEETING}/leave"), json!({}), None)
+            .await
+            .0,
+        400
+    );
+
+    // Push, billing and mentions work as for groups.
+    let body = json!({ "to": MEETING, "messages": [mention_of(BOB)] });
+    assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 200);
+    assert_eq!(h.sim.seen_by(MEETING).len(), 1);
+    assert_eq!(h.sim.billed_messages(), 2);
+
+    assert_eq!(
+        h.post(&format!("/v2/bot/room/{MEETING}/leave"), json!({}), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(h.push(MEETING, "gone", None).await.0, 400);
+}
+
+#[tokio::test]
+async fn room_events_have_a_room_source() {
+    let h = Harness::with_people().await;
+    h.sim.add_room(MEETING, &[ALICE]);
+    let text = h.sim.room_text(MEETING, ALICE, "hi");
+    assert_eq!(
+        text["source"],
+        json!({ "type": "room", "roomId": MEETING, "userId": ALICE })
+    );
+    assert_eq!(h.reply(&reply_token(&text), "hello room").await.0, 200);
+    assert_eq!(h.sim.seen_by(MEETING)[0].via, Via::Reply);
+
+    let press = h.sim.room_postback(MEETING, None, "take");
+    assert_eq!(press["source"], json!({ "type": "room", "roomId": MEETING }));
+    assert_eq!(
+        h.sim.join(MEETING)["source"],
+        json!({ "type": "room", "roomId": MEETING })
+    );
+    let joined = h.sim.member_joined(MEETING, &[BOB]);
+    assert_eq!(joined["source"], json!({ "type": "room", "roomId": MEETING }));
+    assert_eq!(
+        h.get(&format!("/v2/bot/room/{MEETING}/members/count")).await.1,
+        json!({ "count": 2 })
+    );
+    h.sim.member_left(MEETING, &[BOB]);
+    let body = json!({ "to": MEETING, "messages": [mention_of(BOB)] });
+    assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 400);
+}
+
+#[tokio::test]
+async fn events_can_come_without_a_user_id() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+    let press = h.sim.group_postback_without_user(FAMILY, "take");
+    assert_eq!(press["source"], json!({ "type": "group", "groupId": FAMILY }));
+    assert_eq!(press["postback"], json!({ "data": "take" }));
+    // The reply still goes to the group.
+    assert_eq!(h.reply(&reply_token(&press), "who pressed?").await.0, 200);
+    assert_eq!(h.sim.seen_by(FAMILY).len(), 1);
+
+    let desktop = h.sim.message(
+        Origin::Group {
+            group_id: FAMILY,
+            user_id: None,
+        },
+        Content::Text("typed on PC"),
+    );
+    assert_eq!(desktop["source"], json!({ "type": "group", "groupId": FAMILY }));
+
+    let unconsented = h.sim.message(Origin::UserWithoutId(ALICE), Content::Text("hi"));
+    assert_eq!(unconsented["source"], json!({ "type": "user" }));
+    assert_eq!(h.reply(&reply_token(&unconsented), "hello").await.0, 200);
+    assert_eq!(h.sim.seen_by(ALICE).len(), 1);
+}
+
+#[tokio::test]
+async fn stickers_and_images_are_message_events_without_text() {
+    let h = Harness::with_people().await;
+    let sticker = h.sim.message(
+        Origin::User(ALICE),
+        Content::Sticker {
+            package_id: "446",
+            sticker_id: "1988",
+        },
+    );
+    let m = &sticker["message"];
+    assert_eq!(m["type"], "sticker");
+    assert_eq!(
+        (m["packageId"].as_str(), m["stickerId"].as_str()),
+        (Some("446"), Some("1988"))
+    );
+    assert!(m["quoteToken"].is_string() && m["id"].is_string() && m.get("text").is_none());
+    assert!(sticker["replyToken"].is_string());
+
+    let image = h.sim.message(Origin::User(ALICE), Content::Image);
+    assert_eq!(image["message"]["type"], "image");
+    assert_eq!(image["message"]["contentProvider"], json!({ "type": "line" }));
+}
+
+#[tokio::test]
+async fn one_webhook_body_can_carry_events_of_several_chats() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+    let events = [
+        h.sim.text(ALICE, "one"),
+        h.sim.group_postback_without_user(FAMILY, "two"),
+        h.sim.unfollow(BOB),
+    ];
+    let body: Value = serde_json::from_str(&h.sim.signed(&events).body).expect("JSON body");
+    let kinds: Vec<&str> = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(kinds, ["message", "postback", "unfollow"]);
+    // Each event keeps its own reply token.
+    assert_eq!(h.reply(&reply_token(&events[1]), "group").await.0, 200);
+    assert_eq!(h.reply(&reply_token(&events[0]), "alice").await.0, 200);
 }
