@@ -279,7 +279,7 @@ impl Simulator {
         webhook::as_redelivery(event)
     }
 
-    /// The same event in standby mode, where the bot must stay silent.
+    /// The same event in standby mode, where the bot must stay silent: LINE sends no reply token.
     pub fn as_standby(event: &Value) -> Value {
         webhook::as_standby(event)
     }

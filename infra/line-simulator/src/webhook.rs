@@ -194,11 +194,12 @@ pub(crate) fn as_redelivery(event: &Value) -> Value {
     e
 }
 
-/// Keeps the reply token usable so a test can catch a bot that wrongly answers a standby event.
+/// Standby events carry no reply token [LINE-API.md 2.1; review S7].
 pub(crate) fn as_standby(event: &Value) -> Value {
     let mut e = event.clone();
     if let Some(map) = e.as_object_mut() {
         map.insert("mode".into(), "standby".into());
+        map.remove("replyToken");
     }
     e
 }

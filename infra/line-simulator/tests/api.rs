@@ -840,3 +840,12 @@ async fn one_webhook_body_can_carry_events_of_several_chats() {
     assert_eq!(h.reply(&reply_token(&events[1]), "group").await.0, 200);
     assert_eq!(h.reply(&reply_token(&events[0]), "alice").await.0, 200);
 }
+
+#[tokio::test]
+async fn standby_events_carry_no_reply_token() {
+    let h = Harness::with_people().await;
+    let standby = Simulator::as_standby(&h.sim.text(ALICE, "hi"));
+    assert_eq!(standby["mode"], "standby");
+    assert!(standby.get("replyToken").is_none());
+    assert_eq!(standby["message"]["text"], "hi");
+}
