@@ -36,10 +36,12 @@ fn check_notification_disabled(checker: &mut Checker, body: &Value) {
     }
 }
 
-/// Bills `cost` messages unless that would pass the monthly limit.
+/// Bills `cost` messages. Once the allowance is used up every send answers 429 "You have reached
+/// your monthly limit." [LINE-API.md 2.5, 2.7], even one that would cost nothing (a blocked user);
+/// a send that would pass the limit is refused whole, which LINE does not document.
 fn charge(call: &mut Call<'_>, cost: u64) -> Result<(), ApiResponse> {
     if let Some(limit) = call.state.monthly_limit
-        && call.state.billed + cost > limit
+        && (call.state.billed >= limit || call.state.billed + cost > limit)
     {
         return Err(ApiResponse::error(
             StatusCode::TOO_MANY_REQUESTS,

@@ -849,3 +849,38 @@ async fn standby_events_carry_no_reply_token() {
     assert!(standby.get("replyToken").is_none());
     assert_eq!(standby["message"]["text"], "hi");
 }
+
+#[tokio::test]
+async fn a_used_up_allowance_refuses_every_push_with_lines_429_body() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(
+        FAMILY,
+        "Family",
+        &[
+            ALICE,
+            BOB,
+            CAROL,
+            "U6666666666666666666666666666666f",
+            "U7777777777777777777777777777777a",
+        ],
+    );
+    h.sim.set_monthly_limit(Some(6));
+    // The docs' example: 4 message objects to a 5-person chat count 5.
+    let text = json!({ "type": "text", "text": "x" });
+    let body = json!({ "to": FAMILY, "messages": [text, text, text, text] });
+    assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 200);
+    assert_eq!(h.sim.billed_messages(), 5);
+    assert_eq!(h.push(ALICE, "last one", None).await.0, 200);
+
+    // Used up: even a push that would cost nothing (Carol never followed) is refused.
+    let (status, body) = h.push(CAROL, "free?", None).await;
+    assert_eq!(
+        (status, body),
+        (429, json!({ "message": "You have reached your monthly limit." }))
+    );
+    let multicast = json!({ "to": [CAROL], "messages": [text] });
+    assert_eq!(h.post("/v2/bot/message/multicast", multicast, None).await.0, 429);
+    assert_eq!(h.sim.billed_messages(), 6);
+    let (_, usage) = h.get("/v2/bot/message/quota/consumption").await;
+    assert_eq!(usage, json!({ "totalUsage": 6 }));
+}
