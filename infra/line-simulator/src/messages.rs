@@ -77,6 +77,42 @@ fn placeholders(text: &str) -> Result<Vec<&str>, String> {
     Ok(keys)
 }
 
+/// A datetime picker value as (year, month, day, hour, minute), comparable within one mode; None
+/// if it is not in the mode's format or range. `date` leaves the time 0:00 and `time` the date
+/// 1900-01-01.
+fn picker_value(mode: &str, s: &str) -> Option<(i16, i8, i8, i8, i8)> {
+    fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
+        s.bytes().all(|b| b.is_ascii_digit()).then(|| s.parse().ok())?
+    }
+    fn date(s: &str) -> Option<(i16, i8, i8)> {
+        let (y, rest) = s.split_at_checked(4)?;
+        let (m, d) = rest.strip_prefix('-')?.split_once('-')?;
+        if m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (y, m, d) = (number(y)?, number(m)?, number(d)?);
+        jiff::civil::Date::new(y, m, d).ok()?;
+        (1900..=2100).contains(&y).then_some((y, m, d))
+    }
+    fn time(s: &str) -> Option<(i8, i8)> {
+        let (h, m) = s.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let (h, m): (i8, i8) = (number(h)?, number(m)?);
+        ((0..=23).contains(&h) && (0..=59).contains(&m)).then_some((h, m))
+    }
+    match mode {
+        "date" => date(s).map(|(y, m, d)| (y, m, d, 0, 0)),
+        "time" => time(s).map(|(h, m)| (1900, 1, 1, h, m)),
+        _ => {
+            let (d, t) = s.split_once(['T', 't'])?;
+            let ((y, mo, d), (h, mi)) = (date(d)?, time(t)?);
+            Some((y, mo, d, h, mi))
+        }
+    }
+}
+
 /// Who a textV2 mention names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Mentionee {
@@ -512,10 +548,10 @@ impl Checker {
             }
             Some("datetimepicker") => {
                 self.string(a, "data", path, true, 300);
-                if let Some(mode) = self.string(a, "mode", path, true, 20)
-                    && !matches!(mode, "date" | "time" | "datetime")
-                {
-                    self.fail(join(path, "mode"), "must be one of date, time, datetime");
+                match self.string(a, "mode", path, true, 20) {
+                    Some(mode @ ("date" | "time" | "datetime")) => self.picker_bounds(a, path, mode),
+                    Some(_) => self.fail(join(path, "mode"), "must be one of date, time, datetime"),
+                    None => {}
                 }
             }
             Some("richmenuswitch") if in_quick_reply => {
@@ -527,6 +563,32 @@ impl Checker {
             Some("camera" | "cameraRoll" | "location" | "richmenuswitch" | "clipboard") => {}
             Some(_) => self.fail(join(path, "type"), "invalid action type"),
             None => {}
+        }
+    }
+
+    /// A datetime picker's `initial`, `min` and `max`: each in its mode's format and range, and
+    /// `max` later than `min` [LINE-API.md 3, "Datetimepicker action"].
+    fn picker_bounds(&mut self, a: &Value, path: &str, mode: &str) {
+        let format = match mode {
+            "date" => "YYYY-MM-DD from 1900-01-01 to 2100-12-31",
+            "time" => "HH:mm from 00:00 to 23:59",
+            _ => "YYYY-MM-DDTHH:mm from 1900-01-01T00:00 to 2100-12-31T23:59",
+        };
+        let value = |checker: &mut Self, key: &str| {
+            let raw = checker.string(a, key, path, false, 100)?;
+            let parsed = picker_value(mode, raw);
+            if parsed.is_none() {
+                checker.fail(join(path, key), format!("must be {format} for mode {mode}"));
+            }
+            parsed
+        };
+        value(self, "initial");
+        let min = value(self, "min");
+        let max = value(self, "max");
+        if let (Some(min), Some(max)) = (min, max)
+            && max <= min
+        {
+            self.fail(join(path, "max"), "must be later than min");
         }
     }
 
@@ -802,6 +864,65 @@ mod tests {
         assert_eq!(
             problems(messages(&long)),
             ["messages[0].altText", "messages[1].altText", "messages[2].altText"]
+        );
+    }
+
+    fn picker(mode: &str, bounds: Value) -> Value {
+        let mut action = json!({"type":"datetimepicker","label":"pick","data":"k=1","mode":mode});
+        for (key, value) in bounds.as_object().expect("bounds object") {
+            action[key] = value.clone();
+        }
+        json!([{"type":"template","altText":"a","template":{"type":"buttons","text":"t","actions":[action]}}])
+    }
+
+    #[test]
+    fn datetime_pickers_take_values_in_their_modes_format() {
+        for (mode, bounds) in [
+            (
+                "date",
+                json!({"initial":"2026-12-01","min":"1900-01-01","max":"2100-12-31"}),
+            ),
+            ("time", json!({"initial":"06:15","min":"00:00","max":"23:59"})),
+            (
+                "datetime",
+                json!({"initial":"2026-06-18T06:15","min":"1900-01-01t00:00","max":"2100-12-31T23:59"}),
+            ),
+            ("date", json!({})),
+        ] {
+            assert!(problems(picker(mode, bounds.clone())).is_empty(), "{mode} {bounds}");
+        }
+        for (mode, value) in [
+            ("date", "2026-12-1"),
+            ("date", "2026/12/01"),
+            ("date", "2026-02-30"),
+            ("date", "1899-12-31"),
+            ("date", "2101-01-01"),
+            ("date", "2026-12-01T06:00"),
+            ("time", "6:15"),
+            ("time", "24:00"),
+            ("time", "06:60"),
+            ("time", "06:15:00"),
+            ("datetime", "2026-06-18 06:15"),
+            ("datetime", "2026-06-18"),
+            ("datetime", "2026-06-18T06:15+09:00"),
+        ] {
+            let got = problems(picker(mode, json!({"initial": value})));
+            assert_eq!(got, ["messages[0].template.actions[0].initial"], "{mode} {value}");
+        }
+    }
+
+    #[test]
+    fn datetime_picker_max_must_be_later_than_min() {
+        let got = problems(picker("date", json!({"min":"2026-12-02","max":"2026-12-01"})));
+        assert_eq!(got, ["messages[0].template.actions[0].max"]);
+        let got = problems(picker("time", json!({"min":"10:00","max":"10:00"})));
+        assert_eq!(got, ["messages[0].template.actions[0].max"]);
+        assert!(
+            problems(picker(
+                "datetime",
+                json!({"min":"2026-12-01T10:00","max":"2026-12-01T10:01"})
+            ))
+            .is_empty()
         );
     }
 }
