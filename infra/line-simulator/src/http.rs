@@ -120,6 +120,7 @@ pub(crate) struct Call<'a> {
     pub retry_key: Option<&'a str>,
     /// The channel's own user id, which messages may not mention.
     pub bot_user_id: &'a str,
+    pub reply_token_ttl: jiff::SignedDuration,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
 }
@@ -355,6 +356,7 @@ fn process(
         request_id,
         retry_key,
         bot_user_id: &config.bot_user_id,
+        reply_token_ttl: config.reply_token_ttl(),
         headers,
         body,
     };

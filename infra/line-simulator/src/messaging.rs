@@ -178,7 +178,10 @@ pub(crate) fn reply(call: &mut Call<'_>) -> Outcome {
 
     let invalid = || ApiResponse::error(StatusCode::BAD_REQUEST, "Invalid reply token");
     let token = token.ok_or_else(invalid)?;
-    let chat = call.state.live_reply_token(&token, call.now).ok_or_else(invalid)?;
+    let chat = call
+        .state
+        .live_reply_token(&token, call.now, call.reply_token_ttl)
+        .ok_or_else(invalid)?;
     // A rejected reply leaves the token unused: LINE does not document either way, and this lets
     // a bot fall back to a reply without the mention.
     check_mentions(call, &messages, &destination(call, &chat))?;

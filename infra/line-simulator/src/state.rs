@@ -7,8 +7,12 @@ use serde_json::Value;
 
 use crate::types::{ApiCall, Delivery, Endpoint, Failure};
 
-/// Reply tokens are usable for one minute after the webhook was sent [LINE-API.md 2.1].
+/// Reply tokens are usable for one minute after the webhook was sent [LINE-API.md 2.1]; the
+/// default of [`crate::SimConfig::reply_token_ttl`].
 pub(crate) const REPLY_TOKEN_TTL: SignedDuration = SignedDuration::from_secs(60);
+/// A redelivered event's token is never usable once 20 minutes have passed since the event
+/// [LINE-API.md 2.1; review C].
+pub(crate) const REDELIVERED_TOKEN_LIMIT: SignedDuration = SignedDuration::from_mins(20);
 /// Retry keys are remembered for 24 hours [LINE-API.md 2.4, unconfirmed].
 pub(crate) const RETRY_KEY_TTL: SignedDuration = SignedDuration::from_hours(24);
 
@@ -51,7 +55,10 @@ pub(crate) struct Group {
 pub(crate) struct ReplyToken {
     /// The user or group the reply goes to.
     pub chat: String,
+    /// When the event happened and was first delivered.
     pub issued_at: Timestamp,
+    /// When the event was last redelivered, if it was.
+    pub redelivered_at: Option<Timestamp>,
     pub used: bool,
 }
 
@@ -170,19 +177,34 @@ impl State {
             ReplyToken {
                 chat: chat.to_owned(),
                 issued_at: now,
+                redelivered_at: None,
                 used: false,
             },
         );
         token
     }
 
-    /// The chat a reply with this token goes to, or None if it is unknown, used or expired.
-    pub fn live_reply_token(&self, token: &str, now: Timestamp) -> Option<String> {
+    /// The chat a reply with this token goes to, or None if it is unknown, used or expired: live
+    /// for `ttl` after the event, or for `ttl` after a redelivery but never once 20 minutes have
+    /// passed since the event.
+    pub fn live_reply_token(&self, token: &str, now: Timestamp, ttl: SignedDuration) -> Option<String> {
         let entry = self.reply_tokens.get(token)?;
-        if entry.used || now.duration_since(entry.issued_at) > REPLY_TOKEN_TTL {
+        let since_event = now.duration_since(entry.issued_at);
+        let fresh = since_event <= ttl;
+        let redelivered = entry
+            .redelivered_at
+            .is_some_and(|at| now.duration_since(at) <= ttl && since_event < REDELIVERED_TOKEN_LIMIT);
+        if entry.used || !(fresh || redelivered) {
             return None;
         }
         Some(entry.chat.clone())
+    }
+
+    /// Records that the event carrying `token` was redelivered at `now`.
+    pub fn redeliver_reply_token(&mut self, token: &str, now: Timestamp) {
+        if let Some(entry) = self.reply_tokens.get_mut(token) {
+            entry.redelivered_at = Some(now);
+        }
     }
 
     /// Reply tokens are single use.

@@ -26,6 +26,10 @@ struct Harness {
 
 impl Harness {
     async fn new() -> Harness {
+        Harness::with_reply_token_ttl(SimConfig::default().reply_token_ttl).await
+    }
+
+    async fn with_reply_token_ttl(reply_token_ttl: Duration) -> Harness {
         let millis = Arc::new(AtomicI64::new(1_780_000_000_000));
         let clock_millis = millis.clone();
         let config = SimConfig {
@@ -33,6 +37,7 @@ impl Harness {
                 jiff::Timestamp::from_millisecond(clock_millis.load(Ordering::SeqCst))
                     .expect("test clock stays in range")
             }),
+            reply_token_ttl,
             ..SimConfig::default()
         };
         let sim = Simulator::start(config).await.expect("simulator starts");
@@ -883,4 +888,67 @@ async fn a_used_up_allowance_refuses_every_push_with_lines_429_body() {
     assert_eq!(h.sim.billed_messages(), 6);
     let (_, usage) = h.get("/v2/bot/message/quota/consumption").await;
     assert_eq!(usage, json!({ "totalUsage": 6 }));
+}
+
+#[tokio::test]
+async fn a_redelivered_token_is_usable_for_a_minute_after_the_redelivery() {
+    let h = Harness::with_people().await;
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(10 * 60);
+    let redelivered = h.sim.redeliver(&event);
+    assert_eq!(redelivered["deliveryContext"]["isRedelivery"], true);
+    h.advance(59);
+    assert_eq!(h.reply(&reply_token(&redelivered), "late but fine").await.0, 200);
+    // Used once is used for good, whatever is redelivered later.
+    h.sim.redeliver(&event);
+    assert_eq!(h.reply(&reply_token(&event), "again").await.0, 400);
+
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(10 * 60);
+    h.sim.redeliver(&event);
+    h.advance(61);
+    assert_eq!(
+        h.reply(&reply_token(&event), "too late after the redelivery").await.0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_token_is_dead_20_minutes_after_the_event() {
+    let h = Harness::with_people().await;
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(19 * 60 + 30);
+    h.sim.redeliver(&event);
+    h.advance(29);
+    assert_eq!(h.reply(&reply_token(&event), "at 19:59").await.0, 200);
+
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(19 * 60 + 30);
+    h.sim.redeliver(&event);
+    h.advance(31);
+    assert_eq!(h.reply(&reply_token(&event), "at 20:01").await.0, 400);
+
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(25 * 60);
+    let redelivered = h.sim.redeliver(&event);
+    assert_eq!(h.reply(&reply_token(&redelivered), "at 25:00").await.0, 400);
+
+    // as_redelivery only reshapes the event: the token keeps its first minute.
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(120);
+    let reshaped = Simulator::as_redelivery(&event);
+    assert_eq!(h.reply(&reply_token(&reshaped), "at 2:00").await.0, 400);
+}
+
+#[tokio::test]
+async fn the_reply_token_ttl_is_configurable() {
+    let h = Harness::with_reply_token_ttl(Duration::from_secs(30)).await;
+    h.sim.add_user(ALICE, "Alice");
+    h.sim.follow(ALICE);
+    let first = h.sim.text(ALICE, "one");
+    let second = h.sim.text(ALICE, "two");
+    h.advance(30);
+    assert_eq!(h.reply(&reply_token(&first), "at 30 s").await.0, 200);
+    h.advance(1);
+    assert_eq!(h.reply(&reply_token(&second), "at 31 s").await.0, 400);
 }
