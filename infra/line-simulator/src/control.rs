@@ -3,8 +3,8 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::Simulator;
 use crate::http::ApiResponse;
+use crate::{Content, Origin, Simulator};
 
 /// `rest` is the path after `/_sim/`. No auth: this is a local test tool.
 pub(crate) fn handle(sim: &Simulator, method: &Method, rest: &str, body: &[u8]) -> ApiResponse {
@@ -20,6 +20,12 @@ pub(crate) fn handle(sim: &Simulator, method: &Method, rest: &str, body: &[u8]) 
             let members = strings(&b, "memberIds");
             let members: Vec<&str> = members.iter().map(String::as_str).collect();
             sim.add_group(text(&b, "groupId")?, text(&b, "name")?, &members);
+            Ok(json!({}))
+        }),
+        ("POST", "rooms") => parse(body).and_then(|b| {
+            let members = strings(&b, "memberIds");
+            let members: Vec<&str> = members.iter().map(String::as_str).collect();
+            sim.add_room(text(&b, "roomId")?, &members);
             Ok(json!({}))
         }),
         ("POST", "events") => parse(body).and_then(|b| event(sim, &b)),
@@ -58,20 +64,40 @@ fn strings(body: &Value, key: &str) -> Vec<String> {
 fn event(sim: &Simulator, b: &Value) -> Result<Value, String> {
     let users = strings(b, "userIds");
     let users: Vec<&str> = users.iter().map(String::as_str).collect();
-    let group = b.get("groupId").and_then(Value::as_str);
+    // A room is addressed by `roomId`; join/leave/member events take either id.
+    let room = b.get("roomId").and_then(Value::as_str);
+    let group = b.get("groupId").and_then(Value::as_str).or(room);
+    // In a group or room, `userId` is optional: without it the source has none.
+    let user = b.get("userId").and_then(Value::as_str);
+    let origin = match (room, b.get("groupId").and_then(Value::as_str)) {
+        (Some(room_id), _) => Origin::Room { room_id, user_id: user },
+        (None, Some(group_id)) => Origin::Group {
+            group_id,
+            user_id: user,
+        },
+        (None, None) => Origin::User(text(b, "userId")?),
+    };
     let event = match (text(b, "type")?, group) {
         ("follow", _) => sim.follow(text(b, "userId")?),
         ("unfollow", _) => sim.unfollow(text(b, "userId")?),
-        ("text", None) => sim.text(text(b, "userId")?, text(b, "text")?),
-        ("text", Some(g)) => sim.group_text(g, text(b, "userId")?, text(b, "text")?),
-        ("postback", None) => sim.postback(text(b, "userId")?, text(b, "data")?),
-        ("postback", Some(g)) => sim.group_postback(g, text(b, "userId")?, text(b, "data")?),
+        ("text", _) => sim.message(origin, Content::Text(text(b, "text")?)),
+        ("sticker", _) => sim.message(
+            origin,
+            Content::Sticker {
+                package_id: text(b, "packageId")?,
+                sticker_id: text(b, "stickerId")?,
+            },
+        ),
+        ("image", _) => sim.message(origin, Content::Image),
+        ("postback", _) => sim.postback_from(origin, text(b, "data")?, &[]),
         ("join", Some(g)) => sim.join(g),
         ("leave", Some(g)) => sim.leave(g),
         ("memberJoined", Some(g)) => sim.member_joined(g, &users),
         ("memberLeft", Some(g)) => sim.member_left(g, &users),
         (kind, _) => {
-            return Err(format!("unsupported event `{kind}` (group events need `groupId`)"));
+            return Err(format!(
+                "unsupported event `{kind}` (group events need `groupId` or `roomId`)"
+            ));
         }
     };
     let signed = sim.signed(&[event]);

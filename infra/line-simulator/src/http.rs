@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::messages::{Checker, Detail};
-use crate::state::{AcceptedKey, State};
+use crate::state::{AcceptedKey, ChatKind, State};
 use crate::types::{ApiCall, Endpoint, Failure};
 use crate::{Simulator, control, directory, ids, messaging, richmenu};
 
@@ -118,6 +118,9 @@ pub(crate) struct Call<'a> {
     pub now: Timestamp,
     pub request_id: &'a str,
     pub retry_key: Option<&'a str>,
+    /// The channel's own user id, which messages may not mention.
+    pub bot_user_id: &'a str,
+    pub reply_token_ttl: jiff::SignedDuration,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
 }
@@ -198,11 +201,21 @@ pub(crate) enum Route {
     Quota,
     QuotaConsumption,
     Profile(String),
-    GroupMember(String, String),
+    /// Group or room member profile: kind, chat id, user id.
+    ChatMember(ChatKind, String, String),
     GroupSummary(String),
-    GroupCount(String),
-    GroupLeave(String),
+    ChatCount(ChatKind, String),
+    ChatLeave(ChatKind, String),
     RichMenu(richmenu::Op),
+}
+
+/// The first path segment of the group and room endpoints.
+fn chat_kind(segment: &str) -> Option<ChatKind> {
+    match segment {
+        "group" => Some(ChatKind::Group),
+        "room" => Some(ChatKind::Room),
+        _ => None,
+    }
 }
 
 impl Route {
@@ -220,10 +233,16 @@ impl Route {
             ("GET", ["message", "quota"]) => Route::Quota,
             ("GET", ["message", "quota", "consumption"]) => Route::QuotaConsumption,
             ("GET", ["profile", user]) => Route::Profile(owned(user)),
-            ("GET", ["group", group, "member", user]) => Route::GroupMember(owned(group), owned(user)),
+            ("GET", [kind, chat, "member", user]) if chat_kind(kind).is_some() => {
+                Route::ChatMember(chat_kind(kind)?, owned(chat), owned(user))
+            }
             ("GET", ["group", group, "summary"]) => Route::GroupSummary(owned(group)),
-            ("GET", ["group", group, "members", "count"]) => Route::GroupCount(owned(group)),
-            ("POST", ["group", group, "leave"]) => Route::GroupLeave(owned(group)),
+            ("GET", [kind, chat, "members", "count"]) if chat_kind(kind).is_some() => {
+                Route::ChatCount(chat_kind(kind)?, owned(chat))
+            }
+            ("POST", [kind, chat, "leave"]) if chat_kind(kind).is_some() => {
+                Route::ChatLeave(chat_kind(kind)?, owned(chat))
+            }
             (method, rest) => Route::RichMenu(richmenu::Op::parse(method, rest)?),
         };
         Some(route)
@@ -236,7 +255,8 @@ impl Route {
             Route::Reply => Some(Endpoint::Reply),
             Route::Multicast => Some(Endpoint::Multicast),
             Route::Profile(_) => Some(Endpoint::Profile),
-            Route::GroupMember(..) => Some(Endpoint::GroupMemberProfile),
+            Route::ChatMember(ChatKind::Group, ..) => Some(Endpoint::GroupMemberProfile),
+            Route::ChatMember(ChatKind::Room, ..) => Some(Endpoint::RoomMemberProfile),
             _ => None,
         }
     }
@@ -335,6 +355,8 @@ fn process(
         now,
         request_id,
         retry_key,
+        bot_user_id: &config.bot_user_id,
+        reply_token_ttl: config.reply_token_ttl(),
         headers,
         body,
     };
@@ -372,10 +394,10 @@ fn dispatch(route: Route, call: &mut Call<'_>) -> ApiResponse {
         Route::Quota => Ok(messaging::quota(call)),
         Route::QuotaConsumption => Ok(messaging::consumption(call)),
         Route::Profile(user) => directory::profile(call, &user),
-        Route::GroupMember(group, user) => directory::group_member(call, &group, &user),
+        Route::ChatMember(kind, chat, user) => directory::member(call, kind, &chat, &user),
         Route::GroupSummary(group) => directory::group_summary(call, &group),
-        Route::GroupCount(group) => directory::group_count(call, &group),
-        Route::GroupLeave(group) => directory::leave_group(call, &group),
+        Route::ChatCount(kind, chat) => directory::member_count(call, kind, &chat),
+        Route::ChatLeave(kind, chat) => directory::leave(call, kind, &chat),
         Route::RichMenu(op) => richmenu::handle(call, op),
     };
     match outcome {

@@ -20,6 +20,36 @@ use crate::state::State;
 pub use crate::types::{ApiCall, Delivery, Endpoint, Failure, Via};
 pub use crate::webhook::{SignedWebhook, signature};
 
+/// Who an event comes from, for [`Simulator::message`] and [`Simulator::postback_from`].
+#[derive(Clone, Copy, Debug)]
+pub enum Origin<'a> {
+    /// The user's 1:1 chat with the bot.
+    User(&'a str),
+    /// A 1:1 chat whose user has not consented to share their ID: `source` is `{"type":"user"}`
+    /// with no `userId` [review A16]. Replies still reach this user.
+    UserWithoutId(&'a str),
+    /// A group; `user_id` None is an event without `source.userId`, as LINE sends for users of
+    /// LINE for PC/Mac and possibly for every postback [LINE-API.md 1.2].
+    Group {
+        group_id: &'a str,
+        user_id: Option<&'a str>,
+    },
+    /// A multi-person chat (room); `user_id` as for groups.
+    Room { room_id: &'a str, user_id: Option<&'a str> },
+}
+
+/// The content of a message event [LINE-API.md 1.4].
+#[derive(Clone, Copy, Debug)]
+pub enum Content<'a> {
+    Text(&'a str),
+    Sticker {
+        package_id: &'a str,
+        sticker_id: &'a str,
+    },
+    /// An image sent from LINE (`contentProvider.type` "line").
+    Image,
+}
+
 /// Source of "now" for everything time-dependent in the simulator.
 pub type ClockFn = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
@@ -35,6 +65,16 @@ pub struct SimConfig {
     pub bot_user_id: String,
     /// Virtual time in tests; the default uses the system clock.
     pub clock: ClockFn,
+    /// How long a reply token stays usable after its event, and after a redelivery
+    /// ([`Simulator::redeliver`]). LINE documents one minute and guarantees nothing beyond it;
+    /// about 30 s has been observed [review S8, A12], so tests may want it shorter.
+    pub reply_token_ttl: std::time::Duration,
+}
+
+impl SimConfig {
+    pub(crate) fn reply_token_ttl(&self) -> jiff::SignedDuration {
+        jiff::SignedDuration::try_from(self.reply_token_ttl).unwrap_or(jiff::SignedDuration::MAX)
+    }
 }
 
 impl Default for SimConfig {
@@ -44,6 +84,7 @@ impl Default for SimConfig {
             access_token: "local-access-token".to_owned(),
             bot_user_id: "U0123456789abcdef0123456789abcdef".to_owned(),
             clock: Arc::new(jiff::Timestamp::now),
+            reply_token_ttl: state::REPLY_TOKEN_TTL.unsigned_abs(),
         }
     }
 }
@@ -54,6 +95,7 @@ impl std::fmt::Debug for SimConfig {
             .field("channel_secret", &self.channel_secret)
             .field("access_token", &self.access_token)
             .field("bot_user_id", &self.bot_user_id)
+            .field("reply_token_ttl", &self.reply_token_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -133,6 +175,14 @@ impl Simulator {
         self.state().add_group(group_id, name, member_ids);
     }
 
+    /// Registers a multi-person chat (room) that already has the bot in it. Rooms are served by
+    /// `/v2/bot/room/...`; the group endpoints answer 400 for a room id, and the reverse. Events
+    /// built for it ([`Simulator::join`], [`Simulator::member_joined`], ...) have a room source.
+    pub fn add_room(&self, room_id: &str, member_ids: &[&str]) {
+        self.state()
+            .add_chat(state::ChatKind::Room, room_id, room_id, member_ids);
+    }
+
     // ---- webhook events ----
 
     /// The user adds (or unblocks) the bot; `follow.isUnblocked` is true if they had followed before.
@@ -147,27 +197,72 @@ impl Simulator {
 
     /// A text message in the user's 1:1 chat with the bot.
     pub fn text(&self, user_id: &str, text: &str) -> Value {
-        webhook::text(&mut self.state(), self.now(), None, user_id, text)
+        self.message(Origin::User(user_id), Content::Text(text))
     }
 
+    /// A text message in a group (or a room registered with [`Simulator::add_room`]).
     pub fn group_text(&self, group_id: &str, user_id: &str, text: &str) -> Value {
-        webhook::text(&mut self.state(), self.now(), Some(group_id), user_id, text)
+        let origin = Origin::Group {
+            group_id,
+            user_id: Some(user_id),
+        };
+        self.message(origin, Content::Text(text))
+    }
+
+    /// A text message in a room; an unregistered id is registered as a room.
+    pub fn room_text(&self, room_id: &str, user_id: &str, text: &str) -> Value {
+        let origin = Origin::Room {
+            room_id,
+            user_id: Some(user_id),
+        };
+        self.message(origin, Content::Text(text))
+    }
+
+    /// Any message event: text, sticker or image, from any [`Origin`].
+    pub fn message(&self, origin: Origin<'_>, content: Content<'_>) -> Value {
+        webhook::message(&mut self.state(), self.now(), origin, &content)
     }
 
     pub fn postback(&self, user_id: &str, data: &str) -> Value {
-        webhook::postback(&mut self.state(), self.now(), None, user_id, data, &[])
+        self.postback_from(Origin::User(user_id), data, &[])
     }
 
     /// A postback from a datetime picker or rich menu switch, which adds `postback.params`.
     pub fn postback_with_params(&self, user_id: &str, data: &str, params: &[(&str, &str)]) -> Value {
-        webhook::postback(&mut self.state(), self.now(), None, user_id, data, params)
+        self.postback_from(Origin::User(user_id), data, params)
     }
 
+    /// A group postback that names who pressed it; see [`Simulator::group_postback_without_user`]
+    /// for what LINE documents.
     pub fn group_postback(&self, group_id: &str, user_id: &str, data: &str) -> Value {
-        webhook::postback(&mut self.state(), self.now(), Some(group_id), user_id, data, &[])
+        let origin = Origin::Group {
+            group_id,
+            user_id: Some(user_id),
+        };
+        self.postback_from(origin, data, &[])
     }
 
-    /// The bot is added to a group.
+    /// A group postback whose source has no `userId`: LINE documents `userId` in group and room
+    /// sources as "only included in message events" [LINE-API.md 1.2; review A2].
+    pub fn group_postback_without_user(&self, group_id: &str, data: &str) -> Value {
+        let origin = Origin::Group {
+            group_id,
+            user_id: None,
+        };
+        self.postback_from(origin, data, &[])
+    }
+
+    /// A postback in a room; `user_id` None leaves `source.userId` out.
+    pub fn room_postback(&self, room_id: &str, user_id: Option<&str>, data: &str) -> Value {
+        self.postback_from(Origin::Room { room_id, user_id }, data, &[])
+    }
+
+    /// Any postback event, from any [`Origin`], with optional `postback.params`.
+    pub fn postback_from(&self, origin: Origin<'_>, data: &str, params: &[(&str, &str)]) -> Value {
+        webhook::postback(&mut self.state(), self.now(), origin, data, params)
+    }
+
+    /// The bot is added to a group (or a registered room).
     pub fn join(&self, group_id: &str) -> Value {
         webhook::join(&mut self.state(), self.now(), group_id)
     }
@@ -185,17 +280,30 @@ impl Simulator {
         webhook::member_left(&mut self.state(), self.now(), group_id, user_ids)
     }
 
-    /// Wraps events in the webhook envelope and signs the exact bytes that will be sent.
+    /// Wraps events in the webhook envelope and signs the exact bytes that will be sent; LINE may
+    /// put several events, of several chats, in one body.
     pub fn signed(&self, events: &[Value]) -> SignedWebhook {
         webhook::signed(&self.inner.config, events)
     }
 
     /// The same event as LINE would redeliver it: same `webhookEventId`, `isRedelivery` true.
+    /// This only reshapes the event; the reply token keeps the validity of the first delivery.
+    /// Use [`Simulator::redeliver`] to model a redelivery happening now.
     pub fn as_redelivery(event: &Value) -> Value {
         webhook::as_redelivery(event)
     }
 
-    /// The same event in standby mode, where the bot must stay silent.
+    /// LINE redelivers `event` now: [`Simulator::as_redelivery`], and its reply token, unless
+    /// already used, becomes usable for `reply_token_ttl` from now, but never once 20 minutes
+    /// have passed since the event [LINE-API.md 2.1].
+    pub fn redeliver(&self, event: &Value) -> Value {
+        if let Some(token) = event.get("replyToken").and_then(Value::as_str) {
+            self.state().redeliver_reply_token(token, self.now());
+        }
+        webhook::as_redelivery(event)
+    }
+
+    /// The same event in standby mode, where the bot must stay silent: LINE sends no reply token.
     pub fn as_standby(event: &Value) -> Value {
         webhook::as_standby(event)
     }

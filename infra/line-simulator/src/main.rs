@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 
 use line_simulator::{SimConfig, Simulator};
 
-const USAGE: &str = "usage: line-simulator [--port N] [--secret S] [--token T] [--bot-user-id U...]";
+const USAGE: &str =
+    "usage: line-simulator [--port N] [--secret S] [--token T] [--bot-user-id U...] [--reply-token-ttl SECONDS]";
 
 fn parse_args() -> Result<(u16, SimConfig), String> {
     let mut port = 0;
@@ -24,6 +25,12 @@ fn parse_args() -> Result<(u16, SimConfig), String> {
             "--secret" => config.channel_secret = value,
             "--token" => config.access_token = value,
             "--bot-user-id" => config.bot_user_id = value,
+            "--reply-token-ttl" => {
+                let seconds: u64 = value
+                    .parse()
+                    .map_err(|_| format!("--reply-token-ttl: not a number of seconds: {value}"))?;
+                config.reply_token_ttl = std::time::Duration::from_secs(seconds);
+            }
             _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
         }
     }
@@ -48,7 +55,7 @@ async fn main() {
     };
     println!("{}", sim.base_url());
     eprintln!(
-        "LINE API simulator: token {:?}, channel secret {:?}, bot {}; control endpoints under /_sim/ (users, groups, events, deliveries, requests, billing)",
+        "LINE API simulator: token {:?}, channel secret {:?}, bot {}; control endpoints under /_sim/ (users, groups, rooms, events, deliveries, requests, billing)",
         sim.config().access_token,
         sim.config().channel_secret,
         sim.config().bot_user_id

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::http::{ApiResponse, Call, Outcome, finish};
 use crate::ids;
-use crate::messages::Checker;
+use crate::messages::{Checker, Destination, mention_problems};
 use crate::types::{Delivery, Via};
 
 /// Multicast accepts at most 500 user ids per request [LINE-API.md 2.3].
@@ -36,10 +36,12 @@ fn check_notification_disabled(checker: &mut Checker, body: &Value) {
     }
 }
 
-/// Bills `cost` messages unless that would pass the monthly limit.
+/// Bills `cost` messages. Once the allowance is used up every send answers 429 "You have reached
+/// your monthly limit." [LINE-API.md 2.5, 2.7], even one that would cost nothing (a blocked user);
+/// a send that would pass the limit is refused whole, which LINE does not document.
 fn charge(call: &mut Call<'_>, cost: u64) -> Result<(), ApiResponse> {
     if let Some(limit) = call.state.monthly_limit
-        && call.state.billed + cost > limit
+        && (call.state.billed >= limit || call.state.billed + cost > limit)
     {
         return Err(ApiResponse::error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -60,6 +62,25 @@ fn deliver(call: &mut Call<'_>, via: Via, to: &str, messages: &[Value], retry_ke
     });
 }
 
+/// The 400 for mentions that do not fit where the messages go; the body has the shape of any
+/// other invalid request, with one detail per offending mention.
+fn check_mentions(call: &Call<'_>, messages: &[Value], to: &Destination<'_>) -> Result<(), ApiResponse> {
+    let details = mention_problems(messages, to, call.bot_user_id);
+    if details.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiResponse::invalid(details))
+    }
+}
+
+/// How the mention rules see chat `id`: a group or room the bot is in, or a 1:1 chat.
+fn destination<'a>(call: &'a Call<'_>, id: &str) -> Destination<'a> {
+    match call.state.joined_chat(id) {
+        Some(group) => Destination::Chat(&group.members),
+        None => Destination::Users,
+    }
+}
+
 /// Where a push lands: who sees it and how many messages LINE bills for it.
 struct Recipient {
     delivered: bool,
@@ -74,7 +95,7 @@ fn resolve_push_target(call: &Call<'_>, to: &str) -> Result<Recipient, ApiRespon
             cost: u64::from(user.friend),
         });
     }
-    if let Some(group) = call.state.joined_group(to) {
+    if let Some(group) = call.state.joined_chat(to) {
         return Ok(Recipient {
             delivered: true,
             cost: group.members.len() as u64,
@@ -98,6 +119,7 @@ pub(crate) fn push(call: &mut Call<'_>) -> Outcome {
     let messages = messages_of(&body);
 
     let recipient = resolve_push_target(call, &to)?;
+    check_mentions(call, &messages, &destination(call, &to))?;
     charge(call, recipient.cost)?;
     if recipient.delivered {
         deliver(call, Via::Push, &to, &messages, key.as_deref());
@@ -130,6 +152,7 @@ pub(crate) fn multicast(call: &mut Call<'_>) -> Outcome {
     check_notification_disabled(&mut checker, &body);
     finish(checker)?;
     let messages = messages_of(&body);
+    check_mentions(call, &messages, &Destination::Users)?;
 
     // Unknown ids and users who blocked the bot are skipped silently and not billed [LINE-API.md 2.7].
     let reachable: Vec<String> = recipients
@@ -155,13 +178,20 @@ pub(crate) fn reply(call: &mut Call<'_>) -> Outcome {
 
     let invalid = || ApiResponse::error(StatusCode::BAD_REQUEST, "Invalid reply token");
     let token = token.ok_or_else(invalid)?;
-    let chat = call.state.redeem_reply_token(&token, call.now).ok_or_else(invalid)?;
+    let chat = call
+        .state
+        .live_reply_token(&token, call.now, call.reply_token_ttl)
+        .ok_or_else(invalid)?;
+    // A rejected reply leaves the token unused: LINE does not document either way, and this lets
+    // a bot fall back to a reply without the mention.
+    check_mentions(call, &messages, &destination(call, &chat))?;
+    call.state.use_reply_token(&token);
     // The chat may have gone away since the event (user blocked the bot, bot left the group).
     let reachable = call
         .state
         .users
         .get(&chat)
-        .map_or_else(|| call.state.joined_group(&chat).is_some(), |user| user.friend);
+        .map_or_else(|| call.state.joined_chat(&chat).is_some(), |user| user.friend);
     if reachable {
         deliver(call, Via::Reply, &chat, &messages, None);
     }

@@ -234,8 +234,8 @@ fn validate(body: &Value) -> Result<(), ApiResponse> {
     if !body.get("selected").is_some_and(Value::is_boolean) {
         checker.fail("selected", "must be a boolean");
     }
-    checker.string(body, "name", "", true, 300);
-    checker.string(body, "chatBarText", "", true, 14);
+    checker.graphemes(body, "name", "", true, 300);
+    checker.graphemes(body, "chatBarText", "", true, 14);
     if let Some(areas) = checker.array(body, "areas", "", 0, 20) {
         for (i, area) in areas.iter().enumerate() {
             let path = format!("areas[{i}]");
@@ -261,4 +261,22 @@ fn validate(body: &Value) -> Result<(), ApiResponse> {
         checker.fail("areas", "must be specified");
     }
     finish(checker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn menu(name: &str, chat_bar_text: &str) -> Value {
+        json!({"size":{"width":2500,"height":843},"selected":false,"name":name,"chatBarText":chat_bar_text,"areas":[
+            {"bounds":{"x":0,"y":0,"width":2500,"height":843},"action":{"type":"postback","label":"🌸".repeat(20),"data":"menu"}}]})
+    }
+
+    #[test]
+    fn name_chat_bar_text_and_labels_count_grapheme_clusters() {
+        let family = "👨\u{200d}👩\u{200d}👧";
+        assert!(validate(&menu(&"🌸".repeat(300), &family.repeat(14))).is_ok());
+        assert!(validate(&menu("m", &family.repeat(15))).is_err());
+        assert!(validate(&menu(&"🌸".repeat(301), "メニュー")).is_err());
+    }
 }

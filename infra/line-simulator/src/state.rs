@@ -7,8 +7,12 @@ use serde_json::Value;
 
 use crate::types::{ApiCall, Delivery, Endpoint, Failure};
 
-/// Reply tokens are usable for one minute after the webhook was sent [LINE-API.md 2.1].
+/// Reply tokens are usable for one minute after the webhook was sent [LINE-API.md 2.1]; the
+/// default of [`crate::SimConfig::reply_token_ttl`].
 pub(crate) const REPLY_TOKEN_TTL: SignedDuration = SignedDuration::from_secs(60);
+/// A redelivered event's token is never usable once 20 minutes have passed since the event
+/// [LINE-API.md 2.1; review C].
+pub(crate) const REDELIVERED_TOKEN_LIMIT: SignedDuration = SignedDuration::from_mins(20);
 /// Retry keys are remembered for 24 hours [LINE-API.md 2.4, unconfirmed].
 pub(crate) const RETRY_KEY_TTL: SignedDuration = SignedDuration::from_hours(24);
 
@@ -20,7 +24,28 @@ pub(crate) struct User {
     pub ever_followed: bool,
 }
 
+/// A group chat or a multi-person chat ("room"): the same for messaging and billing, but served by
+/// different endpoints and named differently in event sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChatKind {
+    Group,
+    Room,
+}
+
+impl ChatKind {
+    /// The `source.type` and the path segment of its endpoints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatKind::Group => "group",
+            ChatKind::Room => "room",
+        }
+    }
+}
+
+/// A group or room; see [`ChatKind`].
 pub(crate) struct Group {
+    pub kind: ChatKind,
+    /// Rooms have no name; for them this is the room id.
     pub name: String,
     /// Human members; the bot is never listed.
     pub members: Vec<String>,
@@ -30,7 +55,10 @@ pub(crate) struct Group {
 pub(crate) struct ReplyToken {
     /// The user or group the reply goes to.
     pub chat: String,
+    /// When the event happened and was first delivered.
     pub issued_at: Timestamp,
+    /// When the event was last redelivered, if it was.
+    pub redelivered_at: Option<Timestamp>,
     pub used: bool,
 }
 
@@ -95,9 +123,14 @@ impl State {
     }
 
     pub fn add_group(&mut self, group_id: &str, name: &str, member_ids: &[&str]) {
+        self.add_chat(ChatKind::Group, group_id, name, member_ids);
+    }
+
+    pub fn add_chat(&mut self, kind: ChatKind, group_id: &str, name: &str, member_ids: &[&str]) {
         self.groups.insert(
             group_id.to_owned(),
             Group {
+                kind,
                 name: name.to_owned(),
                 members: member_ids.iter().map(|m| (*m).to_owned()).collect(),
                 bot_in: true,
@@ -105,20 +138,36 @@ impl State {
         );
     }
 
+    /// The group or room `group_id`; an unregistered id is registered as a group.
     pub fn group_mut(&mut self, group_id: &str) -> &mut Group {
-        self.groups.entry(group_id.to_owned()).or_insert_with(|| {
-            tracing::warn!(group_id, "event for an unregistered group; registering it");
+        self.chat_mut(ChatKind::Group, group_id)
+    }
+
+    /// The group or room `id`; an unregistered id is registered as `kind`.
+    pub fn chat_mut(&mut self, kind: ChatKind, id: &str) -> &mut Group {
+        self.groups.entry(id.to_owned()).or_insert_with(|| {
+            tracing::warn!(
+                id,
+                kind = kind.as_str(),
+                "event for an unregistered chat; registering it"
+            );
             Group {
-                name: group_id.to_owned(),
+                kind,
+                name: id.to_owned(),
                 members: Vec::new(),
                 bot_in: true,
             }
         })
     }
 
-    /// A group the bot is currently in, as the group APIs see it.
-    pub fn joined_group(&self, group_id: &str) -> Option<&Group> {
-        self.groups.get(group_id).filter(|g| g.bot_in)
+    /// A group or room the bot is currently in, as push and reply see it.
+    pub fn joined_chat(&self, id: &str) -> Option<&Group> {
+        self.groups.get(id).filter(|g| g.bot_in)
+    }
+
+    /// Whether `id` is registered as a chat of another kind than `kind`.
+    pub fn is_other_kind(&self, id: &str, kind: ChatKind) -> bool {
+        self.groups.get(id).is_some_and(|g| g.kind != kind)
     }
 
     pub fn issue_reply_token(&mut self, chat: &str, now: Timestamp) -> String {
@@ -128,20 +177,41 @@ impl State {
             ReplyToken {
                 chat: chat.to_owned(),
                 issued_at: now,
+                redelivered_at: None,
                 used: false,
             },
         );
         token
     }
 
-    /// Marks the token used and returns its chat, or None if it is unknown, used or expired.
-    pub fn redeem_reply_token(&mut self, token: &str, now: Timestamp) -> Option<String> {
-        let entry = self.reply_tokens.get_mut(token)?;
-        if entry.used || now.duration_since(entry.issued_at) > REPLY_TOKEN_TTL {
+    /// The chat a reply with this token goes to, or None if it is unknown, used or expired: live
+    /// for `ttl` after the event, or for `ttl` after a redelivery but never once 20 minutes have
+    /// passed since the event.
+    pub fn live_reply_token(&self, token: &str, now: Timestamp, ttl: SignedDuration) -> Option<String> {
+        let entry = self.reply_tokens.get(token)?;
+        let since_event = now.duration_since(entry.issued_at);
+        let fresh = since_event <= ttl;
+        let redelivered = entry
+            .redelivered_at
+            .is_some_and(|at| now.duration_since(at) <= ttl && since_event < REDELIVERED_TOKEN_LIMIT);
+        if entry.used || !(fresh || redelivered) {
             return None;
         }
-        entry.used = true;
         Some(entry.chat.clone())
+    }
+
+    /// Records that the event carrying `token` was redelivered at `now`.
+    pub fn redeliver_reply_token(&mut self, token: &str, now: Timestamp) {
+        if let Some(entry) = self.reply_tokens.get_mut(token) {
+            entry.redelivered_at = Some(now);
+        }
+    }
+
+    /// Reply tokens are single use.
+    pub fn use_reply_token(&mut self, token: &str) {
+        if let Some(entry) = self.reply_tokens.get_mut(token) {
+            entry.used = true;
+        }
     }
 
     pub fn accepted_key(&self, key: &str, now: Timestamp) -> Option<&AcceptedKey> {

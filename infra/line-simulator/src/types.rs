@@ -13,6 +13,8 @@ pub enum Endpoint {
     Multicast,
     Profile,
     GroupMemberProfile,
+    /// `GET /v2/bot/room/{roomId}/member/{userId}`.
+    RoomMemberProfile,
     /// Matches every API endpoint, including the ones without their own variant.
     Any,
 }

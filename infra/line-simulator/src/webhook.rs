@@ -6,9 +6,9 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use crate::SimConfig;
 use crate::ids;
-use crate::state::State;
+use crate::state::{ChatKind, State};
+use crate::{Content, Origin, SimConfig};
 
 /// A webhook request body and its `x-line-signature` header value.
 #[derive(Clone, Debug)]
@@ -47,19 +47,32 @@ fn user_source(user_id: &str) -> Value {
     json!({ "type": "user", "userId": user_id })
 }
 
-/// Group sources carry a userId only for events a person caused (messages, postbacks).
-fn group_source(group_id: &str, user_id: Option<&str>) -> Value {
-    match user_id {
-        Some(user_id) => json!({ "type": "group", "groupId": group_id, "userId": user_id }),
-        None => json!({ "type": "group", "groupId": group_id }),
+/// The source of a group or room event; its kind is the one the chat is registered as (an
+/// unregistered id becomes a group). Only events a person caused carry a `userId`, and even those
+/// may lack it [LINE-API.md 1.2].
+fn chat_source(state: &mut State, chat_id: &str, user_id: Option<&str>) -> Value {
+    let kind = state.group_mut(chat_id).kind;
+    let mut source = json!({ "type": kind.as_str() });
+    source[format!("{}Id", kind.as_str())] = chat_id.into();
+    if let Some(user_id) = user_id {
+        source["userId"] = user_id.into();
     }
+    source
 }
 
-/// Source and reply-token chat for an event from `user_id`, in a group or 1:1.
-fn chat_source(group_id: Option<&str>, user_id: &str) -> (Value, String) {
-    match group_id {
-        Some(group_id) => (group_source(group_id, Some(user_id)), group_id.to_owned()),
-        None => (user_source(user_id), user_id.to_owned()),
+/// Source and reply-token chat for an event from `origin`.
+fn origin_source(state: &mut State, origin: Origin<'_>) -> (Value, String) {
+    match origin {
+        Origin::User(user_id) => (user_source(user_id), user_id.to_owned()),
+        Origin::UserWithoutId(user_id) => (json!({ "type": "user" }), user_id.to_owned()),
+        Origin::Group { group_id, user_id } => {
+            state.chat_mut(ChatKind::Group, group_id);
+            (chat_source(state, group_id, user_id), group_id.to_owned())
+        }
+        Origin::Room { room_id, user_id } => {
+            state.chat_mut(ChatKind::Room, room_id);
+            (chat_source(state, room_id, user_id), room_id.to_owned())
+        }
     }
 }
 
@@ -83,30 +96,43 @@ pub(crate) fn unfollow(state: &mut State, now: Timestamp, user_id: &str) -> Valu
     Value::Object(event("unfollow", now, user_source(user_id)))
 }
 
-pub(crate) fn text(state: &mut State, now: Timestamp, group_id: Option<&str>, user_id: &str, text: &str) -> Value {
-    let (source, chat) = chat_source(group_id, user_id);
+/// The `message` object of a message event.
+fn content(content: &Content<'_>) -> Value {
+    let mut message = json!({ "id": ids::message_id(), "quoteToken": ids::quote_token() });
+    match content {
+        Content::Text(text) => {
+            message["type"] = "text".into();
+            message["text"] = (*text).into();
+        }
+        Content::Sticker { package_id, sticker_id } => {
+            message["type"] = "sticker".into();
+            message["packageId"] = (*package_id).into();
+            message["stickerId"] = (*sticker_id).into();
+            message["stickerResourceType"] = "STATIC".into();
+        }
+        Content::Image => {
+            message["type"] = "image".into();
+            message["contentProvider"] = json!({ "type": "line" });
+        }
+    }
+    message
+}
+
+pub(crate) fn message(state: &mut State, now: Timestamp, origin: Origin<'_>, message: &Content<'_>) -> Value {
+    let (source, chat) = origin_source(state, origin);
     let mut e = with_reply_token(event("message", now, source), state, now, &chat);
-    e.insert(
-        "message".into(),
-        json!({
-            "type": "text",
-            "id": ids::message_id(),
-            "quoteToken": ids::quote_token(),
-            "text": text,
-        }),
-    );
+    e.insert("message".into(), content(message));
     Value::Object(e)
 }
 
 pub(crate) fn postback(
     state: &mut State,
     now: Timestamp,
-    group_id: Option<&str>,
-    user_id: &str,
+    origin: Origin<'_>,
     data: &str,
     params: &[(&str, &str)],
 ) -> Value {
-    let (source, chat) = chat_source(group_id, user_id);
+    let (source, chat) = origin_source(state, origin);
     let mut e = with_reply_token(event("postback", now, source), state, now, &chat);
     let mut postback = json!({ "data": data });
     if !params.is_empty() {
@@ -119,13 +145,13 @@ pub(crate) fn postback(
 
 pub(crate) fn join(state: &mut State, now: Timestamp, group_id: &str) -> Value {
     state.group_mut(group_id).bot_in = true;
-    let e = event("join", now, group_source(group_id, None));
+    let e = event("join", now, chat_source(state, group_id, None));
     Value::Object(with_reply_token(e, state, now, group_id))
 }
 
 pub(crate) fn leave(state: &mut State, now: Timestamp, group_id: &str) -> Value {
     state.group_mut(group_id).bot_in = false;
-    Value::Object(event("leave", now, group_source(group_id, None)))
+    Value::Object(event("leave", now, chat_source(state, group_id, None)))
 }
 
 fn members(user_ids: &[&str]) -> Value {
@@ -144,7 +170,7 @@ pub(crate) fn member_joined(state: &mut State, now: Timestamp, group_id: &str, u
             group.members.push((*user_id).to_owned());
         }
     }
-    let e = event("memberJoined", now, group_source(group_id, None));
+    let e = event("memberJoined", now, chat_source(state, group_id, None));
     let mut e = with_reply_token(e, state, now, group_id);
     e.insert("joined".into(), members(user_ids));
     Value::Object(e)
@@ -155,7 +181,7 @@ pub(crate) fn member_left(state: &mut State, now: Timestamp, group_id: &str, use
         .group_mut(group_id)
         .members
         .retain(|m| !user_ids.contains(&m.as_str()));
-    let mut e = event("memberLeft", now, group_source(group_id, None));
+    let mut e = event("memberLeft", now, chat_source(state, group_id, None));
     e.insert("left".into(), members(user_ids));
     Value::Object(e)
 }
@@ -168,11 +194,12 @@ pub(crate) fn as_redelivery(event: &Value) -> Value {
     e
 }
 
-/// Keeps the reply token usable so a test can catch a bot that wrongly answers a standby event.
+/// Standby events carry no reply token [LINE-API.md 2.1; review S7].
 pub(crate) fn as_standby(event: &Value) -> Value {
     let mut e = event.clone();
     if let Some(map) = e.as_object_mut() {
         map.insert("mode".into(), "standby".into());
+        map.remove("replyToken");
     }
     e
 }

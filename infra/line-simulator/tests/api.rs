@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use line_simulator::{Endpoint, Failure, SimConfig, Simulator, Via};
+use line_simulator::{Content, Endpoint, Failure, Origin, SimConfig, Simulator, Via};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -14,6 +14,7 @@ const ALICE: &str = "U1111111111111111111111111111111a";
 const BOB: &str = "U2222222222222222222222222222222b";
 const CAROL: &str = "U3333333333333333333333333333333c";
 const FAMILY: &str = "C4444444444444444444444444444444d";
+const MEETING: &str = "R5555555555555555555555555555555e";
 const KEY: &str = "123e4567-e89b-12d3-a456-426614174000";
 
 /// A simulator on a virtual clock plus an HTTP client that knows its token.
@@ -25,6 +26,10 @@ struct Harness {
 
 impl Harness {
     async fn new() -> Harness {
+        Harness::with_reply_token_ttl(SimConfig::default().reply_token_ttl).await
+    }
+
+    async fn with_reply_token_ttl(reply_token_ttl: Duration) -> Harness {
         let millis = Arc::new(AtomicI64::new(1_780_000_000_000));
         let clock_millis = millis.clone();
         let config = SimConfig {
@@ -32,6 +37,7 @@ impl Harness {
                 jiff::Timestamp::from_millisecond(clock_millis.load(Ordering::SeqCst))
                     .expect("test clock stays in range")
             }),
+            reply_token_ttl,
             ..SimConfig::default()
         };
         let sim = Simulator::start(config).await.expect("simulator starts");
@@ -631,4 +637,318 @@ async fn rich_menus_need_an_image_before_they_can_be_linked() {
     assert_eq!(h.sim.default_rich_menu(), None);
     assert_eq!(h.sim.rich_menu_of(ALICE), None);
     assert_eq!(h.get(&format!("/v2/bot/richmenu/{id}")).await.0, 404);
+}
+
+fn mention_of(user: &str) -> Value {
+    json!({ "type": "textV2", "text": "{who} please answer", "substitution": {
+        "who": { "type": "mention", "mentionee": { "type": "user", "userId": user } }
+    }})
+}
+
+#[tokio::test]
+async fn a_mention_pushed_to_a_group_needs_the_user_to_be_a_current_member() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE, BOB]);
+    let push =
+        |user: &str| json!({ "to": FAMILY, "messages": [{ "type": "text", "text": "case #1" }, mention_of(user)] });
+    assert_eq!(h.post("/v2/bot/message/push", push(ALICE), None).await.0, 200);
+
+    h.sim.member_left(FAMILY, &[ALICE]);
+    let (status, body) = h.post("/v2/bot/message/push", push(ALICE), Some(KEY)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["message"], "The request body has 1 error(s)");
+    assert_eq!(
+        body["details"][0]["property"],
+        "messages[1].substitution.who.mentionee.userId"
+    );
+    // The whole push is refused, the plain text with it, and the retry key stays unused.
+    assert_eq!(h.sim.seen_by(FAMILY).len(), 1);
+    assert_eq!(h.sim.billed_messages(), 2);
+    h.sim.member_joined(FAMILY, &[ALICE]);
+    assert_eq!(h.post("/v2/bot/message/push", push(ALICE), Some(KEY)).await.0, 200);
+
+    // Carol never was in the group; the bot itself can never be mentioned.
+    assert_eq!(h.post("/v2/bot/message/push", push(CAROL), None).await.0, 400);
+    let bot = h.sim.config().bot_user_id.clone();
+    assert_eq!(h.post("/v2/bot/message/push", push(&bot), None).await.0, 400);
+    let all = json!({ "to": FAMILY, "messages": [{ "type": "textV2", "text": "{all}", "substitution": {
+        "all": { "type": "mention", "mentionee": { "type": "all" } } } }] });
+    assert_eq!(h.post("/v2/bot/message/push", all, None).await.0, 200);
+}
+
+#[tokio::test]
+async fn mentions_are_refused_outside_groups_and_rooms() {
+    let h = Harness::with_people().await;
+    let to_user = json!({ "to": ALICE, "messages": [mention_of(ALICE)] });
+    assert_eq!(h.post("/v2/bot/message/push", to_user, None).await.0, 400);
+    let multicast = json!({ "to": [ALICE, BOB], "messages": [mention_of(ALICE)] });
+    assert_eq!(h.post("/v2/bot/message/multicast", multicast, None).await.0, 400);
+    assert!(h.sim.deliveries().is_empty());
+
+    let token = reply_token(&h.sim.text(ALICE, "hello"));
+    let reply = json!({ "replyToken": token, "messages": [mention_of(ALICE)] });
+    assert_eq!(h.post("/v2/bot/message/reply", reply, None).await.0, 400);
+    // The refused reply did not use up the token.
+    assert_eq!(h.reply(&token, "plain").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_reply_in_a_group_may_mention_its_members_only() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+    let token = reply_token(&h.sim.group_text(FAMILY, ALICE, "help"));
+    let reply = |user: &str| json!({ "replyToken": token, "messages": [mention_of(user)] });
+    assert_eq!(h.post("/v2/bot/message/reply", reply(BOB), None).await.0, 400);
+    assert_eq!(h.post("/v2/bot/message/reply", reply(ALICE), None).await.0, 200);
+}
+
+#[tokio::test]
+async fn rooms_have_their_own_endpoints_and_group_endpoints_refuse_their_ids() {
+    let h = Harness::with_people().await;
+    h.sim.add_room(MEETING, &[ALICE, BOB]);
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+
+    let (status, profile) = h.get(&format!("/v2/bot/room/{MEETING}/member/{ALICE}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(profile, json!({ "displayName": "Alice", "userId": ALICE }));
+    assert_eq!(h.get(&format!("/v2/bot/room/{MEETING}/member/{CAROL}")).await.0, 404);
+    assert_eq!(
+        h.get(&format!("/v2/bot/room/{MEETING}/members/count")).await.1,
+        json!({ "count": 2 })
+    );
+
+    let (status, body) = h.get(&format!("/v2/bot/group/{MEETING}/member/{ALICE}")).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["message"], "The value for the 'groupId' parameter is invalid");
+    assert_eq!(h.get(&format!("/v2/bot/group/{MEETING}/summary")).await.0, 400);
+    assert_eq!(h.get(&format!("/v2/bot/group/{MEETING}/members/count")).await.0, 400);
+    assert_eq!(h.get(&format!("/v2/bot/room/{FAMILY}/member/{ALICE}")).await.0, 400);
+    assert_eq!(
+        h.post(&format!("/v2/bot/group/{MEETING}/leave"), json!({}), None)
+            .await
+            .0,
+        400
+    );
+
+    // Push, billing and mentions work as for groups.
+    let body = json!({ "to": MEETING, "messages": [mention_of(BOB)] });
+    assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 200);
+    assert_eq!(h.sim.seen_by(MEETING).len(), 1);
+    assert_eq!(h.sim.billed_messages(), 2);
+
+    assert_eq!(
+        h.post(&format!("/v2/bot/room/{MEETING}/leave"), json!({}), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(h.push(MEETING, "gone", None).await.0, 400);
+}
+
+#[tokio::test]
+async fn room_events_have_a_room_source() {
+    let h = Harness::with_people().await;
+    h.sim.add_room(MEETING, &[ALICE]);
+    let text = h.sim.room_text(MEETING, ALICE, "hi");
+    assert_eq!(
+        text["source"],
+        json!({ "type": "room", "roomId": MEETING, "userId": ALICE })
+    );
+    assert_eq!(h.reply(&reply_token(&text), "hello room").await.0, 200);
+    assert_eq!(h.sim.seen_by(MEETING)[0].via, Via::Reply);
+
+    let press = h.sim.room_postback(MEETING, None, "take");
+    assert_eq!(press["source"], json!({ "type": "room", "roomId": MEETING }));
+    assert_eq!(
+        h.sim.join(MEETING)["source"],
+        json!({ "type": "room", "roomId": MEETING })
+    );
+    let joined = h.sim.member_joined(MEETING, &[BOB]);
+    assert_eq!(joined["source"], json!({ "type": "room", "roomId": MEETING }));
+    assert_eq!(
+        h.get(&format!("/v2/bot/room/{MEETING}/members/count")).await.1,
+        json!({ "count": 2 })
+    );
+    h.sim.member_left(MEETING, &[BOB]);
+    let body = json!({ "to": MEETING, "messages": [mention_of(BOB)] });
+    assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 400);
+}
+
+#[tokio::test]
+async fn events_can_come_without_a_user_id() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+    let press = h.sim.group_postback_without_user(FAMILY, "take");
+    assert_eq!(press["source"], json!({ "type": "group", "groupId": FAMILY }));
+    assert_eq!(press["postback"], json!({ "data": "take" }));
+    // The reply still goes to the group.
+    assert_eq!(h.reply(&reply_token(&press), "who pressed?").await.0, 200);
+    assert_eq!(h.sim.seen_by(FAMILY).len(), 1);
+
+    let desktop = h.sim.message(
+        Origin::Group {
+            group_id: FAMILY,
+            user_id: None,
+        },
+        Content::Text("typed on PC"),
+    );
+    assert_eq!(desktop["source"], json!({ "type": "group", "groupId": FAMILY }));
+
+    let unconsented = h.sim.message(Origin::UserWithoutId(ALICE), Content::Text("hi"));
+    assert_eq!(unconsented["source"], json!({ "type": "user" }));
+    assert_eq!(h.reply(&reply_token(&unconsented), "hello").await.0, 200);
+    assert_eq!(h.sim.seen_by(ALICE).len(), 1);
+}
+
+#[tokio::test]
+async fn stickers_and_images_are_message_events_without_text() {
+    let h = Harness::with_people().await;
+    let sticker = h.sim.message(
+        Origin::User(ALICE),
+        Content::Sticker {
+            package_id: "446",
+            sticker_id: "1988",
+        },
+    );
+    let m = &sticker["message"];
+    assert_eq!(m["type"], "sticker");
+    assert_eq!(
+        (m["packageId"].as_str(), m["stickerId"].as_str()),
+        (Some("446"), Some("1988"))
+    );
+    assert!(m["quoteToken"].is_string() && m["id"].is_string() && m.get("text").is_none());
+    assert!(sticker["replyToken"].is_string());
+
+    let image = h.sim.message(Origin::User(ALICE), Content::Image);
+    assert_eq!(image["message"]["type"], "image");
+    assert_eq!(image["message"]["contentProvider"], json!({ "type": "line" }));
+}
+
+#[tokio::test]
+async fn one_webhook_body_can_carry_events_of_several_chats() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(FAMILY, "Family", &[ALICE]);
+    let events = [
+        h.sim.text(ALICE, "one"),
+        h.sim.group_postback_without_user(FAMILY, "two"),
+        h.sim.unfollow(BOB),
+    ];
+    let body: Value = serde_json::from_str(&h.sim.signed(&events).body).expect("JSON body");
+    let kinds: Vec<&str> = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(kinds, ["message", "postback", "unfollow"]);
+    // Each event keeps its own reply token.
+    assert_eq!(h.reply(&reply_token(&events[1]), "group").await.0, 200);
+    assert_eq!(h.reply(&reply_token(&events[0]), "alice").await.0, 200);
+}
+
+#[tokio::test]
+async fn standby_events_carry_no_reply_token() {
+    let h = Harness::with_people().await;
+    let standby = Simulator::as_standby(&h.sim.text(ALICE, "hi"));
+    assert_eq!(standby["mode"], "standby");
+    assert!(standby.get("replyToken").is_none());
+    assert_eq!(standby["message"]["text"], "hi");
+}
+
+#[tokio::test]
+async fn a_used_up_allowance_refuses_every_push_with_lines_429_body() {
+    let h = Harness::with_people().await;
+    h.sim.add_group(
+        FAMILY,
+        "Family",
+        &[
+            ALICE,
+            BOB,
+            CAROL,
+            "U6666666666666666666666666666666f",
+            "U7777777777777777777777777777777a",
+        ],
+    );
+    h.sim.set_monthly_limit(Some(6));
+    // The docs' example: 4 message objects to a 5-person chat count 5.
+    let text = json!({ "type": "text", "text": "x" });
+    let body = json!({ "to": FAMILY, "messages": [text, text, text, text] });
+    assert_eq!(h.post("/v2/bot/message/push", body, None).await.0, 200);
+    assert_eq!(h.sim.billed_messages(), 5);
+    assert_eq!(h.push(ALICE, "last one", None).await.0, 200);
+
+    // Used up: even a push that would cost nothing (Carol never followed) is refused.
+    let (status, body) = h.push(CAROL, "free?", None).await;
+    assert_eq!(
+        (status, body),
+        (429, json!({ "message": "You have reached your monthly limit." }))
+    );
+    let multicast = json!({ "to": [CAROL], "messages": [text] });
+    assert_eq!(h.post("/v2/bot/message/multicast", multicast, None).await.0, 429);
+    assert_eq!(h.sim.billed_messages(), 6);
+    let (_, usage) = h.get("/v2/bot/message/quota/consumption").await;
+    assert_eq!(usage, json!({ "totalUsage": 6 }));
+}
+
+#[tokio::test]
+async fn a_redelivered_token_is_usable_for_a_minute_after_the_redelivery() {
+    let h = Harness::with_people().await;
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(10 * 60);
+    let redelivered = h.sim.redeliver(&event);
+    assert_eq!(redelivered["deliveryContext"]["isRedelivery"], true);
+    h.advance(59);
+    assert_eq!(h.reply(&reply_token(&redelivered), "late but fine").await.0, 200);
+    // Used once is used for good, whatever is redelivered later.
+    h.sim.redeliver(&event);
+    assert_eq!(h.reply(&reply_token(&event), "again").await.0, 400);
+
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(10 * 60);
+    h.sim.redeliver(&event);
+    h.advance(61);
+    assert_eq!(
+        h.reply(&reply_token(&event), "too late after the redelivery").await.0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_token_is_dead_20_minutes_after_the_event() {
+    let h = Harness::with_people().await;
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(19 * 60 + 30);
+    h.sim.redeliver(&event);
+    h.advance(29);
+    assert_eq!(h.reply(&reply_token(&event), "at 19:59").await.0, 200);
+
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(19 * 60 + 30);
+    h.sim.redeliver(&event);
+    h.advance(31);
+    assert_eq!(h.reply(&reply_token(&event), "at 20:01").await.0, 400);
+
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(25 * 60);
+    let redelivered = h.sim.redeliver(&event);
+    assert_eq!(h.reply(&reply_token(&redelivered), "at 25:00").await.0, 400);
+
+    // as_redelivery only reshapes the event: the token keeps its first minute.
+    let event = h.sim.text(ALICE, "hello");
+    h.advance(120);
+    let reshaped = Simulator::as_redelivery(&event);
+    assert_eq!(h.reply(&reply_token(&reshaped), "at 2:00").await.0, 400);
+}
+
+#[tokio::test]
+async fn the_reply_token_ttl_is_configurable() {
+    let h = Harness::with_reply_token_ttl(Duration::from_secs(30)).await;
+    h.sim.add_user(ALICE, "Alice");
+    h.sim.follow(ALICE);
+    let first = h.sim.text(ALICE, "one");
+    let second = h.sim.text(ALICE, "two");
+    h.advance(30);
+    assert_eq!(h.reply(&reply_token(&first), "at 30 s").await.0, 200);
+    h.advance(1);
+    assert_eq!(h.reply(&reply_token(&second), "at 31 s").await.0, 400);
 }
