@@ -6,7 +6,7 @@ use line_simulator::{Endpoint, Failure, Simulator};
 use mimamori::adapters::queue::SqsQueue;
 use mimamori::alerts::EscalationMessage;
 use mimamori::check::{CheckState, Deadline};
-use mimamori::ids::{OperatorId, UserId};
+use mimamori::ids::{OperatorId, Watched};
 use mimamori::line::postback::Postback;
 use mimamori::ports::{Queue, QueueError, Scheduler, SchedulerError};
 use mimamori::schedule::CheckSchedule;
@@ -162,16 +162,16 @@ struct FlakyScheduler {
 
 #[async_trait]
 impl Scheduler for FlakyScheduler {
-    async fn put_member_schedule(&self, op: &OperatorId, m: &UserId, s: &CheckSchedule) -> Result<(), SchedulerError> {
-        self.inner.put_member_schedule(op, m, s).await
+    async fn put_check_schedule(&self, op: &OperatorId, w: &Watched, s: &CheckSchedule) -> Result<(), SchedulerError> {
+        self.inner.put_check_schedule(op, w, s).await
     }
-    async fn delete_member_schedule(&self, op: &OperatorId, m: &UserId) -> Result<(), SchedulerError> {
-        self.inner.delete_member_schedule(op, m).await
+    async fn delete_check_schedule(&self, op: &OperatorId, w: &Watched) -> Result<(), SchedulerError> {
+        self.inner.delete_check_schedule(op, w).await
     }
-    async fn delete_deadline(&self, op: &OperatorId, m: &UserId, d: &Deadline) -> Result<(), SchedulerError> {
-        self.inner.delete_deadline(op, m, d).await
+    async fn delete_deadline(&self, op: &OperatorId, w: &Watched, d: &Deadline) -> Result<(), SchedulerError> {
+        self.inner.delete_deadline(op, w, d).await
     }
-    async fn set_deadline(&self, op: &OperatorId, m: &UserId, d: &Deadline) -> Result<(), SchedulerError> {
+    async fn set_deadline(&self, op: &OperatorId, w: &Watched, d: &Deadline) -> Result<(), SchedulerError> {
         if self
             .failures
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -182,7 +182,7 @@ impl Scheduler for FlakyScheduler {
                 message: "injected crash".into(),
             });
         }
-        self.inner.set_deadline(op, m, d).await
+        self.inner.set_deadline(op, w, d).await
     }
 }
 

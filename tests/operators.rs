@@ -9,7 +9,7 @@ use mimamori::app::deadline::DeadlineInvocation;
 use mimamori::app::watchdog::{self, WatchdogInvocation};
 use mimamori::app::{AppError, check, deadline, escalation};
 use mimamori::check::Stage;
-use mimamori::ids::OperatorId;
+use mimamori::ids::{ChatId, OperatorId, Watched};
 use mimamori::line::postback::Postback;
 use mimamori::operator::Operator;
 use mimamori::schedule::CheckSchedule;
@@ -21,7 +21,7 @@ fn elsewhere() -> OperatorId {
 }
 
 #[tokio::test]
-async fn an_invocation_for_an_operator_not_served_here_is_refused_and_changes_nothing() {
+async fn an_invocation_for_an_operator_or_a_subject_not_served_here_is_refused_and_changes_nothing() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     let before = member(&s, HANAKO).await.unwrap();
@@ -30,7 +30,7 @@ async fn an_invocation_for_an_operator_not_served_here_is_refused_and_changes_no
 
     let inv = CheckInvocation {
         operator: elsewhere(),
-        member: uid(HANAKO),
+        watched: Watched::Member(uid(HANAKO)),
         scheduled_time: at,
     };
     let refused = check::run(&s.functions.check, &inv).await;
@@ -40,7 +40,7 @@ async fn an_invocation_for_an_operator_not_served_here_is_refused_and_changes_no
     );
     let inv = DeadlineInvocation {
         operator: elsewhere(),
-        member: uid(HANAKO),
+        watched: Watched::Member(uid(HANAKO)),
         check: at,
         stage: Stage::Overdue,
     };
@@ -59,6 +59,23 @@ async fn an_invocation_for_an_operator_not_served_here_is_refused_and_changes_no
     };
     let refused = watchdog::run(&s.functions.check, &inv).await;
     assert!(matches!(refused, Err(AppError::Malformed(_))), "{refused:?}");
+
+    // A group's check (the つながり service) is not served by this deployment yet.
+    let group = Watched::Group(ChatId::new(STAFF_ROOM).unwrap());
+    let inv = CheckInvocation {
+        operator: operator(&s),
+        watched: group.clone(),
+        scheduled_time: at,
+    };
+    let refused = check::run(&s.functions.check, &inv).await;
+    assert!(matches!(&refused, Err(AppError::Malformed(m)) if m.contains("group")), "{refused:?}");
+    let inv = DeadlineInvocation {
+        operator: operator(&s),
+        watched: group,
+        check: at,
+        stage: Stage::Reminder,
+    };
+    assert!(matches!(deadline::run(&s.functions.deadline, &inv).await, Err(AppError::Malformed(_))));
 
     assert_eq!(member(&s, HANAKO).await.unwrap(), before);
     assert!(check_at(&s, HANAKO, at).await.is_none());

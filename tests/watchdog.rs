@@ -2,6 +2,7 @@
 //! lost) is reported to the staff room once and their schedule is put back; members whose
 //! checks run as they should are never reported.
 
+use mimamori::ids::Watched;
 use scenarios::*;
 
 #[tokio::test]
@@ -18,7 +19,7 @@ async fn a_lost_schedule_is_reported_once_and_repaired() {
     s.functions
         .check
         .scheduler
-        .delete_member_schedule(&operator(&s), &uid(HANAKO))
+        .delete_check_schedule(&operator(&s), &Watched::from(&uid(HANAKO)))
         .await
         .unwrap();
 

@@ -11,6 +11,8 @@ pub enum IdError {
     User,
     #[error("LINE chat id must be 'C' (group chat) or 'R' (room) followed by 32 hex digits")]
     Chat,
+    #[error("a check watches either a member or a group: give exactly one of \"member\" and \"group\"")]
+    Watched,
 }
 
 fn is_line_id(s: &str, prefixes: &[char]) -> bool {
@@ -96,6 +98,61 @@ macro_rules! string_id {
 }
 string_id!(OperatorId, UserId, ChatId);
 
+/// Whom a check watches over: a member, or (the つながり service) a LINE group whose
+/// people confirm for each other. Schedules, deadlines and their payloads name it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Watched {
+    Member(UserId),
+    Group(ChatId),
+}
+
+impl Watched {
+    /// From a payload's `member` and `group` fields, exactly one of which is given.
+    pub fn from_fields(member: Option<UserId>, group: Option<ChatId>) -> Result<Self, IdError> {
+        match (member, group) {
+            (Some(user), None) => Ok(Self::Member(user)),
+            (None, Some(chat)) => Ok(Self::Group(chat)),
+            _ => Err(IdError::Watched),
+        }
+    }
+
+    /// The payload's `member` and `group` fields.
+    pub fn into_fields(self) -> (Option<UserId>, Option<ChatId>) {
+        match self {
+            Self::Member(user) => (Some(user), None),
+            Self::Group(chat) => (None, Some(chat)),
+        }
+    }
+
+    /// The LINE id of the member or the group.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Member(user) => user.as_str(),
+            Self::Group(chat) => chat.as_str(),
+        }
+    }
+
+    /// The payload field that names it: `member` or `group`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Member(_) => "member",
+            Self::Group(_) => "group",
+        }
+    }
+}
+
+impl From<&UserId> for Watched {
+    fn from(user: &UserId) -> Self {
+        Self::Member(user.clone())
+    }
+}
+
+impl fmt::Display for Watched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A check's identity: the time it was scheduled for (one check per member and time).
 /// Its key, the epoch second, is how records, buttons and push keys name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -126,6 +183,20 @@ impl fmt::Display for CheckId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_watches_exactly_one_member_or_group() {
+        let user = UserId::new(format!("U{}", "a".repeat(32))).unwrap();
+        let chat = ChatId::new(format!("C{}", "b".repeat(32))).unwrap();
+        let member = Watched::from_fields(Some(user.clone()), None).unwrap();
+        assert_eq!(member, Watched::Member(user.clone()));
+        assert_eq!(member.clone().into_fields(), (Some(user.clone()), None));
+        assert_eq!((member.field(), member.as_str()), ("member", user.as_str()));
+        let group = Watched::from_fields(None, Some(chat.clone())).unwrap();
+        assert_eq!((group.field(), group.to_string()), ("group", chat.to_string()));
+        assert_eq!(Watched::from_fields(None, None), Err(IdError::Watched));
+        assert_eq!(Watched::from_fields(Some(user), Some(chat)), Err(IdError::Watched));
+    }
 
     #[test]
     fn line_ids_are_validated() {

@@ -15,11 +15,11 @@ pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lamb
                 DeadlineOutcome::Escalated { case_number } => Some(case_number),
                 _ => None,
             };
-            tracing::info!(member = %invocation.member, check = %invocation.check, stage = invocation.stage.as_str(), outcome = outcome.as_str(), case, "deadline");
+            tracing::info!(watched = %invocation.watched, check = %invocation.check, stage = invocation.stage.as_str(), outcome = outcome.as_str(), case, "deadline");
             Ok(json!({ "outcome": outcome.as_str(), "case": case }))
         }
         Err(e) => {
-            tracing::error!(member = %invocation.member, check = %invocation.check, stage = invocation.stage.as_str(), error = %e, "deadline_failed");
+            tracing::error!(watched = %invocation.watched, check = %invocation.check, stage = invocation.stage.as_str(), error = %e, "deadline_failed");
             Err(e.into())
         }
     }

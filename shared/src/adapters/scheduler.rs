@@ -3,7 +3,7 @@
 
 use crate::check::Deadline;
 use crate::config::SchedulerConfig;
-use crate::ids::{OperatorId, UserId};
+use crate::ids::{OperatorId, Watched};
 use crate::ports::{Scheduler, SchedulerError};
 use crate::schedule::{CheckSchedule, ScheduleExpression};
 use async_trait::async_trait;
@@ -37,14 +37,16 @@ impl EventBridgeScheduler {
     }
 }
 
-/// `chk-{operator}-{user}`: at most 4 + 20 + 1 + 33 = 58 characters (the limit is 64).
-pub fn member_schedule_name(op: &OperatorId, member: &UserId) -> String {
-    format!("chk-{op}-{member}")
+/// `chk-{operator}-{user or group}`: at most 4 + 20 + 1 + 33 = 58 characters (the limit
+/// is 64). A member's id starts with `U`, a group's with `C`, so the names never meet.
+pub fn check_schedule_name(op: &OperatorId, watched: &Watched) -> String {
+    format!("chk-{op}-{watched}")
 }
 
-/// `dl-{operator}-{hash of user}-{check}-{r|o}`: unique per check and stage, ≤ 64 characters.
-pub fn deadline_schedule_name(op: &OperatorId, member: &UserId, deadline: &Deadline) -> String {
-    let hash = Sha256::digest(member.as_str().as_bytes());
+/// `dl-{operator}-{hash of user or group}-{check}-{r|o}`: unique per check and stage,
+/// ≤ 64 characters.
+pub fn deadline_schedule_name(op: &OperatorId, watched: &Watched, deadline: &Deadline) -> String {
+    let hash = Sha256::digest(watched.as_str().as_bytes());
     let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
     let stage = match deadline.stage {
         crate::check::Stage::Reminder => 'r',
@@ -102,15 +104,16 @@ impl EventBridgeScheduler {
 
 #[async_trait]
 impl Scheduler for EventBridgeScheduler {
-    async fn put_member_schedule(
+    async fn put_check_schedule(
         &self,
         op: &OperatorId,
-        member: &UserId,
+        watched: &Watched,
         schedule: &CheckSchedule,
     ) -> Result<(), SchedulerError> {
-        let name = member_schedule_name(op, member);
+        let name = check_schedule_name(op, watched);
         let expression = schedule.expression().to_string();
-        let input = json!({ "operator": op, "member": member, "scheduled_time": SCHEDULED_TIME }).to_string();
+        let input = json!({ "operator": op, watched.field(): watched.as_str(), "scheduled_time": SCHEDULED_TIME });
+        let input = input.to_string();
         let target = self.target("CreateSchedule", &self.config.check_function_arn, input)?;
         let created = self
             .client
@@ -146,11 +149,11 @@ impl Scheduler for EventBridgeScheduler {
         }
     }
 
-    async fn delete_member_schedule(&self, op: &OperatorId, member: &UserId) -> Result<(), SchedulerError> {
+    async fn delete_check_schedule(&self, op: &OperatorId, watched: &Watched) -> Result<(), SchedulerError> {
         let result = self
             .client
             .delete_schedule()
-            .name(member_schedule_name(op, member))
+            .name(check_schedule_name(op, watched))
             .group_name(&self.config.group)
             .send()
             .await;
@@ -169,10 +172,10 @@ impl Scheduler for EventBridgeScheduler {
     async fn delete_deadline(
         &self,
         op: &OperatorId,
-        member: &UserId,
+        watched: &Watched,
         deadline: &Deadline,
     ) -> Result<(), SchedulerError> {
-        let name = deadline_schedule_name(op, member, deadline);
+        let name = deadline_schedule_name(op, watched, deadline);
         match self
             .client
             .delete_schedule()
@@ -192,10 +195,15 @@ impl Scheduler for EventBridgeScheduler {
         }
     }
 
-    async fn set_deadline(&self, op: &OperatorId, member: &UserId, deadline: &Deadline) -> Result<(), SchedulerError> {
+    async fn set_deadline(
+        &self,
+        op: &OperatorId,
+        watched: &Watched,
+        deadline: &Deadline,
+    ) -> Result<(), SchedulerError> {
         let input = json!({
             "operator": op,
-            "member": member,
+            watched.field(): watched.as_str(),
             "check": deadline.check,
             "stage": deadline.stage,
         })
@@ -204,7 +212,7 @@ impl Scheduler for EventBridgeScheduler {
         let result = self
             .client
             .create_schedule()
-            .name(deadline_schedule_name(op, member, deadline))
+            .name(deadline_schedule_name(op, watched, deadline))
             .group_name(&self.config.group)
             .schedule_expression(ScheduleExpression::at(deadline.at, &TimeZone::UTC).to_string())
             .schedule_expression_timezone("UTC")
@@ -226,20 +234,27 @@ impl Scheduler for EventBridgeScheduler {
 mod tests {
     use super::*;
     use crate::check::Stage;
+    use crate::ids::{ChatId, UserId};
     use jiff::Timestamp;
 
     #[test]
-    fn schedule_names_fit_the_64_character_limit() {
+    fn schedule_names_fit_the_64_character_limit_and_a_member_never_meets_a_group() {
         let op = OperatorId::new("a".repeat(20)).unwrap();
-        let member = UserId::new(format!("U{}", "f".repeat(32))).unwrap();
-        assert!(member_schedule_name(&op, &member).len() <= 64);
+        let hex = "f".repeat(32);
+        let member = Watched::Member(UserId::new(format!("U{hex}")).unwrap());
+        let group = Watched::Group(ChatId::new(format!("C{hex}")).unwrap());
         let d = Deadline {
             check: Timestamp::from_second(4_000_000_000).unwrap(),
             stage: Stage::Overdue,
             at: Timestamp::UNIX_EPOCH,
         };
-        let name = deadline_schedule_name(&op, &member, &d);
-        assert!(name.len() <= 64, "{name}");
-        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        for watched in [&member, &group] {
+            assert!(check_schedule_name(&op, watched).len() <= 64);
+            let name = deadline_schedule_name(&op, watched, &d);
+            assert!(name.len() <= 64, "{name}");
+            assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        }
+        assert_ne!(check_schedule_name(&op, &member), check_schedule_name(&op, &group));
+        assert_ne!(deadline_schedule_name(&op, &member, &d), deadline_schedule_name(&op, &group, &d));
     }
 }

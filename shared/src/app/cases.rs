@@ -8,6 +8,7 @@ use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::case::CallKind;
 use crate::case::{Actor, Case, CaseEvent, Outcome};
 use crate::check::{self, AckPlan, CheckState};
+use crate::ids::Watched;
 use crate::ids::{ChatId, UserId};
 use crate::line::texts::Text;
 use crate::line::webhook::StaffAction;
@@ -410,7 +411,7 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
 /// now, once.
 async fn stop_checks(app: &App, user: &UserId, member: Option<&Member>, now: Timestamp) -> Result<(), AppError> {
     let op = &app.operator.id;
-    app.scheduler.delete_member_schedule(op, user).await?;
+    app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     if let Some(member) = member.filter(|m| !m.left_counted) {
         let left = Fact::Left {
             who: crate::member::pseudonym(op, member),

@@ -3,7 +3,7 @@
 use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
-use crate::ids::{OperatorId, UserId};
+use crate::ids::{ChatId, IdError, OperatorId, UserId, Watched};
 use crate::member::{HistoryEvent, MemberChange};
 use crate::outbox::Notice;
 use crate::ports::Written;
@@ -11,14 +11,50 @@ use crate::report::CheckFlag;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-/// The payload the member's recurring schedule sends; `scheduled_time` is filled in by
-/// Scheduler from `<aws.scheduler.scheduled-time>` and identifies the check.
+/// The payload a recurring check schedule sends: the operator, whom it watches
+/// (`"member": "U…"` or `"group": "C…"`), and `scheduled_time`, filled in by Scheduler
+/// from `<aws.scheduler.scheduled-time>`, which identifies the check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "CheckPayload", into = "CheckPayload")]
 pub struct CheckInvocation {
     pub operator: OperatorId,
-    pub member: UserId,
+    pub watched: Watched,
     pub scheduled_time: Timestamp,
+}
+
+/// `CheckInvocation` as the payload spells it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckPayload {
+    operator: OperatorId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    member: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<ChatId>,
+    scheduled_time: Timestamp,
+}
+
+impl TryFrom<CheckPayload> for CheckInvocation {
+    type Error = IdError;
+    fn try_from(p: CheckPayload) -> Result<Self, IdError> {
+        Ok(Self {
+            operator: p.operator,
+            watched: Watched::from_fields(p.member, p.group)?,
+            scheduled_time: p.scheduled_time,
+        })
+    }
+}
+
+impl From<CheckInvocation> for CheckPayload {
+    fn from(i: CheckInvocation) -> Self {
+        let (member, group) = i.watched.into_fields();
+        Self {
+            operator: i.operator,
+            member,
+            group,
+            scheduled_time: i.scheduled_time,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +89,10 @@ impl CheckOutcome {
 
 pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppError> {
     let app = &app.serving(&inv.operator)?;
-    let (op, user, slot) = (&inv.operator, &inv.member, inv.scheduled_time);
+    let Watched::Member(user) = &inv.watched else {
+        return Err(not_served(&inv.watched));
+    };
+    let (op, slot) = (&inv.operator, inv.scheduled_time);
     let mut resumed = false;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
@@ -90,7 +129,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 let push = app.render(push);
                 if app.checks.open_check(&member, &check, &push).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
-                    app.scheduler.set_deadline(op, user, &deadline).await?;
+                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
                 }
             }
@@ -106,7 +145,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     == Written::Done
                 {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
-                    app.scheduler.set_deadline(op, user, &deadline).await?;
+                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
                     return Ok(CheckOutcome::Reminded(deliver(app, op, user, &[push]).await?));
                 }
             }
@@ -153,7 +192,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
 /// pushes and the deadline that moves it on.
 pub(crate) async fn redo(app: &App, op: &OperatorId, user: &UserId, check: &Check) -> Result<Delivered, AppError> {
     if let Some(deadline) = next_deadline(app, check) {
-        app.scheduler.set_deadline(op, user, &deadline).await?;
+        app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
     }
     deliver_pending(app, op, user, check.scheduled_at).await
 }
@@ -171,5 +210,44 @@ fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
             check::overdue_deadline(check, &app.operator.timing).map(|d| Deadline { at: at(d.at), ..d })
         }
         CheckState::Overdue | CheckState::Acknowledged => None,
+    }
+}
+
+/// A check of a group reached a deployment without the group service (つながり): a
+/// schedule from elsewhere, or a forged payload. Nothing is read or written.
+pub(crate) fn not_served(watched: &Watched) -> AppError {
+    AppError::Malformed(format!(
+        "checks of a {} are not served by this deployment",
+        watched.field()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_payload_names_exactly_one_member_or_group_and_nothing_else() {
+        let user = format!("U{}", "a".repeat(32));
+        let chat = format!("C{}", "b".repeat(32));
+        let t = "2026-11-30T00:00:00Z";
+        // A member's schedule payload, as every existing schedule spells it.
+        let member = json!({ "operator": "op", "member": user, "scheduled_time": t });
+        let inv: CheckInvocation = serde_json::from_value(member.clone()).unwrap();
+        assert_eq!(inv.watched, Watched::Member(UserId::new(&user).unwrap()));
+        assert_eq!(serde_json::to_value(&inv).unwrap(), member, "round trip");
+        let group = json!({ "operator": "op", "group": chat, "scheduled_time": t });
+        let inv: CheckInvocation = serde_json::from_value(group.clone()).unwrap();
+        assert_eq!(inv.watched.field(), "group");
+        assert_eq!(serde_json::to_value(&inv).unwrap(), group);
+        for bad in [
+            json!({ "operator": "op", "scheduled_time": t }),
+            json!({ "operator": "op", "member": user, "group": chat, "scheduled_time": t }),
+            json!({ "operator": "op", "member": user, "scheduled_time": t, "extra": 1 }),
+            json!({ "operator": "op", "member": "not a user", "scheduled_time": t }),
+        ] {
+            assert!(serde_json::from_value::<CheckInvocation>(bad.clone()).is_err(), "{bad}");
+        }
     }
 }

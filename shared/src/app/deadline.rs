@@ -4,22 +4,61 @@ use super::deliver::{Delivered, deliver};
 use super::{ATTEMPTS, App, AppError};
 use crate::alerts::EscalationMessage;
 use crate::check::{self, CheckState, DeadlinePlan, Idle, Stage};
-use crate::ids::{OperatorId, UserId};
+use crate::ids::{ChatId, IdError, OperatorId, UserId, Watched};
 use crate::member::{HistoryEvent, MemberStatus};
 use crate::ports::Written;
 use crate::report::CheckFlag;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// The payload of a one-time deadline schedule.
+/// The payload of a one-time deadline schedule: the operator, whom the check watches
+/// (`"member"` or `"group"`), the check's scheduled time and the stage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "DeadlinePayload", into = "DeadlinePayload")]
 pub struct DeadlineInvocation {
     pub operator: OperatorId,
-    pub member: UserId,
+    pub watched: Watched,
     /// The check's scheduled time.
     pub check: Timestamp,
     pub stage: Stage,
+}
+
+/// `DeadlineInvocation` as the payload spells it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeadlinePayload {
+    operator: OperatorId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    member: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<ChatId>,
+    check: Timestamp,
+    stage: Stage,
+}
+
+impl TryFrom<DeadlinePayload> for DeadlineInvocation {
+    type Error = IdError;
+    fn try_from(p: DeadlinePayload) -> Result<Self, IdError> {
+        Ok(Self {
+            operator: p.operator,
+            watched: Watched::from_fields(p.member, p.group)?,
+            check: p.check,
+            stage: p.stage,
+        })
+    }
+}
+
+impl From<DeadlineInvocation> for DeadlinePayload {
+    fn from(i: DeadlineInvocation) -> Self {
+        let (member, group) = i.watched.into_fields();
+        Self {
+            operator: i.operator,
+            member,
+            group,
+            check: i.check,
+            stage: i.stage,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +93,10 @@ impl DeadlineOutcome {
 
 pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome, AppError> {
     let app = &app.serving(&inv.operator)?;
-    let (op, user) = (&inv.operator, &inv.member);
+    let Watched::Member(user) = &inv.watched else {
+        return Err(super::check::not_served(&inv.watched));
+    };
+    let op = &inv.operator;
     if inv.stage == Stage::Erase {
         // Only if they are still blocked since that very time (not back, not blocked anew).
         let member = app.members.member(op, user).await?;
@@ -96,7 +138,7 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
                     == Written::Done
                 {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
-                    app.scheduler.set_deadline(op, user, &deadline).await?;
+                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
                     app.members
                         .record(
                             op,

@@ -8,6 +8,7 @@ use crate::alerts::{EscalationMessage, plan_alerts};
 use crate::case::{Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, follow_up_events};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
+use crate::ids::Watched;
 use crate::member::Member;
 use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
@@ -86,7 +87,7 @@ async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Resu
         at,
     };
     app.scheduler
-        .set_deadline(&app.operator.id, &case.member, &deadline)
+        .set_deadline(&app.operator.id, &Watched::from(&case.member), &deadline)
         .await?;
     Ok(())
 }

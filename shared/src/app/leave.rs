@@ -7,6 +7,7 @@
 use super::deliver::notify;
 use super::{App, AppError};
 use crate::ids::UserId;
+use crate::ids::Watched;
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 
 pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
@@ -14,7 +15,7 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     let member = app.members.member(op, user).await?;
     let contacts = app.contacts.contacts(op, user).await?;
     let watched = app.contacts.watched_members(op, user).await?;
-    app.scheduler.delete_member_schedule(op, user).await?;
+    app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     // Tell first: after the erasure nothing says whom to tell. The notices go through
     // the leaver's outbox (erased with the rest), so a retry sends only what had not gone.
     let left =

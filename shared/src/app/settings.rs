@@ -3,6 +3,7 @@
 
 use super::{App, AppError, Handled};
 use crate::ids::UserId;
+use crate::ids::Watched;
 use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::Setting;
@@ -295,7 +296,9 @@ async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<T
     let (op, user) = (&app.operator.id, &member.user_id);
     let change = MemberChange::Schedule(schedule.clone());
     app.members.change(op, user, &change, None, app.clock.now()).await?;
-    app.scheduler.put_member_schedule(op, user, schedule).await?;
+    app.scheduler
+        .put_check_schedule(op, &Watched::from(user), schedule)
+        .await?;
     app.members
         .record(
             op,

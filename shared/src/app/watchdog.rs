@@ -6,6 +6,7 @@
 use super::{App, AppError};
 use crate::check;
 use crate::ids::OperatorId;
+use crate::ids::Watched;
 use crate::member::MemberStatus;
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use jiff::{SignedDuration, Timestamp};
@@ -62,7 +63,9 @@ async fn watch(app: &App, outcome: &mut WatchdogOutcome) -> Result<(), AppError>
         tracing::error!(member = %user, slot = %slot, "check_missed");
         // Put the schedule back (the same call as joining: replaces, never doubles).
         if member.status == MemberStatus::Active {
-            app.scheduler.put_member_schedule(op, &user, &member.schedule).await?;
+            app.scheduler
+                .put_check_schedule(op, &Watched::from(&user), &member.schedule)
+                .await?;
         }
         if app.checks.missed_check_reported(op, &user, slot).await? {
             continue;

@@ -7,6 +7,7 @@ use super::{ATTEMPTS, App, AppError, Handled};
 use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::check::{self, AckPlan};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
+use crate::ids::Watched;
 use crate::ids::{ChatId, CheckId, UserId};
 use crate::line::messages;
 use crate::line::texts::{self, Text};
@@ -337,11 +338,13 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
                 // Back within the grace period: their data is no longer to be erased.
                 if let Some(blocked_at) = member.status_since {
                     app.scheduler
-                        .delete_deadline(op, user, &erase_deadline(app, blocked_at))
+                        .delete_deadline(op, &Watched::from(user), &erase_deadline(app, blocked_at))
                         .await?;
                 }
             }
-            app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
+            app.scheduler
+                .put_check_schedule(op, &Watched::from(user), &member.schedule)
+                .await?;
             // Coming back is itself a sign of life.
             sign_of_life(app, user).await?;
             reply.0.push(messages::welcome(member.lang, &member.schedule));
@@ -401,7 +404,9 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
         gender: None,
     };
     app.record_fact(now, &joined).await?;
-    app.scheduler.put_member_schedule(op, user, &member.schedule).await?;
+    app.scheduler
+        .put_check_schedule(op, &Watched::from(user), &member.schedule)
+        .await?;
     reply.0.push(messages::consent_thanks(member.lang));
     Ok(Handled::MemberJoined)
 }
@@ -450,9 +455,9 @@ async fn unfollow(app: &App, user: &UserId) -> Result<Handled, AppError> {
         blocked_at = now;
     }
     // Also when the status was already recorded by an earlier attempt that failed here.
-    app.scheduler.delete_member_schedule(op, user).await?;
+    app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     app.scheduler
-        .set_deadline(op, user, &erase_deadline(app, blocked_at))
+        .set_deadline(op, &Watched::from(user), &erase_deadline(app, blocked_at))
         .await?;
     Ok(Handled::MemberBlocked)
 }
@@ -691,7 +696,7 @@ async fn link(
 /// counts them as having left.
 async fn become_contact_only(app: &App, user: &UserId) -> Result<(), AppError> {
     let (op, now) = (&app.operator.id, app.clock.now());
-    app.scheduler.delete_member_schedule(op, user).await?;
+    app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     if let Some(former) = app.members.member(op, user).await? {
         let left = crate::report::Fact::Left {
             who: crate::member::pseudonym(op, &former),

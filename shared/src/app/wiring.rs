@@ -10,7 +10,7 @@ use crate::alerts::EscalationMessage;
 use crate::check::Deadline;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{ConfigError, Env, SchedulerConfig};
-use crate::ids::{OperatorId, UserId};
+use crate::ids::{OperatorId, Watched};
 use crate::member::Lang;
 use crate::operator::Operator;
 use crate::ports::{Line, LineError, Queue, QueueError, Scheduler, SchedulerError};
@@ -186,25 +186,25 @@ struct Unconfigured;
 
 #[async_trait]
 impl Scheduler for Unconfigured {
-    async fn put_member_schedule(&self, _: &OperatorId, _: &UserId, _: &CheckSchedule) -> Result<(), SchedulerError> {
+    async fn put_check_schedule(&self, _: &OperatorId, _: &Watched, _: &CheckSchedule) -> Result<(), SchedulerError> {
         Err(SchedulerError {
             operation: "CreateSchedule",
             message: "this function has no scheduler configured".into(),
         })
     }
-    async fn delete_member_schedule(&self, _: &OperatorId, _: &UserId) -> Result<(), SchedulerError> {
+    async fn delete_check_schedule(&self, _: &OperatorId, _: &Watched) -> Result<(), SchedulerError> {
         Err(SchedulerError {
             operation: "DeleteSchedule",
             message: "this function has no scheduler configured".into(),
         })
     }
-    async fn delete_deadline(&self, _: &OperatorId, _: &UserId, _: &Deadline) -> Result<(), SchedulerError> {
+    async fn delete_deadline(&self, _: &OperatorId, _: &Watched, _: &Deadline) -> Result<(), SchedulerError> {
         Err(SchedulerError {
             operation: "DeleteSchedule",
             message: "this function has no scheduler configured".into(),
         })
     }
-    async fn set_deadline(&self, _: &OperatorId, _: &UserId, _: &Deadline) -> Result<(), SchedulerError> {
+    async fn set_deadline(&self, _: &OperatorId, _: &Watched, _: &Deadline) -> Result<(), SchedulerError> {
         Err(SchedulerError {
             operation: "CreateSchedule",
             message: "this function has no scheduler configured".into(),

@@ -22,7 +22,7 @@ pub use webhook_events::WebhookEvents;
 
 use crate::alerts::EscalationMessage;
 use crate::check::Deadline;
-use crate::ids::{ChatId, OperatorId, UserId};
+use crate::ids::{ChatId, OperatorId, UserId, Watched};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use serde_json::Value;
@@ -125,27 +125,27 @@ pub struct SchedulerError {
 
 #[async_trait]
 pub trait Scheduler: Send + Sync {
-    /// Creates or replaces the member's recurring check schedule (one per member).
-    async fn put_member_schedule(
+    /// Creates or replaces the recurring check schedule of a member or a group (one each).
+    async fn put_check_schedule(
         &self,
         operator: &OperatorId,
-        member: &UserId,
+        watched: &Watched,
         schedule: &CheckSchedule,
     ) -> Result<(), SchedulerError>;
     /// Deletes it; deleting one that does not exist is not an error.
-    async fn delete_member_schedule(&self, operator: &OperatorId, member: &UserId) -> Result<(), SchedulerError>;
+    async fn delete_check_schedule(&self, operator: &OperatorId, watched: &Watched) -> Result<(), SchedulerError>;
     /// Creates the one-time schedule for a deadline; an existing one is left as it is.
     async fn set_deadline(
         &self,
         operator: &OperatorId,
-        member: &UserId,
+        watched: &Watched,
         deadline: &Deadline,
     ) -> Result<(), SchedulerError>;
     /// Deletes a deadline's schedule; one that does not exist (fired, or never set) is fine.
     async fn delete_deadline(
         &self,
         operator: &OperatorId,
-        member: &UserId,
+        watched: &Watched,
         deadline: &Deadline,
     ) -> Result<(), SchedulerError>;
 }
