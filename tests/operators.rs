@@ -68,14 +68,20 @@ async fn an_invocation_for_an_operator_or_a_subject_not_served_here_is_refused_a
         scheduled_time: at,
     };
     let refused = check::run(&s.functions.check, &inv).await;
-    assert!(matches!(&refused, Err(AppError::Malformed(m)) if m.contains("group")), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(AppError::Malformed(m)) if m.contains("group")),
+        "{refused:?}"
+    );
     let inv = DeadlineInvocation {
         operator: operator(&s),
         watched: group,
         check: at,
         stage: Stage::Reminder,
     };
-    assert!(matches!(deadline::run(&s.functions.deadline, &inv).await, Err(AppError::Malformed(_))));
+    assert!(matches!(
+        deadline::run(&s.functions.deadline, &inv).await,
+        Err(AppError::Malformed(_))
+    ));
 
     assert_eq!(member(&s, HANAKO).await.unwrap(), before);
     assert!(check_at(&s, HANAKO, at).await.is_none());

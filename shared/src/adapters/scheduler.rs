@@ -255,6 +255,9 @@ mod tests {
             assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
         }
         assert_ne!(check_schedule_name(&op, &member), check_schedule_name(&op, &group));
-        assert_ne!(deadline_schedule_name(&op, &member, &d), deadline_schedule_name(&op, &group, &d));
+        assert_ne!(
+            deadline_schedule_name(&op, &member, &d),
+            deadline_schedule_name(&op, &group, &d)
+        );
     }
 }

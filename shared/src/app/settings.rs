@@ -5,6 +5,7 @@ use super::{App, AppError, Handled};
 use crate::ids::UserId;
 use crate::ids::Watched;
 use crate::line::messages;
+use crate::line::postback::Postback;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::Setting;
 use crate::member::{
@@ -64,19 +65,19 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
         .ok_or_else(|| AppError::Internal(format!("stored zone {} is unknown", member.schedule.zone)))?;
     let text = |t: Text| vec![messages::text(lang, t)];
     Ok(match setting {
-        Setting::Show => (Handled::SettingsShown, vec![summary(app, member, now).await?]),
-        Setting::ChooseCadence => (Handled::AskedCadence, vec![messages::ask_cadence(lang)]),
-        Setting::ChooseWeekday => (Handled::AskedWeekday, vec![messages::ask_weekday(lang)]),
-        Setting::ChooseTime(choice) => {
+        Setting::Button(Postback::Settings) => (Handled::SettingsShown, vec![summary(app, member, now).await?]),
+        Setting::Button(Postback::ChooseCadence) => (Handled::AskedCadence, vec![messages::ask_cadence(lang)]),
+        Setting::Button(Postback::ChooseWeekday) => (Handled::AskedWeekday, vec![messages::ask_weekday(lang)]),
+        Setting::Button(Postback::ChooseTime(choice)) => {
             let initial = format!("{:02}:{:02}", member.schedule.hour, member.schedule.minute);
             (Handled::AskedTime, vec![messages::ask_time(lang, choice, &initial)])
         }
-        Setting::SetSchedule { cadence, hour, minute } => {
+        Setting::Button(Postback::SetSchedule { cadence, hour, minute }) => {
             let schedule = CheckSchedule::chosen(cadence, hour, minute, &member.schedule.zone, now)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             set_schedule(app, member, &schedule).await?
         }
-        Setting::SetZone(zone) => {
+        Setting::Zone(zone) => {
             let s = &member.schedule;
             let Ok(schedule) = CheckSchedule::new(s.cadence, s.hour, s.minute, &zone) else {
                 return Ok((Handled::ZoneUnknown, text(Text::ZoneUnknown)));
@@ -88,7 +89,7 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
             };
             (Handled::ZoneChanged, text(t))
         }
-        Setting::AgeBand(age_band) => {
+        Setting::Button(Postback::AgeBand(age_band)) => {
             set_demographics(app, member, age_band, member.gender).await?;
             let next = match member.onboarding {
                 Some(Onboarding::Profile) => messages::ask_gender(lang),
@@ -96,7 +97,7 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
             };
             (Handled::AgeBandGiven, vec![next])
         }
-        Setting::Gender(gender) => {
+        Setting::Button(Postback::Gender(gender)) => {
             set_demographics(app, member, member.age_band, gender).await?;
             let next = match member.onboarding {
                 Some(Onboarding::Profile) => {
@@ -107,13 +108,13 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
             };
             (Handled::GenderGiven, vec![next])
         }
-        Setting::ListContacts => {
+        Setting::Button(Postback::ListContacts) => {
             let contacts = app.contacts.contacts(&app.operator.id, &member.user_id).await?;
             let pairs: Vec<_> = contacts.into_iter().map(|c| (c.user_id, c.display_name)).collect();
             (Handled::ContactsListed, vec![messages::contacts_list(lang, &pairs)])
         }
-        Setting::AskPhone(contact) => ask_phone(app, member, contact).await?,
-        Setting::GivePhone(phone) => {
+        Setting::Button(Postback::AskPhone(contact)) => ask_phone(app, member, contact).await?,
+        Setting::Phone(phone) => {
             // Only after 「電話: 名前」; otherwise a number is just a message (a sign of life).
             let linked = match &member.phone_for {
                 Some(contact) => linked_contact(app, member, contact).await?,
@@ -127,27 +128,27 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
                 None => (Handled::SignOfLife, text(Text::SignOfLifeThanks)),
             }
         }
-        Setting::SavePhone { contact, phone } => set_phone(app, member, contact, Some(phone)).await?,
-        Setting::ClearPhone(contact) => set_phone(app, member, contact, None).await?,
-        Setting::CancelPhone => {
+        Setting::Button(Postback::SavePhone { contact, phone }) => set_phone(app, member, contact, Some(phone)).await?,
+        Setting::Button(Postback::ClearPhone(contact)) => set_phone(app, member, contact, None).await?,
+        Setting::Button(Postback::CancelPhone) => {
             change(app, member, MemberChange::PhoneFor(None)).await?;
             (Handled::PhoneCancelled, text(Text::ProfileThanks))
         }
-        Setting::RemoveContact(contact) => remove_contact(app, member, contact).await?,
-        Setting::Language(new) => {
+        Setting::Button(Postback::RemoveContact(contact)) => remove_contact(app, member, contact).await?,
+        Setting::Button(Postback::Language(new)) => {
             change(app, member, MemberChange::Lang(new)).await?;
             (Handled::LanguageSet, vec![messages::text(new, Text::LanguageSet)])
         }
-        Setting::ChoosePause => {
+        Setting::Button(Postback::ChoosePause) => {
             let tomorrow = today.tomorrow().unwrap_or(today);
             let latest = today.checked_add(MAX_PAUSE_DAYS.days()).unwrap_or(today);
             let paused = member.status == MemberStatus::Paused;
             let ask = messages::ask_pause(lang, &tomorrow.to_string(), &latest.to_string(), paused);
             (Handled::AskedPause, vec![ask])
         }
-        Setting::PauseFor { days } => pause(app, member, PauseChoice::Days(days), today).await?,
-        Setting::PauseUntil(day) => pause(app, member, PauseChoice::Until(day), today).await?,
-        Setting::EndPause => {
+        Setting::Button(Postback::PauseFor { days }) => pause(app, member, PauseChoice::Days(days), today).await?,
+        Setting::Button(Postback::PauseUntil(day)) => pause(app, member, PauseChoice::Until(day), today).await?,
+        Setting::Button(Postback::EndPause) => {
             let resume = MemberChange::Resume;
             app.members
                 .change(
@@ -167,6 +168,8 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
             };
             (Handled::PauseEnded, text(t))
         }
+        // Not a settings button: `line::webhook` reads those as other intents.
+        Setting::Button(_) => (Handled::InvalidButton, text(Text::ButtonNoLongerValid)),
     })
 }
 

@@ -5,11 +5,8 @@ use crate::case::{CallKind, Outcome};
 use crate::contact::InviteCode;
 use crate::ids::{ChatId, UserId};
 use crate::line::postback::{Postback, button_tag};
-use crate::member::{AgeBand, Gender};
-use crate::schedule::Cadence;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
@@ -177,43 +174,16 @@ pub struct PostbackContent {
     pub params: std::collections::HashMap<String, String>,
 }
 
-/// A member changing their settings with the buttons.
+/// A member changing their settings: a settings button (or a word that stands for one,
+/// such as 「設定」), or what they type when a setting asks for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Setting {
-    Show,
-    ChooseCadence,
-    ChooseWeekday,
-    ChooseTime(Cadence),
-    SetSchedule {
-        cadence: Cadence,
-        hour: u8,
-        minute: u8,
-    },
-    SetZone(String),
-    ChoosePause,
-    ListContacts,
-    RemoveContact(UserId),
-    Language(crate::member::Lang),
-    PauseFor {
-        days: u8,
-    },
-    PauseUntil(Date),
-    EndPause,
-    /// 「電話: 名前」 in the contacts list: the member will send that contact's number.
-    AskPhone(UserId),
+    /// One of the settings buttons of `Postback` (the button grammar).
+    Button(Postback),
+    /// A time zone typed after 「タイムゾーン」.
+    Zone(String),
     /// A phone number the member sent (to be confirmed).
-    GivePhone(String),
-    /// The confirmation: save it.
-    SavePhone {
-        contact: UserId,
-        phone: String,
-    },
-    /// Remove a contact's phone number.
-    ClearPhone(UserId),
-    CancelPhone,
-    /// Onboarding's optional questions (`None`: chose not to say).
-    AgeBand(Option<AgeBand>),
-    Gender(Option<Gender>),
+    Phone(String),
 }
 
 /// What staff do with a case (or the report), from the staff room.
@@ -354,39 +324,39 @@ impl Event {
                 } else if CONTACTS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Setting {
                         user,
-                        setting: Setting::ListContacts,
+                        setting: Setting::Button(Postback::ListContacts),
                     }
                 } else if text.eq_ignore_ascii_case("english") {
                     Intent::Setting {
                         user,
-                        setting: Setting::Language(crate::member::Lang::En),
+                        setting: Setting::Button(Postback::Language(crate::member::Lang::En)),
                     }
                 } else if text == "日本語" {
                     Intent::Setting {
                         user,
-                        setting: Setting::Language(crate::member::Lang::Ja),
+                        setting: Setting::Button(Postback::Language(crate::member::Lang::Ja)),
                     }
                 } else if SETTINGS_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Setting {
                         user,
-                        setting: Setting::Show,
+                        setting: Setting::Button(Postback::Settings),
                     }
                 } else if PAUSE_WORDS.iter().any(|w| text.eq_ignore_ascii_case(w)) {
                     Intent::Setting {
                         user,
-                        setting: Setting::ChoosePause,
+                        setting: Setting::Button(Postback::ChoosePause),
                     }
                 } else if let Some(zone) = zone.filter(|z| !z.is_empty()) {
                     Intent::Setting {
                         user,
-                        setting: Setting::SetZone(zone.to_owned()),
+                        setting: Setting::Zone(zone.to_owned()),
                     }
                 } else if let Some(code) = InviteCode::find_in(text) {
                     Intent::RedeemCode { user, code }
                 } else if let Some(phone) = crate::contact::parse_phone(text) {
                     Intent::Setting {
                         user,
-                        setting: Setting::GivePhone(phone),
+                        setting: Setting::Phone(phone),
                     }
                 } else {
                     Intent::SignOfLife { user, tapped_ok: false }
@@ -482,43 +452,27 @@ fn button_intent(user: UserId, button: Postback) -> Intent {
             action,
         };
     }
-    let setting = match button {
-        Postback::Ok { check, tag } if tag == button_tag(&user) => return Intent::TapOk { user, check },
-        Postback::Ok { .. } => return Intent::InvalidButton { user },
-        Postback::ContactSafe(case_number) => return Intent::ContactSafe { user, case_number },
-        Postback::CheckIn => return Intent::CheckIn { user },
-        Postback::Leave { confirmed } => {
-            return Intent::Leave {
-                user,
-                confirmed: Some(confirmed),
-            };
-        }
-        Postback::Consent(agreed) => return Intent::Consent { user, agreed },
-        Postback::OnboardingDone => return Intent::OnboardingDone { user },
+    match button {
+        Postback::Ok { check, tag } if tag == button_tag(&user) => Intent::TapOk { user, check },
+        Postback::Ok { .. } => Intent::InvalidButton { user },
+        Postback::ContactSafe(case_number) => Intent::ContactSafe { user, case_number },
+        Postback::CheckIn => Intent::CheckIn { user },
+        Postback::Leave { confirmed } => Intent::Leave {
+            user,
+            confirmed: Some(confirmed),
+        },
+        Postback::Consent(agreed) => Intent::Consent { user, agreed },
+        Postback::OnboardingDone => Intent::OnboardingDone { user },
         // Read as staff actions above.
         Postback::TakeCase(_) | Postback::RecordCall(..) | Postback::AskOutcome(_) | Postback::CloseCase(..) => {
-            return Intent::InvalidButton { user };
+            Intent::InvalidButton { user }
         }
-        Postback::Settings => Setting::Show,
-        Postback::ListContacts => Setting::ListContacts,
-        Postback::Language(lang) => Setting::Language(lang),
-        Postback::ChooseCadence => Setting::ChooseCadence,
-        Postback::ChooseWeekday => Setting::ChooseWeekday,
-        Postback::ChooseTime(cadence) => Setting::ChooseTime(cadence),
-        Postback::SetSchedule { cadence, hour, minute } => Setting::SetSchedule { cadence, hour, minute },
-        Postback::ChoosePause => Setting::ChoosePause,
-        Postback::PauseFor { days } => Setting::PauseFor { days },
-        Postback::PauseUntil(date) => Setting::PauseUntil(date),
-        Postback::EndPause => Setting::EndPause,
-        Postback::RemoveContact(c) => Setting::RemoveContact(c),
-        Postback::AskPhone(c) => Setting::AskPhone(c),
-        Postback::SavePhone { contact, phone } => Setting::SavePhone { contact, phone },
-        Postback::ClearPhone(c) => Setting::ClearPhone(c),
-        Postback::CancelPhone => Setting::CancelPhone,
-        Postback::AgeBand(band) => Setting::AgeBand(band),
-        Postback::Gender(gender) => Setting::Gender(gender),
-    };
-    Intent::Setting { user, setting }
+        // Every other button is a setting.
+        setting => Intent::Setting {
+            user,
+            setting: Setting::Button(setting),
+        },
+    }
 }
 
 /// The staff buttons, as the actions they ask for.
@@ -563,6 +517,7 @@ fn parse_staff_command(text: &str) -> Option<StaffAction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schedule::Cadence;
     use serde_json::json;
 
     const U: &str = "U4af4980629aaaaaaaaaaaaaaaaaaaaaa";
@@ -644,23 +599,32 @@ mod tests {
             user: UserId::new(U).unwrap(),
             setting,
         };
-        assert_eq!(press("set:cadence", json!({})), setting(Setting::ChooseCadence));
-        assert_eq!(press("set:cadence:week", json!({})), setting(Setting::ChooseWeekday));
+        assert_eq!(
+            press("set:cadence", json!({})),
+            setting(Setting::Button(Postback::ChooseCadence))
+        );
+        assert_eq!(
+            press("set:cadence:week", json!({})),
+            setting(Setting::Button(Postback::ChooseWeekday))
+        );
         assert_eq!(
             press("set:cadence:week-MON", json!({})),
-            setting(Setting::ChooseTime(Cadence::Week {
+            setting(Setting::Button(Postback::ChooseTime(Cadence::Week {
                 weekday: crate::schedule::WeekdayName::Mon
-            }))
+            })))
         );
         assert_eq!(
             press("set:time:2", json!({"time":"07:30"})),
-            setting(Setting::SetSchedule {
+            setting(Setting::Button(Postback::SetSchedule {
                 cadence: Cadence::Days { n: 2 },
                 hour: 7,
                 minute: 30
-            })
+            }))
         );
-        assert_eq!(press("pause:days:7", json!({})), setting(Setting::PauseFor { days: 7 }));
+        assert_eq!(
+            press("pause:days:7", json!({})),
+            setting(Setting::Button(Postback::PauseFor { days: 7 }))
+        );
         for bad in [
             "set:time:2",
             "set:cadence:5",
