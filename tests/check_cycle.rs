@@ -2,6 +2,7 @@
 //! escalation to contacts and the staff room, and the all-clear after a late answer.
 
 use mimamori::check::CheckState;
+use mimamori::line::postback::Postback;
 use mimamori::member::{HistoryEvent, MemberStatus};
 use scenarios::*;
 
@@ -39,7 +40,10 @@ async fn member_who_taps_ok_gets_one_push_a_day_and_no_reminder() {
     assert_eq!(checks.len(), 1, "one push at 09:00");
     assert_eq!(checks[0].at, t(MONDAY_9));
     assert!(
-        checks[0].postback_data().iter().any(|p| p.starts_with("ok:")),
+        checks[0]
+            .postback_data()
+            .iter()
+            .any(|p| matches!(Postback::read(p), Some(Postback::Ok { .. }))),
         "with an OK button"
     );
     assert_eq!(checks[0].messages[0].get("notificationDisabled"), None);

@@ -198,7 +198,7 @@ pub fn last_ok_button(stack: &LocalStack, id: &str) -> String {
         .iter()
         .rev()
         .flat_map(|d| d.postback_data())
-        .find(|p| p.starts_with("ok:"))
+        .find(|p| matches!(Postback::read(p), Some(Postback::Ok { .. })))
         .expect("an OK button was pushed")
 }
 

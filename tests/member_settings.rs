@@ -109,10 +109,11 @@ async fn every_two_days_checks_every_other_day_at_the_chosen_hour() {
     .await;
     for day in 0..6 {
         s.advance_to(t("2026-11-29T09:00:00Z") + hours(24 * day)).await.unwrap();
-        if pushes(&s, TARO)
-            .last()
-            .is_some_and(|d| d.postback_data().iter().any(|p| p.starts_with("ok:")))
-        {
+        if pushes(&s, TARO).last().is_some_and(|d| {
+            d.postback_data()
+                .iter()
+                .any(|p| matches!(Postback::read(p), Some(Postback::Ok { .. })))
+        }) {
             tap_ok(&mut s, TARO).await;
         }
     }

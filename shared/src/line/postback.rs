@@ -138,6 +138,11 @@ impl Postback {
     }
 
     /// Reads postback data (and a picker's parameters) back into the button it was.
+    /// A button's data as it was pushed (a picker's choice is not in it yet).
+    pub fn read(data: &str) -> Option<Self> {
+        Self::parse(data, &HashMap::new())
+    }
+
     pub fn parse(data: &str, params: &HashMap<String, String>) -> Option<Self> {
         let (head, rest) = data.split_once(':').unwrap_or((data, ""));
         match (head, rest) {

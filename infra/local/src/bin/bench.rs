@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use jiff::{SignedDuration, Timestamp};
+use mimamori::line::postback::Postback;
 use mimamori_local::stack::{LocalStack, Options};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -68,7 +69,7 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
         .seen_by(MEMBER)
         .iter()
         .flat_map(|d| d.postback_data())
-        .find(|p| p.starts_with("ok:"))
+        .find(|p| matches!(Postback::read(p), Some(Postback::Ok { .. })))
         .ok_or("no OK button")?;
     let tap = stack.sim.postback(MEMBER, &data);
     let replies_before = replies_to(stack, MEMBER);

@@ -2,8 +2,11 @@
 //! contact and a staff room, printed as what each person saw on LINE and when.
 
 use jiff::{SignedDuration, Timestamp};
+use mimamori::case::CallKind;
+use mimamori::line::postback::{Picker, Postback};
 use mimamori::line::texts::Text;
 use mimamori::member::Lang;
+use mimamori::schedule::Cadence;
 use mimamori_local::stack::{LocalStack, Options};
 use mimamori_local::timeline::Timeline;
 use serde_json::Value;
@@ -74,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             HANAKO,
             "taps 毎日, picks 9:00",
-            sim.postback_with_params(HANAKO, "set:time:day", &[("time", "09:00")]),
+            sim.postback_with_params(HANAKO, &Picker::Time(Cadence::Day).encode(), &[("time", "09:00")]),
         ),
         (HANAKO, "taps 80代", sim.postback(HANAKO, "profile:age:80s")),
         (HANAKO, "taps 女性", sim.postback(HANAKO, "profile:gender:female")),
@@ -84,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             TARO,
             "taps 毎日, picks 9:00",
-            sim.postback_with_params(TARO, "set:time:day", &[("time", "09:00")]),
+            sim.postback_with_params(TARO, &Picker::Time(Cadence::Day).encode(), &[("time", "09:00")]),
         ),
         (TARO, "taps あとで", sim.postback(TARO, "onboard:done")),
         (KIYOSHI, "adds the account as a friend", sim.follow(KIYOSHI)),
@@ -140,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             at: at("2026-12-03T11:01:00Z"),
             who: TARO,
             what: "taps 3日間",
-            act: Act::Tap("pause:days:3".into()),
+            act: Act::Tap(Postback::PauseFor { days: 3 }.encode()),
         },
         Planned {
             at: at("2026-12-05T03:00:00Z"),
@@ -190,7 +193,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // React to what people just received.
         let all = sim.deliveries();
         for d in &all[seen..] {
-            let ok = d.postback_data().into_iter().find(|p| p.starts_with("ok:"));
+            let ok = d
+                .postback_data()
+                .into_iter()
+                .find(|p| matches!(Postback::read(p), Some(Postback::Ok { .. })));
             let is_reminder = d.texts().iter().any(|t| t.contains(&reminder_text));
             match (d.to.as_str(), ok) {
                 (HANAKO, Some(data)) => plans.push(Planned {
@@ -213,25 +219,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }),
                 (STAFF_ROOM, None) if !case_seen => {
                     // The alert: 田中 takes the case and phones Kiyoshi, then Yoko.
-                    let Some(case) = d
-                        .postback_data()
-                        .into_iter()
-                        .find_map(|p| p.strip_prefix("case:take:").map(str::to_owned))
-                    else {
+                    let Some(case) = d.postback_data().into_iter().find_map(|p| match Postback::read(&p) {
+                        Some(Postback::TakeCase(n)) => Some(n),
+                        _ => None,
+                    }) else {
                         continue;
                     };
                     case_seen = true;
                     for (after, what, data) in [
-                        (10, "taps 対応します", format!("case:take:{case}")),
+                        (10, "taps 対応します", Postback::TakeCase(case).encode()),
                         (
                             15,
                             "phones Kiyoshi, no answer: taps 不在・留守電",
-                            format!("case:call:{case}:no_answer"),
+                            Postback::RecordCall(case, CallKind::NoAnswer).encode(),
                         ),
                         (
                             25,
                             "reaches Yoko, who will go round: taps 連絡先と話せた",
-                            format!("case:call:{case}:reached_contact"),
+                            Postback::RecordCall(case, CallKind::ReachedContact).encode(),
                         ),
                     ] {
                         plans.push(Planned {
@@ -250,7 +255,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 (YOKO, None) if !kiyoshi_answers => {
                     // Yoko goes round; her father had left his phone in the other room.
-                    let Some(safe) = d.postback_data().into_iter().find(|p| p.starts_with("case:safe:")) else {
+                    let Some(safe) = d
+                        .postback_data()
+                        .into_iter()
+                        .find(|p| matches!(Postback::read(p), Some(Postback::ContactSafe(_))))
+                    else {
                         continue;
                     };
                     kiyoshi_answers = true;

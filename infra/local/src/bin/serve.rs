@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use jiff::Timestamp;
+use mimamori::line::postback::Postback;
 use mimamori_local::stack::{LocalStack, Options};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -110,13 +111,13 @@ async fn act(
         "follow" => sim.follow(&user),
         "unfollow" => sim.unfollow(&user),
         "text" => sim.text(&user, body.trim()),
-        "checkin" => sim.postback(&user, &mimamori::line::postback::Postback::CheckIn.encode()),
+        "checkin" => sim.postback(&user, &Postback::CheckIn.encode()),
         "ok" => match sim
             .seen_by(&user)
             .iter()
             .rev()
             .flat_map(|d| d.postback_data())
-            .find(|p| p.starts_with("ok:"))
+            .find(|p| matches!(Postback::read(p), Some(Postback::Ok { .. })))
         {
             Some(data) => sim.postback(&user, &data),
             None => {
