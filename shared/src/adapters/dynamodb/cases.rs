@@ -6,20 +6,15 @@ use crate::ports::Cases;
 #[async_trait]
 impl Cases for DynamoStore {
     async fn next_case_number(&self, op: &OperatorId) -> Result<u64, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::operator(op)))
-            .key("sk", s(keys::CASE_COUNTER))
-            .update_expression("SET n = if_not_exists(n, :base) + :one")
-            .expression_attribute_values(":base", n(FIRST_CASE_NUMBER))
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
-        out.attributes
+        let counter = ItemUpdate::new(
+            keys::operator(op),
+            keys::CASE_COUNTER,
+            "SET n = if_not_exists(n, :base) + :one",
+        )
+        .value(":base", n(FIRST_CASE_NUMBER))
+        .value(":one", n(1));
+        self.update_returning(counter)
+            .await?
             .and_then(|a| a.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
             .ok_or_else(|| corrupt("case counter")("no number returned"))
     }
@@ -58,18 +53,16 @@ impl Cases for DynamoStore {
     }
 
     async fn take_case(&self, op: &OperatorId, number: u64, by: &Actor, at: Timestamp) -> Result<Written, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::case(op, number)))
-            .key("sk", s(keys::CASE))
-            .update_expression("SET taken_by = :by, taken_by_name = :name")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(taken_by)")
-            .expression_attribute_values(":by", s(by.id.as_str()))
-            .expression_attribute_values(":name", s(&by.name))
-            .build()
-            .map_err(build_error("case"))?;
+        let change = ItemUpdate::new(
+            keys::case(op, number),
+            keys::CASE,
+            "SET taken_by = :by, taken_by_name = :name",
+        )
+        .when("attribute_exists(pk) AND attribute_not_exists(taken_by)")
+        .value(":by", s(by.id.as_str()))
+        .value(":name", s(&by.name))
+        .in_transaction(&self.table, "case")?;
         let taken = CaseEvent::Taken { by: by.clone() };
-        let change = TransactWriteItem::builder().update(update).build();
         self.case_change("TransactWriteItems(take_case)", op, number, change, &[taken], at)
             .await
     }
@@ -82,20 +75,18 @@ impl Cases for DynamoStore {
         by: Option<&Actor>,
         at: Timestamp,
     ) -> Result<Written, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::case(op, number)))
-            .key("sk", s(keys::CASE))
-            .update_expression("SET outcome = :outcome REMOVE next_follow_up")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(outcome)")
-            .expression_attribute_values(":outcome", attr("outcome", &outcome)?)
-            .build()
-            .map_err(build_error("case"))?;
+        let change = ItemUpdate::new(
+            keys::case(op, number),
+            keys::CASE,
+            "SET outcome = :outcome REMOVE next_follow_up",
+        )
+        .when("attribute_exists(pk) AND attribute_not_exists(outcome)")
+        .value(":outcome", attr("outcome", &outcome)?)
+        .in_transaction(&self.table, "case")?;
         let closed = CaseEvent::Closed {
             outcome,
             by: by.cloned(),
         };
-        let change = TransactWriteItem::builder().update(update).build();
         self.case_change("TransactWriteItems(close_case)", op, number, change, &[closed], at)
             .await
     }
@@ -108,26 +99,29 @@ impl Cases for DynamoStore {
         events: &[CaseEvent],
         at: Timestamp,
     ) -> Result<Written, StoreError> {
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::case(op, number)))
-            .key("sk", s(keys::CASE))
-            .condition_expression(
+        let (pk, sk) = (keys::case(op, number), keys::CASE);
+        let update = match step.next {
+            Some(next) => ItemUpdate::new(
+                pk,
+                sk,
+                "SET follow_ups = :to, levels_done = :levels, next_follow_up = :next",
+            )
+            .value(":next", attr("case", &next)?),
+            None => ItemUpdate::new(
+                pk,
+                sk,
+                "SET follow_ups = :to, levels_done = :levels REMOVE next_follow_up",
+            ),
+        };
+        let change = update
+            .when(
                 "attribute_exists(pk) AND follow_ups = :from AND attribute_not_exists(taken_by) \
                  AND attribute_not_exists(outcome)",
             )
-            .expression_attribute_values(":from", n(step.from))
-            .expression_attribute_values(":to", n(step.to))
-            .expression_attribute_values(":levels", n(step.levels_done));
-        update = match step.next {
-            Some(next) => update
-                .update_expression("SET follow_ups = :to, levels_done = :levels, next_follow_up = :next")
-                .expression_attribute_values(":next", attr("case", &next)?),
-            None => update.update_expression("SET follow_ups = :to, levels_done = :levels REMOVE next_follow_up"),
-        };
-        let change = TransactWriteItem::builder()
-            .update(update.build().map_err(build_error("case"))?)
-            .build();
+            .value(":from", n(step.from))
+            .value(":to", n(step.to))
+            .value(":levels", n(step.levels_done))
+            .in_transaction(&self.table, "case")?;
         self.case_change("TransactWriteItems(advance_follow_up)", op, number, change, events, at)
             .await
     }

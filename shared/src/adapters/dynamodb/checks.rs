@@ -32,20 +32,14 @@ impl Checks for DynamoStore {
 
     async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError> {
         let (op, user) = (&member.operator, &member.user_id);
-        let claim_member = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("SET open_check = :check")
-            .condition_expression("#status = :active AND attribute_not_exists(open_check)")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":check", attr("check", &check.scheduled_at)?)
-            .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?)
-            .build()
-            .map_err(build_error("member"))?;
+        let claim_member = ItemUpdate::new(keys::person(op, user), keys::MEMBER, "SET open_check = :check")
+            .when("#status = :active AND attribute_not_exists(open_check)")
+            .name("#status", "status")
+            .value(":check", attr("check", &check.scheduled_at)?)
+            .value(":active", attr("member", &MemberStatus::Active)?);
         let items = vec![
             self.check_put(op, user, check, None)?,
-            TransactWriteItem::builder().update(claim_member).build(),
+            claim_member.in_transaction(&self.table, "member")?,
             self.outbox_put(op, user, push, check.sent_at)?,
         ];
         self.transact("TransactWriteItems(open_check)", items).await
@@ -76,20 +70,18 @@ impl Checks for DynamoStore {
         pushes: &[Push],
         now: Timestamp,
     ) -> Result<Written, StoreError> {
-        let close_member = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("REMOVE open_check SET last_sign_of_life = :now ADD acknowledged_checks :one")
-            .condition_expression("open_check = :check")
-            .expression_attribute_values(":check", attr("check", &from.scheduled_at)?)
-            .expression_attribute_values(":now", attr("member", &now)?)
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(build_error("member"))?;
+        let close_member = ItemUpdate::new(
+            keys::person(op, user),
+            keys::MEMBER,
+            "REMOVE open_check SET last_sign_of_life = :now ADD acknowledged_checks :one",
+        )
+        .when("open_check = :check")
+        .value(":check", attr("check", &from.scheduled_at)?)
+        .value(":now", attr("member", &now)?)
+        .value(":one", n(1));
         let mut items = vec![
             self.check_put(op, user, to, Some(from))?,
-            TransactWriteItem::builder().update(close_member).build(),
+            close_member.in_transaction(&self.table, "member")?,
         ];
         for p in pushes {
             items.push(self.outbox_put(op, user, p, now)?);
@@ -98,19 +90,11 @@ impl Checks for DynamoStore {
     }
 
     async fn note_sign_of_life(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("SET last_sign_of_life = :now")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":now", attr("member", &now)?)
-            .send()
-            .await;
+        let noted = ItemUpdate::new(keys::person(op, user), keys::MEMBER, "SET last_sign_of_life = :now")
+            .when("attribute_exists(pk)")
+            .value(":now", attr("member", &now)?);
         // A missing record is fine here: there is nothing to change.
-        conditional("UpdateItem", result).map(|_| ())
+        self.update(noted).await.map(|_| ())
     }
 
     async fn add_pushes(
@@ -191,18 +175,15 @@ impl Checks for DynamoStore {
     }
 
     async fn mark_sent(&self, op: &OperatorId, user: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::outbox(&push.key)))
-            .update_expression("SET #status = :sent, sent_at = :now")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":sent", attr("push", &PushStatus::Sent)?)
-            .expression_attribute_values(":now", attr("push", &now)?)
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
+        let sent = ItemUpdate::new(
+            keys::person(op, user),
+            keys::outbox(&push.key),
+            "SET #status = :sent, sent_at = :now",
+        )
+        .name("#status", "status")
+        .value(":sent", attr("push", &PushStatus::Sent)?)
+        .value(":now", attr("push", &now)?);
+        self.update(sent).await?;
         Ok(())
     }
 

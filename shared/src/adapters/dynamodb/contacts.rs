@@ -45,28 +45,18 @@ impl Contacts for DynamoStore {
         code: &InviteCode,
         by: &UserId,
     ) -> Result<Option<Invitation>, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::invitation(op, code.as_str())))
-            .key("sk", s(keys::INVITE))
-            .update_expression("SET redeemed_by = :by")
-            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(redeemed_by) OR redeemed_by = :by)")
-            .expression_attribute_values(":by", s(by.as_str()))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => out.attributes.map(|i| read("invitation", i)).transpose(),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(dynamo_error("UpdateItem")(e)),
-        }
+        let redeem = ItemUpdate::new(
+            keys::invitation(op, code.as_str()),
+            keys::INVITE,
+            "SET redeemed_by = :by",
+        )
+        .when("attribute_exists(pk) AND (attribute_not_exists(redeemed_by) OR redeemed_by = :by)")
+        .value(":by", s(by.as_str()));
+        // `None`: no such code, or redeemed by someone else.
+        self.update_returning(redeem)
+            .await?
+            .map(|i| read("invitation", i))
+            .transpose()
     }
 
     async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError> {
@@ -78,17 +68,14 @@ impl Contacts for DynamoStore {
     }
 
     async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, user)))
-            .key("sk", s(keys::wrong_code(now)))
-            .update_expression("ADD n :one SET expires_at = :expires")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":expires", epoch(now + SignedDuration::from_hours(2)))
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
+        let counted = ItemUpdate::new(
+            keys::person(op, user),
+            keys::wrong_code(now),
+            "ADD n :one SET expires_at = :expires",
+        )
+        .value(":one", n(1))
+        .value(":expires", epoch(now + SignedDuration::from_hours(2)));
+        self.update(counted).await?;
         Ok(())
     }
 
@@ -127,22 +114,16 @@ impl Contacts for DynamoStore {
             )?))
             .build()
             .map_err(to_err)?;
-        let count = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, member)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("ADD contact_count :one")
-            .condition_expression("#status = :active AND contact_count < :max")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":active", attr("member", &MemberStatus::Active)?)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(max))
-            .build()
-            .map_err(to_err)?;
+        let count = ItemUpdate::new(keys::person(op, member), keys::MEMBER, "ADD contact_count :one")
+            .when("#status = :active AND contact_count < :max")
+            .name("#status", "status")
+            .value(":active", attr("member", &MemberStatus::Active)?)
+            .value(":one", n(1))
+            .value(":max", n(max));
         let items = vec![
             TransactWriteItem::builder().put(link).build(),
             TransactWriteItem::builder().put(back).build(),
-            TransactWriteItem::builder().update(count).build(),
+            count.in_transaction(&self.table, "contact")?,
         ];
         self.transact("TransactWriteItems(link_contact)", items).await
     }
@@ -170,18 +151,12 @@ impl Contacts for DynamoStore {
             .key("sk", s(keys::watches(member)))
             .build()
             .map_err(to_err)?;
-        let count = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, member)))
-            .key("sk", s(keys::MEMBER))
-            .update_expression("ADD contact_count :minus")
-            .expression_attribute_values(":minus", n(-1))
-            .build()
-            .map_err(to_err)?;
+        let count =
+            ItemUpdate::new(keys::person(op, member), keys::MEMBER, "ADD contact_count :minus").value(":minus", n(-1));
         let items = vec![
             TransactWriteItem::builder().delete(link).build(),
             TransactWriteItem::builder().delete(back).build(),
-            TransactWriteItem::builder().update(count).build(),
+            count.in_transaction(&self.table, "contact")?,
         ];
         self.transact("TransactWriteItems(unlink_contact)", items).await
     }
@@ -193,20 +168,12 @@ impl Contacts for DynamoStore {
         contact: &UserId,
         phone: Option<&str>,
     ) -> Result<Written, StoreError> {
-        let update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::person(op, member)))
-            .key("sk", s(keys::contact(contact)))
-            .condition_expression("attribute_exists(pk)");
+        let (pk, sk) = (keys::person(op, member), keys::contact(contact));
         let update = match phone {
-            Some(phone) => update
-                .update_expression("SET phone = :phone")
-                .expression_attribute_values(":phone", s(phone)),
-            None => update.update_expression("REMOVE phone"),
+            Some(phone) => ItemUpdate::new(pk, sk, "SET phone = :phone").value(":phone", s(phone)),
+            None => ItemUpdate::new(pk, sk, "REMOVE phone"),
         };
-        conditional("UpdateItem", update.send().await)
+        self.update(update.when("attribute_exists(pk)")).await
     }
 
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError> {

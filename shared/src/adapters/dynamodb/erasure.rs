@@ -15,18 +15,12 @@ impl Erasure for DynamoStore {
                 keys.push((keys::person(op, contact), keys::watches(user)));
             } else if let Some(member) = sk.strip_prefix(keys::WATCHES) {
                 keys.push((keys::person(op, member), keys::contact(user)));
-                let _ = self
-                    .client
-                    .update_item()
-                    .table_name(&self.table)
-                    .key("pk", s(keys::person(op, member)))
-                    .key("sk", s(keys::MEMBER))
-                    .update_expression("ADD contact_count :minus")
-                    .condition_expression("attribute_exists(pk) AND contact_count > :zero")
-                    .expression_attribute_values(":minus", n(-1))
-                    .expression_attribute_values(":zero", n(0))
-                    .send()
-                    .await;
+                // A limit, not a record: a member gone or at zero is left as it is.
+                let count = ItemUpdate::new(keys::person(op, member), keys::MEMBER, "ADD contact_count :minus")
+                    .when("attribute_exists(pk) AND contact_count > :zero")
+                    .value(":minus", n(-1))
+                    .value(":zero", n(0));
+                self.update(count).await?;
             } else if let Some(code) = sk.strip_prefix(keys::INVITE_REFS) {
                 keys.push((keys::invitation(op, code), keys::INVITE.into()));
             } else if sk.starts_with(keys::CHECKS) {

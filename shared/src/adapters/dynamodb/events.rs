@@ -34,17 +34,10 @@ impl WebhookEvents for DynamoStore {
     }
 
     async fn complete_event(&self, op: &OperatorId, event_id: &str, _now: Timestamp) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::webhook_event(op, event_id)))
-            .key("sk", s(keys::EVENT))
-            .update_expression("SET #status = :done")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":done", s("done"))
-            .send()
-            .await
-            .map_err(dynamo_error("UpdateItem"))?;
+        let done = ItemUpdate::new(keys::webhook_event(op, event_id), keys::EVENT, "SET #status = :done")
+            .name("#status", "status")
+            .value(":done", s("done"));
+        self.update(done).await?;
         Ok(())
     }
 

@@ -31,20 +31,13 @@ impl Facts for DynamoStore {
                     sets.push(name);
                 }
             }
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .key("pk", s(pk))
-                .key("sk", s(sk))
-                .update_expression(format!("SET {}", sets.join(", ")))
-                .expression_attribute_names("#check", "check")
-                .expression_attribute_values(":fact", s("check"))
-                .expression_attribute_values(":who", s(who.as_str()))
-                .expression_attribute_values(":check", n(*check))
-                .expression_attribute_values(":t", AttributeValue::Bool(true))
-                .send()
-                .await
-                .map_err(dynamo_error("UpdateItem"))?;
+            let flags = ItemUpdate::new(pk, sk, format!("SET {}", sets.join(", ")))
+                .name("#check", "check")
+                .value(":fact", s("check"))
+                .value(":who", s(who.as_str()))
+                .value(":check", n(*check))
+                .value(":t", AttributeValue::Bool(true));
+            self.update(flags).await?;
             return Ok(());
         }
         let mut record = item("fact", pk, sk, fact, None)?;

@@ -77,22 +77,11 @@ impl Members for DynamoStore {
         history: Option<&HistoryEvent>,
         now: Timestamp,
     ) -> Result<Written, StoreError> {
-        let update = member_update(change, now)?;
+        let update = member_update(op, member, change, now)?;
         let Some(event) = history else {
-            let result = update
-                .apply_to_item(self.client.update_item().table_name(&self.table))
-                .key("pk", s(keys::person(op, member)))
-                .key("sk", s(keys::MEMBER))
-                .send()
-                .await;
-            return conditional("UpdateItem", result);
+            return self.update(update).await;
         };
-        let update = update
-            .apply_to_transact(Update::builder().table_name(&self.table))
-            .key("pk", s(keys::person(op, member)))
-            .key("sk", s(keys::MEMBER))
-            .build()
-            .map_err(build_error("member"))?;
+        let update = update.in_transaction(&self.table, "member")?;
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(history_item(op, member, now, event)?))
@@ -100,10 +89,7 @@ impl Members for DynamoStore {
             .map_err(build_error("history"))?;
         self.transact(
             "TransactWriteItems",
-            vec![
-                TransactWriteItem::builder().update(update).build(),
-                TransactWriteItem::builder().put(put).build(),
-            ],
+            vec![update, TransactWriteItem::builder().put(put).build()],
         )
         .await
     }
@@ -147,107 +133,52 @@ fn history_item(op: &OperatorId, member: &UserId, at: Timestamp, event: &History
     )
 }
 
-/// The update expression, condition and values of a member change.
-fn member_update(change: &MemberChange, now: Timestamp) -> Result<MemberUpdate, StoreError> {
+/// The update of the member record that a change is.
+fn member_update(
+    op: &OperatorId,
+    member: &UserId,
+    change: &MemberChange,
+    now: Timestamp,
+) -> Result<ItemUpdate, StoreError> {
     let exists = "attribute_exists(pk)";
-    let status = || Some(("#status", "status"));
+    let pk = keys::person(op, member);
+    let new = |update: &str, condition: &str| ItemUpdate::new(pk.clone(), keys::MEMBER, update).when(condition);
+    let with_status = |update: &str, condition: &str| new(update, condition).name("#status", "status");
     let none = || AttributeValue::Null(true);
     Ok(match change {
-        MemberChange::Status { from, to } => {
-            MemberUpdate::new("SET #status = :to, status_since = :at", "#status = :from", status())
-                .value(":at", attr("member", &now)?)
-                .value(":to", attr("member", to)?)
-                .value(":from", attr("member", from)?)
-        }
+        MemberChange::Status { from, to } => with_status("SET #status = :to, status_since = :at", "#status = :from")
+            .value(":at", attr("member", &now)?)
+            .value(":to", attr("member", to)?)
+            .value(":from", attr("member", from)?),
         MemberChange::Onboarding(Some(step)) => {
-            MemberUpdate::new("SET onboarding = :step", exists, None).value(":step", attr("member", step)?)
+            new("SET onboarding = :step", exists).value(":step", attr("member", step)?)
         }
-        MemberChange::Onboarding(None) => MemberUpdate::new("REMOVE onboarding", exists, None),
+        MemberChange::Onboarding(None) => new("REMOVE onboarding", exists),
         MemberChange::CheckedInFor(check) => {
-            MemberUpdate::new("SET checked_in_for = :value", exists, None).value(":value", attr("member", check)?)
+            new("SET checked_in_for = :value", exists).value(":value", attr("member", check)?)
         }
-        MemberChange::Schedule(schedule) => {
-            MemberUpdate::new("SET schedule = :schedule, schedule_since = :since", exists, None)
-                .value(":schedule", attr("member", schedule)?)
-                .value(":since", attr("member", &now)?)
-        }
-        MemberChange::PauseUntil(day) => MemberUpdate::new(
+        MemberChange::Schedule(schedule) => new("SET schedule = :schedule, schedule_since = :since", exists)
+            .value(":schedule", attr("member", schedule)?)
+            .value(":since", attr("member", &now)?),
+        MemberChange::PauseUntil(day) => with_status(
             "SET #status = :paused, resume_on = :day",
             "#status IN (:active, :paused)",
-            status(),
         )
         .value(":day", attr("member", day)?)
         .value(":active", attr("member", &MemberStatus::Active)?)
         .value(":paused", attr("member", &MemberStatus::Paused)?),
-        MemberChange::Resume => {
-            MemberUpdate::new("SET #status = :active REMOVE resume_on", "#status = :paused", status())
-                .value(":active", attr("member", &MemberStatus::Active)?)
-                .value(":paused", attr("member", &MemberStatus::Paused)?)
+        MemberChange::Resume => with_status("SET #status = :active REMOVE resume_on", "#status = :paused")
+            .value(":active", attr("member", &MemberStatus::Active)?)
+            .value(":paused", attr("member", &MemberStatus::Paused)?),
+        MemberChange::PhoneFor(contact) => {
+            new("SET phone_for = :value", exists).value(":value", contact.as_ref().map_or_else(none, |c| s(c.as_str())))
         }
-        MemberChange::PhoneFor(contact) => MemberUpdate::new("SET phone_for = :value", exists, None)
-            .value(":value", contact.as_ref().map_or_else(none, |c| s(c.as_str()))),
         MemberChange::LeftCounted => {
-            MemberUpdate::new("SET left_counted = :value", exists, None).value(":value", AttributeValue::Bool(true))
+            new("SET left_counted = :value", exists).value(":value", AttributeValue::Bool(true))
         }
-        MemberChange::Demographics { age_band, gender } => {
-            MemberUpdate::new("SET age_band = :age, gender = :gender", exists, None)
-                .value(":age", age_band.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
-                .value(":gender", gender.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
-        }
-        MemberChange::Lang(lang) => {
-            MemberUpdate::new("SET lang = :value", exists, None).value(":value", attr("member", lang)?)
-        }
+        MemberChange::Demographics { age_band, gender } => new("SET age_band = :age, gender = :gender", exists)
+            .value(":age", age_band.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
+            .value(":gender", gender.map_or_else(|| Ok(none()), |v| attr("member", &v))?),
+        MemberChange::Lang(lang) => new("SET lang = :value", exists).value(":value", attr("member", lang)?),
     })
-}
-
-/// An update of the member record, applied to a single write or to a transaction item.
-struct MemberUpdate {
-    update: &'static str,
-    condition: &'static str,
-    name: Option<(&'static str, &'static str)>,
-    values: Vec<(&'static str, AttributeValue)>,
-}
-
-impl MemberUpdate {
-    fn new(update: &'static str, condition: &'static str, name: Option<(&'static str, &'static str)>) -> Self {
-        Self {
-            update,
-            condition,
-            name,
-            values: Vec::new(),
-        }
-    }
-
-    fn value(mut self, name: &'static str, value: AttributeValue) -> Self {
-        self.values.push((name, value));
-        self
-    }
-
-    fn apply_to_item(
-        self,
-        mut b: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
-    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
-        b = b.update_expression(self.update).condition_expression(self.condition);
-        if let Some((k, v)) = self.name {
-            b = b.expression_attribute_names(k, v);
-        }
-        for (k, v) in self.values {
-            b = b.expression_attribute_values(k, v);
-        }
-        b
-    }
-
-    fn apply_to_transact(
-        self,
-        mut b: aws_sdk_dynamodb::types::builders::UpdateBuilder,
-    ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
-        b = b.update_expression(self.update).condition_expression(self.condition);
-        if let Some((k, v)) = self.name {
-            b = b.expression_attribute_names(k, v);
-        }
-        for (k, v) in self.values {
-            b = b.expression_attribute_values(k, v);
-        }
-        b
-    }
 }

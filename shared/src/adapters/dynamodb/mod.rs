@@ -13,6 +13,7 @@ mod facts;
 pub mod keys;
 mod members;
 mod staff;
+mod update;
 
 use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
 use crate::check::{Check, CheckState};
@@ -25,11 +26,12 @@ use crate::report::{Fact, Recorded};
 use crate::staff::{Staff, StaffRoom};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use jiff::{SignedDuration, Timestamp};
 
 use codec::*;
 use errors::{build_error, conditional, dynamo_error, transacted};
+use update::ItemUpdate;
 
 /// How long a webhook event is remembered (LINE redelivers for at most about a day).
 const EVENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 7);
