@@ -1,10 +1,13 @@
 //! Staff take an overdue check's case from the staff room: the first 「対応します」 wins,
 //! everyone else is told who has it, and only the registered staff room can act.
 
+use jiff::Timestamp;
 use mimamori::case::{CallKind, CaseEvent, Outcome};
 use mimamori::check::CheckState;
+use mimamori::ids::OperatorId;
 use mimamori::line::postback::{Picker, Postback};
 use mimamori::member::{HistoryEvent, MemberStatus};
+use mimamori::ports::{EventClaim, StoreError, WebhookEvents};
 use mimamori::schedule::Cadence;
 use scenarios::*;
 
@@ -449,24 +452,37 @@ async fn a_member_who_leaves_takes_their_cases_with_them() {
     );
 }
 
-/// As if the invocation that handled `event` died after acting and before marking the
-/// event done: its claim is left "processing" past the lease, so LINE's redelivery is
-/// processed again.
-async fn crash_before_done(s: &LocalStack, event: &serde_json::Value) {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    use mimamori::adapters::dynamodb::keys;
-    let id = event["webhookEventId"].as_str().unwrap();
-    let stale = (s.now().as_second() - 600).to_string();
-    aws_sdk_dynamodb::Client::new(&s.aws)
-        .put_item()
-        .table_name(&s.resources.table)
-        .item("pk", AttributeValue::S(keys::webhook_event(&operator(s), id)))
-        .item("sk", AttributeValue::S(keys::EVENT.into()))
-        .item("status", AttributeValue::S("processing".into()))
-        .item("claimed_at", AttributeValue::N(stale))
-        .send()
-        .await
-        .unwrap();
+/// The webhook events port of an invocation that dies after acting on an event and
+/// before marking it done: its claim stays "processing".
+struct DiesBeforeDone(std::sync::Arc<dyn WebhookEvents>);
+
+#[async_trait::async_trait]
+impl WebhookEvents for DiesBeforeDone {
+    async fn claim_event(&self, op: &OperatorId, id: &str, now: Timestamp) -> Result<EventClaim, StoreError> {
+        self.0.claim_event(op, id, now).await
+    }
+    async fn complete_event(&self, _: &OperatorId, _: &str, _: Timestamp) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable {
+            op: "UpdateItem",
+            message: "the invocation died".into(),
+        })
+    }
+    async fn release_event(&self, _: &OperatorId, _: &str) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable {
+            op: "DeleteItem",
+            message: "the invocation died".into(),
+        })
+    }
+}
+
+/// Sends `event` to an invocation that acts on it and dies before marking it done, then
+/// lets the claim's lease run out, so LINE's redelivery is processed again.
+async fn handled_then_crashed(s: &mut LocalStack, event: &serde_json::Value) {
+    let events = s.functions.webhook.events.clone();
+    s.functions.webhook.events = std::sync::Arc::new(DiesBeforeDone(events.clone()));
+    assert_eq!(s.webhook(std::slice::from_ref(event)).await, 500, "the invocation died");
+    s.functions.webhook.events = events;
+    s.advance(minutes(3)).await.unwrap();
 }
 
 #[tokio::test]
@@ -476,8 +492,7 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
     let take = s
         .sim
         .group_postback(STAFF_ROOM, STAFF_A, &Postback::TakeCase(case).encode());
-    assert_eq!(s.webhook(std::slice::from_ref(&take)).await, 200);
-    crash_before_done(&s, &take).await;
+    handled_then_crashed(&mut s, &take).await;
     assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&take)]).await, 200);
     assert!(
         last_reply(&s, STAFF_ROOM).contains("田中さんが対応します"),
@@ -489,8 +504,7 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
         STAFF_A,
         &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
     );
-    assert_eq!(s.webhook(std::slice::from_ref(&call)).await, 200);
-    crash_before_done(&s, &call).await;
+    handled_then_crashed(&mut s, &call).await;
     assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&call)]).await, 200);
 
     let history = s

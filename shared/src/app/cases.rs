@@ -22,8 +22,9 @@ use crate::staff::Staff;
 use jiff::Timestamp;
 use serde_json::Value;
 
-fn reply(t: Text) -> Vec<Value> {
-    vec![messages::text(Lang::Ja, t)]
+/// A reply in the staff room, in the language staff read.
+fn reply(app: &App, t: Text) -> Vec<Value> {
+    vec![messages::text(app.operator.staff_lang, t)]
 }
 
 /// The webhook event behind a staff action: its id keys what it records, so a
@@ -46,7 +47,7 @@ pub(crate) async fn staff(
     let room = app.staff.staff_room(op).await?;
     let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.chat_id == g);
     let (true, Some(user), Some(group)) = (in_room, user, group) else {
-        return Ok((Handled::StaffActionRefusedNotStaff, reply(Text::StaffOnly)));
+        return Ok((Handled::StaffActionRefusedNotStaff, reply(app, Text::StaffOnly)));
     };
     let me = staff_member(app, group, user).await?;
     let actor = Actor {
@@ -57,7 +58,10 @@ pub(crate) async fn staff(
         StaffAction::Report(month) => return report(app, month.as_deref()).await,
         StaffAction::OnDuty => {
             app.staff.set_on_duty(op, &me).await?;
-            return Ok((Handled::OnDutySet, reply(Text::OnDutySet { name: me.display_name })));
+            return Ok((
+                Handled::OnDutySet,
+                reply(app, Text::OnDutySet { name: me.display_name }),
+            ));
         }
         StaffAction::Take(n) => (n, CaseAct::Take),
         StaffAction::Call(n, kind) => (n, CaseAct::Call(kind)),
@@ -67,7 +71,10 @@ pub(crate) async fn staff(
         StaffAction::Show(n) => (n, CaseAct::Show),
     };
     let Some(mut case) = app.cases.case(op, number).await? else {
-        return Ok((Handled::CaseUnknown, reply(Text::CaseUnknown { case_number: number })));
+        return Ok((
+            Handled::CaseUnknown,
+            reply(app, Text::CaseUnknown { case_number: number }),
+        ));
     };
     // A case whose member answered, but which an interrupted invocation left open, is
     // closed now as answered (unless staff are closing it with their own outcome).
@@ -79,13 +86,13 @@ pub(crate) async fn staff(
 }
 
 /// The reply to an action on a case that has ended: how it ended.
-fn already_closed(case: &Case) -> (Handled, Vec<Value>) {
+fn already_closed(app: &App, case: &Case) -> (Handled, Vec<Value>) {
     let outcome = case.outcome.unwrap_or(Outcome::Answered);
     let t = Text::CaseAlreadyClosed {
         case_number: case.number,
-        outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
+        outcome: Text::OutcomeLabel(outcome).render(app.operator.staff_lang),
     };
-    (Handled::CaseAlreadyClosed, reply(t))
+    (Handled::CaseAlreadyClosed, reply(app, t))
 }
 
 /// Carries out one staff action on a case.
@@ -107,12 +114,15 @@ async fn act_on(
                 .await?;
             Ok((
                 Handled::CaseNoteAdded,
-                reply(Text::NoteRecorded { case_number: number }),
+                reply(app, Text::NoteRecorded { case_number: number }),
             ))
         }
-        _ if case.is_closed() => Ok(already_closed(case)),
+        _ if case.is_closed() => Ok(already_closed(app, case)),
         CaseAct::Take => take(app, case, &actor).await,
-        _ if case.taken_by.is_none() => Ok((Handled::CaseNotTaken, reply(Text::CaseNotTaken { case_number: number }))),
+        _ if case.taken_by.is_none() => Ok((
+            Handled::CaseNotTaken,
+            reply(app, Text::CaseNotTaken { case_number: number }),
+        )),
         CaseAct::Call(kind) => record_call(app, case, kind, actor, origin).await,
         CaseAct::AskClose => Ok((Handled::CaseCloseAsked, vec![messages::ask_outcome(number)])),
         CaseAct::Close(outcome) => {
@@ -121,15 +131,15 @@ async fn act_on(
                 Written::Done => {
                     let t = Text::CaseClosed {
                         case_number: number,
-                        outcome: Text::OutcomeLabel(outcome).render(Lang::Ja),
+                        outcome: Text::OutcomeLabel(outcome).render(app.operator.staff_lang),
                         by,
                     };
-                    Ok((Handled::CaseClosed, reply(t)))
+                    Ok((Handled::CaseClosed, reply(app, t)))
                 }
                 // Someone (or something) ended it first: say how it was recorded.
                 Written::Conflict => {
                     let now = app.cases.case(op, number).await?;
-                    Ok(already_closed(now.as_ref().unwrap_or(case)))
+                    Ok(already_closed(app, now.as_ref().unwrap_or(case)))
                 }
             }
         }
@@ -164,12 +174,15 @@ async fn record_call(
     }
     let recorded = Text::CallRecorded {
         case_number: number,
-        call: Text::CallLabel(kind).render(Lang::Ja),
+        call: Text::CallLabel(kind).render(app.operator.staff_lang),
         by: actor.name,
     };
     Ok((
         Handled::CaseCallRecorded,
-        vec![messages::text(Lang::Ja, recorded), messages::call_buttons(number)],
+        vec![
+            messages::text(app.operator.staff_lang, recorded),
+            messages::call_buttons(number),
+        ],
     ))
 }
 
@@ -222,7 +235,7 @@ pub(crate) async fn members_joined(
     for user in users.iter().take(5) {
         let staff = enrol(app, group, user).await?;
         welcome.push(messages::text(
-            Lang::Ja,
+            app.operator.staff_lang,
             Text::StaffJoined {
                 name: staff.display_name,
             },
@@ -277,7 +290,10 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(Handled, Vec<Val
             };
             Ok((
                 Handled::CaseTaken,
-                vec![messages::text(Lang::Ja, taken), messages::call_buttons(number)],
+                vec![
+                    messages::text(app.operator.staff_lang, taken),
+                    messages::call_buttons(number),
+                ],
             ))
         }
         Written::Conflict => {
@@ -290,16 +306,22 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(Handled, Vec<Val
                 };
                 return Ok((
                     Handled::CaseTaken,
-                    vec![messages::text(Lang::Ja, t), messages::call_buttons(number)],
+                    vec![
+                        messages::text(app.operator.staff_lang, t),
+                        messages::call_buttons(number),
+                    ],
                 ));
             }
             let by = taken.and_then(|c| c.taken_by_name).unwrap_or_default();
             Ok((
                 Handled::CaseAlreadyTaken,
-                reply(Text::CaseAlreadyTaken {
-                    case_number: number,
-                    by,
-                }),
+                reply(
+                    app,
+                    Text::CaseAlreadyTaken {
+                        case_number: number,
+                        by,
+                    },
+                ),
             ))
         }
     }
@@ -314,13 +336,13 @@ async fn show(app: &App, case: &Case) -> Result<(Handled, Vec<Value>), AppError>
     let history = app.cases.case_history(op, case.number).await?;
     let name = member
         .map(|m| m.display_name)
-        .unwrap_or_else(|| Text::MemberErased.render(Lang::Ja));
+        .unwrap_or_else(|| Text::MemberErased.render(app.operator.staff_lang));
     let names: std::collections::HashMap<String, String> = contacts
         .iter()
         .map(|c| (c.user_id.to_string(), c.display_name.clone()))
         .collect();
     let contacts = if contacts.is_empty() {
-        Text::NoContacts.render(Lang::Ja)
+        Text::NoContacts.render(app.operator.staff_lang)
     } else {
         contacts
             .iter()
@@ -337,7 +359,7 @@ async fn show(app: &App, case: &Case) -> Result<(Handled, Vec<Value>), AppError>
         contacts,
         lines: views::case_history_lines(&history, &app.operator.zone, &|id| names.get(id).cloned()),
     };
-    let mut answer = vec![messages::text(Lang::Ja, t)];
+    let mut answer = vec![messages::text(app.operator.staff_lang, t)];
     // The buttons again (LINE shows a quick reply only under the latest message).
     if !case.is_closed() {
         answer.push(match case.taken_by {
@@ -354,7 +376,7 @@ async fn report(app: &App, month: Option<&str>) -> Result<(Handled, Vec<Value>),
     let month = match month {
         None => report::month_of(app.clock.now(), tz),
         Some(m) if report::is_month(m) => m.to_owned(),
-        Some(_) => return Ok((Handled::ReportBadMonth, reply(Text::ReportMonthInvalid))),
+        Some(_) => return Ok((Handled::ReportBadMonth, reply(app, Text::ReportMonthInvalid))),
     };
     let facts = app.facts.facts(&app.operator.id, None).await?;
     let in_month = report::figures(&facts, Some(&month));

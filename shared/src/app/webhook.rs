@@ -162,7 +162,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             outcome
         }
         Intent::JoinedGroup { .. } => {
-            reply.0.push(messages::text(Lang::Ja, Text::GroupJoined));
+            reply.0.push(messages::text(app.operator.staff_lang, Text::GroupJoined));
             Handled::JoinedGroup
         }
         Intent::LeftGroup { group } => {
@@ -715,12 +715,16 @@ async fn become_contact_only(app: &App, user: &UserId) -> Result<(), AppError> {
 
 async fn register_staff_room(app: &App, group: &ChatId, code: &str, reply: &mut Reply) -> Result<Handled, AppError> {
     let Some(expected) = &app.secrets.staff_room_code else {
-        reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
+        reply
+            .0
+            .push(messages::text(app.operator.staff_lang, Text::StaffCodeWrong));
         return Ok(Handled::StaffRoomCodeNotConfigured);
     };
     // Compare digests so the time taken says nothing about the code.
     if Sha256::digest(code.as_bytes()) != Sha256::digest(expected.expose().as_bytes()) {
-        reply.0.push(messages::text(Lang::Ja, Text::StaffCodeWrong));
+        reply
+            .0
+            .push(messages::text(app.operator.staff_lang, Text::StaffCodeWrong));
         return Ok(Handled::StaffCodeWrong);
     }
     app.staff
@@ -732,6 +736,8 @@ async fn register_staff_room(app: &App, group: &ChatId, code: &str, reply: &mut 
             },
         )
         .await?;
-    reply.0.push(messages::text(Lang::Ja, Text::StaffRoomRegistered));
+    reply
+        .0
+        .push(messages::text(app.operator.staff_lang, Text::StaffRoomRegistered));
     Ok(Handled::StaffRoomRegistered)
 }
