@@ -3,7 +3,7 @@
 use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
-use crate::ids::{ChatId, IdError, OperatorId, UserId, Watched};
+use crate::ids::{OperatorId, UserId, Watched};
 use crate::member::{HistoryEvent, MemberChange};
 use crate::outbox::Notice;
 use crate::ports::Written;
@@ -22,40 +22,12 @@ pub struct CheckInvocation {
     pub scheduled_time: Timestamp,
 }
 
-/// `CheckInvocation` as the payload spells it.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckPayload {
-    operator: OperatorId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    member: Option<UserId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    group: Option<ChatId>,
-    scheduled_time: Timestamp,
-}
-
-impl TryFrom<CheckPayload> for CheckInvocation {
-    type Error = IdError;
-    fn try_from(p: CheckPayload) -> Result<Self, IdError> {
-        Ok(Self {
-            operator: p.operator,
-            watched: Watched::from_fields(p.member, p.group)?,
-            scheduled_time: p.scheduled_time,
-        })
+watched_payload!(
+    CheckInvocation,
+    CheckPayload {
+        scheduled_time: Timestamp
     }
-}
-
-impl From<CheckInvocation> for CheckPayload {
-    fn from(i: CheckInvocation) -> Self {
-        let (member, group) = i.watched.into_fields();
-        Self {
-            operator: i.operator,
-            member,
-            group,
-            scheduled_time: i.scheduled_time,
-        }
-    }
-}
+);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckOutcome {

@@ -4,7 +4,7 @@ use super::deliver::{Delivered, deliver};
 use super::{ATTEMPTS, App, AppError};
 use crate::alerts::EscalationMessage;
 use crate::check::{self, CheckState, DeadlinePlan, Idle, Stage};
-use crate::ids::{ChatId, IdError, OperatorId, UserId, Watched};
+use crate::ids::{OperatorId, UserId, Watched};
 use crate::member::{HistoryEvent, MemberStatus};
 use crate::ports::Written;
 use crate::report::CheckFlag;
@@ -23,43 +23,13 @@ pub struct DeadlineInvocation {
     pub stage: Stage,
 }
 
-/// `DeadlineInvocation` as the payload spells it.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeadlinePayload {
-    operator: OperatorId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    member: Option<UserId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    group: Option<ChatId>,
-    check: Timestamp,
-    stage: Stage,
-}
-
-impl TryFrom<DeadlinePayload> for DeadlineInvocation {
-    type Error = IdError;
-    fn try_from(p: DeadlinePayload) -> Result<Self, IdError> {
-        Ok(Self {
-            operator: p.operator,
-            watched: Watched::from_fields(p.member, p.group)?,
-            check: p.check,
-            stage: p.stage,
-        })
+watched_payload!(
+    DeadlineInvocation,
+    DeadlinePayload {
+        check: Timestamp,
+        stage: Stage
     }
-}
-
-impl From<DeadlineInvocation> for DeadlinePayload {
-    fn from(i: DeadlineInvocation) -> Self {
-        let (member, group) = i.watched.into_fields();
-        Self {
-            operator: i.operator,
-            member,
-            group,
-            check: i.check,
-            stage: i.stage,
-        }
-    }
-}
+);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeadlineOutcome {

@@ -3,6 +3,47 @@
 //! (record the intent, do the effect with its key, record that it was done) and
 //! reports an outcome that the function turns into a Lambda response.
 
+/// Declares the payload form of an invocation that names whom a check watches: its
+/// fields, with `watched` spelled as `"member"` or `"group"` (exactly one) and no other
+/// field allowed, so a malformed schedule payload is an error, not a guess.
+macro_rules! watched_payload {
+    ($invocation:ident, $payload:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $payload {
+            operator: crate::ids::OperatorId,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            member: Option<crate::ids::UserId>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            group: Option<crate::ids::ChatId>,
+            $($field: $ty,)*
+        }
+
+        impl TryFrom<$payload> for $invocation {
+            type Error = crate::ids::IdError;
+            fn try_from(p: $payload) -> Result<Self, crate::ids::IdError> {
+                Ok(Self {
+                    operator: p.operator,
+                    watched: crate::ids::Watched::from_fields(p.member, p.group)?,
+                    $($field: p.$field,)*
+                })
+            }
+        }
+
+        impl From<$invocation> for $payload {
+            fn from(i: $invocation) -> Self {
+                let (member, group) = i.watched.into_fields();
+                Self {
+                    operator: i.operator,
+                    member,
+                    group,
+                    $($field: i.$field,)*
+                }
+            }
+        }
+    };
+}
+
 pub(crate) mod cases;
 pub mod check;
 pub mod deadline;
