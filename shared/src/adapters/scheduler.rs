@@ -94,6 +94,27 @@ impl EventBridgeScheduler {
         target.build().map_err(build_error(operation))
     }
 
+    /// Deletes the schedule `name`; one that does not exist (fired, or never made) is fine.
+    async fn delete(&self, name: String) -> Result<(), SchedulerError> {
+        let result = self
+            .client
+            .delete_schedule()
+            .name(name)
+            .group_name(&self.config.group)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_resource_not_found_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(scheduler_error("DeleteSchedule")(e)),
+        }
+    }
+
     fn window() -> Result<FlexibleTimeWindow, SchedulerError> {
         FlexibleTimeWindow::builder()
             .mode(FlexibleTimeWindowMode::Off)
@@ -150,23 +171,7 @@ impl Scheduler for EventBridgeScheduler {
     }
 
     async fn delete_check_schedule(&self, op: &OperatorId, watched: &Watched) -> Result<(), SchedulerError> {
-        let result = self
-            .client
-            .delete_schedule()
-            .name(check_schedule_name(op, watched))
-            .group_name(&self.config.group)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_resource_not_found_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(scheduler_error("DeleteSchedule")(e)),
-        }
+        self.delete(check_schedule_name(op, watched)).await
     }
 
     async fn delete_deadline(
@@ -175,24 +180,7 @@ impl Scheduler for EventBridgeScheduler {
         watched: &Watched,
         deadline: &Deadline,
     ) -> Result<(), SchedulerError> {
-        let name = deadline_schedule_name(op, watched, deadline);
-        match self
-            .client
-            .delete_schedule()
-            .name(name)
-            .group_name(&self.config.group)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_resource_not_found_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(scheduler_error("DeleteSchedule")(e)),
-        }
+        self.delete(deadline_schedule_name(op, watched, deadline)).await
     }
 
     async fn set_deadline(

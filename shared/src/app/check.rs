@@ -4,8 +4,8 @@ use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
 use crate::ids::{OperatorId, UserId, Watched};
-use crate::member::{HistoryEvent, MemberChange};
-use crate::outbox::Notice;
+use crate::member::{HistoryEvent, Member, MemberChange};
+use crate::outbox::{Notice, Planned};
 use crate::ports::Written;
 use crate::report::CheckFlag;
 use jiff::{SignedDuration, Timestamp};
@@ -108,17 +108,9 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             DuePlan::Remind {
                 check, push, deadline, ..
             } => {
-                let push = app.render(push);
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                if app
-                    .checks
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
-                    .await?
-                    == Written::Done
-                {
-                    app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
-                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
-                    return Ok(CheckOutcome::Reminded(deliver(app, op, user, &[push]).await?));
+                if let Some(sent) = remind(app, &member, from, &check, push, &deadline, now).await? {
+                    return Ok(CheckOutcome::Reminded(sent));
                 }
             }
             DuePlan::Repeat { check, push, .. } => {
@@ -183,6 +175,29 @@ fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
         }
         CheckState::Overdue | CheckState::Acknowledged => None,
     }
+}
+
+/// Records the reminder of the open check `from` (now `check`) with its push, counts it
+/// for the report and sets the overdue deadline, then delivers; `None` when another
+/// invocation moved the check first.
+pub(crate) async fn remind(
+    app: &App,
+    member: &Member,
+    from: &Check,
+    check: &Check,
+    push: Planned,
+    deadline: &Deadline,
+    now: Timestamp,
+) -> Result<Option<Delivered>, AppError> {
+    let (op, user) = (&member.operator, &member.user_id);
+    let push = app.render(push);
+    let pushes = std::slice::from_ref(&push);
+    if app.checks.advance_check(op, user, from, check, pushes, now).await? == Written::Conflict {
+        return Ok(None);
+    }
+    app.note_check(member, check.scheduled_at, CheckFlag::Reminded).await?;
+    app.scheduler.set_deadline(op, &Watched::from(user), deadline).await?;
+    Ok(Some(deliver(app, op, user, pushes).await?))
 }
 
 /// A check of a group reached a deployment without the group service (つながり): a

@@ -1,6 +1,6 @@
 //! The deadline function's work: a check's reminder or overdue time passed.
 
-use super::deliver::{Delivered, deliver};
+use super::deliver::Delivered;
 use super::{ATTEMPTS, App, AppError};
 use crate::alerts::EscalationMessage;
 use crate::check::{self, CheckState, DeadlinePlan, Idle, Stage};
@@ -99,27 +99,13 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             DeadlinePlan::Remind {
                 check, push, deadline, ..
             } => {
-                let push = app.render(push);
                 let from = current.as_ref().ok_or(AppError::Contention("check"))?;
-                if app
-                    .checks
-                    .advance_check(op, user, from, &check, std::slice::from_ref(&push), now)
-                    .await?
-                    == Written::Done
-                {
-                    app.note_check(&member, check.scheduled_at, CheckFlag::Reminded).await?;
-                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
-                    app.members
-                        .record(
-                            op,
-                            user,
-                            now,
-                            &HistoryEvent::CheckReminded {
-                                check: check.scheduled_at,
-                            },
-                        )
-                        .await?;
-                    return Ok(DeadlineOutcome::Reminded(deliver(app, op, user, &[push]).await?));
+                if let Some(sent) = super::check::remind(app, &member, from, &check, push, &deadline, now).await? {
+                    let reminded = HistoryEvent::CheckReminded {
+                        check: check.scheduled_at,
+                    };
+                    app.members.record(op, user, now, &reminded).await?;
+                    return Ok(DeadlineOutcome::Reminded(sent));
                 }
             }
             DeadlinePlan::Escalate { mut check, .. } => {
