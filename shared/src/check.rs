@@ -309,14 +309,7 @@ pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Times
     check.last_slot = slot;
     match open.state {
         CheckState::Sent => {
-            check.state = CheckState::Reminded;
-            check.reminded_at = Some(now);
-            let push = check_push(member, &check, PushKind::Reminder, slot);
-            let deadline = Deadline {
-                check: check.scheduled_at,
-                stage: Stage::Overdue,
-                at: deadline_at(now + policy.overdue_after_reminder, now),
-            };
+            let (check, push, deadline) = reminded(member, check, slot, now, policy);
             DuePlan::Remind {
                 from: open.state,
                 check,
@@ -345,6 +338,25 @@ pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Times
     }
 }
 
+/// `check` reminded at `now` (its push keyed by `slot`), and its overdue deadline.
+fn reminded(
+    member: &Member,
+    mut check: Check,
+    slot: Timestamp,
+    now: Timestamp,
+    policy: &CheckTiming,
+) -> (Check, Planned, Deadline) {
+    check.state = CheckState::Reminded;
+    check.reminded_at = Some(now);
+    let push = check_push(member, &check, PushKind::Reminder, slot);
+    let deadline = Deadline {
+        check: check.scheduled_at,
+        stage: Stage::Overdue,
+        at: deadline_at(now + policy.overdue_after_reminder, now),
+    };
+    (check, push, deadline)
+}
+
 pub fn on_deadline(
     member: &Member,
     check: Option<&Check>,
@@ -362,14 +374,7 @@ pub fn on_deadline(
     let mut check = current.clone();
     match (stage, current.state) {
         (Stage::Reminder, CheckState::Sent) => {
-            check.state = CheckState::Reminded;
-            check.reminded_at = Some(now);
-            let push = check_push(member, &check, PushKind::Reminder, now);
-            let deadline = Deadline {
-                check: check.scheduled_at,
-                stage: Stage::Overdue,
-                at: deadline_at(now + policy.overdue_after_reminder, now),
-            };
+            let (check, push, deadline) = reminded(member, check, now, now, policy);
             DeadlinePlan::Remind {
                 from: current.state,
                 check,
