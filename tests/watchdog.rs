@@ -2,7 +2,10 @@
 //! lost) is reported to the staff room once and their schedule is put back; members whose
 //! checks run as they should are never reported.
 
-use mimamori::ids::Watched;
+use jiff::Timestamp;
+use mimamori::ids::{OperatorId, UserId, Watched};
+use mimamori::member::{HistoryEvent, Member, MemberChange};
+use mimamori::ports::{Members, StoreError, Written};
 use scenarios::*;
 
 #[tokio::test]
@@ -59,4 +62,126 @@ async fn a_lost_schedule_is_reported_once_and_repaired() {
         .collect();
     assert!(rounds.len() >= 28, "hourly: {}", rounds.len());
     assert!(rounds.iter().all(|a| a.result.is_ok()));
+}
+
+#[tokio::test]
+async fn a_check_answered_after_its_reminder_absorbed_the_next_due_time_is_not_reported_missing() {
+    let mut s = stack_with(Options {
+        watchdog: true,
+        ..Options::default()
+    })
+    .await;
+    staff_room(&mut s).await;
+    join(&mut s, HANAKO, "山田花子").await;
+    // Monday 09:00 unanswered; Tuesday 09:00 is the reminder of Monday's check (one
+    // push, no check of its own); she answers it at 10:30.
+    s.advance_to(t("2026-12-01T01:30:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 2, "the check and its reminder");
+    tap_ok(&mut s, HANAKO).await;
+    // The watchdog rounds after it (11:05, 12:05, …) know Tuesday's time was accounted for.
+    s.advance_to(t("2026-12-01T05:06:00Z")).await.unwrap();
+    let reports: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    assert!(
+        !reports.iter().any(|r| r.contains("確認漏れ")),
+        "no false 「確認漏れ」: {reports:?}"
+    );
+}
+
+/// The members port of a check function that cannot read one member's record.
+struct Unreadable {
+    inner: std::sync::Arc<dyn Members>,
+    who: UserId,
+}
+
+#[async_trait::async_trait]
+impl Members for Unreadable {
+    async fn member(&self, op: &OperatorId, member: &UserId) -> Result<Option<Member>, StoreError> {
+        if member == &self.who {
+            return Err(StoreError::Corrupt {
+                what: "member",
+                message: "written by another version".into(),
+            });
+        }
+        self.inner.member(op, member).await
+    }
+    async fn create_member(&self, member: &Member) -> Result<Written, StoreError> {
+        self.inner.create_member(member).await
+    }
+    async fn change(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        change: &MemberChange,
+        history: Option<&HistoryEvent>,
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        self.inner.change(op, member, change, history, now).await
+    }
+    async fn delete_member(&self, op: &OperatorId, member: &UserId) -> Result<(), StoreError> {
+        self.inner.delete_member(op, member).await
+    }
+    async fn roster(&self, op: &OperatorId) -> Result<Vec<UserId>, StoreError> {
+        self.inner.roster(op).await
+    }
+    async fn record(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        at: Timestamp,
+        event: &HistoryEvent,
+    ) -> Result<(), StoreError> {
+        self.inner.record(op, member, at, event).await
+    }
+    async fn history(&self, op: &OperatorId, member: &UserId) -> Result<Vec<(Timestamp, HistoryEvent)>, StoreError> {
+        self.inner.history(op, member).await
+    }
+}
+
+#[tokio::test]
+async fn one_member_who_cannot_be_watched_does_not_stop_the_watchdog_for_the_others() {
+    let mut s = stack_with(Options {
+        watchdog: true,
+        ..Options::default()
+    })
+    .await;
+    staff_room(&mut s).await;
+    join(&mut s, HANAKO, "山田花子").await;
+    join(&mut s, TARO, "山田太郎").await;
+    // Hanako (first on the roster) has a record the watchdog cannot read; Taro's
+    // schedule is lost.
+    s.functions.check.members = std::sync::Arc::new(Unreadable {
+        inner: s.functions.check.members.clone(),
+        who: uid(HANAKO),
+    });
+    s.functions
+        .check
+        .scheduler
+        .delete_check_schedule(&operator(&s), &Watched::from(&uid(TARO)))
+        .await
+        .unwrap();
+    s.advance_to(t("2026-11-30T01:06:00Z")).await.unwrap();
+    let reports: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    assert!(
+        reports.iter().any(|r| r.contains("【確認漏れ】山田太郎さん")),
+        "Taro is still watched: {reports:?}"
+    );
+    assert!(
+        schedule_names(&s)
+            .await
+            .iter()
+            .any(|n| n.starts_with("chk-") && n.ends_with(TARO)),
+        "and repaired"
+    );
+    // The round itself fails, so the errors alarm fires, and names how many it missed.
+    let round = s
+        .invocations
+        .iter()
+        .rev()
+        .find(|i| i.payload.get("watchdog").is_some())
+        .unwrap();
+    assert!(
+        round.result.as_ref().is_err_and(|e| e.contains("1 member")),
+        "{:?}",
+        round.result
+    );
 }

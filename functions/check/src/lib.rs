@@ -44,8 +44,18 @@ async fn watchdog(app: &App, invocation: &WatchdogInvocation) -> Result<Value, l
                 members = o.members,
                 missed = o.missed,
                 reported = o.reported,
+                failed = o.failed,
                 "watchdog"
             );
+            // Everyone else was watched; the failures make the run an error, so the
+            // errors alarm fires and the next round tries them again.
+            if o.failed > 0 {
+                return Err(format!(
+                    "the watchdog could not watch {} member(s); see watchdog_member_failed",
+                    o.failed
+                )
+                .into());
+            }
             Ok(json!({ "outcome": "watchdog_ran", "members": o.members, "missed": o.missed, "reported": o.reported }))
         }
         Err(e) => {

@@ -5,10 +5,11 @@
 
 use super::{App, AppError};
 use crate::check;
-use crate::ids::OperatorId;
 use crate::ids::Watched;
+use crate::ids::{OperatorId, UserId};
 use crate::member::MemberStatus;
 use crate::outbox::{Notice, Planned, Recipient, Topic};
+use crate::staff::StaffRoom;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -30,16 +31,24 @@ pub struct WatchdogOutcome {
     pub members: u32,
     pub missed: u32,
     pub reported: u32,
+    /// Members (or whole operators) that could not be watched this round: each was
+    /// logged, the others were watched all the same, and the run counts as failed.
+    pub failed: u32,
 }
 
+/// Watches every member of the operator named (or of each operator served). One member
+/// that cannot be watched (an unreadable record, a schedule Scheduler refuses, a staff
+/// room LINE refuses) is logged and counted in `failed`; it never stops the others.
 pub async fn run(app: &App, inv: &WatchdogInvocation) -> Result<WatchdogOutcome, AppError> {
     let mut outcome = WatchdogOutcome::default();
-    match &inv.operator {
-        Some(op) => watch(&app.serving(op)?, &mut outcome).await?,
-        None => {
-            for app in app.each_operator() {
-                watch(&app, &mut outcome).await?;
-            }
+    let apps: Vec<App> = match &inv.operator {
+        Some(op) => vec![app.serving(op)?],
+        None => app.each_operator().collect(),
+    };
+    for app in apps {
+        if let Err(e) = watch(&app, &mut outcome).await {
+            tracing::error!(operator = %app.operator.id, error = %e, "watchdog_operator_failed");
+            outcome.failed += 1;
         }
     }
     Ok(outcome)
@@ -51,39 +60,54 @@ async fn watch(app: &App, outcome: &mut WatchdogOutcome) -> Result<(), AppError>
     let now = app.clock.now();
     let room = app.staff.staff_room(op).await?;
     for user in app.members.roster(op).await? {
-        let Some(member) = app.members.member(op, &user).await? else {
-            continue;
-        };
-        outcome.members += 1;
-        let latest = app.checks.latest_check(op, &user).await?;
-        let Some(slot) = check::missed_check(&member, latest, now, GRACE) else {
-            continue;
-        };
-        outcome.missed += 1;
-        tracing::error!(member = %user, slot = %slot, "check_missed");
-        // Put the schedule back (the same call as joining: replaces, never doubles).
-        if member.status == MemberStatus::Active {
-            app.scheduler
-                .put_check_schedule(op, &Watched::from(&user), &member.schedule)
-                .await?;
+        if let Err(e) = watch_member(app, room.as_ref(), &user, now, outcome).await {
+            tracing::error!(member = %user, error = %e, "watchdog_member_failed");
+            outcome.failed += 1;
         }
-        if app.checks.missed_check_reported(op, &user, slot).await? {
-            continue;
-        }
-        // Without a staff room the error log and the alarm on it are all there is.
-        if let Some(room) = &room {
-            let notice = Notice::CheckMissed {
-                member: member.display_name.clone(),
-                member_short: user.short().to_owned(),
-                slot,
-            };
-            let to = Recipient::Chat(room.chat_id.clone());
-            let occasion = slot.as_second().to_string();
-            let planned = Planned::notice(Topic::CheckMissed, &occasion, to, app.operator.staff_lang, notice);
-            super::deliver::notify(app, op, &user, vec![planned]).await?;
-            outcome.reported += 1;
-        }
-        app.checks.mark_missed_check_reported(op, &user, slot).await?;
     }
+    Ok(())
+}
+
+async fn watch_member(
+    app: &App,
+    room: Option<&StaffRoom>,
+    user: &UserId,
+    now: Timestamp,
+    outcome: &mut WatchdogOutcome,
+) -> Result<(), AppError> {
+    let op = &app.operator.id;
+    let Some(member) = app.members.member(op, user).await? else {
+        return Ok(());
+    };
+    outcome.members += 1;
+    let latest = app.checks.latest_check(op, user).await?;
+    let Some(slot) = check::missed_check(&member, latest, now, GRACE) else {
+        return Ok(());
+    };
+    outcome.missed += 1;
+    tracing::error!(member = %user, slot = %slot, "check_missed");
+    // Put the schedule back (the same call as joining: replaces, never doubles).
+    if member.status == MemberStatus::Active {
+        app.scheduler
+            .put_check_schedule(op, &Watched::from(user), &member.schedule)
+            .await?;
+    }
+    if app.checks.missed_check_reported(op, user, slot).await? {
+        return Ok(());
+    }
+    // Without a staff room the error log and the alarm on it are all there is.
+    if let Some(room) = room {
+        let notice = Notice::CheckMissed {
+            member: member.display_name.clone(),
+            member_short: user.short().to_owned(),
+            slot,
+        };
+        let to = Recipient::Chat(room.chat_id.clone());
+        let occasion = slot.as_second().to_string();
+        let planned = Planned::notice(Topic::CheckMissed, &occasion, to, app.operator.staff_lang, notice);
+        super::deliver::notify(app, op, user, vec![planned]).await?;
+        outcome.reported += 1;
+    }
+    app.checks.mark_missed_check_reported(op, user, slot).await?;
     Ok(())
 }

@@ -76,7 +76,8 @@ pub trait Checks: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<Push>, StoreError>;
     async fn mark_sent(&self, op: &OperatorId, member: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError>;
-    /// The scheduled time of the member's most recent recorded check.
+    /// The latest due time the member's most recent check accounts for: its scheduled
+    /// time, or the last later due time it absorbed (a reminder, a repeat).
     async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError>;
     /// Whether the watchdog already reported the missed check at `slot`.
     async fn missed_check_reported(

@@ -201,14 +201,12 @@ impl Checks for DynamoStore {
             .send()
             .await
             .map_err(dynamo_error("Query"))?;
-        Ok(out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .and_then(|i| i.get("sk").and_then(|v| v.as_s().ok()).cloned())
-            .and_then(|sk| sk.strip_prefix(keys::CHECKS).and_then(|t| t.parse::<i64>().ok()))
-            .and_then(|secs| Timestamp::from_second(secs).ok()))
+        let latest = out.items.unwrap_or_default().into_iter().next();
+        // The slots it absorbed (a reminder at the next due time, a repeat) count too.
+        Ok(latest
+            .map(|i| read::<Check>("check", i))
+            .transpose()?
+            .map(|c| c.scheduled_at.max(c.last_slot)))
     }
 
     async fn missed_check_reported(&self, op: &OperatorId, user: &UserId, slot: Timestamp) -> Result<bool, StoreError> {
