@@ -5,11 +5,9 @@ use async_trait::async_trait;
 use line_simulator::{Endpoint, Failure, Simulator};
 use mimamori::adapters::queue::SqsQueue;
 use mimamori::alerts::EscalationMessage;
-use mimamori::check::{CheckState, Deadline};
-use mimamori::ids::{OperatorId, Watched};
+use mimamori::check::CheckState;
 use mimamori::line::postback::Postback;
-use mimamori::ports::{Queue, QueueError, Scheduler, SchedulerError};
-use mimamori::schedule::CheckSchedule;
+use mimamori::ports::{Queue, QueueError};
 use scenarios::*;
 use serde_json::json;
 use std::sync::Arc;
@@ -153,48 +151,11 @@ async fn malformed_scheduler_payloads_fail_into_the_dead_letter_queue() {
     assert_eq!(s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(), 3);
 }
 
-/// A scheduler that fails its next `n` deadline creations, as if the function crashed
-/// between recording the check and creating its deadline.
-struct FlakyScheduler {
-    inner: Arc<dyn Scheduler>,
-    failures: AtomicUsize,
-}
-
-#[async_trait]
-impl Scheduler for FlakyScheduler {
-    async fn put_check_schedule(&self, op: &OperatorId, w: &Watched, s: &CheckSchedule) -> Result<(), SchedulerError> {
-        self.inner.put_check_schedule(op, w, s).await
-    }
-    async fn delete_check_schedule(&self, op: &OperatorId, w: &Watched) -> Result<(), SchedulerError> {
-        self.inner.delete_check_schedule(op, w).await
-    }
-    async fn delete_deadline(&self, op: &OperatorId, w: &Watched, d: &Deadline) -> Result<(), SchedulerError> {
-        self.inner.delete_deadline(op, w, d).await
-    }
-    async fn set_deadline(&self, op: &OperatorId, w: &Watched, d: &Deadline) -> Result<(), SchedulerError> {
-        if self
-            .failures
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
-        {
-            return Err(SchedulerError {
-                operation: "CreateSchedule",
-                message: "injected crash".into(),
-            });
-        }
-        self.inner.set_deadline(op, w, d).await
-    }
-}
-
 #[tokio::test]
 async fn crash_between_recording_the_check_and_setting_its_deadline_is_finished_by_the_retry() {
     let mut s = stack().await;
     join(&mut s, TARO, "佐藤太郎").await;
-    let inner = s.functions.check.scheduler.clone();
-    s.functions.check.scheduler = Arc::new(FlakyScheduler {
-        inner,
-        failures: AtomicUsize::new(1),
-    });
+    FlakyScheduler::install(&mut s.functions.check, SchedulerCall::SetDeadline, 1);
     s.advance_to(t(MONDAY_9)).await.unwrap();
 
     let checks: Vec<_> = s.invocations.iter().filter(|i| i.function == "check").collect();
@@ -450,14 +411,10 @@ async fn duplicate_follow_up_messages_announce_once() {
 async fn crash_between_announcing_and_setting_the_next_follow_up_is_finished_by_the_redelivery() {
     let mut s = stack().await;
     untaken_case(&mut s).await;
-    let flaky = Arc::new(FlakyScheduler {
-        inner: s.functions.escalation.scheduler.clone(),
-        failures: AtomicUsize::new(1),
-    });
-    s.functions.escalation.scheduler = flaky.clone();
+    let flaky = FlakyScheduler::install(&mut s.functions.escalation, SchedulerCall::SetDeadline, 1);
     // 13:00: announced, then the crash before the 14:00 follow-up is set; SQS redelivers.
     s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
-    assert_eq!(flaky.failures.load(Ordering::SeqCst), 0, "the crash happened");
+    assert_eq!(flaky.pending(), 0, "the crash happened");
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 2);
     s.advance_to(t(TUESDAY_9) + hours(5) + minutes(1)).await.unwrap();
     assert_eq!(
@@ -474,10 +431,7 @@ async fn crash_between_alerting_and_planning_the_first_follow_up_is_finished_by_
     staff_room(&mut s).await;
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
-    s.functions.escalation.scheduler = Arc::new(FlakyScheduler {
-        inner: s.functions.escalation.scheduler.clone(),
-        failures: AtomicUsize::new(1),
-    });
+    FlakyScheduler::install(&mut s.functions.escalation, SchedulerCall::SetDeadline, 1);
     s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
     assert_eq!(pushes(&s, YOKO).len(), 1, "alerted once");
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 2, "the alert, and the 13:00 follow-up");

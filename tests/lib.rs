@@ -3,10 +3,12 @@
 
 use jiff::{SignedDuration, Timestamp};
 use line_simulator::{Delivery, Via};
-use mimamori::check::Check;
-use mimamori::ids::{OperatorId, UserId};
+use mimamori::check::{Check, Deadline};
+use mimamori::ids::{OperatorId, UserId, Watched};
 use mimamori::line::postback::Postback;
 use mimamori::member::Member;
+use mimamori::ports::{Scheduler, SchedulerError};
+use mimamori::schedule::CheckSchedule;
 pub use mimamori_local::stack::{LocalStack, Options};
 
 pub const HANAKO: &str = "U1a000000000000000000000000000001";
@@ -252,4 +254,66 @@ pub async fn tap(stack: &mut LocalStack, who: &str, data: &str) -> String {
     let event = stack.sim.postback(who, data);
     assert_eq!(stack.webhook(&[event]).await, 200);
     last_reply(stack, who)
+}
+
+/// A Scheduler call that `FlakyScheduler` can fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedulerCall {
+    PutCheckSchedule,
+    SetDeadline,
+}
+
+/// A scheduler that fails its next `n` calls of one kind, as Scheduler does when it
+/// refuses a request or the function dies before the call.
+pub struct FlakyScheduler {
+    inner: std::sync::Arc<dyn Scheduler>,
+    call: SchedulerCall,
+    failures: std::sync::atomic::AtomicUsize,
+}
+
+impl FlakyScheduler {
+    /// Wraps `app`'s scheduler so that its next `n` calls of `call` fail.
+    pub fn install(app: &mut mimamori::app::App, call: SchedulerCall, n: usize) -> std::sync::Arc<Self> {
+        let flaky = std::sync::Arc::new(Self {
+            inner: app.scheduler.clone(),
+            call,
+            failures: std::sync::atomic::AtomicUsize::new(n),
+        });
+        app.scheduler = flaky.clone();
+        flaky
+    }
+
+    /// How many of the failures are still to come.
+    pub fn pending(&self) -> usize {
+        self.failures.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn fail(&self, call: SchedulerCall) -> Result<(), SchedulerError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if call == self.call && self.failures.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok() {
+            return Err(SchedulerError {
+                operation: "CreateSchedule",
+                message: "injected failure".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Scheduler for FlakyScheduler {
+    async fn put_check_schedule(&self, op: &OperatorId, w: &Watched, s: &CheckSchedule) -> Result<(), SchedulerError> {
+        self.fail(SchedulerCall::PutCheckSchedule)?;
+        self.inner.put_check_schedule(op, w, s).await
+    }
+    async fn delete_check_schedule(&self, op: &OperatorId, w: &Watched) -> Result<(), SchedulerError> {
+        self.inner.delete_check_schedule(op, w).await
+    }
+    async fn delete_deadline(&self, op: &OperatorId, w: &Watched, d: &Deadline) -> Result<(), SchedulerError> {
+        self.inner.delete_deadline(op, w, d).await
+    }
+    async fn set_deadline(&self, op: &OperatorId, w: &Watched, d: &Deadline) -> Result<(), SchedulerError> {
+        self.fail(SchedulerCall::SetDeadline)?;
+        self.inner.set_deadline(op, w, d).await
+    }
 }

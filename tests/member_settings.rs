@@ -369,3 +369,51 @@ async fn a_member_who_chooses_english_gets_everything_in_english() {
     say(&mut s, HANAKO, "settings").await;
     assert!(last_reply(&s, HANAKO).contains("Next check"));
 }
+
+#[tokio::test]
+async fn a_schedule_scheduler_refuses_leaves_the_member_record_saying_what_the_schedule_does() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    FlakyScheduler::install(&mut s.functions.webhook, SchedulerCall::PutCheckSchedule, 1);
+    let event = s
+        .sim
+        .postback_with_params(HANAKO, &Picker::Time(Cadence::Day).encode(), &[("time", "07:30")]);
+    assert_eq!(
+        s.webhook(std::slice::from_ref(&event)).await,
+        500,
+        "LINE will redeliver"
+    );
+    let kept = member(&s, HANAKO).await.unwrap();
+    assert_eq!(
+        (kept.schedule.hour, kept.schedule.minute),
+        (9, 0),
+        "still what Scheduler does"
+    );
+    assert!(
+        !history(&s, HANAKO)
+            .await
+            .iter()
+            .any(|e| matches!(e, HistoryEvent::ScheduleChanged { .. }))
+    );
+    // The redelivery goes through.
+    assert_eq!(
+        s.webhook(&[line_simulator::Simulator::as_redelivery(&event)]).await,
+        200
+    );
+    let moved = member(&s, HANAKO).await.unwrap();
+    assert_eq!((moved.schedule.hour, moved.schedule.minute), (7, 30));
+}
+
+#[tokio::test]
+async fn a_zone_typed_in_any_case_is_stored_as_scheduler_spells_it() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    say(&mut s, HANAKO, "タイムゾーン america/los_angeles").await;
+    assert_eq!(member(&s, HANAKO).await.unwrap().schedule.zone, "America/Los_Angeles");
+    say(&mut s, HANAKO, "タイムゾーン Etc/Unknown").await;
+    assert_eq!(
+        member(&s, HANAKO).await.unwrap().schedule.zone,
+        "America/Los_Angeles",
+        "refused"
+    );
+}

@@ -109,6 +109,18 @@ pub struct CheckSchedule {
     pub first_day: Option<Date>,
 }
 
+/// The IANA name of `zone` as the time-zone database spells it (`asia/tokyo` is
+/// `Asia/Tokyo`): what Scheduler accepts and what is stored. `Etc/Unknown`, which the
+/// database knows but no schedule can use, is refused.
+pub fn canonical_zone(zone: &str) -> Result<String, ScheduleError> {
+    let unknown = || ScheduleError::UnknownZone(zone.to_owned());
+    let tz = TimeZone::get(zone).map_err(|_| unknown())?;
+    match tz.iana_name() {
+        Some(name) if name != "Etc/Unknown" => Ok(name.to_owned()),
+        _ => Err(unknown()),
+    }
+}
+
 impl CheckSchedule {
     pub fn new(cadence: Cadence, hour: u8, minute: u8, zone: &str) -> Result<Self, ScheduleError> {
         if hour > 23 || minute > 59 {
@@ -119,12 +131,11 @@ impl CheckSchedule {
         {
             return Err(ScheduleError::BadInterval);
         }
-        TimeZone::get(zone).map_err(|_| ScheduleError::UnknownZone(zone.to_owned()))?;
         Ok(Self {
             cadence,
             hour,
             minute,
-            zone: zone.to_owned(),
+            zone: canonical_zone(zone)?,
             first_day: None,
         })
     }
@@ -342,6 +353,16 @@ impl ScheduleExpression {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zone_is_stored_as_the_database_spells_it_and_etc_unknown_is_refused() {
+        let s = CheckSchedule::new(Cadence::Day, 9, 0, "asia/tokyo").unwrap();
+        assert_eq!(s.zone, "Asia/Tokyo");
+        assert_eq!(canonical_zone("AMERICA/NEW_YORK").unwrap(), "America/New_York");
+        for bad in ["Etc/Unknown", "etc/unknown", "Mars/Olympus", ""] {
+            assert!(CheckSchedule::new(Cadence::Day, 9, 0, bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn every_n_days_chosen_counts_from_the_first_day_the_time_is_still_ahead() {

@@ -293,28 +293,20 @@ async fn remove_contact(app: &App, member: &Member, contact: UserId) -> Result<(
     Ok((Handled::ContactRemoved, vec![messages::text(lang, t)]))
 }
 
-/// Stores the new schedule and replaces the recurring schedule (one call: never none,
-/// never two); returns the next check.
+/// Replaces the recurring schedule first (one call: never none, never two), then stores
+/// it with its history entry, in one write: if Scheduler refuses it, the member record
+/// still says what the schedule does. Returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
-    let (op, user) = (&app.operator.id, &member.user_id);
-    let change = MemberChange::Schedule(schedule.clone());
-    app.members.change(op, user, &change, None, app.clock.now()).await?;
+    let (op, user, now) = (&app.operator.id, &member.user_id, app.clock.now());
     app.scheduler
         .put_check_schedule(op, &Watched::from(user), schedule)
         .await?;
-    app.members
-        .record(
-            op,
-            user,
-            app.clock.now(),
-            &HistoryEvent::ScheduleChanged {
-                schedule: schedule.clone(),
-            },
-        )
-        .await?;
-    schedule
-        .first_after(app.clock.now())
-        .map_err(|e| AppError::Internal(e.to_string()))
+    let change = MemberChange::Schedule(schedule.clone());
+    let changed = HistoryEvent::ScheduleChanged {
+        schedule: schedule.clone(),
+    };
+    app.members.change(op, user, &change, Some(&changed), now).await?;
+    schedule.first_after(now).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 async fn pause(
