@@ -436,3 +436,31 @@ async fn crash_between_alerting_and_planning_the_first_follow_up_is_finished_by_
     assert_eq!(pushes(&s, YOKO).len(), 1, "alerted once");
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 2, "the alert, and the 13:00 follow-up");
 }
+
+#[tokio::test]
+async fn a_crash_after_a_late_answer_is_recorded_still_delivers_the_all_clear() {
+    let mut s = stack().await;
+    untaken_case(&mut s).await;
+    // 12:40 Kiyoshi answers; the invocation records his answer and the all-clears, then
+    // dies before handing them to the escalation queue.
+    let inner = s.functions.webhook.queue.clone();
+    s.functions.webhook.queue = Arc::new(FlakyQueue {
+        inner,
+        failures: AtomicUsize::new(1),
+    });
+    let ok = s.sim.postback(KIYOSHI, &last_ok_button(&s, KIYOSHI));
+    assert_eq!(s.webhook(std::slice::from_ref(&ok)).await, 500);
+    assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&ok)]).await, 200);
+    // The case's next follow-up (13:00) finds him answered, closes the case, and the
+    // all-clears that were recorded go out.
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(1)).await.unwrap();
+    let yoko: Vec<String> = pushes(&s, YOKO).iter().map(text_of).collect();
+    assert!(
+        yoko.last().is_some_and(|m| m.contains("無事が確認できました")),
+        "{yoko:?}"
+    );
+    assert!(
+        pushes(&s, STAFF_ROOM).iter().any(|d| text_of(d).contains("無事")),
+        "the staff room hears too"
+    );
+}

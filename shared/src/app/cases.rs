@@ -404,6 +404,7 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     if plan.close_check {
         close_check(app, case, outcome, by.as_ref()).await?;
     }
+
     if app.cases.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
         return Ok(Written::Conflict);
     }
@@ -465,10 +466,10 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
             .await?
             .filter(|c| c.state == CheckState::Overdue)
         else {
-            break;
+            return deliver_later(app, case, outcome).await;
         };
         let AckPlan::AllClear { check, .. } = check::on_sign_of_life(Some(&open), now) else {
-            break;
+            return deliver_later(app, case, outcome).await;
         };
         let pushes = if outcome.is_safe() {
             let alerted = alerted(app, user, check.scheduled_at).await?;
@@ -491,18 +492,22 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
             member.last_sign_of_life.unwrap_or(member.joined_at)
         };
         if app.checks.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
-            break;
+            return deliver_later(app, case, outcome).await;
         }
     }
-    // Also after a retry that found the check closed: deliver whatever is pending.
+    Err(AppError::Contention("check of a closing case"))
+}
+
+/// Hands the all-clears of a case closed as safe to the escalation queue; also after a
+/// retry that found the check closed, so whatever is pending goes out.
+async fn deliver_later(app: &App, case: &Case, outcome: Outcome) -> Result<(), AppError> {
     if outcome.is_safe() {
-        app.queue
-            .send(&EscalationMessage::Deliver {
-                operator: op.clone(),
-                member: user.clone(),
-                check: case.check,
-            })
-            .await?;
+        let deliver = EscalationMessage::Deliver {
+            operator: app.operator.id.clone(),
+            member: case.member.clone(),
+            check: case.check,
+        };
+        app.queue.send(&deliver).await?;
     }
     Ok(())
 }

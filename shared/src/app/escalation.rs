@@ -110,6 +110,9 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     let (step, levels) = match case.on_follow_up(overdue, &app.operator.case_follow_up, now, &tz) {
         FollowUpDecision::CloseAsAnswered => {
             super::cases::resolve(app, &case, Outcome::Answered, None).await?;
+            // The all-clears recorded with the answer, should the invocation that
+            // recorded them have died before handing them on.
+            deliver_pending(app, op, user, check.scheduled_at).await?;
             return Ok(EscalationOutcome::FollowUpNotNeeded);
         }
         FollowUpDecision::NotNeeded => return Ok(EscalationOutcome::FollowUpNotNeeded),

@@ -499,6 +499,15 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
                     app.operator.staff_lang,
                 ));
                 if app.checks.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
+                    // The all-clears first; if this invocation dies before, the case's
+                    // next follow-up closes it as answered and delivers them.
+                    app.queue
+                        .send(&EscalationMessage::Deliver {
+                            operator: op.clone(),
+                            member: user.clone(),
+                            check: check.scheduled_at,
+                        })
+                        .await?;
                     let case_number = check.case_number.unwrap_or_default();
                     app.members
                         .record(
@@ -510,13 +519,6 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
                                 case_number,
                             },
                         )
-                        .await?;
-                    app.queue
-                        .send(&EscalationMessage::Deliver {
-                            operator: op.clone(),
-                            member: user.clone(),
-                            check: check.scheduled_at,
-                        })
                         .await?;
                     app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
