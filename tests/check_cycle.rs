@@ -210,7 +210,7 @@ async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_membe
     assert_eq!(m.status, MemberStatus::Blocked);
     let names = schedule_names(&s).await;
     assert!(
-        !names.iter().any(|n| n.starts_with("chk-")),
+        !names.contains(&check_schedule(&s, HANAKO)),
         "her check schedule is deleted: {names:?}"
     );
     assert!(
@@ -233,7 +233,7 @@ async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_membe
     assert_eq!(again.joined_at, m.joined_at, "the same member, not a second one");
     assert_eq!(
         schedule_names(&s).await,
-        vec![format!("chk-local-{HANAKO}")],
+        vec![check_schedule(&s, HANAKO)],
         "checks back, erasure called off"
     );
     s.advance_to(t("2026-12-02T00:00:00Z")).await.unwrap();

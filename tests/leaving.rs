@@ -61,14 +61,7 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
         .await
         .unwrap();
     assert!(yoko_watches.is_empty(), "the contact's side of the link too");
-    assert!(
-        s.schedules()
-            .await
-            .unwrap()
-            .iter()
-            .all(|sch| !sch.name.starts_with("chk-")),
-        "no schedule left"
-    );
+    assert!(!has_check_schedule(&s, KIYOSHI).await, "no schedule left");
     let before = pushes(&s, KIYOSHI).len();
     s.advance(hours(72)).await.unwrap();
     assert_eq!(pushes(&s, KIYOSHI).len(), before, "no check after leaving");

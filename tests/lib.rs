@@ -238,6 +238,16 @@ pub async fn check_at(stack: &LocalStack, id: &str, at: Timestamp) -> Option<Che
         .expect("store reachable")
 }
 
+/// The name of `id`'s recurring check schedule.
+pub fn check_schedule(stack: &LocalStack, id: &str) -> String {
+    mimamori::adapters::scheduler::check_schedule_name(&operator(stack), &Watched::Member(uid(id)))
+}
+
+/// Whether `id` has a recurring check schedule now.
+pub async fn has_check_schedule(stack: &LocalStack, id: &str) -> bool {
+    schedule_names(stack).await.contains(&check_schedule(stack, id))
+}
+
 /// Names of the schedules now in the group.
 pub async fn schedule_names(stack: &LocalStack) -> Vec<String> {
     stack

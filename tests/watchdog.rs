@@ -39,12 +39,7 @@ async fn a_lost_schedule_is_reported_once_and_repaired() {
         "{}",
         reports[0]
     );
-    assert!(
-        schedule_names(&s)
-            .await
-            .iter()
-            .any(|n| n.starts_with("chk-") && n.ends_with(HANAKO))
-    );
+    assert!(has_check_schedule(&s, HANAKO).await);
     // Later rounds do not report it again.
     s.advance_to(t("2026-11-30T05:06:00Z")).await.unwrap();
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
@@ -165,13 +160,7 @@ async fn one_member_who_cannot_be_watched_does_not_stop_the_watchdog_for_the_oth
         reports.iter().any(|r| r.contains("【確認漏れ】山田太郎さん")),
         "Taro is still watched: {reports:?}"
     );
-    assert!(
-        schedule_names(&s)
-            .await
-            .iter()
-            .any(|n| n.starts_with("chk-") && n.ends_with(TARO)),
-        "and repaired"
-    );
+    assert!(has_check_schedule(&s, TARO).await, "and repaired");
     // The round itself fails, so the errors alarm fires, and names how many it missed.
     let round = s
         .invocations

@@ -43,8 +43,8 @@ pub fn check_schedule_name(op: &OperatorId, watched: &Watched) -> String {
     format!("chk-{op}-{watched}")
 }
 
-/// `dl-{operator}-{hash of user or group}-{check}-{r|o}`: unique per check and stage,
-/// ≤ 64 characters.
+/// `dl-{operator}-{hash of user or group}-{check}-{r|o|e}`, or `…-f{minutes}` for a
+/// case's follow-up: unique per check and stage, ≤ 64 characters.
 pub fn deadline_schedule_name(op: &OperatorId, watched: &Watched, deadline: &Deadline) -> String {
     let hash = Sha256::digest(watched.as_str().as_bytes());
     let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use jiff::{SignedDuration, Timestamp};
+use mimamori::case::{CallKind, Outcome};
 use mimamori::line::postback::Postback;
 use mimamori_local::stack::{LocalStack, Options};
 use serde_json::{Value, json};
@@ -50,8 +51,8 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     let mark = stack.aws_calls.len();
     for event in [
         stack.sim.follow(MEMBER),
-        stack.sim.postback(MEMBER, "consent:yes"),
-        stack.sim.postback(MEMBER, "onboard:done"),
+        stack.sim.postback(MEMBER, &Postback::Consent(true).encode()),
+        stack.sim.postback(MEMBER, &Postback::OnboardingDone.encode()),
     ] {
         stack.webhook(&[event]).await;
     }
@@ -104,7 +105,11 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     println!("  plus Scheduler's own work: 2 invocations (check, deadline); the one-time deadline deletes itself.\n");
     // The member leaves, so the next figures are about one member only.
     stack.webhook(&[stack.sim.text(MEMBER, "退会")]).await;
-    stack.webhook(&[stack.sim.postback(MEMBER, "leave:confirm")]).await;
+    stack
+        .webhook(&[stack
+            .sim
+            .postback(MEMBER, &Postback::Leave { confirmed: true }.encode())])
+        .await;
     Ok(())
 }
 
@@ -137,8 +142,8 @@ async fn per_case(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Erro
         .await;
     for event in [
         sim.follow(SILENT),
-        sim.postback(SILENT, "consent:yes"),
-        sim.postback(SILENT, "onboard:done"),
+        sim.postback(SILENT, &Postback::Consent(true).encode()),
+        sim.postback(SILENT, &Postback::OnboardingDone.encode()),
         sim.text(SILENT, "連絡先登録"),
     ] {
         stack.webhook(&[event]).await;
@@ -167,13 +172,16 @@ async fn per_case(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Erro
         .seen_by(STAFF_ROOM)
         .iter()
         .flat_map(|d| d.postback_data())
-        .find_map(|p| p.strip_prefix("case:take:").map(str::to_owned))
+        .find_map(|p| match Postback::read(&p) {
+            Some(Postback::TakeCase(n)) => Some(n),
+            _ => None,
+        })
         .ok_or("no case")?;
     let mark = stack.aws_calls.len();
     for data in [
-        format!("case:take:{case}"),
-        format!("case:call:{case}:reached_member"),
-        format!("case:close:{case}:safe"),
+        Postback::TakeCase(case).encode(),
+        Postback::RecordCall(case, CallKind::ReachedMember).encode(),
+        Postback::CloseCase(case, Outcome::Safe).encode(),
     ] {
         stack.webhook(&[sim.group_postback(STAFF_ROOM, STAFF, &data)]).await;
     }
@@ -342,7 +350,7 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
                     sim.add_user(&user, "Cold");
                     // The consent tap: the webhook run that registers a member.
                     sim.follow(&user);
-                    let signed = sim.signed(&[sim.postback(&user, "consent:yes")]);
+                    let signed = sim.signed(&[sim.postback(&user, &Postback::Consent(true).encode())]);
                     json!({
                         "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
                         "headers": { "content-type": "application/json", "x-line-signature": signed.signature },

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use mimamori::case::CallKind;
 use mimamori::line::postback::{Picker, Postback};
 use mimamori::line::texts::Text;
-use mimamori::member::Lang;
+use mimamori::member::{AgeBand, Gender, Lang};
 use mimamori::schedule::Cadence;
 use mimamori_local::stack::{LocalStack, Options};
 use mimamori_local::timeline::Timeline;
@@ -73,25 +73,53 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Day 0: everyone joins; Kiyoshi invites Yoko; the staff room is registered.
     let setup: Vec<(&str, &str, Value)> = vec![
         (HANAKO, "adds the account as a friend", sim.follow(HANAKO)),
-        (HANAKO, "taps 同意する", sim.postback(HANAKO, "consent:yes")),
+        (
+            HANAKO,
+            "taps 同意する",
+            sim.postback(HANAKO, &Postback::Consent(true).encode()),
+        ),
         (
             HANAKO,
             "taps 毎日, picks 9:00",
             sim.postback_with_params(HANAKO, &Picker::Time(Cadence::Day).encode(), &[("time", "09:00")]),
         ),
-        (HANAKO, "taps 80代", sim.postback(HANAKO, "profile:age:80s")),
-        (HANAKO, "taps 女性", sim.postback(HANAKO, "profile:gender:female")),
-        (HANAKO, "taps あとで", sim.postback(HANAKO, "onboard:done")),
+        (
+            HANAKO,
+            "taps 80代",
+            sim.postback(HANAKO, &Postback::AgeBand(Some(AgeBand::Eighties)).encode()),
+        ),
+        (
+            HANAKO,
+            "taps 女性",
+            sim.postback(HANAKO, &Postback::Gender(Some(Gender::Female)).encode()),
+        ),
+        (
+            HANAKO,
+            "taps あとで",
+            sim.postback(HANAKO, &Postback::OnboardingDone.encode()),
+        ),
         (TARO, "adds the account as a friend", sim.follow(TARO)),
-        (TARO, "taps 同意する", sim.postback(TARO, "consent:yes")),
+        (
+            TARO,
+            "taps 同意する",
+            sim.postback(TARO, &Postback::Consent(true).encode()),
+        ),
         (
             TARO,
             "taps 毎日, picks 9:00",
             sim.postback_with_params(TARO, &Picker::Time(Cadence::Day).encode(), &[("time", "09:00")]),
         ),
-        (TARO, "taps あとで", sim.postback(TARO, "onboard:done")),
+        (
+            TARO,
+            "taps あとで",
+            sim.postback(TARO, &Postback::OnboardingDone.encode()),
+        ),
         (KIYOSHI, "adds the account as a friend", sim.follow(KIYOSHI)),
-        (KIYOSHI, "taps 同意する", sim.postback(KIYOSHI, "consent:yes")),
+        (
+            KIYOSHI,
+            "taps 同意する",
+            sim.postback(KIYOSHI, &Postback::Consent(true).encode()),
+        ),
         (KIYOSHI, "sends 「連絡先登録」", sim.text(KIYOSHI, "連絡先登録")),
     ];
     for (who, what, event) in setup {
@@ -131,7 +159,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             at: at("2026-12-02T12:00:00Z"),
             who: HANAKO,
             what: "taps 元気です in the menu at night",
-            act: Act::Tap("checkin".into()),
+            act: Act::Tap(Postback::CheckIn.encode()),
         },
         Planned {
             at: at("2026-12-03T11:00:00Z"),

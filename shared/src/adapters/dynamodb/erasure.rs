@@ -39,7 +39,7 @@ impl Erasure for DynamoStore {
             }
             keys.push((pk.clone(), sk));
         }
-        keys.push((keys::roster(op), user.to_string()));
+        keys.push((keys::roster(op), keys::roster_entry(user)));
         let erased = keys.len();
         for chunk in keys.chunks(25) {
             let mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest> = Vec::new();

@@ -33,10 +33,15 @@ impl WebhookEvents for DynamoStore {
         })
     }
 
-    async fn complete_event(&self, op: &OperatorId, event_id: &str, _now: Timestamp) -> Result<(), StoreError> {
-        let done = ItemUpdate::new(keys::webhook_event(op, event_id), keys::EVENT, "SET #status = :done")
-            .name("#status", "status")
-            .value(":done", s("done"));
+    async fn complete_event(&self, op: &OperatorId, event_id: &str, now: Timestamp) -> Result<(), StoreError> {
+        let done = ItemUpdate::new(
+            keys::webhook_event(op, event_id),
+            keys::EVENT,
+            "SET #status = :done, completed_at = :now",
+        )
+        .name("#status", "status")
+        .value(":done", s("done"))
+        .value(":now", attr("event", &now)?);
         self.update(done).await?;
         Ok(())
     }

@@ -56,7 +56,7 @@ impl Facts for DynamoStore {
             .into_iter()
             .map(|mut i| {
                 let sk = i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-                let month = sk.split('#').next().unwrap_or_default().to_owned();
+                let month = keys::month_of_fact(&sk).to_owned();
                 i.remove("pk");
                 i.remove("sk");
                 i.remove("month");

@@ -8,6 +8,7 @@
 //! | `{op}#USER#{user}`      | `MEMBER`                   | the member                    |
 //! |                         | `CHECK#{epoch}`            | a check                       |
 //! |                         | `OUTBOX#{check}#…`         | a push of that check          |
+//! |                         | `OUTBOX#notice#…`          | a notice outside any check    |
 //! |                         | `CONTACT#{user}`           | one of the member's contacts  |
 //! |                         | `WATCHES#{user}`           | a member this user watches    |
 //! |                         | `HISTORY#{nanos}#{seq}#{event}` | the member's history     |
@@ -35,6 +36,10 @@ pub fn person(op: &OperatorId, user: impl Display) -> String {
 /// The roster: one item per member, so the watchdog finds every member with one query.
 pub fn roster(op: &OperatorId) -> String {
     format!("{op}#MEMBERS")
+}
+/// A member's entry in the roster.
+pub fn roster_entry(user: &UserId) -> String {
+    user.to_string()
 }
 pub fn operator(op: &OperatorId) -> String {
     format!("{op}#OPERATOR")
@@ -105,6 +110,10 @@ pub fn staff(user: &UserId) -> String {
 }
 pub fn fact(month: &str, fact_key: impl Display) -> String {
     format!("{month}#{fact_key}")
+}
+/// The month a fact's sort key files it under.
+pub fn month_of_fact(sk: &str) -> &str {
+    sk.split('#').next().unwrap_or_default()
 }
 /// The prefix of one month's facts.
 pub fn month(month: &str) -> String {

@@ -29,7 +29,7 @@ impl Members for DynamoStore {
         let roster = Put::builder()
             .table_name(&self.table)
             .item("pk", s(keys::roster(&member.operator)))
-            .item("sk", s(member.user_id.as_str()))
+            .item("sk", s(keys::roster_entry(&member.user_id)))
             .build()
             .map_err(build_error("member"))?;
         let items = vec![
@@ -42,7 +42,7 @@ impl Members for DynamoStore {
     async fn delete_member(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError> {
         for (pk, sk) in [
             (keys::person(op, user), keys::MEMBER.to_owned()),
-            (keys::roster(op), user.to_string()),
+            (keys::roster(op), keys::roster_entry(user)),
         ] {
             self.client
                 .delete_item()
