@@ -464,3 +464,55 @@ async fn a_crash_after_a_late_answer_is_recorded_still_delivers_the_all_clear() 
         "the staff room hears too"
     );
 }
+
+/// Kiyoshi, with Yoko as his contact, missed Monday's check and Tuesday's reminder; the
+/// overdue deadline set with the reminder is then lost (deleted by mistake, or its
+/// invocation dropped).
+async fn overdue_deadline_lost(s: &mut LocalStack) {
+    staff_room(s).await;
+    join(s, KIYOSHI, "鈴木清").await;
+    link_contact(s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + minutes(5)).await.unwrap();
+    let reminded = check_at(s, KIYOSHI, t(MONDAY_9)).await.map(|c| c.state);
+    assert_eq!(reminded, Some(CheckState::Reminded));
+    let overdue = mimamori::check::Deadline {
+        check: t(MONDAY_9),
+        stage: mimamori::check::Stage::Overdue,
+        at: t(TUESDAY_9) + hours(3),
+    };
+    s.functions
+        .check
+        .scheduler
+        .delete_deadline(&operator(s), &mimamori::ids::Watched::from(&uid(KIYOSHI)), &overdue)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_overdue_deadline_is_rearmed_by_the_next_due_time() {
+    let mut s = stack().await;
+    overdue_deadline_lost(&mut s).await;
+    s.advance_to(t(TUESDAY_9) + hours(6)).await.unwrap();
+    assert!(pushes(&s, YOKO).is_empty(), "nobody knows yet: the deadline is gone");
+    // Wednesday 09:00: not only asked again, but escalated at last.
+    s.advance_to(t(TUESDAY_9) + hours(24) + minutes(5)).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1, "Yoko is alerted");
+    assert!(
+        text_of(&pushes(&s, STAFF_ROOM)[0]).contains("鈴木清"),
+        "and the staff room"
+    );
+}
+
+#[tokio::test]
+async fn the_watchdog_rearms_a_lost_overdue_deadline_within_the_hour() {
+    let mut s = stack_with(Options {
+        watchdog: true,
+        ..Options::default()
+    })
+    .await;
+    overdue_deadline_lost(&mut s).await;
+    // Overdue at 12:00; the 13:05 round (past the hour's grace) finds it and re-arms it.
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(10)).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1, "Yoko is alerted the same day");
+    assert!(!pushes(&s, STAFF_ROOM).is_empty());
+}

@@ -140,11 +140,13 @@ pub enum DuePlan {
         deadline: Deadline,
     },
     /// The open check was already reminded or is overdue: count this time as missed and
-    /// ask again, without opening a second check.
+    /// ask again, without opening a second check. A check still only reminded this long
+    /// after its reminder lost its overdue deadline: `rearm` sets it again.
     Repeat {
         from: CheckState,
         check: Check,
         push: Planned,
+        rearm: Option<Deadline>,
     },
     /// The member was reminded moments ago and can still answer that: count this time
     /// as missed without a second push at the same moment.
@@ -331,11 +333,30 @@ pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Times
             let push = check_push(member, &check, PushKind::Repeat, slot);
             DuePlan::Repeat {
                 from: open.state,
+                rearm: lost_overdue_deadline(open, now, policy, SignedDuration::ZERO),
                 check,
                 push,
             }
         }
     }
+}
+
+/// The overdue deadline of a check that is still only reminded `grace` after it should
+/// have become overdue: that deadline was lost (deleted, or its invocation dropped), so it
+/// is set again, due at once. Setting it is harmless if it was only late: an existing one
+/// is left as it is, and a deadline that finds the check overdue does nothing twice.
+pub fn lost_overdue_deadline(
+    check: &Check,
+    now: Timestamp,
+    policy: &CheckTiming,
+    grace: SignedDuration,
+) -> Option<Deadline> {
+    let reminded_at = check.reminded_at.filter(|_| check.state == CheckState::Reminded)?;
+    (now >= reminded_at + policy.overdue_after_reminder + grace).then(|| Deadline {
+        check: check.scheduled_at,
+        stage: Stage::Overdue,
+        at: deadline_at(now, now),
+    })
 }
 
 /// `check` reminded at `now` (its push keyed by `slot`), and its overdue deadline.
@@ -551,6 +572,46 @@ mod tests {
             DuePlan::Open { check, .. } => check,
             other => panic!("expected open, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_check_still_only_reminded_past_its_overdue_time_gets_its_deadline_again() {
+        let grace = SignedDuration::from_hours(1);
+        let mut check = open_at("2026-11-25T00:00:00Z");
+        assert_eq!(
+            lost_overdue_deadline(&check, t("2026-11-27T00:00:00Z"), &policy(), grace),
+            None,
+            "not reminded"
+        );
+        check.state = CheckState::Reminded;
+        check.reminded_at = Some(t("2026-11-26T00:00:00Z"));
+        // Overdue at 03:00; within the grace it may only be late.
+        assert_eq!(
+            lost_overdue_deadline(&check, t("2026-11-26T03:30:00Z"), &policy(), grace),
+            None
+        );
+        let now = t("2026-11-26T04:00:00Z");
+        let rearmed = lost_overdue_deadline(&check, now, &policy(), grace).unwrap();
+        assert_eq!((rearmed.stage, rearmed.check), (Stage::Overdue, check.scheduled_at));
+        assert!(rearmed.at > now, "never in the past");
+        check.state = CheckState::Overdue;
+        assert_eq!(
+            lost_overdue_deadline(&check, now, &policy(), grace),
+            None,
+            "it did its work"
+        );
+        // The next due time, a day after the reminder, re-arms it with no grace.
+        let mut reminded = open_at("2026-11-25T00:00:00Z");
+        reminded.state = CheckState::Reminded;
+        reminded.reminded_at = Some(t("2026-11-26T00:00:00Z"));
+        let plan = on_due(
+            &member(),
+            Some(&reminded),
+            t("2026-11-27T00:00:00Z"),
+            t("2026-11-27T00:00:00Z"),
+            &policy(),
+        );
+        assert!(matches!(plan, DuePlan::Repeat { rearm: Some(_), .. }), "{plan:?}");
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     return Ok(CheckOutcome::Reminded(sent));
                 }
             }
-            DuePlan::Repeat { check, push, .. } => {
+            DuePlan::Repeat { check, push, rearm, .. } => {
                 let push = app.render(push);
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 if app
@@ -122,6 +122,10 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     .await?
                     == Written::Done
                 {
+                    if let Some(deadline) = rearm {
+                        tracing::error!(member = %user, check = %check.scheduled_at, "overdue_deadline_rearmed");
+                        app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
+                    }
                     return Ok(CheckOutcome::Repeated(deliver(app, op, user, &[push]).await?));
                 }
             }

@@ -7,7 +7,7 @@ use super::{App, AppError};
 use crate::check;
 use crate::ids::Watched;
 use crate::ids::{OperatorId, UserId};
-use crate::member::MemberStatus;
+use crate::member::{Member, MemberStatus};
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::staff::StaffRoom;
 use jiff::{SignedDuration, Timestamp};
@@ -31,6 +31,8 @@ pub struct WatchdogOutcome {
     pub members: u32,
     pub missed: u32,
     pub reported: u32,
+    /// Open checks whose lost overdue deadline was set again.
+    pub rearmed: u32,
     /// Members (or whole operators) that could not be watched this round: each was
     /// logged, the others were watched all the same, and the run counts as failed.
     pub failed: u32,
@@ -80,6 +82,9 @@ async fn watch_member(
         return Ok(());
     };
     outcome.members += 1;
+    if let Some(open) = member.open_check {
+        return rearm_overdue(app, &member, open, now, outcome).await;
+    }
     let latest = app.checks.latest_check(op, user).await?;
     let Some(slot) = check::missed_check(&member, latest, now, GRACE) else {
         return Ok(());
@@ -109,5 +114,27 @@ async fn watch_member(
         outcome.reported += 1;
     }
     app.checks.mark_missed_check_reported(op, user, slot).await?;
+    Ok(())
+}
+
+/// An open check still only reminded an hour after it should have become overdue lost
+/// its overdue deadline: set it again, so the member's contacts and staff are alerted.
+async fn rearm_overdue(
+    app: &App,
+    member: &Member,
+    open: Timestamp,
+    now: Timestamp,
+    outcome: &mut WatchdogOutcome,
+) -> Result<(), AppError> {
+    let (op, user) = (&app.operator.id, &member.user_id);
+    let Some(check) = app.checks.check(op, user, open).await? else {
+        return Ok(());
+    };
+    let timing = app.operator.timing.scaled_to(&member.schedule);
+    if let Some(deadline) = check::lost_overdue_deadline(&check, now, &timing, GRACE) {
+        tracing::error!(member = %user, check = %open, "overdue_deadline_rearmed");
+        app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
+        outcome.rearmed += 1;
+    }
     Ok(())
 }
