@@ -367,14 +367,17 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
     assert_eq!(pushes(&s, YOKO).len(), 1);
 
     // 08:00: announced again; the two levels that fell due in the night come with it:
-    // Yoko is alerted again and the person on duty (伊藤) is mentioned.
+    // Yoko is alerted again and the person on duty (伊藤) is mentioned, in a push of its
+    // own (LINE refuses a mention of someone who left, and that must not take the
+    // announcement with it).
     s.advance_to(t("2026-11-30T23:00:30Z")).await.unwrap();
     let morning = pushes(&s, STAFF_ROOM);
-    assert_eq!(morning.len(), 2);
-    let again = morning.last().unwrap();
+    assert_eq!(morning.len(), 3);
+    let again = &morning[1];
     assert!(text_of(again).contains("【再通知】"), "{}", text_of(again));
     assert!(again.postback_data().contains(&Postback::TakeCase(case).encode()));
-    let mention = again
+    assert!(!again.messages.iter().any(|m| m["type"] == "textV2"));
+    let mention = morning[2]
         .messages
         .iter()
         .find(|m| m["type"] == "textV2")
@@ -392,7 +395,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
 
     // Then every hour of the day, without the levels (each is done once).
     s.advance_to(t("2026-12-01T00:00:30Z")).await.unwrap();
-    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3);
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 4);
     assert!(
         !pushes(&s, STAFF_ROOM)
             .last()
@@ -407,7 +410,7 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
     s.advance(minutes(30)).await.unwrap();
     staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     s.advance_to(t("2026-12-01T04:00:00Z")).await.unwrap();
-    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3, "nothing after it was taken");
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 4, "nothing after it was taken");
     let history = s
         .functions
         .webhook
@@ -590,4 +593,27 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
     assert_eq!(s.webhook(&[confirm]).await, 200);
     assert!(member(&s, KIYOSHI).await.is_none());
     assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
+}
+
+#[tokio::test]
+async fn moving_the_staff_room_ends_the_old_rooms_duty() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    staff_send(&mut s, STAFF_B, "当番").await;
+    let op = operator(&s);
+    assert!(s.functions.webhook.staff.on_duty(&op).await.unwrap().is_some());
+    const NEW_ROOM: &str = "C8b000000000000000000000000000008";
+    s.sim.add_group(NEW_ROOM, "新スタッフルーム", &[STAFF_A]);
+    let join = s.sim.join(NEW_ROOM);
+    assert_eq!(s.webhook(&[join]).await, 200);
+    let register = s.sim.group_text(NEW_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
+    assert_eq!(s.webhook(&[register]).await, 200);
+    assert_eq!(
+        staff_room_of(&s).await.map(|r| r.chat_id.to_string()),
+        Some(NEW_ROOM.to_owned())
+    );
+    assert!(
+        s.functions.webhook.staff.on_duty(&op).await.unwrap().is_none(),
+        "伊藤 is not in the new room: nobody is mentioned who cannot be"
+    );
 }

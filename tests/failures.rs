@@ -516,3 +516,21 @@ async fn the_watchdog_rearms_a_lost_overdue_deadline_within_the_hour() {
     assert_eq!(pushes(&s, YOKO).len(), 1, "Yoko is alerted the same day");
     assert!(!pushes(&s, STAFF_ROOM).is_empty());
 }
+
+#[tokio::test]
+async fn a_stale_on_duty_mention_never_stops_an_untaken_cases_follow_ups() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    staff_send(&mut s, STAFF_B, "当番").await;
+    // 伊藤 leaves the staff room, and LINE's memberLeft event never reaches the webhook.
+    let _lost = s.sim.member_left(STAFF_ROOM, &[STAFF_B]);
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    // Overdue Tuesday 12:00; followed up hourly; at 16:00 the person on duty is to be
+    // mentioned, and LINE refuses a mention of someone not in the chat (400).
+    s.advance_to(t(TUESDAY_9) + hours(8) + minutes(1)).await.unwrap();
+    let room: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    let reannounced = room.iter().filter(|m| m.contains("【再通知】")).count();
+    assert_eq!(reannounced, 5, "13:00 to 17:00, the 16:00 one included: {room:?}");
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 0);
+}

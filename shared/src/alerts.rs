@@ -227,15 +227,16 @@ pub fn plan_follow_up(
         case: case.number,
         member: member.display_name.clone(),
         since: check.scheduled_at,
-        mention,
     };
-    pushes.push(Planned::follow_up(
-        &key,
-        step,
-        Recipient::Chat(room.chat_id.clone()),
-        staff_lang,
-        notice,
-    ));
+    let room_chat = Recipient::Chat(room.chat_id.clone());
+    pushes.push(Planned::follow_up(&key, step, room_chat.clone(), staff_lang, notice));
+    if let Some(mention) = mention {
+        let notice = Notice::MentionOnDuty {
+            case: case.number,
+            mention,
+        };
+        pushes.push(Planned::follow_up_mention(&key, step, room_chat, staff_lang, notice));
+    }
     pushes
 }
 

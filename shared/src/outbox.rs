@@ -125,7 +125,13 @@ pub enum Notice {
         case: u64,
         member: String,
         since: Timestamp,
-        mention: Option<Mention>,
+    },
+    /// The escalation level that mentions the person on duty (or everyone), as a push of
+    /// its own: LINE refuses a mention of someone no longer in the chat, and that must
+    /// not take the re-announcement with it.
+    MentionOnDuty {
+        case: u64,
+        mention: Mention,
     },
     AllClearToContact {
         member: String,
@@ -220,6 +226,17 @@ impl Planned {
         Self {
             key: format!("{NOTICE_PREFIX}{}#{occasion}#{to}", topic.as_str()),
             kind: PushKind::Notice,
+            to,
+            lang,
+            notice,
+        }
+    }
+
+    /// The mention of an untaken case's follow-up number `step`, beside its announcement.
+    pub fn follow_up_mention(check_key: &str, step: u32, to: Recipient, lang: Lang, notice: Notice) -> Self {
+        Self {
+            key: format!("{check_key}#follow_up{step}#mention#{to}"),
+            kind: PushKind::FollowUp,
             to,
             lang,
             notice,

@@ -5,7 +5,7 @@
 use super::{App, AppError};
 use crate::ids::{OperatorId, UserId};
 use crate::outbox::Push;
-use crate::ports::Pushed;
+use crate::ports::{LineError, Pushed};
 use jiff::Timestamp;
 
 /// What a delivery round did.
@@ -14,6 +14,10 @@ pub struct Delivered {
     pub sent: u32,
     /// Pushes LINE had already accepted under the same retry key (409).
     pub already_sent: u32,
+    /// Pushes LINE refused for good (a 4xx: a mention of someone who left, a chat the
+    /// bot left): marked failed and logged, so they neither block the pushes after them
+    /// nor are retried forever.
+    pub rejected: u32,
 }
 
 pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push]) -> Result<Delivered, AppError> {
@@ -29,6 +33,11 @@ pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push
                     Pushed::AlreadyAccepted => done.already_sent += 1,
                 }
                 tracing::info!(member = %member, push = push.kind.as_str(), retry_key = %key, outcome = ?outcome, "pushed");
+            }
+            Err(e @ LineError::Rejected { .. }) => {
+                app.checks.mark_failed(op, member, push, app.clock.now()).await?;
+                done.rejected += 1;
+                tracing::error!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_rejected");
             }
             Err(e) => {
                 tracing::warn!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_failed");

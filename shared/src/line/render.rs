@@ -89,26 +89,20 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
                 Some(case),
             )]
         }
-        Notice::Reannounce {
-            case,
-            member,
-            since,
-            mention,
-        } => {
+        Notice::Reannounce { case, member, since } => {
             let body = Text::Reannounce {
                 case_number: case,
                 member,
                 since: when(lang, since, tz),
             };
-            let mut to_room = vec![messages::text(lang, body), messages::take_case(case)];
-            if let Some(mention) = mention {
-                let on_duty = match &mention {
-                    Mention::OnDuty(user) => Some(user),
-                    Mention::Everyone => None,
-                };
-                to_room.push(messages::mention_on_duty(case, on_duty));
-            }
-            to_room
+            vec![messages::text(lang, body), messages::take_case(case)]
+        }
+        Notice::MentionOnDuty { case, mention } => {
+            let on_duty = match &mention {
+                Mention::OnDuty(user) => Some(user),
+                Mention::Everyone => None,
+            };
+            vec![messages::mention_on_duty(case, on_duty)]
         }
         Notice::AllClearToContact { member, missed } => {
             vec![messages::text(lang, Text::AllClearToContact { member, missed })]

@@ -59,6 +59,7 @@ pub trait Checks: Send + Sync {
         pushes: &[Push],
         now: Timestamp,
     ) -> Result<Written, StoreError>;
+    /// The check's pushes, each with whether it is settled (sent, or refused for good).
     async fn pushes(
         &self,
         op: &OperatorId,
@@ -76,6 +77,14 @@ pub trait Checks: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<Push>, StoreError>;
     async fn mark_sent(&self, op: &OperatorId, member: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError>;
+    /// A push LINE refused for good: kept for the record, never retried.
+    async fn mark_failed(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        push: &Push,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
     /// The latest due time the member's most recent check accounts for: its scheduled
     /// time, or the last later due time it absorbed (a reminder, a repeat).
     async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError>;

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait StaffRooms: Send + Sync {
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;
+    /// Registers the staff room; moving it to another chat ends the old one's duty.
     async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError>;
     async fn clear_staff_room(&self, op: &OperatorId, group: &ChatId) -> Result<(), StoreError>;
     async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;

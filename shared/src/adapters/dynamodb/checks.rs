@@ -144,7 +144,7 @@ impl Checks for DynamoStore {
                     to: r.to,
                     messages,
                 },
-                r.status == PushStatus::Sent,
+                r.status != PushStatus::Pending,
             ));
         }
         Ok(out)
@@ -184,6 +184,19 @@ impl Checks for DynamoStore {
         .value(":sent", attr("push", &PushStatus::Sent)?)
         .value(":now", attr("push", &now)?);
         self.update(sent).await?;
+        Ok(())
+    }
+
+    async fn mark_failed(&self, op: &OperatorId, user: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError> {
+        let failed = ItemUpdate::new(
+            keys::person(op, user),
+            keys::outbox(&push.key),
+            "SET #status = :failed, failed_at = :now",
+        )
+        .name("#status", "status")
+        .value(":failed", attr("push", &PushStatus::Failed)?)
+        .value(":now", attr("push", &now)?);
+        self.update(failed).await?;
         Ok(())
     }
 

@@ -76,6 +76,8 @@ pub(super) struct OutboxRecord {
 pub(super) enum PushStatus {
     Pending,
     Sent,
+    /// LINE refused it for good (a 4xx other than 409/429): not retried.
+    Failed,
 }
 
 #[derive(Serialize, Deserialize)]

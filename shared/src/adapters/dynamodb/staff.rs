@@ -13,6 +13,7 @@ impl StaffRooms for DynamoStore {
     }
 
     async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError> {
+        let moved = self.staff_room(op).await?.is_some_and(|r| r.chat_id != room.chat_id);
         self.put(item(
             "staff room",
             keys::operator(op),
@@ -21,6 +22,18 @@ impl StaffRooms for DynamoStore {
             None,
         )?)
         .await?;
+        // Whoever was on duty in the old room is not in the new one: mentioning them
+        // there would be refused.
+        if moved {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", s(keys::operator(op)))
+                .key("sk", s(keys::ON_DUTY))
+                .send()
+                .await
+                .map_err(dynamo_error("DeleteItem"))?;
+        }
         Ok(())
     }
 
