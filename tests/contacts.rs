@@ -229,3 +229,19 @@ async fn a_notice_to_someone_outside_the_chat_goes_through_the_outbox_once() {
     assert_eq!(told.len(), 1);
     assert_eq!(notices_in_outbox(&s, KIYOSHI).await[0].1, "sent");
 }
+
+#[tokio::test]
+async fn a_member_who_checks_in_with_the_free_button_stays_a_member_when_becoming_a_contact() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    join(&mut s, TARO, "佐藤太郎").await;
+    // Sunday 21:30: Taro taps 元気です in the menu, as he does every evening; he has never
+    // answered a pushed check.
+    s.advance_to(t("2026-11-29T12:30:00Z")).await.unwrap();
+    tap(&mut s, TARO, &Postback::CheckIn.encode()).await;
+    let code = request_code(&mut s, HANAKO).await;
+    assert_eq!(say(&mut s, TARO, &code).await, 200);
+    assert_eq!(contacts(&s, HANAKO).await.len(), 1);
+    assert!(member(&s, TARO).await.is_some(), "Taro is still watched over");
+    assert!(has_check_schedule(&s, TARO).await);
+}

@@ -101,7 +101,8 @@ pub enum Redemption {
 }
 
 /// A person who befriended the account only to enter a code is a contact, not a member:
-/// if they have never answered a check, their automatic membership ends. Someone who is
+/// if nothing shows they are watched over (no check answered, none answered ahead with
+/// the free button, none open), their automatic membership ends. Someone who is
 /// watched over and answers checks stays a member as well as becoming a contact.
 pub fn redeem(inviter: Option<&Member>, redeemer: &UserId, redeemer_membership: Option<&Member>) -> Redemption {
     let Some(inviter) = inviter.filter(|m| m.is_active()) else {
@@ -113,7 +114,10 @@ pub fn redeem(inviter: Option<&Member>, redeemer: &UserId, redeemer_membership: 
     if inviter.contact_count >= MAX_CONTACTS {
         return Redemption::MemberHasFullContacts;
     }
-    let end_own_membership = redeemer_membership.is_some_and(|m| m.acknowledged_checks == 0);
+    // Only someone with no trace of being watched over: never answered a check, never
+    // checked in ahead with the free button, and no check waiting for an answer.
+    let end_own_membership = redeemer_membership
+        .is_some_and(|m| m.acknowledged_checks == 0 && m.checked_in_for.is_none() && m.open_check.is_none());
     Redemption::Link { end_own_membership }
 }
 
@@ -159,6 +163,41 @@ mod tests {
     use super::*;
     use crate::ids::OperatorId;
     use crate::schedule::CheckSchedule;
+
+    #[test]
+    fn only_someone_with_no_trace_of_being_watched_stops_being_a_member_on_becoming_a_contact() {
+        let t0: Timestamp = "2026-11-25T00:00:00Z".parse().unwrap();
+        let join = |n: u8| {
+            let user = UserId::new(format!("U{}{n:02}", "0".repeat(30))).unwrap();
+            Member::join(
+                OperatorId::new("op").unwrap(),
+                user,
+                "x".into(),
+                CheckSchedule::daily_at(9).unwrap(),
+                t0,
+            )
+        };
+        let inviter = join(1);
+        let newcomer = join(2);
+        let ends = |m: &Member| {
+            matches!(
+                redeem(Some(&inviter), &m.user_id, Some(m)),
+                Redemption::Link {
+                    end_own_membership: true
+                }
+            )
+        };
+        assert!(ends(&newcomer));
+        let mut answers = join(3);
+        answers.acknowledged_checks = 4;
+        assert!(!ends(&answers));
+        let mut checks_in_with_the_free_button = join(4);
+        checks_in_with_the_free_button.checked_in_for = Some(t0);
+        assert!(!ends(&checks_in_with_the_free_button));
+        let mut has_a_check_waiting = join(5);
+        has_a_check_waiting.open_check = Some(t0);
+        assert!(!ends(&has_a_check_waiting));
+    }
 
     #[test]
     fn phone_numbers_are_read_as_people_type_them() {
