@@ -349,6 +349,51 @@ mod tests {
         all
     }
 
+    /// Names the variant of a button. The match has no catch-all, so a new variant does
+    /// not compile until it is named here, and the test below fails until
+    /// `every_variant` has one of it.
+    fn variant(p: &Postback) -> &'static str {
+        match p {
+            Postback::Ok { .. } => "Ok",
+            Postback::CheckIn => "CheckIn",
+            Postback::Consent(_) => "Consent",
+            Postback::OnboardingDone => "OnboardingDone",
+            Postback::Leave { .. } => "Leave",
+            Postback::ContactSafe(_) => "ContactSafe",
+            Postback::TakeCase(_) => "TakeCase",
+            Postback::RecordCall(..) => "RecordCall",
+            Postback::AskOutcome(_) => "AskOutcome",
+            Postback::CloseCase(..) => "CloseCase",
+            Postback::Settings => "Settings",
+            Postback::ListContacts => "ListContacts",
+            Postback::Language(_) => "Language",
+            Postback::ChooseCadence => "ChooseCadence",
+            Postback::ChooseWeekday => "ChooseWeekday",
+            Postback::ChooseTime(_) => "ChooseTime",
+            Postback::SetSchedule { .. } => "SetSchedule",
+            Postback::ChoosePause => "ChoosePause",
+            Postback::PauseFor { .. } => "PauseFor",
+            Postback::PauseUntil(_) => "PauseUntil",
+            Postback::EndPause => "EndPause",
+            Postback::RemoveContact(_) => "RemoveContact",
+            Postback::AskPhone(_) => "AskPhone",
+            Postback::SavePhone { .. } => "SavePhone",
+            Postback::ClearPhone(_) => "ClearPhone",
+            Postback::CancelPhone => "CancelPhone",
+            Postback::AgeBand(_) => "AgeBand",
+            Postback::Gender(_) => "Gender",
+        }
+    }
+
+    /// Every variant named in `variant`.
+    const VARIANTS: usize = 28;
+
+    #[test]
+    fn the_round_trip_covers_every_variant() {
+        let named: std::collections::BTreeSet<&str> = every_variant().iter().map(variant).collect();
+        assert_eq!(named.len(), VARIANTS, "every_variant misses one: has {named:?}");
+    }
+
     #[test]
     fn every_button_reads_back_as_itself() {
         for p in every_variant() {
