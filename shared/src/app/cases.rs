@@ -229,7 +229,7 @@ pub(crate) async fn members_joined(
     users: &[UserId],
 ) -> Result<(Handled, Vec<Value>), AppError> {
     if !is_staff_room(app, group).await? {
-        return Ok((Handled::GroupMembersJoinedElsewhere, vec![]));
+        return Ok((Handled::ChatMembersJoinedElsewhere, vec![]));
     }
     let mut welcome = Vec::new();
     for user in users.iter().take(5) {
@@ -247,7 +247,7 @@ pub(crate) async fn members_joined(
 /// People left the staff room: they are staff no more.
 pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) -> Result<Handled, AppError> {
     if !is_staff_room(app, group).await? {
-        return Ok(Handled::GroupMembersLeftElsewhere);
+        return Ok(Handled::ChatMembersLeftElsewhere);
     }
     for user in users {
         app.staff.remove_staff(&app.operator.id, user).await?;

@@ -140,8 +140,12 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             sign_of_life(app, &user).await?;
             redeem(app, &user, &code, &mut reply).await?
         }
-        Intent::RegisterStaffRoom { group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
-        Intent::Staff { group, user, action } => {
+        Intent::RegisterStaffRoom { chat: group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
+        Intent::Staff {
+            chat: group,
+            user,
+            action,
+        } => {
             let origin = super::cases::Origin {
                 event_id: &event.id,
                 at: jiff::Timestamp::from_millisecond(event.timestamp).unwrap_or_else(|_| app.clock.now()),
@@ -150,24 +154,24 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             reply.0.extend(messages);
             outcome
         }
-        Intent::GroupMembersJoined { group, users } => {
+        Intent::ChatMembersJoined { chat: group, users } => {
             let (outcome, messages) = super::cases::members_joined(app, &group, &users).await?;
             reply.0.extend(messages);
             outcome
         }
-        Intent::GroupMembersLeft { group, users } => super::cases::members_left(app, &group, &users).await?,
+        Intent::ChatMembersLeft { chat: group, users } => super::cases::members_left(app, &group, &users).await?,
         Intent::ContactSafe { user, case_number } => {
             let (outcome, message) = super::cases::contact_safe(app, &user, case_number).await?;
             reply.0.push(message);
             outcome
         }
-        Intent::JoinedGroup { .. } => {
-            reply.0.push(messages::text(app.operator.staff_lang, Text::GroupJoined));
-            Handled::JoinedGroup
+        Intent::JoinedChat { .. } => {
+            reply.0.push(messages::text(app.operator.staff_lang, Text::ChatJoined));
+            Handled::JoinedChat
         }
-        Intent::LeftGroup { group } => {
+        Intent::LeftChat { chat: group } => {
             app.staff.clear_staff_room(&app.operator.id, &group).await?;
-            Handled::LeftGroup
+            Handled::LeftChat
         }
         // Not claimed, so not acted on (`handle` skips it); kept for completeness.
         Intent::Ignore(_) => Handled::Ignored,

@@ -263,17 +263,17 @@ pub enum Intent {
     /// Staff work on a case: from a group (which must be the staff room) or, refused,
     /// from a one-to-one chat (`group` is `None`).
     Staff {
-        group: Option<ChatId>,
+        chat: Option<ChatId>,
         user: Option<UserId>,
         action: StaffAction,
     },
-    /// People joined or left a group (the staff room's members are its staff).
-    GroupMembersJoined {
-        group: ChatId,
+    /// People joined or left a chat (the staff room's members are its staff).
+    ChatMembersJoined {
+        chat: ChatId,
         users: Vec<UserId>,
     },
-    GroupMembersLeft {
-        group: ChatId,
+    ChatMembersLeft {
+        chat: ChatId,
         users: Vec<UserId>,
     },
     /// A contact's 「無事を確認しました」 on an alert.
@@ -282,14 +282,14 @@ pub enum Intent {
         case_number: u64,
     },
     RegisterStaffRoom {
-        group: ChatId,
+        chat: ChatId,
         code: String,
     },
-    JoinedGroup {
-        group: ChatId,
+    JoinedChat {
+        chat: ChatId,
     },
-    LeftGroup {
-        group: ChatId,
+    LeftChat {
+        chat: ChatId,
     },
     Ignore(&'static str),
 }
@@ -380,7 +380,7 @@ impl Event {
                 ),
             ) => match Postback::parse(&postback.data, &postback.params).and_then(staff_button) {
                 Some(action) => Intent::Staff {
-                    group: Some(group_id.clone()),
+                    chat: Some(group_id.clone()),
                     user: user_id.clone(),
                     action,
                 },
@@ -399,13 +399,13 @@ impl Event {
                 let text = message.text.as_deref().map(str::trim).unwrap_or_default();
                 if let Some(code) = text.strip_prefix(STAFF_REGISTRATION) {
                     return Intent::RegisterStaffRoom {
-                        group: group_id.clone(),
+                        chat: group_id.clone(),
                         code: code.trim().to_owned(),
                     };
                 }
                 match parse_staff_command(text) {
                     Some(action) => Intent::Staff {
-                        group: Some(group_id.clone()),
+                        chat: Some(group_id.clone()),
                         user: user_id.clone(),
                         action,
                     },
@@ -415,26 +415,22 @@ impl Event {
             (
                 EventKind::MemberJoined { joined },
                 Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),
-            ) => Intent::GroupMembersJoined {
-                group: group_id.clone(),
+            ) => Intent::ChatMembersJoined {
+                chat: group_id.clone(),
                 users: joined.users(),
             },
             (
                 EventKind::MemberLeft { left },
                 Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. }),
-            ) => Intent::GroupMembersLeft {
-                group: group_id.clone(),
+            ) => Intent::ChatMembersLeft {
+                chat: group_id.clone(),
                 users: left.users(),
             },
             (EventKind::Join, Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. })) => {
-                Intent::JoinedGroup {
-                    group: group_id.clone(),
-                }
+                Intent::JoinedChat { chat: group_id.clone() }
             }
             (EventKind::Leave, Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. })) => {
-                Intent::LeftGroup {
-                    group: group_id.clone(),
-                }
+                Intent::LeftChat { chat: group_id.clone() }
             }
             (EventKind::Other, _) => Intent::Ignore("unknown_event_type"),
             _ => Intent::Ignore("not_for_this_service"),
@@ -447,7 +443,7 @@ fn button_intent(user: UserId, button: Postback) -> Intent {
     if let Some(action) = staff_button(button.clone()) {
         // Staff buttons copied into a one-to-one chat: refused, and said so.
         return Intent::Staff {
-            group: None,
+            chat: None,
             user: Some(user),
             action,
         };
@@ -583,7 +579,7 @@ mod tests {
         assert_eq!(
             staff.intent(),
             Intent::RegisterStaffRoom {
-                group: ChatId::new(G).unwrap(),
+                chat: ChatId::new(G).unwrap(),
                 code: "abc123".into()
             }
         );

@@ -63,7 +63,7 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         },
         Text::StaffRoomRegistered,
         Text::StaffCodeWrong,
-        Text::GroupJoined,
+        Text::ChatJoined,
         Text::ButtonNoLongerValid,
         Text::SettingsSummary {
             schedule: "毎日9時".into(),

@@ -50,7 +50,7 @@ pub(super) fn render(t: &Text) -> String {
         ),
         Text::StaffRoomRegistered => "This group is now the staff room. Members who do not answer will be reported here.".into(),
         Text::StaffCodeWrong => "The staff registration code is wrong.".into(),
-        Text::GroupJoined => "This is the safety-check service. To make this group the staff room, send \"スタッフ登録 CODE\".".into(),
+        Text::ChatJoined => "This is the safety-check service. To make this group the staff room, send \"スタッフ登録 CODE\".".into(),
         Text::ButtonNoLongerValid => "This button can no longer be used.".into(),
         Text::Never => "none yet".into(),
         Text::NoContacts => "none".into(),

@@ -50,7 +50,7 @@ pub(super) fn render(t: &Text) -> String {
         ),
         Text::StaffRoomRegistered => "このグループをスタッフルームとして登録しました。お返事のない方がいると、ここにお知らせします。".into(),
         Text::StaffCodeWrong => "スタッフ登録のコードが違います。".into(),
-        Text::GroupJoined => "見守りサービスです。スタッフルームにするには「スタッフ登録 コード」と送ってください。".into(),
+        Text::ChatJoined => "見守りサービスです。スタッフルームにするには「スタッフ登録 コード」と送ってください。".into(),
         Text::ButtonNoLongerValid => "このボタンは使えなくなりました。".into(),
         Text::Never => "まだありません".into(),
         Text::NoContacts => "登録なし".into(),

@@ -70,7 +70,7 @@ pub enum Text {
     },
     StaffRoomRegistered,
     StaffCodeWrong,
-    GroupJoined,
+    ChatJoined,
     ButtonNoLongerValid,
     Never,
     NoContacts,
