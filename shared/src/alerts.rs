@@ -255,6 +255,7 @@ mod tests {
             "山田花子".into(),
             CheckSchedule::daily_at(9).unwrap(),
             t0,
+            "token".into(),
         );
         let c = Check {
             scheduled_at: t0,

@@ -508,6 +508,7 @@ mod tests {
             "Hanako".into(),
             CheckSchedule::daily_at(9).unwrap(),
             t("2026-11-01T00:00:00Z"),
+            "token".into(),
         )
     }
 

@@ -75,6 +75,19 @@ mod layering {
     }
 
     #[test]
+    fn the_domain_draws_no_randomness_and_reads_no_clock() {
+        for (name, src) in DOMAIN.iter().filter(|(n, _)| *n != "clock") {
+            let code = src.split("#[cfg(test)]").next().unwrap_or(src);
+            for effect in ["getrandom", "new_v4", "Timestamp::now", "SystemTime", "Zoned::now"] {
+                assert!(
+                    !code.contains(effect),
+                    "domain module {name} uses {effect}: take it from the caller"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_domain_has_no_cycle() {
         let graph: BTreeMap<&str, BTreeSet<String>> = DOMAIN.iter().map(|(n, s)| (*n, imports(n, s))).collect();
         // Peel off modules whose imports are all peeled; what is left is in a cycle.

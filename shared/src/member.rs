@@ -155,12 +155,15 @@ pub struct Member {
 }
 
 impl Member {
+    /// A new member; `report_token` (random, from the caller: the domain draws no
+    /// randomness) keys their pseudonym in the report.
     pub fn join(
         operator: OperatorId,
         user_id: UserId,
         display_name: String,
         schedule: CheckSchedule,
         now: Timestamp,
+        report_token: String,
     ) -> Self {
         Self {
             operator,
@@ -183,7 +186,7 @@ impl Member {
             phone_for: None,
             left_counted: false,
             schedule_since: Some(now),
-            report_token: Some(uuid::Uuid::new_v4().simple().to_string()),
+            report_token: Some(report_token),
         }
     }
 

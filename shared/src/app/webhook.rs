@@ -397,6 +397,7 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
         name,
         app.operator.default_schedule.clone(),
         now,
+        uuid::Uuid::new_v4().simple().to_string(),
     );
     if app.members.create_member(&member).await? == Written::Done {
         app.members.record(op, user, now, &HistoryEvent::Joined).await?;
@@ -578,7 +579,10 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
     };
     let now = app.clock.now();
     for _ in 0..ATTEMPTS {
-        let code = InviteCode::generate().map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random)
+            .map_err(|e| AppError::Internal(format!("the system random source failed: {e}")))?;
+        let code = InviteCode::from_random(random);
         let invitation = Invitation::new(code.clone(), user.clone(), now);
         if app.contacts.create_invitation(&app.operator.id, &invitation).await? == Written::Done {
             let until = texts::when(lang, invitation.valid_until, &app.operator.zone);
