@@ -402,7 +402,7 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     };
     let plan = outcome.on_close(now.to_zoned(zone).date());
     if plan.close_check {
-        close_check(app, case, outcome, by.as_ref()).await?;
+        close_check(app, case, plan.all_clear, by.as_ref()).await?;
     }
 
     if app.cases.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
@@ -452,7 +452,7 @@ async fn stop_checks(app: &App, user: &UserId, member: Option<&Member>, now: Tim
 }
 
 /// Closes the case's check if it is still overdue, with the all-clear when safe.
-async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor>) -> Result<(), AppError> {
+async fn close_check(app: &App, case: &Case, all_clear: bool, by: Option<&Actor>) -> Result<(), AppError> {
     let op = &app.operator.id;
     let user = &case.member;
     for _ in 0..super::ATTEMPTS {
@@ -466,12 +466,12 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
             .await?
             .filter(|c| c.state == CheckState::Overdue)
         else {
-            return deliver_later(app, case, outcome).await;
+            return deliver_later(app, case, all_clear).await;
         };
         let AckPlan::AllClear { check, .. } = check::on_sign_of_life(Some(&open), now) else {
-            return deliver_later(app, case, outcome).await;
+            return deliver_later(app, case, all_clear).await;
         };
-        let pushes = if outcome.is_safe() {
+        let pushes = if all_clear {
             let alerted = alerted(app, user, check.scheduled_at).await?;
             let by = by.map(|a| a.name.clone()).unwrap_or_default();
             app.render_all(alerts::plan_all_clear(
@@ -486,13 +486,13 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
         };
         // Only a confirmation of safety is news of the member; otherwise the last sign of
         // life stays what it was.
-        let seen = if outcome.is_safe() {
+        let seen = if all_clear {
             now
         } else {
             member.last_sign_of_life.unwrap_or(member.joined_at)
         };
         if app.checks.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
-            return deliver_later(app, case, outcome).await;
+            return deliver_later(app, case, all_clear).await;
         }
     }
     Err(AppError::Contention("check of a closing case"))
@@ -500,8 +500,8 @@ async fn close_check(app: &App, case: &Case, outcome: Outcome, by: Option<&Actor
 
 /// Hands the all-clears of a case closed as safe to the escalation queue; also after a
 /// retry that found the check closed, so whatever is pending goes out.
-async fn deliver_later(app: &App, case: &Case, outcome: Outcome) -> Result<(), AppError> {
-    if outcome.is_safe() {
+async fn deliver_later(app: &App, case: &Case, all_clear: bool) -> Result<(), AppError> {
+    if all_clear {
         let deliver = EscalationMessage::Deliver {
             operator: app.operator.id.clone(),
             member: case.member.clone(),

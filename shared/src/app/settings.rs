@@ -9,7 +9,8 @@ use crate::line::postback::Postback;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::Setting;
 use crate::member::{
-    self, HistoryEvent, Lang, MAX_PAUSE_DAYS, Member, MemberChange, MemberStatus, Onboarding, PauseChoice,
+    self, AgeBand, Gender, HistoryEvent, Lang, MAX_PAUSE_DAYS, Member, MemberChange, MemberStatus, Onboarding,
+    PauseChoice,
 };
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::ports::Written;
@@ -89,25 +90,8 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
             };
             (Handled::ZoneChanged, text(t))
         }
-        Setting::Button(Postback::AgeBand(age_band)) => {
-            set_demographics(app, member, age_band, member.gender).await?;
-            let next = match member.onboarding {
-                Some(Onboarding::Profile) => messages::ask_gender(lang),
-                _ => messages::text(lang, Text::ProfileThanks),
-            };
-            (Handled::AgeBandGiven, vec![next])
-        }
-        Setting::Button(Postback::Gender(gender)) => {
-            set_demographics(app, member, member.age_band, gender).await?;
-            let next = match member.onboarding {
-                Some(Onboarding::Profile) => {
-                    onboarding_step(app, member, Onboarding::Contact).await?;
-                    messages::offer_contact(lang)
-                }
-                _ => messages::text(lang, Text::ProfileThanks),
-            };
-            (Handled::GenderGiven, vec![next])
-        }
+        Setting::Button(Postback::AgeBand(age_band)) => age_band_given(app, member, age_band).await?,
+        Setting::Button(Postback::Gender(gender)) => gender_given(app, member, gender).await?,
         Setting::Button(Postback::ListContacts) => {
             let contacts = app.contacts.contacts(&app.operator.id, &member.user_id).await?;
             let pairs: Vec<_> = contacts.into_iter().map(|c| (c.user_id, c.display_name)).collect();
@@ -148,29 +132,60 @@ pub(crate) async fn handle(app: &App, member: &Member, setting: Setting) -> Resu
         }
         Setting::Button(Postback::PauseFor { days }) => pause(app, member, PauseChoice::Days(days), today).await?,
         Setting::Button(Postback::PauseUntil(day)) => pause(app, member, PauseChoice::Until(day), today).await?,
-        Setting::Button(Postback::EndPause) => {
-            let resume = MemberChange::Resume;
-            app.members
-                .change(
-                    &app.operator.id,
-                    &member.user_id,
-                    &resume,
-                    Some(&HistoryEvent::Resumed),
-                    now,
-                )
-                .await?;
-            let next = member
-                .schedule
-                .first_after(now)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let t = Text::PauseEndedByMember {
-                next: when(lang, next, &member.schedule),
-            };
-            (Handled::PauseEnded, text(t))
-        }
+        Setting::Button(Postback::EndPause) => end_pause(app, member).await?,
         // Not a settings button: `line::webhook` reads those as other intents.
         Setting::Button(_) => (Handled::InvalidButton, text(Text::ButtonNoLongerValid)),
     })
+}
+
+/// Onboarding's (or the settings') age band; during onboarding the gender comes next.
+async fn age_band_given(
+    app: &App,
+    member: &Member,
+    age_band: Option<AgeBand>,
+) -> Result<(Handled, Vec<Value>), AppError> {
+    set_demographics(app, member, age_band, member.gender).await?;
+    let next = match member.onboarding {
+        Some(Onboarding::Profile) => messages::ask_gender(member.lang),
+        _ => messages::text(member.lang, Text::ProfileThanks),
+    };
+    Ok((Handled::AgeBandGiven, vec![next]))
+}
+
+/// The gender; during onboarding the offer to register a contact comes next.
+async fn gender_given(app: &App, member: &Member, gender: Option<Gender>) -> Result<(Handled, Vec<Value>), AppError> {
+    set_demographics(app, member, member.age_band, gender).await?;
+    let next = match member.onboarding {
+        Some(Onboarding::Profile) => {
+            onboarding_step(app, member, Onboarding::Contact).await?;
+            messages::offer_contact(member.lang)
+        }
+        _ => messages::text(member.lang, Text::ProfileThanks),
+    };
+    Ok((Handled::GenderGiven, vec![next]))
+}
+
+/// 「見守りを再開」: the pause ends now; the reply names the next check.
+async fn end_pause(app: &App, member: &Member) -> Result<(Handled, Vec<Value>), AppError> {
+    let now = app.clock.now();
+    let resume = MemberChange::Resume;
+    app.members
+        .change(
+            &app.operator.id,
+            &member.user_id,
+            &resume,
+            Some(&HistoryEvent::Resumed),
+            now,
+        )
+        .await?;
+    let next = member
+        .schedule
+        .first_after(now)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let t = Text::PauseEndedByMember {
+        next: when(member.lang, next, &member.schedule),
+    };
+    Ok((Handled::PauseEnded, vec![messages::text(member.lang, t)]))
 }
 
 /// A change to the member with no history entry of its own.
