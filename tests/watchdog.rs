@@ -8,14 +8,20 @@ use mimamori::member::{HistoryEvent, Member, MemberChange};
 use mimamori::ports::{Members, StoreError, Written};
 use scenarios::*;
 
-#[tokio::test]
-async fn a_lost_schedule_is_reported_once_and_repaired() {
+/// A stack with the hourly watchdog and a staff room.
+async fn watched() -> LocalStack {
     let mut s = stack_with(Options {
         watchdog: true,
         ..Options::default()
     })
     .await;
     staff_room(&mut s).await;
+    s
+}
+
+#[tokio::test]
+async fn a_lost_schedule_is_reported_once_and_repaired() {
+    let mut s = watched().await;
     join(&mut s, HANAKO, "山田花子").await;
     join(&mut s, TARO, "山田太郎").await;
     // Something deletes Hanako's schedule (an operator's slip, a bug).
@@ -61,12 +67,7 @@ async fn a_lost_schedule_is_reported_once_and_repaired() {
 
 #[tokio::test]
 async fn a_check_answered_after_its_reminder_absorbed_the_next_due_time_is_not_reported_missing() {
-    let mut s = stack_with(Options {
-        watchdog: true,
-        ..Options::default()
-    })
-    .await;
-    staff_room(&mut s).await;
+    let mut s = watched().await;
     join(&mut s, HANAKO, "山田花子").await;
     // Monday 09:00 unanswered; Tuesday 09:00 is the reminder of Monday's check (one
     // push, no check of its own); she answers it at 10:30.
@@ -134,12 +135,7 @@ impl Members for Unreadable {
 
 #[tokio::test]
 async fn one_member_who_cannot_be_watched_does_not_stop_the_watchdog_for_the_others() {
-    let mut s = stack_with(Options {
-        watchdog: true,
-        ..Options::default()
-    })
-    .await;
-    staff_room(&mut s).await;
+    let mut s = watched().await;
     join(&mut s, HANAKO, "山田花子").await;
     join(&mut s, TARO, "山田太郎").await;
     // Hanako (first on the roster) has a record the watchdog cannot read; Taro's

@@ -7,6 +7,7 @@ use super::codec::{Item, s};
 use super::errors::{build_error, conditional, dynamo_error};
 use crate::ports::{StoreError, Written};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use std::collections::HashMap;
 
 /// An update of one item.
 #[derive(Clone, Debug)]
@@ -52,21 +53,31 @@ impl ItemUpdate {
 
     /// As one item of a transaction; `what` names the record in a build error.
     pub fn in_transaction(self, table: &str, what: &'static str) -> Result<TransactWriteItem, StoreError> {
-        let mut b = Update::builder()
+        let (names, values) = (self.names(), self.values());
+        let update = Update::builder()
             .table_name(table)
             .key("pk", s(self.pk))
             .key("sk", s(self.sk))
             .update_expression(self.expression)
-            .set_condition_expression(self.condition);
-        for (k, v) in self.names {
-            b = b.expression_attribute_names(k, v);
-        }
-        for (k, v) in self.values {
-            b = b.expression_attribute_values(k, v);
-        }
-        Ok(TransactWriteItem::builder()
-            .update(b.build().map_err(build_error(what))?)
-            .build())
+            .set_condition_expression(self.condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .build()
+            .map_err(build_error(what))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| {
+            self.names
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        })
+    }
+
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
     }
 }
 
@@ -75,21 +86,16 @@ impl DynamoStore {
         &self,
         u: ItemUpdate,
     ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
-        let mut b = self
-            .client
+        let (names, values) = (u.names(), u.values());
+        self.client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(u.pk))
             .key("sk", s(u.sk))
             .update_expression(u.expression)
-            .set_condition_expression(u.condition);
-        for (k, v) in u.names {
-            b = b.expression_attribute_names(k, v);
-        }
-        for (k, v) in u.values {
-            b = b.expression_attribute_values(k, v);
-        }
-        b
+            .set_condition_expression(u.condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
     }
 
     /// Writes the update alone; a failed condition is `Conflict`.
