@@ -73,7 +73,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
         };
         let intent = event.intent();
         if let Intent::Ignore(why) = intent {
-            tracing::info!(event = %event.id, outcome = why, "event_ignored");
+            tracing::info!(event = %event.id, outcome = why.as_str(), "event_ignored");
             ignored += 1;
             continue;
         }

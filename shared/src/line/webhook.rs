@@ -291,7 +291,33 @@ pub enum Intent {
     LeftChat {
         chat: ChatId,
     },
-    Ignore(&'static str),
+    Ignore(Ignored),
+}
+
+/// Why an event is deliberately left alone (logged by `as_str`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ignored {
+    /// Another channel's bot is active for this chat (standby mode).
+    Standby,
+    /// A button pressed in a chat that is not one-to-one, read as no staff action.
+    GroupPostback,
+    /// A message in a chat that is not one-to-one, read as no staff command.
+    GroupMessage,
+    UnknownEventType,
+    /// A known event this service has no use for.
+    NotForThisService,
+}
+
+impl Ignored {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standby => "standby",
+            Self::GroupPostback => "group_postback",
+            Self::GroupMessage => "group_message",
+            Self::UnknownEventType => "unknown_event_type",
+            Self::NotForThisService => "not_for_this_service",
+        }
+    }
 }
 
 const INVITE_WORDS: [&str; 3] = ["連絡先登録", "contact", "add contact"];
@@ -305,7 +331,7 @@ const STAFF_REGISTRATION: &str = "スタッフ登録";
 impl Event {
     pub fn intent(&self) -> Intent {
         if self.mode == Mode::Standby {
-            return Intent::Ignore("standby");
+            return Intent::Ignore(Ignored::Standby);
         }
         match (&self.kind, &self.source) {
             (EventKind::Follow { follow }, Some(Source::User { user_id })) => Intent::Follow {
@@ -384,7 +410,7 @@ impl Event {
                     user: user_id.clone(),
                     action,
                 },
-                None => Intent::Ignore("group_postback"),
+                None => Intent::Ignore(Ignored::GroupPostback),
             },
             (
                 EventKind::Message { message },
@@ -409,7 +435,7 @@ impl Event {
                         user: user_id.clone(),
                         action,
                     },
-                    None => Intent::Ignore("group_message"),
+                    None => Intent::Ignore(Ignored::GroupMessage),
                 }
             }
             (
@@ -432,8 +458,8 @@ impl Event {
             (EventKind::Leave, Some(Source::Group { group_id, .. } | Source::Room { room_id: group_id, .. })) => {
                 Intent::LeftChat { chat: group_id.clone() }
             }
-            (EventKind::Other, _) => Intent::Ignore("unknown_event_type"),
-            _ => Intent::Ignore("not_for_this_service"),
+            (EventKind::Other, _) => Intent::Ignore(Ignored::UnknownEventType),
+            _ => Intent::Ignore(Ignored::NotForThisService),
         }
     }
 }
@@ -642,9 +668,9 @@ mod tests {
     fn standby_and_unknown_events_are_ignored() {
         let mut e = event(json!({"type":"follow","source":{"type":"user","userId":U}}));
         e.mode = Mode::Standby;
-        assert_eq!(e.intent(), Intent::Ignore("standby"));
+        assert_eq!(e.intent(), Intent::Ignore(Ignored::Standby));
         let unknown = event(json!({"type":"videoPlayComplete","source":{"type":"user","userId":U}}));
-        assert_eq!(unknown.intent(), Intent::Ignore("unknown_event_type"));
+        assert_eq!(unknown.intent(), Intent::Ignore(Ignored::UnknownEventType));
     }
 
     #[test]
