@@ -617,3 +617,67 @@ async fn moving_the_staff_room_ends_the_old_rooms_duty() {
         "伊藤 is not in the new room: nobody is mentioned who cannot be"
     );
 }
+
+/// The overdue deadline fires 315 ms late (Scheduler fires within a minute); everything
+/// else on the second.
+fn overdue_fires_late(name: &str) -> jiff::SignedDuration {
+    if name.ends_with("-o") {
+        jiff::SignedDuration::from_millis(315)
+    } else {
+        jiff::SignedDuration::ZERO
+    }
+}
+
+#[tokio::test]
+async fn a_case_opened_a_fraction_past_the_hour_is_followed_up_through_every_level_and_the_night() {
+    let mut s = stack_with(Options {
+        firing_delay: Some(overdue_fires_late),
+        ..Options::default()
+    })
+    .await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    staff_says(&mut s, STAFF_B, "当番").await;
+    let afternoon = s
+        .sim
+        .postback_with_params(KIYOSHI, &Picker::Time(Cadence::Day).encode(), &[("time", "15:00")]);
+    assert_eq!(s.webhook(&[afternoon]).await, 200);
+    // Sunday 15:00 check, Monday 15:00 reminder, overdue Monday 18:00:00.315.
+    s.advance_to(t("2026-11-30T09:01:00Z")).await.unwrap();
+    let check = check_at(&s, KIYOSHI, t("2026-11-29T06:00:00Z")).await.unwrap();
+    let case = case_record(&s, check.case_number.expect("a case at 18:00")).await;
+    assert_eq!(case.opened(), t("2026-11-30T09:00:00.315Z"));
+
+    // 19:00 announced again; 20:00 announced again and Yoko alerted again (2 hours).
+    s.advance_to(t("2026-11-30T11:00:30Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3, "the alert, 19:00 and 20:00");
+    let yoko = pushes(&s, YOKO);
+    assert_eq!(yoko.len(), 2, "the 2-hour level was carried out at 20:00");
+    assert!(text_of(&yoko[1]).contains("まだ連絡がとれていません"));
+
+    // Quiet from 21:00; at 08:00 announced again with the person on duty mentioned.
+    s.advance_to(t("2026-11-30T22:59:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 3);
+    s.advance_to(t("2026-11-30T23:00:30Z")).await.unwrap();
+    let morning = pushes(&s, STAFF_ROOM);
+    assert_eq!(morning.len(), 5, "08:00: announced again, and 伊藤 mentioned");
+    assert!(morning[4].messages.iter().any(|m| m["type"] == "textV2"));
+    // And on through the day.
+    s.advance_to(t("2026-12-01T00:00:30Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 6, "09:00");
+    let case = case_record(&s, case.number).await;
+    assert_eq!((case.follow_ups, case.levels_done), (4, 2));
+    assert!(case.next_follow_up.is_some_and(|next| next > s.now()));
+
+    // He leaves: no schedule of his outlives the erasure.
+    say(&mut s, KIYOSHI, "退会").await;
+    tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    assert!(member(&s, KIYOSHI).await.is_none());
+    let left: Vec<String> = schedule_names(&s)
+        .await
+        .into_iter()
+        .filter(|n| n.starts_with("dl-") || n.contains(KIYOSHI))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

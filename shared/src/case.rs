@@ -3,6 +3,7 @@
 //! again by the operator's follow-up policy (re-announce interval, quiet hours, levels).
 
 use crate::ids::UserId;
+use crate::schedule::SCHEDULER_PRECISION;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -339,28 +340,32 @@ impl CaseFollowUpPolicy {
 
     /// The next follow-up after one at `now`: the next re-announcement, or the next
     /// level's time if that comes sooner; out of the quiet hours.
+    /// Never sooner than `SCHEDULER_PRECISION` after `now`: a level due within it is
+    /// carried out now (see `follow_up`), so the next step is a firing of its own.
     fn next_after(&self, opened: Timestamp, now: Timestamp, levels_done: usize, tz: &TimeZone) -> Timestamp {
-        let mut next = now + self.every;
+        let soonest = now + SCHEDULER_PRECISION;
+        let mut next = now + self.every.max(SCHEDULER_PRECISION);
         if let Some(due) = self
             .levels
             .get(levels_done)
             .map(|l| opened + l.after)
-            .filter(|d| *d > now)
+            .filter(|d| *d > soonest)
         {
             next = next.min(due);
         }
-        self.outside_quiet(next, tz)
+        self.outside_quiet(next, tz).max(soonest)
     }
 
-    /// What the follow-up at `now` does: the levels whose delay has passed and that were
-    /// not carried out yet (`levels_done` of them were), and when the next one is due.
+    /// What the follow-up at `now` does: the levels whose delay has passed (to the
+    /// precision Scheduler fires at) and that were not carried out yet (`levels_done` of
+    /// them were), and when the next one is due.
     pub fn follow_up(&self, opened: Timestamp, levels_done: u32, now: Timestamp, tz: &TimeZone) -> FollowUpPlan {
         let levels: Vec<usize> = self
             .levels
             .iter()
             .enumerate()
             .skip(levels_done as usize)
-            .take_while(|(_, l)| opened + l.after <= now)
+            .take_while(|(_, l)| opened + l.after <= now + SCHEDULER_PRECISION)
             .map(|(i, _)| i)
             .collect();
         let done = levels_done as usize + levels.len();
@@ -441,10 +446,7 @@ impl Case {
         if self.is_closed() || self.taken_by.is_some() {
             return FollowUpDecision::NotNeeded;
         }
-        if let Some(next) = self
-            .next_follow_up
-            .filter(|next| now + SignedDuration::from_mins(1) < *next)
-        {
+        if let Some(next) = self.next_follow_up.filter(|next| now + SCHEDULER_PRECISION < *next) {
             return FollowUpDecision::Reschedule { next };
         }
         let plan = policy.follow_up(self.opened(), self.levels_done, now, tz);
@@ -614,6 +616,47 @@ mod tests {
                 .levels
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_follow_up_fired_a_moment_before_a_level_is_due_carries_it_out() {
+        // Opened at 18:00:00.315; Scheduler's at() keeps whole seconds and fires within
+        // a minute, so the follow-ups run at 19:00:00 and 20:00:00, a fraction of a
+        // second before the 2-hour level is due.
+        let p = CaseFollowUpPolicy::default();
+        let tz = tokyo();
+        let opened = jst("2026-11-25T18:00:00.315");
+        let first = p.first(opened, &tz);
+        let at_19 = jst("2026-11-25T19:00:00");
+        assert!(first.duration_since(at_19) < SCHEDULER_PRECISION);
+        let plan = p.follow_up(opened, 0, at_19, &tz);
+        assert!(plan.levels.is_empty());
+        let at_20 = jst("2026-11-25T20:00:00");
+        assert!(plan.next.duration_since(at_20) < SCHEDULER_PRECISION);
+        let plan = p.follow_up(opened, 0, at_20, &tz);
+        assert_eq!(plan.levels, vec![0], "the contacts again, at 20:00");
+        assert_eq!(plan.next, jst("2026-11-26T08:00:00"), "then first thing in the morning");
+    }
+
+    #[test]
+    fn the_next_follow_up_is_never_at_or_before_the_one_that_plans_it() {
+        let p = CaseFollowUpPolicy::default();
+        let tz = tokyo();
+        let opened = jst("2026-11-25T18:00:00.315");
+        // Every moment around each level's due time, to the millisecond.
+        for base in ["2026-11-25T19:59:00", "2026-11-25T21:59:00", "2026-11-26T07:59:00"] {
+            for ms in (0..120_000).step_by(7) {
+                let now = jst(base) + SignedDuration::from_millis(ms);
+                for done in 0..=2 {
+                    let plan = p.follow_up(opened, done, now, &tz);
+                    assert!(
+                        plan.next >= now + SCHEDULER_PRECISION,
+                        "at {now} with {done} levels done the next is {}",
+                        plan.next
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn later(a: Timestamp, b: Timestamp) -> Timestamp {
 
 /// A deadline is never set in the past: a late run still gives the member a minute.
 fn deadline_at(wanted: Timestamp, now: Timestamp) -> Timestamp {
-    later(wanted, now + SignedDuration::from_mins(1))
+    later(wanted, now + crate::schedule::SCHEDULER_PRECISION)
 }
 
 pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Timestamp, policy: &CheckTiming) -> DuePlan {

@@ -231,6 +231,11 @@ impl CheckSchedule {
     }
 }
 
+/// How precisely a schedule fires: `at()` keeps whole seconds and EventBridge Scheduler
+/// invokes within a minute of the time. Whatever is due within this of "now" is due now,
+/// and nothing is scheduled sooner than this after now (it could fire before it is due).
+pub const SCHEDULER_PRECISION: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
 /// The subset of EventBridge Scheduler expressions this service writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScheduleExpression {

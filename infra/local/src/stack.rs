@@ -55,6 +55,9 @@ pub struct Options {
     /// Also create the template's hourly watchdog schedule (off by default so tests that
     /// count invocations see only their own).
     pub watchdog: bool,
+    /// How long after its time Scheduler fires a schedule, by name (it fires within a
+    /// minute; `at()` keeps whole seconds). None: exactly on time.
+    pub firing_delay: Option<fn(&str) -> jiff::SignedDuration>,
 }
 
 impl Default for Options {
@@ -72,6 +75,7 @@ impl Default for Options {
             simulator_at: None,
             prefix: None,
             watchdog: false,
+            firing_delay: None,
         }
     }
 }
@@ -89,6 +93,7 @@ pub struct LocalStack {
     clients: AwsClients,
     fired: HashSet<(String, i64)>,
     attempts: u32,
+    firing_delay: Option<fn(&str) -> jiff::SignedDuration>,
     _moto: Option<Moto>,
 }
 
@@ -166,6 +171,7 @@ impl LocalStack {
             clients,
             fired: HashSet::new(),
             attempts: options.scheduler_attempts.max(1),
+            firing_delay: options.firing_delay,
             _moto: moto,
         })
     }
@@ -379,6 +385,9 @@ impl LocalStack {
             .collect();
         for s in &due {
             self.fired.insert((s.name.clone(), at.as_second()));
+            if let Some(delay) = self.firing_delay {
+                self.clock.set((at + delay(&s.name)).max(self.now()));
+            }
             let payload = s.payload(at)?;
             let _ = self.invoke_target(&s.target_arn, payload).await;
             if s.delete_after_completion {

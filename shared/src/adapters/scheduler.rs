@@ -43,7 +43,7 @@ pub fn check_schedule_name(op: &OperatorId, watched: &Watched) -> String {
     format!("chk-{op}-{watched}")
 }
 
-/// `dl-{operator}-{hash of user or group}-{check}-{r|o|e}`, or `…-f{minutes}` for a
+/// `dl-{operator}-{hash of user or group}-{check}-{r|o|e}`, or `…-f{seconds}` for a
 /// case's follow-up: unique per check and stage, ≤ 64 characters.
 pub fn deadline_schedule_name(op: &OperatorId, watched: &Watched, deadline: &Deadline) -> String {
     let hash = Sha256::digest(watched.as_str().as_bytes());
@@ -52,9 +52,11 @@ pub fn deadline_schedule_name(op: &OperatorId, watched: &Watched, deadline: &Dea
         crate::check::Stage::Reminder => 'r',
         crate::check::Stage::Overdue => 'o',
         crate::check::Stage::Erase => 'e',
-        // A case has many follow-ups: each is named by its minutes after the check.
+        // A case has many follow-ups: each is named by its seconds after the check. Two
+        // steps are never closer than a minute (`SCHEDULER_PRECISION`), so a step never
+        // meets the name of the one that set it, which may still exist while it runs.
         crate::check::Stage::FollowUp => {
-            let after = deadline.at.duration_since(deadline.check).as_mins();
+            let after = deadline.at.duration_since(deadline.check).as_secs();
             return format!("dl-{op}-{short}-{}-f{after}", crate::ids::CheckId(deadline.check).key());
         }
     };
@@ -236,11 +238,19 @@ mod tests {
             stage: Stage::Overdue,
             at: Timestamp::UNIX_EPOCH,
         };
+        // A follow-up a year after its check (the longest a case could stay open unseen).
+        let follow_up = Deadline {
+            stage: Stage::FollowUp,
+            at: d.check + jiff::SignedDuration::from_hours(24 * 366),
+            ..d
+        };
         for watched in [&member, &group] {
             assert!(check_schedule_name(&op, watched).len() <= 64);
-            let name = deadline_schedule_name(&op, watched, &d);
-            assert!(name.len() <= 64, "{name}");
-            assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            for d in [&d, &follow_up] {
+                let name = deadline_schedule_name(&op, watched, d);
+                assert!(name.len() <= 64, "{name}");
+                assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+            }
         }
         assert_ne!(check_schedule_name(&op, &member), check_schedule_name(&op, &group));
         assert_ne!(

@@ -8,7 +8,7 @@ use crate::member::{HistoryEvent, Member, MemberChange};
 use crate::outbox::{Notice, Planned};
 use crate::ports::Written;
 use crate::report::CheckFlag;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The payload a recurring check schedule sends: the operator, whom it watches
@@ -167,7 +167,7 @@ pub(crate) async fn redo(app: &App, op: &OperatorId, user: &UserId, check: &Chec
 
 fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
     let now = app.clock.now();
-    let at = |t: Timestamp| t.max(now + SignedDuration::from_mins(1));
+    let at = |t: Timestamp| t.max(now + crate::schedule::SCHEDULER_PRECISION);
     match check.state {
         CheckState::Sent => Some(Deadline {
             check: check.scheduled_at,

@@ -80,11 +80,13 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
     schedule_follow_up(app, &case, next).await
 }
 
+/// Sets the case's follow-up for `at`, but never sooner than Scheduler's precision after
+/// now: a schedule for a past instant might never fire.
 async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Result<(), AppError> {
     let deadline = Deadline {
         check: case.check,
         stage: Stage::FollowUp,
-        at,
+        at: at.max(app.clock.now() + crate::schedule::SCHEDULER_PRECISION),
     };
     app.scheduler
         .set_deadline(&app.operator.id, &Watched::from(&case.member), &deadline)
@@ -165,8 +167,9 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     app.cases
         .advance_follow_up(op, case.number, &step, &events, now)
         .await?;
-    let next = step.next.unwrap_or(now);
-    schedule_follow_up(app, &case, next).await?;
+    if let Some(next) = step.next {
+        schedule_follow_up(app, &case, next).await?;
+    }
     tracing::info!(
         case = case.number,
         follow_up = step.to,

@@ -6,6 +6,7 @@
 
 use super::deliver::notify;
 use super::{App, AppError};
+use crate::check::{Deadline, Stage};
 use crate::ids::UserId;
 use crate::ids::Watched;
 use crate::outbox::{Notice, Planned, Recipient, Topic};
@@ -45,6 +46,9 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         }
     }
     notify(app, op, user, notices).await?;
+    if let Some(member) = &member {
+        cancel_deadlines(app, member).await?;
+    }
     let erased = app.erasure.erase_member(op, user).await?;
     if let Some(member) = member.as_ref().filter(|m| !m.left_counted) {
         // Only an anonymous fact is kept for the monthly report (once: a member whose
@@ -59,4 +63,31 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     }
     tracing::info!(member = %user, records = erased, "erased");
     Ok(erased)
+}
+
+/// Deletes the one-time schedules still pending for the member's open check and its
+/// case (reminder, overdue, the next follow-up): after the erasure they would only fire
+/// for nobody, and nothing of the member may outlive it.
+async fn cancel_deadlines(app: &App, member: &crate::member::Member) -> Result<(), AppError> {
+    let op = &app.operator.id;
+    let user = &member.user_id;
+    let Some(open) = member.open_check else {
+        return Ok(());
+    };
+    let watched = Watched::from(user);
+    let deadline = |stage, at| Deadline { check: open, stage, at };
+    for stage in [Stage::Reminder, Stage::Overdue] {
+        app.scheduler
+            .delete_deadline(op, &watched, &deadline(stage, open))
+            .await?;
+    }
+    let Some(number) = app.checks.check(op, user, open).await?.and_then(|c| c.case_number) else {
+        return Ok(());
+    };
+    if let Some(next) = app.cases.case(op, number).await?.and_then(|c| c.next_follow_up) {
+        app.scheduler
+            .delete_deadline(op, &watched, &deadline(Stage::FollowUp, next))
+            .await?;
+    }
+    Ok(())
 }
