@@ -2,6 +2,7 @@
 //! redelivered invocations, crashes between two steps, and what ends in a dead-letter queue.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use line_simulator::{Endpoint, Failure, Simulator};
 use mimamori::adapters::queue::SqsQueue;
 use mimamori::alerts::EscalationMessage;
@@ -48,22 +49,28 @@ async fn line_429_and_500_are_retried_with_the_same_key_inside_one_invocation() 
 }
 
 #[tokio::test]
-async fn line_down_for_a_whole_invocation_fails_it_and_the_scheduler_retry_delivers_once() {
+async fn line_down_for_a_whole_invocation_fails_it_and_lambdas_retry_a_minute_later_delivers_once() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     s.sim.fail_next(Endpoint::Push, Failure::Status(500), 3);
     s.advance_to(t(MONDAY_9)).await.unwrap();
+    assert!(
+        pushes(&s, HANAKO).is_empty(),
+        "Scheduler's invoke is asynchronous: nothing waits"
+    );
 
+    s.advance_to(t(MONDAY_9) + minutes(1)).await.unwrap();
     let checks: Vec<_> = s.invocations.iter().filter(|i| i.function == "check").collect();
     assert_eq!(checks.len(), 2);
     assert!(checks[0].result.is_err() && checks[1].result.is_ok());
+    assert_eq!(checks[1].at, t(MONDAY_9) + minutes(1), "Lambda retries a minute later");
     assert_eq!(
         checks[1].result.as_ref().unwrap()["outcome"],
         "duplicate",
         "the retry only finishes what was pending"
     );
     assert_eq!(pushes(&s, HANAKO).len(), 1);
-    assert_eq!(s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(), 0);
+    assert_eq!(s.queue_depth("InvokeFailureQueue").await.unwrap(), 0);
     assert!(
         schedule_names(&s).await.iter().any(|n| n.starts_with("dl-")),
         "the reminder deadline is set"
@@ -71,17 +78,39 @@ async fn line_down_for_a_whole_invocation_fails_it_and_the_scheduler_retry_deliv
 }
 
 #[tokio::test]
-async fn line_down_past_every_retry_dead_letters_the_check_and_the_reminder_still_comes() {
+async fn line_down_past_every_retry_sends_the_check_to_the_failure_destination_and_the_reminder_still_comes() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     s.sim.fail_next(Endpoint::Push, Failure::Status(500), 9);
-    s.advance_to(t(MONDAY_9) + minutes(1)).await.unwrap();
+    s.advance_to(t(MONDAY_9) + minutes(2)).await.unwrap();
+    assert_eq!(
+        s.queue_depth("InvokeFailureQueue").await.unwrap(),
+        0,
+        "the third attempt is still to come"
+    );
 
+    s.advance_to(t(MONDAY_9) + minutes(3)).await.unwrap();
+    let attempts: Vec<Timestamp> = s
+        .invocations
+        .iter()
+        .filter(|i| i.function == "check")
+        .map(|i| i.at)
+        .collect();
+    assert_eq!(
+        attempts,
+        vec![t(MONDAY_9), t(MONDAY_9) + minutes(1), t(MONDAY_9) + minutes(3)],
+        "the first attempt and Lambda's two retries, 1 and 2 minutes apart"
+    );
     assert!(pushes(&s, HANAKO).is_empty());
     assert_eq!(
-        s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(),
+        s.queue_depth("InvokeFailureQueue").await.unwrap(),
         1,
         "the alarm's queue holds the failed check"
+    );
+    assert_eq!(
+        s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(),
+        0,
+        "Scheduler's invoke succeeded"
     );
     assert_eq!(
         check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap().state,
@@ -127,7 +156,7 @@ async fn a_second_invocation_for_the_same_check_pushes_nothing() {
 }
 
 #[tokio::test]
-async fn malformed_scheduler_payloads_fail_into_the_dead_letter_queue() {
+async fn malformed_scheduler_payloads_fail_every_attempt_into_the_failure_destination() {
     let mut s = stack().await;
     let check = s.resources.check_function_arn.clone();
     let deadline = s.resources.deadline_function_arn.clone();
@@ -140,15 +169,37 @@ async fn malformed_scheduler_payloads_fail_into_the_dead_letter_queue() {
         .await
         .is_err()
     );
-    assert!(
-        s.invoke_target(
-            &check,
-            json!({ "operator": "other", "member": HANAKO, "scheduled_time": MONDAY_9 })
-        )
-        .await
-        .is_err()
+    let unserved = json!({ "operator": "other", "member": HANAKO, "scheduled_time": MONDAY_9 });
+    assert!(s.invoke_target(&check, unserved.clone()).await.is_err());
+    assert_eq!(
+        s.queue_depth("InvokeFailureQueue").await.unwrap(),
+        0,
+        "Lambda retries first"
     );
-    assert_eq!(s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(), 3);
+    s.advance(minutes(3)).await.unwrap();
+    assert_eq!(s.invocations.len(), 9, "three attempts each");
+    assert_eq!(s.queue_depth("InvokeFailureQueue").await.unwrap(), 3);
+    let records = s.receive_all("InvokeFailureQueue").await.unwrap();
+    let record = records
+        .iter()
+        .find(|r| r["requestPayload"] == unserved)
+        .expect("the unserved operator's payload, kept");
+    assert_eq!(record["requestContext"]["condition"], "RetriesExhausted");
+    assert_eq!(record["requestContext"]["approximateInvokeCount"], 3);
+    assert!(
+        record["requestContext"]["functionArn"]
+            .as_str()
+            .unwrap()
+            .starts_with(&check)
+    );
+
+    // Only an invoke that cannot happen at all is Scheduler's to dead-letter.
+    assert!(
+        s.invoke_target("arn:aws:lambda:ap-northeast-1:000000000000:function:gone", json!({}))
+            .await
+            .is_err()
+    );
+    assert_eq!(s.queue_depth("SchedulerDeadLetterQueue").await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -156,10 +207,10 @@ async fn crash_between_recording_the_check_and_setting_its_deadline_is_finished_
     let mut s = stack().await;
     join(&mut s, TARO, "佐藤太郎").await;
     FlakyScheduler::install(&mut s.functions.check, SchedulerCall::SetDeadline, 1);
-    s.advance_to(t(MONDAY_9)).await.unwrap();
+    s.advance_to(t(MONDAY_9) + minutes(1)).await.unwrap();
 
     let checks: Vec<_> = s.invocations.iter().filter(|i| i.function == "check").collect();
-    assert_eq!(checks.len(), 2, "failed once, retried once");
+    assert_eq!(checks.len(), 2, "failed once, retried once (a minute later)");
     assert_eq!(pushes(&s, TARO).len(), 1);
     assert!(schedule_names(&s).await.iter().any(|n| n.starts_with("dl-")));
     // And the cycle goes on: the reminder comes on Tuesday.

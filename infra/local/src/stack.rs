@@ -5,6 +5,7 @@ use crate::driver::{StoredSchedule, read_schedules, sqs_record};
 use crate::metrics::AwsCalls;
 use crate::moto::Moto;
 use crate::resources::{LocalSecrets, Resources};
+use crate::template::AsyncInvokeSpec;
 use crate::{LocalError, Result, template, workspace_root};
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use jiff::Timestamp;
@@ -36,12 +37,22 @@ pub struct Invocation {
     pub result: std::result::Result<Value, String>,
 }
 
+/// An asynchronous invocation Lambda will try again.
+#[derive(Clone, Debug)]
+struct PendingRetry {
+    due: Timestamp,
+    function: &'static str,
+    payload: Value,
+    /// The attempt this will be (2 or 3).
+    attempt: u32,
+    /// When Lambda first accepted the event (its age counts from then).
+    accepted: Timestamp,
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
     pub start: Timestamp,
     pub operator: String,
-    /// Attempts Scheduler makes per invocation (the first and its retries) before dead-lettering.
-    pub scheduler_attempts: u32,
     /// Extra environment for the functions (e.g. the escalation policy).
     pub env: Vec<(String, String)>,
     /// Start a moto server owned by this stack (the demo) instead of the process-wide one (tests).
@@ -65,7 +76,6 @@ impl Default for Options {
         Self {
             start: "2026-11-29T01:00:00Z".parse().unwrap_or(Timestamp::UNIX_EPOCH),
             operator: "local".into(),
-            scheduler_attempts: 3,
             env: vec![
                 ("LINE_TIMEOUT_MS".into(), "400".into()),
                 ("LINE_RETRY_BACKOFF_MS".into(), "10,20".into()),
@@ -92,7 +102,13 @@ pub struct LocalStack {
     pub aws_calls: AwsCalls,
     clients: AwsClients,
     fired: HashSet<(String, i64)>,
-    attempts: u32,
+    /// The check and deadline functions' asynchronous-invoke handling, from the template.
+    check_invoke: AsyncInvokeSpec,
+    deadline_invoke: AsyncInvokeSpec,
+    /// Lambda's retries of failed asynchronous invocations, waiting for their time.
+    retries: Vec<PendingRetry>,
+    /// Asynchronous invocations Lambda dropped (failed, with no failure destination).
+    pub dropped: Vec<Invocation>,
     firing_delay: Option<fn(&str) -> jiff::SignedDuration>,
     _moto: Option<Moto>,
 }
@@ -170,7 +186,10 @@ impl LocalStack {
             aws_calls,
             clients,
             fired: HashSet::new(),
-            attempts: options.scheduler_attempts.max(1),
+            check_invoke: spec.async_invoke("CheckFunction"),
+            deadline_invoke: spec.async_invoke("DeadlineFunction"),
+            retries: Vec::new(),
+            dropped: Vec::new(),
             firing_delay: options.firing_delay,
             _moto: moto,
         })
@@ -317,67 +336,137 @@ impl LocalStack {
         .await
     }
 
-    /// Invokes a schedule's target as Scheduler would, retrying failures and finally
-    /// dead-lettering them.
+    /// Invokes a schedule's target as Scheduler does: asynchronously. The invoke is
+    /// accepted and the first attempt runs now (its result is returned); a function error
+    /// is retried by Lambda per the function's `EventInvokeConfig` (1, then 2 minutes
+    /// later, in virtual time) and then sent to its on-failure destination, or dropped.
+    /// Only when the invoke itself fails (an unknown function) does Scheduler's own
+    /// dead-letter queue get the event.
     pub async fn invoke_target(&mut self, target_arn: &str, payload: Value) -> std::result::Result<Value, String> {
         let function = if target_arn == self.resources.check_function_arn {
             "check"
         } else if target_arn == self.resources.deadline_function_arn {
             "deadline"
         } else {
-            return Err(format!("schedule targets unknown function {target_arn}"));
+            let error = format!("schedule targets unknown function {target_arn}");
+            self.send_to_queue(
+                "SchedulerDeadLetterQueue",
+                serde_json::json!({ "payload": payload, "error": error }),
+            )
+            .await
+            .map_err(|e| e.0)?;
+            return Err(error);
         };
-        let mut result = Err(String::new());
-        for _ in 0..self.attempts {
-            let event = LambdaEvent::new(payload.clone(), Context::default());
-            result = match function {
-                "check" => check_function::handler(&self.functions.check, event).await,
-                _ => deadline_function::handler(&self.functions.deadline, event).await,
-            }
-            .map_err(|e| e.to_string());
-            self.invocations.push(Invocation {
-                at: self.now(),
-                function,
-                payload: payload.clone(),
-                result: result.clone(),
-            });
-            if result.is_ok() {
-                break;
-            }
+        let now = self.now();
+        self.attempt(function, payload, 1, now).await
+    }
+
+    /// One attempt of an asynchronous invocation, and what Lambda does if it fails.
+    async fn attempt(
+        &mut self,
+        function: &'static str,
+        payload: Value,
+        attempt: u32,
+        accepted: Timestamp,
+    ) -> std::result::Result<Value, String> {
+        let event = LambdaEvent::new(payload.clone(), Context::default());
+        let result = match function {
+            "check" => check_function::handler(&self.functions.check, event).await,
+            _ => deadline_function::handler(&self.functions.deadline, event).await,
         }
-        if let Err(e) = &result {
-            let sqs = aws_sdk_sqs::Client::new(&self.aws);
-            let body = serde_json::json!({ "payload": payload, "error": e }).to_string();
-            let url = self
-                .resources
-                .queue_url("SchedulerDeadLetterQueue")
-                .map_err(|e| e.to_string())?
-                .to_owned();
-            sqs.send_message()
-                .queue_url(url)
-                .message_body(body)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string());
+        let now = self.now();
+        let invocation = Invocation {
+            at: now,
+            function,
+            payload: payload.clone(),
+            result: result.clone(),
+        };
+        self.invocations.push(invocation.clone());
+        let Err(error) = &result else { return result };
+        let spec = match function {
+            "check" => self.check_invoke.clone(),
+            _ => self.deadline_invoke.clone(),
+        };
+        // Lambda waits 1 minute before the second attempt and 2 before the third.
+        let due = now + jiff::SignedDuration::from_mins(i64::from(attempt));
+        let too_old = due.duration_since(accepted).as_secs() > spec.max_event_age_secs;
+        if attempt <= spec.retries && !too_old {
+            self.retries.push(PendingRetry {
+                due,
+                function,
+                payload,
+                attempt: attempt + 1,
+                accepted,
+            });
+            return result;
+        }
+        let condition = if too_old {
+            "EventAgeExceeded"
+        } else {
+            "RetriesExhausted"
+        };
+        match &spec.on_failure {
+            Some(queue) => {
+                let record = self.failure_record(function, &payload, error, attempt, condition);
+                self.send_to_queue(queue, record).await.map_err(|e| e.0)?;
+            }
+            None => self.dropped.push(invocation),
         }
         result
     }
 
-    /// Fires everything due at the earliest firing time not after `limit`, then lets the
-    /// escalation queue drain. Returns that time, or `None` (with the clock moved to
-    /// `limit`) when nothing is due by then.
+    /// What Lambda sends an on-failure destination for an asynchronous invocation.
+    fn failure_record(&self, function: &str, payload: &Value, error: &str, attempts: u32, condition: &str) -> Value {
+        let arn = match function {
+            "check" => &self.resources.check_function_arn,
+            _ => &self.resources.deadline_function_arn,
+        };
+        serde_json::json!({
+            "version": "1.0",
+            "timestamp": self.now().to_string(),
+            "requestContext": {
+                "requestId": format!("local-{}", self.invocations.len()),
+                "functionArn": format!("{arn}:$LATEST"),
+                "condition": condition,
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": payload,
+            "responseContext": { "statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled" },
+            "responsePayload": { "errorMessage": error },
+        })
+    }
+
+    async fn send_to_queue(&self, logical_id: &str, body: Value) -> Result<()> {
+        let url = self.resources.queue_url(logical_id)?.to_owned();
+        aws_sdk_sqs::Client::new(&self.aws)
+            .send_message()
+            .queue_url(url)
+            .message_body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| LocalError(format!("sqs: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))))?;
+        Ok(())
+    }
+
+    /// Fires everything due at the earliest time not after `limit` (schedules, and
+    /// Lambda's retries of failed invocations), then lets the escalation queue drain.
+    /// Returns that time, or `None` (with the clock moved to `limit`) when nothing is
+    /// due by then.
     pub async fn step(&mut self, limit: Timestamp) -> Result<Option<Timestamp>> {
         self.drain_queue().await?;
         let now = self.now();
         let schedules = self.schedules().await?;
-        let next = schedules.iter().filter_map(|s| s.next_from(now, &self.fired)).min();
+        let next_schedule = schedules.iter().filter_map(|s| s.next_from(now, &self.fired)).min();
+        let next_retry = self.retries.iter().map(|r| r.due).min();
+        let next = next_schedule.into_iter().chain(next_retry).min();
         let Some(at) = next.filter(|t| *t <= limit) else {
             if limit > now {
                 self.clock.set(limit);
             }
             return Ok(None);
         };
-        self.clock.set(at);
+        self.clock.set(at.max(now));
         let scheduler = aws_sdk_scheduler::Client::new(&self.aws);
         let due: Vec<StoredSchedule> = schedules
             .into_iter()
@@ -398,6 +487,12 @@ impl LocalStack {
                     .send()
                     .await;
             }
+        }
+        let (ready, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.retries).into_iter().partition(|r| r.due <= at);
+        self.retries = waiting;
+        for r in ready {
+            let _ = self.attempt(r.function, r.payload, r.attempt, r.accepted).await;
         }
         self.drain_queue().await?;
         Ok(Some(at))
@@ -483,6 +578,33 @@ impl LocalStack {
             }
         }
         Ok(handled)
+    }
+
+    /// Takes every message waiting in a queue of the template (e.g. a failure
+    /// destination), as JSON bodies.
+    pub async fn receive_all(&self, logical_id: &str) -> Result<Vec<Value>> {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        let url = self.resources.queue_url(logical_id)?.to_owned();
+        let mut out = Vec::new();
+        loop {
+            let page = sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .map_err(|e| LocalError(format!("sqs: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))))?;
+            let messages = page.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return Ok(out);
+            }
+            for m in messages {
+                out.push(serde_json::from_str(m.body().unwrap_or("null")).map_err(LocalError::new)?);
+                if let Some(handle) = m.receipt_handle() {
+                    let _ = sqs.delete_message().queue_url(&url).receipt_handle(handle).send().await;
+                }
+            }
+        }
     }
 
     /// Messages waiting in a queue of the template (e.g. a dead-letter queue).

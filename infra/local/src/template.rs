@@ -34,11 +34,46 @@ pub struct ScheduleSpec {
     pub target: String,
 }
 
+/// How Lambda handles a function's asynchronous invocations (its `EventInvokeConfig`;
+/// AWS's defaults where the template says nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsyncInvokeSpec {
+    /// Retries after the first attempt (0–2; Lambda's default is 2).
+    pub retries: u32,
+    /// How long Lambda keeps an event for retries (60–21600 s; default 6 hours).
+    pub max_event_age_secs: i64,
+    /// Logical id of the queue failed events go to; none: they are dropped.
+    pub on_failure: Option<String>,
+}
+
+impl Default for AsyncInvokeSpec {
+    fn default() -> Self {
+        Self {
+            retries: 2,
+            max_event_age_secs: 21_600,
+            on_failure: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct TemplateSpec {
     pub table: TableSpec,
     pub queues: Vec<QueueSpec>,
     pub schedules: Vec<ScheduleSpec>,
+    /// Each function's asynchronous-invoke handling, by logical id.
+    pub async_invoke: Vec<(String, AsyncInvokeSpec)>,
+}
+
+impl TemplateSpec {
+    /// The asynchronous-invoke handling of the function `logical_id`.
+    pub fn async_invoke(&self, logical_id: &str) -> AsyncInvokeSpec {
+        self.async_invoke
+            .iter()
+            .find(|(id, _)| id == logical_id)
+            .map(|(_, spec)| spec.clone())
+            .unwrap_or_default()
+    }
 }
 
 fn s(v: &Value) -> Option<String> {
@@ -83,6 +118,7 @@ pub fn parse(text: &str) -> Result<TemplateSpec> {
     let mut table = None;
     let mut queues = Vec::new();
     let mut schedules = Vec::new();
+    let mut async_invoke = Vec::new();
     for (id, resource) in resources {
         let id = s(id).unwrap_or_default();
         let props = resource.get("Properties").cloned().unwrap_or(Value::Null);
@@ -122,6 +158,28 @@ pub fn parse(text: &str) -> Result<TemplateSpec> {
                     }),
                 });
             }
+            Some("AWS::Serverless::Function" | "AWS::Lambda::Function") => {
+                let config = props.get("EventInvokeConfig");
+                let default = AsyncInvokeSpec::default();
+                async_invoke.push((
+                    id,
+                    AsyncInvokeSpec {
+                        retries: config
+                            .and_then(|c| c.get("MaximumRetryAttempts"))
+                            .and_then(i)
+                            .map_or(default.retries, |n| n.clamp(0, 2) as u32),
+                        max_event_age_secs: config
+                            .and_then(|c| c.get("MaximumEventAgeInSeconds"))
+                            .and_then(i)
+                            .unwrap_or(default.max_event_age_secs),
+                        on_failure: config
+                            .and_then(|c| c.get("DestinationConfig"))
+                            .and_then(|d| d.get("OnFailure"))
+                            .and_then(|f| f.get("Destination"))
+                            .and_then(referenced),
+                    },
+                ));
+            }
             Some("AWS::Scheduler::Schedule") => {
                 let target = props.get("Target");
                 schedules.push(ScheduleSpec {
@@ -149,6 +207,7 @@ pub fn parse(text: &str) -> Result<TemplateSpec> {
         table,
         queues,
         schedules,
+        async_invoke,
     })
 }
 
@@ -209,5 +268,44 @@ Resources:
                 .is_ok()
         );
         assert!(watchdog.input.contains("<aws.scheduler.scheduled-time>"));
+        // What Scheduler invokes is invoked asynchronously: failures are kept, not dropped.
+        for function in ["CheckFunction", "DeadlineFunction"] {
+            let invoke = spec.async_invoke(function);
+            assert_eq!(invoke.retries, 2, "{function}");
+            assert_eq!(invoke.on_failure.as_deref(), Some("InvokeFailureQueue"), "{function}");
+            assert!(spec.queues.iter().any(|q| q.logical_id == "InvokeFailureQueue"));
+        }
+    }
+
+    #[test]
+    fn a_function_without_event_invoke_config_gets_lambdas_defaults() {
+        let spec = parse(
+            r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+  Plain:
+    Type: AWS::Serverless::Function
+  Kept:
+    Type: AWS::Serverless::Function
+    Properties:
+      EventInvokeConfig:
+        MaximumRetryAttempts: 0
+        MaximumEventAgeInSeconds: 60
+        DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Failed.Arn}}
+"#,
+        )
+        .unwrap();
+        assert_eq!(spec.async_invoke("Plain"), AsyncInvokeSpec::default());
+        assert_eq!(
+            spec.async_invoke("Kept"),
+            AsyncInvokeSpec {
+                retries: 0,
+                max_event_age_secs: 60,
+                on_failure: Some("Failed".into())
+            }
+        );
     }
 }
