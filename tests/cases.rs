@@ -409,8 +409,12 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
     // Taken at 09:30: no more announcements.
     s.advance(minutes(30)).await.unwrap();
     staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
-    s.advance_to(t("2026-12-01T04:00:00Z")).await.unwrap();
-    assert_eq!(pushes(&s, STAFF_ROOM).len(), 4, "nothing after it was taken");
+    s.advance_to(t("2026-12-01T03:29:00Z")).await.unwrap();
+    assert_eq!(
+        pushes(&s, STAFF_ROOM).len(),
+        4,
+        "nothing after it was taken (until 12:30)"
+    );
     let history = s
         .functions
         .webhook
@@ -680,4 +684,94 @@ async fn a_case_opened_a_fraction_past_the_hour_is_followed_up_through_every_lev
         .filter(|n| n.starts_with("dl-") || n.contains(KIYOSHI))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_taken_case_is_followed_up_until_closed_and_handed_back_when_its_taker_goes() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    let take = Postback::TakeCase(case).encode();
+    // 田中 takes it at 12:05, then leaves the staff room at 13:00.
+    s.advance_to(t("2026-12-01T03:05:00Z")).await.unwrap();
+    staff_tap(&mut s, STAFF_A, &take).await;
+    assert!(case_record(&s, case).await.taken_by.is_some());
+    s.advance_to(t("2026-12-01T04:00:00Z")).await.unwrap();
+    let left = s.sim.member_left(STAFF_ROOM, &[STAFF_A]);
+    assert_eq!(s.webhook(&[left]).await, 200);
+    let before = pushes(&s, STAFF_ROOM).len();
+
+    // 15:05, when he would have been reminded: handed back to everyone instead.
+    s.advance_to(t("2026-12-01T06:05:30Z")).await.unwrap();
+    let room = pushes(&s, STAFF_ROOM);
+    assert_eq!(room.len(), before + 1);
+    let released = room.last().unwrap();
+    assert!(
+        text_of(released).contains("スタッフルームを出ました"),
+        "{}",
+        text_of(released)
+    );
+    assert!(released.postback_data().contains(&take));
+    let record = case_record(&s, case).await;
+    assert_eq!((record.taken_by, record.taken_at), (None, None));
+
+    // 伊藤 takes it at 15:30: she is mentioned at 18:30 and, with nothing recorded,
+    // everyone hears at 21:30, which is quiet: 08:00.
+    s.advance_to(t("2026-12-01T06:30:00Z")).await.unwrap();
+    staff_tap(&mut s, STAFF_B, &take).await;
+    s.advance_to(t("2026-12-01T09:29:00Z")).await.unwrap();
+    let before = pushes(&s, STAFF_ROOM).len();
+    assert_eq!(before, room.len(), "no re-announcement while she has it");
+    s.advance_to(t("2026-12-01T09:30:30Z")).await.unwrap();
+    let room = pushes(&s, STAFF_ROOM);
+    assert_eq!(room.len(), before + 1);
+    let reminder = room.last().unwrap();
+    let mention = reminder
+        .messages
+        .iter()
+        .find(|m| m["type"] == "textV2")
+        .expect("she is mentioned");
+    assert_eq!(mention["substitution"]["taker"]["mentionee"]["userId"], STAFF_B);
+    assert!(reminder.postback_data().contains(&Postback::AskOutcome(case).encode()));
+    s.advance_to(t("2026-12-01T22:59:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), before + 1, "quiet through the night");
+    s.advance_to(t("2026-12-01T23:00:30Z")).await.unwrap();
+    let released = pushes(&s, STAFF_ROOM).pop().unwrap();
+    assert!(
+        text_of(&released).contains("終了の記録がありません"),
+        "{}",
+        text_of(&released)
+    );
+    assert!(released.postback_data().contains(&take));
+
+    // And the untaken case is announced again every hour until someone takes it.
+    let before = pushes(&s, STAFF_ROOM).len();
+    s.advance_to(t("2026-12-02T00:00:30Z")).await.unwrap();
+    let room = pushes(&s, STAFF_ROOM);
+    assert!(
+        text_of(&room[before]).contains("【再通知】"),
+        "{}",
+        text_of(&room[before])
+    );
+    assert!(
+        room[before..]
+            .iter()
+            .any(|p| p.messages.iter().any(|m| m["type"] == "textV2")),
+        "the levels it skipped while taken (the person on duty, or everyone) come now"
+    );
+    let history = s
+        .functions
+        .webhook
+        .cases
+        .case_history(&operator(&s), case)
+        .await
+        .unwrap();
+    let released = history
+        .iter()
+        .filter(|(_, e)| matches!(e, CaseEvent::Released { .. }))
+        .count();
+    let reminded = history
+        .iter()
+        .filter(|(_, e)| matches!(e, CaseEvent::TakerReminded { .. }))
+        .count();
+    assert_eq!((released, reminded), (2, 1));
 }

@@ -22,6 +22,12 @@ pub struct Case {
     pub taken_by: Option<UserId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_by_name: Option<String>,
+    /// When it was taken (the taker is reminded, then the case released, from then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<Timestamp>,
+    /// When the person who took it was reminded that it is still open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taker_reminded_at: Option<Timestamp>,
     /// How the case ended, once it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
@@ -45,6 +51,8 @@ impl Case {
             opened_at: Some(now),
             taken_by: None,
             taken_by_name: None,
+            taken_at: None,
+            taker_reminded_at: None,
             outcome: None,
             follow_ups: 0,
             levels_done: 0,
@@ -182,6 +190,16 @@ pub enum CaseEvent {
     Taken {
         by: Actor,
     },
+    /// The person who took it was reminded that it is still open.
+    TakerReminded {
+        by: Actor,
+    },
+    /// It was handed back to everyone: the person who took it did not close it in time,
+    /// or left the staff room.
+    Released {
+        by: Actor,
+        reason: ReleaseReason,
+    },
     Call {
         kind: CallKind,
         by: Actor,
@@ -194,6 +212,45 @@ pub enum CaseEvent {
         outcome: Outcome,
         by: Option<Actor>,
     },
+}
+
+/// A change of who has a case, with the time it is next looked at (`next`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TakerChange {
+    /// `by` takes it, unless someone did first.
+    Take { by: Actor, next: Timestamp },
+    /// `by`, who has it, was reminded (once per take).
+    Remind { by: Actor, next: Timestamp },
+    /// Handed back to everyone, while `by` still has it.
+    Release {
+        by: Actor,
+        reason: ReleaseReason,
+        next: Timestamp,
+    },
+}
+
+impl TakerChange {
+    /// The case history's entry for the change.
+    pub fn event(&self) -> CaseEvent {
+        match self {
+            Self::Take { by, .. } => CaseEvent::Taken { by: by.clone() },
+            Self::Remind { by, .. } => CaseEvent::TakerReminded { by: by.clone() },
+            Self::Release { by, reason, .. } => CaseEvent::Released {
+                by: by.clone(),
+                reason: *reason,
+            },
+        }
+    }
+}
+
+/// Why a taken case was handed back to everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseReason {
+    /// Taken twice `taken_every` ago and still open after the reminder.
+    NotClosed,
+    /// The person who took it is no longer in the staff room.
+    TakerLeft,
 }
 
 /// What an escalation level does.
@@ -226,6 +283,14 @@ pub struct CaseFollowUpPolicy {
     pub quiet_from: Time,
     pub quiet_until: Time,
     pub levels: Vec<Level>,
+    /// A taken case still open this long after it was taken: the person who took it is
+    /// reminded; twice this long: it is handed back to everyone (outside quiet hours).
+    #[serde(with = "minutes", rename = "taken_every_minutes", default = "default_taken_every")]
+    pub taken_every: SignedDuration,
+}
+
+fn default_taken_every() -> SignedDuration {
+    SignedDuration::from_hours(3)
 }
 
 mod minutes {
@@ -252,7 +317,8 @@ pub struct CaseFollowUpPolicyError(String);
 
 impl Default for CaseFollowUpPolicy {
     /// Every 60 minutes from 08:00 to 21:00; contacts again after 2 hours, the person on
-    /// duty mentioned after 4.
+    /// duty mentioned after 4; a taken case's taker reminded after 3 hours, the case
+    /// handed back after 6.
     fn default() -> Self {
         Self {
             every: SignedDuration::from_mins(60),
@@ -268,6 +334,7 @@ impl Default for CaseFollowUpPolicy {
                     action: LevelAction::MentionOnDuty,
                 },
             ],
+            taken_every: default_taken_every(),
         }
     }
 }
@@ -331,6 +398,19 @@ impl CaseFollowUpPolicy {
             .to_zoned(tz.clone())
             .map(|z| z.timestamp())
             .unwrap_or(at)
+    }
+
+    /// When a taken case is next looked at: `taken_every` after `since` (when it was
+    /// taken, or when its taker was reminded), out of the quiet hours, never sooner than
+    /// Scheduler's precision after now.
+    pub fn taken_follow_up(&self, since: Timestamp, now: Timestamp, tz: &TimeZone) -> Timestamp {
+        let at = since + self.taken_every.max(SCHEDULER_PRECISION);
+        self.outside_quiet(at, tz).max(now + SCHEDULER_PRECISION)
+    }
+
+    /// The next announcement of a case handed back to everyone at `now`.
+    pub fn after_release(&self, now: Timestamp, tz: &TimeZone) -> Timestamp {
+        self.outside_quiet(now + self.every, tz).max(now + SCHEDULER_PRECISION)
     }
 
     /// The first follow-up of a case opened at `opened`.
@@ -428,6 +508,11 @@ pub enum FollowUpDecision {
     Reschedule { next: Timestamp },
     /// Announce again, carry out the due levels, record `step`, set the next one.
     FollowUp { step: FollowUpStep, levels: Vec<usize> },
+    /// Taken and still open: remind the person who took it (now is the reminder's
+    /// time); look again at `next`.
+    RemindTaker { next: Timestamp },
+    /// Taken, reminded a while ago, and still open: hand it back to everyone.
+    Release { reason: ReleaseReason },
 }
 
 impl Case {
@@ -443,8 +528,11 @@ impl Case {
         if !self.is_closed() && !check_overdue {
             return FollowUpDecision::CloseAsAnswered;
         }
-        if self.is_closed() || self.taken_by.is_some() {
+        if self.is_closed() {
             return FollowUpDecision::NotNeeded;
+        }
+        if self.taken_by.is_some() {
+            return self.on_taken_follow_up(policy, now, tz);
         }
         if let Some(next) = self.next_follow_up.filter(|next| now + SCHEDULER_PRECISION < *next) {
             return FollowUpDecision::Reschedule { next };
@@ -459,6 +547,35 @@ impl Case {
         FollowUpDecision::FollowUp {
             step,
             levels: plan.levels,
+        }
+    }
+}
+
+impl Case {
+    /// A taken case's follow-up: the taker is reminded `taken_every` after taking it,
+    /// and the case handed back `taken_every` after the reminder (each to Scheduler's
+    /// precision; the quiet hours move both).
+    fn on_taken_follow_up(&self, policy: &CaseFollowUpPolicy, now: Timestamp, tz: &TimeZone) -> FollowUpDecision {
+        let due = |since: Timestamp| since + policy.taken_every <= now + SCHEDULER_PRECISION;
+        match self.taker_reminded_at {
+            Some(reminded) if due(reminded) => FollowUpDecision::Release {
+                reason: ReleaseReason::NotClosed,
+            },
+            Some(reminded) => FollowUpDecision::Reschedule {
+                next: policy.taken_follow_up(reminded, now, tz),
+            },
+            None => {
+                let taken_at = self.taken_at.unwrap_or_else(|| self.opened());
+                if due(taken_at) {
+                    FollowUpDecision::RemindTaker {
+                        next: policy.taken_follow_up(now, now, tz),
+                    }
+                } else {
+                    FollowUpDecision::Reschedule {
+                        next: policy.taken_follow_up(taken_at, now, tz),
+                    }
+                }
+            }
         }
     }
 }
@@ -549,8 +666,63 @@ mod tests {
                 next: step.next.unwrap()
             }
         );
-        case.taken_by = Some(case.member.clone());
+        case.outcome = Some(Outcome::Safe);
         assert_eq!(case.on_follow_up(true, &policy, at, &tz), FollowUpDecision::NotNeeded);
+    }
+
+    #[test]
+    fn a_taken_case_reminds_its_taker_then_is_handed_back_to_everyone() {
+        let policy = CaseFollowUpPolicy::default();
+        let tz = tokyo();
+        let mut case = case_opened_at("2026-11-25T01:00:00Z");
+        let taken = jst("2026-11-25T10:30:00");
+        case.taken_by = Some(case.member.clone());
+        case.taken_at = Some(taken);
+        // The untaken follow-up set before it was taken only moves on to the reminder.
+        assert_eq!(
+            case.on_follow_up(true, &policy, jst("2026-11-25T11:00:00"), &tz),
+            FollowUpDecision::Reschedule {
+                next: jst("2026-11-25T13:30:00")
+            }
+        );
+        // Three hours on (Scheduler a second early): the taker is reminded, and the case
+        // is looked at again three hours after the reminder.
+        let reminder = jst("2026-11-25T13:29:59");
+        assert_eq!(
+            case.on_follow_up(true, &policy, reminder, &tz),
+            FollowUpDecision::RemindTaker {
+                next: jst("2026-11-25T16:29:59")
+            }
+        );
+        case.taker_reminded_at = Some(reminder);
+        assert_eq!(
+            case.on_follow_up(true, &policy, jst("2026-11-25T14:00:00"), &tz),
+            FollowUpDecision::Reschedule {
+                next: jst("2026-11-25T16:29:59")
+            }
+        );
+        assert_eq!(
+            case.on_follow_up(true, &policy, jst("2026-11-25T16:29:30"), &tz),
+            FollowUpDecision::Release {
+                reason: ReleaseReason::NotClosed
+            }
+        );
+        // Taken at 19:00: the reminder at 22:00 falls in the quiet hours, so 08:00; it is
+        // handed back at 11:00, not a minute after the reminder.
+        case.taken_at = Some(jst("2026-11-25T19:00:00"));
+        case.taker_reminded_at = None;
+        assert_eq!(
+            case.on_follow_up(true, &policy, jst("2026-11-25T19:01:00"), &tz),
+            FollowUpDecision::Reschedule {
+                next: jst("2026-11-26T08:00:00")
+            }
+        );
+        assert_eq!(
+            case.on_follow_up(true, &policy, jst("2026-11-26T08:00:00"), &tz),
+            FollowUpDecision::RemindTaker {
+                next: jst("2026-11-26T11:00:00")
+            }
+        );
     }
 
     fn tokyo() -> TimeZone {

@@ -133,6 +133,19 @@ pub enum Notice {
         case: u64,
         mention: Mention,
     },
+    /// The person who took a case still open is reminded (mentioned) in the staff room.
+    RemindTaker {
+        case: u64,
+        member: String,
+        taker: UserId,
+    },
+    /// A taken case handed back to everyone in the staff room, with the take button.
+    CaseReleased {
+        case: u64,
+        member: String,
+        by: String,
+        reason: crate::case::ReleaseReason,
+    },
     AllClearToContact {
         member: String,
         missed: u32,
@@ -236,6 +249,25 @@ impl Planned {
     pub fn follow_up_mention(check_key: &str, step: u32, to: Recipient, lang: Lang, notice: Notice) -> Self {
         Self {
             key: format!("{check_key}#follow_up{step}#mention#{to}"),
+            kind: PushKind::FollowUp,
+            to,
+            lang,
+            notice,
+        }
+    }
+
+    /// A push of a taken case's follow-up (`what`: the reminder, the release), once per
+    /// take (`taken_at`).
+    pub fn taken_follow_up(
+        check_key: &str,
+        what: &str,
+        taken_at: Timestamp,
+        to: Recipient,
+        lang: Lang,
+        notice: Notice,
+    ) -> Self {
+        Self {
+            key: format!("{check_key}#{what}{}#{to}", taken_at.as_second()),
             kind: PushKind::FollowUp,
             to,
             lang,

@@ -6,7 +6,7 @@
 use super::{App, AppError, Handled};
 use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::case::CallKind;
-use crate::case::{Actor, Case, CaseEvent, Outcome};
+use crate::case::{Actor, Case, CaseEvent, Outcome, TakerChange};
 use crate::check::{self, AckPlan, CheckState};
 use crate::ids::Watched;
 use crate::ids::{ChatId, UserId};
@@ -277,8 +277,18 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(Handled, Vec<Val
     let op = &app.operator.id;
     let number = case.number;
     let now = app.clock.now();
-    match app.cases.take_case(op, number, actor, now).await? {
+    // The taker is reminded if it is still open a while later, then everyone.
+    let next = app
+        .operator
+        .case_follow_up
+        .taken_follow_up(now, now, &app.operator.zone);
+    let change = TakerChange::Take {
+        by: actor.clone(),
+        next,
+    };
+    match app.cases.change_taker(op, number, &change, now).await? {
         Written::Done => {
+            super::escalation::schedule_follow_up(app, case, next).await?;
             let event = HistoryEvent::CaseTaken {
                 case_number: number,
                 by: actor.id.clone(),
@@ -300,6 +310,10 @@ async fn take(app: &App, case: &Case, actor: &Actor) -> Result<(Handled, Vec<Val
             let taken = app.cases.case(op, number).await?;
             // The same person again (a redelivered press): the same answer as the first time.
             if let Some(c) = taken.as_ref().filter(|c| c.taken_by.as_ref() == Some(&actor.id)) {
+                // Should the first press have died before setting the follow-up.
+                if let Some(next) = c.next_follow_up {
+                    super::escalation::schedule_follow_up(app, c, next).await?;
+                }
                 let t = Text::CaseTaken {
                     case_number: number,
                     by: c.taken_by_name.clone().unwrap_or_default(),

@@ -5,12 +5,13 @@ use super::deliver::{Delivered, deliver_pending};
 use super::{App, AppError};
 use crate::alerts::{Audience, plan_follow_up};
 use crate::alerts::{EscalationMessage, plan_alerts};
-use crate::case::{Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, follow_up_events};
+use crate::case::follow_up_events;
+use crate::case::{Actor, Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, ReleaseReason, TakerChange};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
 use crate::ids::Watched;
 use crate::member::Member;
-use crate::outbox::{PushKind, Recipient};
+use crate::outbox::{Notice, Planned, PushKind, Recipient};
 use crate::ports::Written;
 use std::collections::HashSet;
 
@@ -82,7 +83,7 @@ async fn plan_first_follow_up(app: &App, check: &Check) -> Result<(), AppError> 
 
 /// Sets the case's follow-up for `at`, but never sooner than Scheduler's precision after
 /// now: a schedule for a past instant might never fire.
-async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Result<(), AppError> {
+pub(crate) async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timestamp) -> Result<(), AppError> {
     let deadline = Deadline {
         check: case.check,
         stage: Stage::FollowUp,
@@ -109,7 +110,18 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     };
     let tz = app.operator.zone.clone();
     let overdue = check.state == CheckState::Overdue;
-    let (step, levels) = match case.on_follow_up(overdue, &app.operator.case_follow_up, now, &tz) {
+    let mut decision = case.on_follow_up(overdue, &app.operator.case_follow_up, now, &tz);
+    if let (Some(taker), FollowUpDecision::RemindTaker { .. } | FollowUpDecision::Reschedule { .. }) =
+        (&case.taken_by, &decision)
+    {
+        // Whoever has it must still be in the staff room to work it.
+        if app.staff.staff(op, taker).await?.is_none() {
+            decision = FollowUpDecision::Release {
+                reason: ReleaseReason::TakerLeft,
+            };
+        }
+    }
+    let (step, levels) = match decision {
         FollowUpDecision::CloseAsAnswered => {
             super::cases::resolve(app, &case, Outcome::Answered, None).await?;
             // The all-clears recorded with the answer, should the invocation that
@@ -121,6 +133,11 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         FollowUpDecision::Reschedule { next } => {
             schedule_follow_up(app, &case, next).await?;
             return Ok(EscalationOutcome::FollowUpNotNeeded);
+        }
+        FollowUpDecision::RemindTaker { next } => return taken_follow_up(app, member, check, &case, None, next).await,
+        FollowUpDecision::Release { reason } => {
+            let next = app.operator.case_follow_up.after_release(now, &tz);
+            return taken_follow_up(app, member, check, &case, Some(reason), next).await;
         }
         FollowUpDecision::FollowUp { step, levels } => (step, levels),
     };
@@ -182,6 +199,87 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     })
 }
 
+/// A taken case's follow-up: its taker reminded in the staff room (`release` none), or
+/// the case handed back to everyone with the take button. Then it is looked at again
+/// at `next`.
+async fn taken_follow_up(
+    app: &App,
+    member: &Member,
+    check: &Check,
+    case: &Case,
+    release: Option<ReleaseReason>,
+    next: jiff::Timestamp,
+) -> Result<EscalationOutcome, AppError> {
+    let op = &app.operator.id;
+    let user = &member.user_id;
+    let now = app.clock.now();
+    let (Some(taker), Some(taken_at)) = (case.taken_by.clone(), case.taken_at.or(case.opened_at)) else {
+        return Ok(EscalationOutcome::FollowUpNotNeeded);
+    };
+    let by = Actor {
+        id: taker.clone(),
+        name: case.taken_by_name.clone().unwrap_or_default(),
+    };
+    let Some(room) = app.staff.staff_room(op).await? else {
+        return Err(AppError::NoStaffRoom { check: check.key() });
+    };
+    let (what, notice, change) = match release {
+        None => (
+            "taker_reminded",
+            Notice::RemindTaker {
+                case: case.number,
+                member: member.display_name.clone(),
+                taker,
+            },
+            TakerChange::Remind { by, next },
+        ),
+        Some(reason) => (
+            "released",
+            Notice::CaseReleased {
+                case: case.number,
+                member: member.display_name.clone(),
+                by: by.name.clone(),
+                reason,
+            },
+            TakerChange::Release { by, reason, next },
+        ),
+    };
+    let room_chat = Recipient::Chat(room.chat_id.clone());
+    let planned = Planned::taken_follow_up(&check.key(), what, taken_at, room_chat, app.operator.staff_lang, notice);
+    let already = app
+        .checks
+        .pushes(op, user, check.scheduled_at, Some(PushKind::FollowUp))
+        .await?
+        .into_iter()
+        .any(|(p, _)| p.key == planned.key);
+    if !already
+        && app
+            .checks
+            .add_pushes(
+                op,
+                user,
+                check.scheduled_at,
+                CheckState::Overdue,
+                &app.render_all(vec![planned]),
+                now,
+            )
+            .await?
+            == Written::Conflict
+    {
+        // The member answered meanwhile: the all-clear takes over.
+        return Ok(EscalationOutcome::FollowUpNotNeeded);
+    }
+    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
+    // A redelivery finds the change made (Conflict) and only sets the next look again.
+    app.cases.change_taker(op, case.number, &change, now).await?;
+    schedule_follow_up(app, case, next).await?;
+    tracing::info!(case = case.number, outcome = what, "taken_case_followed_up");
+    Ok(EscalationOutcome::TakenFollowedUp {
+        released: release.is_some(),
+        delivered,
+    })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EscalationOutcome {
     Alerted {
@@ -195,7 +293,12 @@ pub enum EscalationOutcome {
         step: u32,
         delivered: Delivered,
     },
-    /// The case was taken, ended, or the follow-up was early: nothing to do.
+    /// A taken case still open: its taker reminded, or the case handed back.
+    TakenFollowedUp {
+        released: bool,
+        delivered: Delivered,
+    },
+    /// The case ended, or the follow-up was early: nothing to do.
     FollowUpNotNeeded,
 }
 
@@ -206,6 +309,8 @@ impl EscalationOutcome {
             Self::Delivered(_) => "delivered",
             Self::Gone => "gone",
             Self::FollowedUp { .. } => "followed_up",
+            Self::TakenFollowedUp { released: false, .. } => "taker_reminded",
+            Self::TakenFollowedUp { released: true, .. } => "case_released",
             Self::FollowUpNotNeeded => "follow_up_not_needed",
         }
     }

@@ -275,6 +275,17 @@ pub fn mention_on_duty(case_number: u64, on_duty: Option<&crate::ids::UserId>) -
     })
 }
 
+/// Mentions the person who took a case that is still open.
+pub fn remind_taker(lang: Lang, case_number: u64, member: String, taker: &crate::ids::UserId) -> Value {
+    json!({
+        "type": "textV2",
+        "text": Text::RemindTaker { case_number, member }.render(lang),
+        "substitution": {
+            "taker": { "type": "mention", "mentionee": { "type": "user", "userId": taker.as_str() } }
+        }
+    })
+}
+
 /// Onboarding: the optional age band question.
 pub fn ask_age_band(lang: Lang) -> Value {
     let mut items: Vec<Value> = AgeBand::ALL

@@ -1,6 +1,7 @@
 //! Writes the domain's planned pushes for LINE: each `Notice` becomes the message
 //! objects that the outbox stores and that are sent, exactly, on every attempt.
 
+use crate::case::ReleaseReason;
 use crate::line::messages;
 use crate::line::texts::{Text, when};
 use crate::member::Lang;
@@ -94,6 +95,30 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
                 case_number: case,
                 member,
                 since: when(lang, since, tz),
+            };
+            vec![messages::text(lang, body), messages::take_case(case)]
+        }
+        Notice::RemindTaker { case, member, taker } => vec![
+            messages::remind_taker(lang, case, member, &taker),
+            messages::call_buttons(case),
+        ],
+        Notice::CaseReleased {
+            case,
+            member,
+            by,
+            reason,
+        } => {
+            let body = match reason {
+                ReleaseReason::NotClosed => Text::ReleasedNotClosed {
+                    case_number: case,
+                    member,
+                    by,
+                },
+                ReleaseReason::TakerLeft => Text::ReleasedTakerLeft {
+                    case_number: case,
+                    member,
+                    by,
+                },
             };
             vec![messages::text(lang, body), messages::take_case(case)]
         }

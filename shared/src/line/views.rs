@@ -1,6 +1,6 @@
 //! Views for the staff room: a case's history and the monthly report.
 
-use crate::case::Outcome;
+use crate::case::{Outcome, ReleaseReason};
 use crate::line::texts::{Text, when};
 use crate::member::{AgeBand, Gender, Lang};
 use jiff::Timestamp;
@@ -49,6 +49,11 @@ pub fn case_history_lines(
                     LevelAction::MentionOnDuty => "当番の方へメンション".to_owned(),
                 },
                 CaseEvent::Taken { by } => format!("対応者：{}さん", by.name),
+                CaseEvent::TakerReminded { by } => format!("対応者へ確認：{}さん", by.name),
+                CaseEvent::Released { by, reason } => match reason {
+                    ReleaseReason::NotClosed => format!("担当を解除（{}さん、終了の記録なし）", by.name),
+                    ReleaseReason::TakerLeft => format!("担当を解除（{}さんがスタッフルームを退出）", by.name),
+                },
                 CaseEvent::Call { kind, by } => format!("{}（{}さん）", Text::CallLabel(*kind).render(lang), by.name),
                 CaseEvent::Note { by, text } => format!("メモ（{}さん）：{text}", by.name),
                 CaseEvent::Closed { outcome, by } => match by {

@@ -1,7 +1,7 @@
 //! Cases (対応案件), their numbers and their append-only history.
 
 use super::{StoreError, Written};
-use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
+use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome, TakerChange};
 use crate::ids::OperatorId;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -13,8 +13,16 @@ pub trait Cases: Send + Sync {
     /// changes nothing and answers `Conflict`).
     async fn open_case(&self, op: &OperatorId, case: &crate::case::Case) -> Result<Written, StoreError>;
     async fn case(&self, op: &OperatorId, number: u64) -> Result<Option<crate::case::Case>, StoreError>;
-    /// Marks the case taken by `by`, with its `Taken` event, unless someone took it first.
-    async fn take_case(&self, op: &OperatorId, number: u64, by: &Actor, at: Timestamp) -> Result<Written, StoreError>;
+    /// Changes who has the case, with the change's event: taking it (unless someone did
+    /// first), reminding its taker (once per take), handing it back (while that taker
+    /// still has it). `Conflict` when that condition failed.
+    async fn change_taker(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        change: &TakerChange,
+        at: Timestamp,
+    ) -> Result<Written, StoreError>;
     /// Ends the case with `outcome`, with its `Closed` event, unless it has ended already.
     async fn close_case(
         &self,

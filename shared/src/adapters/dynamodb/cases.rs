@@ -52,19 +52,61 @@ impl Cases for DynamoStore {
             .transpose()
     }
 
-    async fn take_case(&self, op: &OperatorId, number: u64, by: &Actor, at: Timestamp) -> Result<Written, StoreError> {
-        let change = ItemUpdate::new(
-            keys::case(op, number),
-            keys::CASE,
-            "SET taken_by = :by, taken_by_name = :name",
+    async fn change_taker(
+        &self,
+        op: &OperatorId,
+        number: u64,
+        change: &TakerChange,
+        at: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let (pk, sk) = (keys::case(op, number), keys::CASE);
+        let (update, by, next) = match change {
+            TakerChange::Take { by, next } => (
+                ItemUpdate::new(
+                    pk,
+                    sk,
+                    "SET taken_by = :by, taken_by_name = :name, taken_at = :at, next_follow_up = :next \
+                     REMOVE taker_reminded_at",
+                )
+                .when("attribute_exists(pk) AND attribute_not_exists(taken_by)")
+                .value(":name", s(&by.name))
+                .value(":at", attr("case", &at)?),
+                by,
+                next,
+            ),
+            TakerChange::Remind { by, next } => (
+                ItemUpdate::new(pk, sk, "SET taker_reminded_at = :at, next_follow_up = :next")
+                    .when(
+                        "taken_by = :by AND attribute_not_exists(outcome) AND attribute_not_exists(taker_reminded_at)",
+                    )
+                    .value(":at", attr("case", &at)?),
+                by,
+                next,
+            ),
+            TakerChange::Release { by, next, .. } => (
+                ItemUpdate::new(
+                    pk,
+                    sk,
+                    "SET next_follow_up = :next REMOVE taken_by, taken_by_name, taken_at, taker_reminded_at",
+                )
+                .when("taken_by = :by AND attribute_not_exists(outcome)"),
+                by,
+                next,
+            ),
+        };
+        let update = update
+            .value(":by", s(by.id.as_str()))
+            .value(":next", attr("case", next)?)
+            .in_transaction(&self.table, "case")?;
+        self.case_change(
+            "TransactWriteItems(change_taker)",
+            op,
+            number,
+            update,
+            &[change.event()],
+            at,
         )
-        .when("attribute_exists(pk) AND attribute_not_exists(taken_by)")
-        .value(":by", s(by.id.as_str()))
-        .value(":name", s(&by.name))
-        .in_transaction(&self.table, "case")?;
-        let taken = CaseEvent::Taken { by: by.clone() };
-        self.case_change("TransactWriteItems(take_case)", op, number, change, &[taken], at)
-            .await
+        .await
     }
 
     async fn close_case(

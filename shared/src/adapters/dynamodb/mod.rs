@@ -15,7 +15,7 @@ mod members;
 mod staff;
 mod update;
 
-use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome};
+use crate::case::{Actor, CaseEvent, FollowUpStep, Outcome, TakerChange};
 use crate::check::{Check, CheckState};
 use crate::contact::{Contact, Invitation, InviteCode};
 use crate::ids::{ChatId, OperatorId, UserId};

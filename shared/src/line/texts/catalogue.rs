@@ -184,6 +184,20 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             since: "11月25日 9:00".into(),
         },
         Text::MentionOnDuty { case_number: 1042 },
+        Text::RemindTaker {
+            case_number: 1042,
+            member: "山田花子".into(),
+        },
+        Text::ReleasedNotClosed {
+            case_number: 1042,
+            member: "山田花子".into(),
+            by: "伊藤".into(),
+        },
+        Text::ReleasedTakerLeft {
+            case_number: 1042,
+            member: "山田花子".into(),
+            by: "伊藤".into(),
+        },
         Text::AlertToContactAgain {
             member: "山田花子".into(),
         },

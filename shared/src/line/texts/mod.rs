@@ -208,6 +208,23 @@ pub enum Text {
     MentionOnDuty {
         case_number: u64,
     },
+    /// To the person who took a case still open (`{taker}` is the mention).
+    RemindTaker {
+        case_number: u64,
+        member: String,
+    },
+    /// A taken case handed back: not closed after the reminder.
+    ReleasedNotClosed {
+        case_number: u64,
+        member: String,
+        by: String,
+    },
+    /// A taken case handed back: its taker left the staff room.
+    ReleasedTakerLeft {
+        case_number: u64,
+        member: String,
+        by: String,
+    },
     AlertToContactAgain {
         member: String,
     },
