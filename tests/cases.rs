@@ -7,7 +7,7 @@ use mimamori::check::CheckState;
 use mimamori::ids::OperatorId;
 use mimamori::line::postback::{Picker, Postback};
 use mimamori::member::{HistoryEvent, MemberStatus};
-use mimamori::ports::{EventClaim, StoreError, WebhookEvents};
+use mimamori::ports::{EventClaim, StoreError, WebhookEvents, Written};
 use mimamori::schedule::Cadence;
 use scenarios::*;
 
@@ -465,16 +465,22 @@ struct DiesBeforeDone(std::sync::Arc<dyn WebhookEvents>);
 
 #[async_trait::async_trait]
 impl WebhookEvents for DiesBeforeDone {
-    async fn claim_event(&self, op: &OperatorId, id: &str, now: Timestamp) -> Result<EventClaim, StoreError> {
-        self.0.claim_event(op, id, now).await
+    async fn claim_event(
+        &self,
+        op: &OperatorId,
+        id: &str,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<EventClaim, StoreError> {
+        self.0.claim_event(op, id, token, now).await
     }
-    async fn complete_event(&self, _: &OperatorId, _: &str, _: Timestamp) -> Result<(), StoreError> {
+    async fn complete_event(&self, _: &OperatorId, _: &str, _: &str, _: Timestamp) -> Result<Written, StoreError> {
         Err(StoreError::Unavailable {
             op: "UpdateItem",
             message: "the invocation died".into(),
         })
     }
-    async fn release_event(&self, _: &OperatorId, _: &str) -> Result<(), StoreError> {
+    async fn release_event(&self, _: &OperatorId, _: &str, _: &str) -> Result<Written, StoreError> {
         Err(StoreError::Unavailable {
             op: "DeleteItem",
             message: "the invocation died".into(),
@@ -774,4 +780,75 @@ async fn a_taken_case_is_followed_up_until_closed_and_handed_back_when_its_taker
         .filter(|(_, e)| matches!(e, CaseEvent::TakerReminded { .. }))
         .count();
     assert_eq!((released, reminded), (2, 1));
+}
+
+#[tokio::test]
+async fn a_redelivery_while_the_first_attempt_still_runs_is_not_answered_as_done() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    let take = s
+        .sim
+        .group_postback(STAFF_ROOM, STAFF_A, &Postback::TakeCase(case).encode());
+    let id = take["webhookEventId"].as_str().unwrap().to_owned();
+    let op = operator(&s);
+    let events = s.functions.webhook.events.clone();
+    // Attempt 1 claimed the event and is still running (LINE gave up on it after 2 s).
+    assert_eq!(
+        events.claim_event(&op, &id, "attempt-1", s.now()).await.unwrap(),
+        EventClaim::Claimed
+    );
+    let redelivery = line_simulator::Simulator::as_redelivery(&take);
+    assert_eq!(
+        s.webhook(std::slice::from_ref(&redelivery)).await,
+        503,
+        "not done yet: LINE must try again"
+    );
+    assert!(
+        case_record(&s, case).await.taken_by.is_none(),
+        "and nothing was done twice"
+    );
+
+    // Attempt 1 then fails and gives its claim up (only the holder can); LINE's next
+    // redelivery processes the event.
+    assert_eq!(
+        events.release_event(&op, &id, "attempt-2").await.unwrap(),
+        Written::Conflict
+    );
+    assert_eq!(
+        events.release_event(&op, &id, "attempt-1").await.unwrap(),
+        Written::Done
+    );
+    assert_eq!(s.webhook(std::slice::from_ref(&redelivery)).await, 200);
+    assert!(case_record(&s, case).await.taken_by.is_some());
+    assert_eq!(s.webhook(&[redelivery]).await, 200, "done: a duplicate");
+
+    // An attempt whose lease ran out cannot mark the claim that took over done.
+    let start = s.now();
+    assert_eq!(
+        events.claim_event(&op, "stale", "old", start).await.unwrap(),
+        EventClaim::Claimed
+    );
+    assert_eq!(
+        events
+            .claim_event(&op, "stale", "new", start + minutes(3))
+            .await
+            .unwrap(),
+        EventClaim::Claimed,
+        "the lease (120 s) ran out"
+    );
+    assert_eq!(
+        events
+            .complete_event(&op, "stale", "old", start + minutes(3))
+            .await
+            .unwrap(),
+        Written::Conflict
+    );
+    assert_eq!(
+        events
+            .claim_event(&op, "stale", "third", start + minutes(3))
+            .await
+            .unwrap(),
+        EventClaim::InFlight,
+        "still the new attempt's"
+    );
 }

@@ -6,8 +6,9 @@ use mimamori::app::{App, AppError};
 
 /// Turns a Function URL request into the answer LINE gets: 200 when every event was
 /// handled, 401 for a bad signature, 400 for a body that is not a webhook, 404 for a
-/// path that names no operator served here, 500 (so LINE redelivers) when an event
-/// could not be handled now.
+/// path that names no operator served here, 503 when another attempt is still
+/// processing an event (LINE redelivers), 500 (so LINE redelivers) when an event could
+/// not be handled now.
 pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     let Some(app) = route(app, request.uri().path()) else {
         tracing::warn!("webhook_unknown_operator");
@@ -28,6 +29,10 @@ pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lamb
         }) => {
             tracing::info!(handled = handled.len(), duplicates, ignored, "webhook_ok");
             (200, "ok".to_owned())
+        }
+        Ok(WebhookResponse::InFlight { in_flight }) => {
+            tracing::warn!(in_flight, "webhook_in_flight");
+            (503, "being processed; try again".to_owned())
         }
         Ok(WebhookResponse::Unauthorized(e)) => {
             tracing::warn!(reason = %e, "webhook_unauthorized");

@@ -30,6 +30,10 @@ pub enum WebhookResponse {
         duplicates: usize,
         ignored: usize,
     },
+    /// 503: the rest was handled, but `in_flight` events are being processed by another
+    /// attempt that may still fail; LINE delivers them again later (by then done, or
+    /// released for this delivery to process).
+    InFlight { in_flight: usize },
     /// 401
     Unauthorized(SignatureError),
     /// 400
@@ -60,7 +64,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
         Ok(events) => events,
         Err(e) => return Ok(WebhookResponse::BadRequest(e.to_string())),
     };
-    let (mut handled, mut duplicates, mut ignored) = (Vec::new(), 0, 0);
+    let (mut handled, mut duplicates, mut ignored, mut in_flight) = (Vec::new(), 0, 0, 0);
     let mut failure = None;
     for event in events {
         let event = match event {
@@ -78,29 +82,48 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
             continue;
         }
         let now = app.clock.now();
-        if app.events.claim_event(&app.operator.id, &event.id, now).await? == EventClaim::Seen {
-            tracing::info!(event = %event.id, redelivery = event.delivery_context.is_redelivery, "event_duplicate");
-            duplicates += 1;
-            continue;
+        let op = &app.operator.id;
+        // This attempt's claim: only it may complete or release what it claimed.
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        match app.events.claim_event(op, &event.id, &token, now).await? {
+            EventClaim::Claimed => {}
+            EventClaim::Done => {
+                tracing::info!(event = %event.id, redelivery = event.delivery_context.is_redelivery, "event_duplicate");
+                duplicates += 1;
+                continue;
+            }
+            EventClaim::InFlight => {
+                // Another attempt has it and may still fail: LINE must try again later.
+                tracing::warn!(event = %event.id, redelivery = event.delivery_context.is_redelivery, "event_in_flight");
+                in_flight += 1;
+                continue;
+            }
         }
         match act(app, &event, intent).await {
             Ok(outcome) => {
-                app.events
-                    .complete_event(&app.operator.id, &event.id, app.clock.now())
-                    .await?;
+                if app
+                    .events
+                    .complete_event(op, &event.id, &token, app.clock.now())
+                    .await?
+                    == Written::Conflict
+                {
+                    // Our lease ran out and a redelivery took the event over: its outcome stands.
+                    tracing::warn!(event = %event.id, "event_claim_lost");
+                }
                 tracing::info!(event = %event.id, outcome = outcome.as_str(), "event_handled");
                 handled.push(outcome);
             }
             Err(e) => {
                 tracing::error!(event = %event.id, error = %e, "event_failed");
                 // Let LINE's redelivery (or a retry) process it again.
-                app.events.release_event(&app.operator.id, &event.id).await?;
+                app.events.release_event(op, &event.id, &token).await?;
                 failure.get_or_insert(e);
             }
         }
     }
     match failure {
         Some(e) => Err(e),
+        None if in_flight > 0 => Ok(WebhookResponse::InFlight { in_flight }),
         None => Ok(WebhookResponse::Ok {
             handled,
             duplicates,

@@ -162,10 +162,14 @@ pub trait Queue: Send + Sync {
 /// What became of a claim on a webhook event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventClaim {
-    /// First time seen (or an earlier attempt failed): process it.
+    /// First time seen (or an earlier attempt failed, or died and its lease ran out):
+    /// process it, then complete or release the claim with the token it was made with.
     Claimed,
-    /// Already processed, or being processed right now by another invocation.
-    Seen,
+    /// Already processed.
+    Done,
+    /// Being processed right now by another attempt, which may still fail: not done, so
+    /// LINE must not be told it was.
+    InFlight,
 }
 
 /// What became of a conditional write.

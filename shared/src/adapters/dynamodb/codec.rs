@@ -107,7 +107,9 @@ pub(super) struct WatchRecord {
 }
 
 #[derive(Serialize)]
-pub(super) struct EventRecord {
+pub(super) struct EventRecord<'a> {
     pub(super) status: &'static str,
     pub(super) claimed_at: i64,
+    /// The attempt that holds the claim.
+    pub(super) claim: &'a str,
 }
