@@ -4,6 +4,7 @@
 //! in virtual time. Used by the demo and by the scenario tests.
 
 pub mod driver;
+pub mod faults;
 pub mod metrics;
 pub mod moto;
 pub mod report;

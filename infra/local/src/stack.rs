@@ -2,6 +2,7 @@
 //! AWS but against moto server and the LINE simulator, invoked by a scheduler driver.
 
 use crate::driver::{StoredSchedule, read_schedules, sqs_record};
+use crate::faults::FaultProxy;
 use crate::metrics::AwsCalls;
 use crate::moto::Moto;
 use crate::resources::{LocalSecrets, Resources};
@@ -100,6 +101,8 @@ pub struct LocalStack {
     pub invocations: Vec<Invocation>,
     /// Every AWS call the functions made.
     pub aws_calls: AwsCalls,
+    /// What the functions' AWS calls pass through: faults injected on demand.
+    pub faults: FaultProxy,
     clients: AwsClients,
     fired: HashSet<(String, i64)>,
     /// The check and deadline functions' asynchronous-invoke handling, from the template.
@@ -170,8 +173,20 @@ impl LocalStack {
         let mut env = resources.env(&options.operator, &endpoint, &sim.base_url());
         env.extend(options.env.iter().cloned());
         let aws_calls = AwsCalls::default();
+        // The functions reach moto through the fault proxy, with the SDK's own retries
+        // (backing off milliseconds, not seconds, in virtual time).
+        let faults = FaultProxy::start(&endpoint).await?;
+        let function_aws = aws_config_for(&faults.endpoint)
+            .await
+            .into_builder()
+            .retry_config(
+                aws_config::retry::RetryConfig::standard()
+                    .with_initial_backoff(std::time::Duration::from_millis(5))
+                    .with_max_backoff(std::time::Duration::from_millis(50)),
+            )
+            .build();
         let clients = AwsClients::with_interceptor(
-            &aws,
+            &function_aws,
             aws_sdk_dynamodb::config::SharedInterceptor::new(aws_calls.clone()),
         );
         let functions = Self::build_functions(&env, &clock, &clients).await?;
@@ -184,6 +199,7 @@ impl LocalStack {
             env,
             invocations: Vec::new(),
             aws_calls,
+            faults,
             clients,
             fired: HashSet::new(),
             check_invoke: spec.async_invoke("CheckFunction"),
@@ -193,6 +209,13 @@ impl LocalStack {
             firing_delay: options.firing_delay,
             _moto: moto,
         })
+    }
+
+    /// Builds a function afresh, as a cold start does (reading its SSM secrets), through
+    /// the fault proxy.
+    pub async fn cold_start(&self, needs: Needs) -> std::result::Result<App, mimamori::app::wiring::WiringError> {
+        let env = Env::from_pairs(self.env.iter().cloned());
+        build_with(&env, needs, Arc::new(self.clock.clone()), &self.clients).await
     }
 
     async fn build_functions(env: &[(String, String)], clock: &VirtualClock, aws: &AwsClients) -> Result<Functions> {

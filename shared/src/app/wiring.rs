@@ -47,13 +47,27 @@ pub struct AwsClients {
     pub ssm: aws_sdk_ssm::Client,
 }
 
+/// Attempts at an SSM call. The secrets are read once per cold start, and at 09:00 many
+/// functions start at once against GetParameter's 40 requests a second: rather wait
+/// (the standard backoff: about 1, 2, 4, 8 s at most) than fail the start.
+const SSM_ATTEMPTS: u32 = 5;
+
+fn ssm_config(aws: &aws_config::SdkConfig) -> aws_sdk_ssm::config::Builder {
+    let retry = aws
+        .retry_config()
+        .cloned()
+        .unwrap_or_else(aws_config::retry::RetryConfig::standard)
+        .with_max_attempts(SSM_ATTEMPTS);
+    aws_sdk_ssm::config::Builder::from(aws).retry_config(retry)
+}
+
 impl AwsClients {
     pub fn new(aws: &aws_config::SdkConfig) -> Self {
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(aws),
             scheduler: aws_sdk_scheduler::Client::new(aws),
             sqs: aws_sdk_sqs::Client::new(aws),
-            ssm: aws_sdk_ssm::Client::new(aws),
+            ssm: aws_sdk_ssm::Client::from_conf(ssm_config(aws).build()),
         }
     }
 
@@ -78,9 +92,7 @@ impl AwsClients {
                     .interceptor(interceptor.clone())
                     .build(),
             ),
-            ssm: aws_sdk_ssm::Client::from_conf(
-                aws_sdk_ssm::config::Builder::from(aws).interceptor(interceptor).build(),
-            ),
+            ssm: aws_sdk_ssm::Client::from_conf(ssm_config(aws).interceptor(interceptor).build()),
         }
     }
 }
