@@ -7,8 +7,9 @@ use mimamori::app::check::{CheckInvocation, CheckOutcome, run};
 use mimamori::app::watchdog::{self, WatchdogInvocation};
 use serde_json::{Value, json};
 
-/// A malformed payload or a failure is returned as an error: Scheduler retries the
-/// invocation and finally dead-letters it, which raises the alarm.
+/// A malformed payload or a failure is returned as an error: Lambda retries the
+/// asynchronous invocation twice and then sends it to the invoke-failure queue, which
+/// raises the alarm.
 pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
     // The watchdog's payload is its one field; anything else must be a whole check.
     if event.payload.get("watchdog").is_some() {

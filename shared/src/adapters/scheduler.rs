@@ -20,7 +20,9 @@ use sha2::{Digest, Sha256};
 /// The placeholder Scheduler replaces with the time the invocation was scheduled for.
 pub const SCHEDULED_TIME: &str = "<aws.scheduler.scheduled-time>";
 
-/// A check that could not be delivered within a day is dead-lettered (and alarmed on)
+/// Scheduler's own retry policy, for an invoke it could not make (the function missing,
+/// no permission; a function error is Lambda's to retry, see `EventInvokeConfig`): a
+/// check that could not be delivered within a day is dead-lettered (and alarmed on)
 /// rather than retried for longer: by then the next check has taken its place.
 const MAX_EVENT_AGE_SECONDS: i32 = 86_400;
 const MAX_RETRIES: i32 = 185;
