@@ -170,3 +170,93 @@ async fn one_member_who_cannot_be_watched_does_not_stop_the_watchdog_for_the_oth
         round.result
     );
 }
+
+/// `n` members who join, and whose schedules are then all lost.
+async fn lost_schedules(s: &mut LocalStack, n: u32) -> Vec<String> {
+    let ids: Vec<String> = (1..=n).map(|i| person(100 + i)).collect();
+    for (i, id) in ids.iter().enumerate() {
+        join(s, id, &format!("会員{}", i + 1)).await;
+        s.functions
+            .check
+            .scheduler
+            .delete_check_schedule(&operator(s), &Watched::from(&uid(id)))
+            .await
+            .unwrap();
+    }
+    ids
+}
+
+#[tokio::test]
+async fn the_missed_checks_of_one_round_reach_the_staff_room_in_one_message() {
+    let mut s = watched().await;
+    let ids = lost_schedules(&mut s, 3).await;
+    s.advance_to(t("2026-11-30T01:06:00Z")).await.unwrap();
+    let reports: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    assert_eq!(reports.len(), 1, "one message for the round: {reports:?}");
+    assert!(reports[0].starts_with("【確認漏れ】次の3人"), "{}", reports[0]);
+    for n in 1..=3 {
+        assert!(reports[0].contains(&format!("会員{n}さん")), "{}", reports[0]);
+    }
+    for id in &ids {
+        assert!(has_check_schedule(&s, id).await, "repaired");
+    }
+    s.advance_to(t("2026-11-30T03:06:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1, "reported once");
+}
+
+#[tokio::test]
+async fn many_missed_checks_at_once_are_reported_as_a_system_incident() {
+    let mut s = watched().await;
+    lost_schedules(&mut s, 12).await;
+    s.advance_to(t("2026-11-30T01:06:00Z")).await.unwrap();
+    let reports: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(
+        reports[0].starts_with("【システム障害】この1時間に12人"),
+        "{}",
+        reports[0]
+    );
+    let round = s
+        .invocations
+        .iter()
+        .rev()
+        .find(|i| i.payload.get("watchdog").is_some())
+        .unwrap();
+    assert!(round.result.is_ok());
+}
+
+#[tokio::test]
+async fn an_open_case_whose_follow_up_was_lost_is_announced_again() {
+    let mut s = watched().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    // Overdue Tuesday 12:00; its first follow-up (13:00) is lost.
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let check = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap();
+    let number = check.case_number.expect("a case");
+    let case = s
+        .functions
+        .check
+        .cases
+        .case(&operator(&s), number)
+        .await
+        .unwrap()
+        .unwrap();
+    let next = case.next_follow_up.expect("a follow-up planned");
+    let follow_up = mimamori::check::Deadline {
+        check: check.scheduled_at,
+        stage: mimamori::check::Stage::FollowUp,
+        at: next,
+    };
+    s.functions
+        .check
+        .scheduler
+        .delete_deadline(&operator(&s), &Watched::from(&uid(KIYOSHI)), &follow_up)
+        .await
+        .unwrap();
+    let alerted = pushes(&s, STAFF_ROOM).len();
+    // 14:05: the watchdog finds the case with nothing to come, and sets it again.
+    s.advance_to(t("2026-12-01T05:07:00Z")).await.unwrap();
+    let room = pushes(&s, STAFF_ROOM);
+    assert!(room.len() > alerted, "announced again");
+    assert!(room[alerted..].iter().any(|p| text_of(p).contains("【再通知】")));
+}

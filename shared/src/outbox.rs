@@ -186,6 +186,20 @@ pub enum Notice {
         member_short: String,
         slot: Timestamp,
     },
+    /// One watchdog round's missed checks together (`incident`: so many that the system
+    /// itself has failed).
+    ChecksMissed {
+        missed: Vec<MissedCheck>,
+        incident: bool,
+    },
+}
+
+/// A member whose check never happened, as the watchdog reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedCheck {
+    pub member: String,
+    pub member_short: String,
+    pub slot: Timestamp,
 }
 
 /// What a notice outside a check is about: part of its key, so each happens once.

@@ -7,6 +7,9 @@ use crate::line::texts::{Text, when};
 use crate::member::Lang;
 use crate::outbox::{Mention, Notice, Planned, Push};
 use jiff::tz::TimeZone;
+
+/// Members named in one report of missed checks (each line under 60 characters).
+const MISSED_LINES: usize = 40;
 use serde_json::Value;
 
 /// The push as it will be sent; times are written in `tz` (the operator's zone).
@@ -155,6 +158,35 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
         Notice::RemovedFromContacts { member } => vec![messages::text(lang, Text::RemovedFromContacts { member })],
         Notice::MemberLeft { member } => vec![messages::text(lang, Text::MemberLeftToContact { member })],
         Notice::ContactLeft { contact } => vec![messages::text(lang, Text::ContactLeftToMember { contact })],
+        Notice::ChecksMissed { missed, incident } => {
+            // A LINE text holds 5,000 characters: name the first ones, count the rest.
+            let shown = missed.len().min(MISSED_LINES);
+            let mut lines: Vec<String> = missed[..shown]
+                .iter()
+                .map(|m| {
+                    Text::MissedLine {
+                        member: m.member.clone(),
+                        member_short: m.member_short.clone(),
+                        slot: when(lang, m.slot, tz),
+                    }
+                    .render(lang)
+                })
+                .collect();
+            if missed.len() > shown {
+                lines.push(
+                    Text::AndOthers {
+                        count: missed.len() - shown,
+                    }
+                    .render(lang),
+                );
+            }
+            let (count, lines) = (missed.len(), lines.join("\n"));
+            let body = match incident {
+                true => Text::SystemIncident { count, lines },
+                false => Text::ChecksMissed { count, lines },
+            };
+            vec![messages::text(lang, body)]
+        }
         Notice::CheckMissed {
             member,
             member_short,

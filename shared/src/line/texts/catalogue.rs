@@ -135,6 +135,20 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             member_short: "3f2a".into(),
             slot: "11月25日 9:00".into(),
         },
+        Text::ChecksMissed {
+            count: 2,
+            lines: "・山田花子さん（ID末尾 3f2a）11月25日 9:00\n・山田太郎さん（ID末尾 9c01）11月25日 9:00".into(),
+        },
+        Text::SystemIncident {
+            count: 120,
+            lines: "・山田花子さん（ID末尾 3f2a）11月25日 9:00\nほか119人".into(),
+        },
+        Text::MissedLine {
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            slot: "11月25日 9:00".into(),
+        },
+        Text::AndOthers { count: 119 },
         Text::ClearPhoneLabel,
         Text::ContactPhoneCleared {
             contact: "山田太郎".into(),

@@ -155,6 +155,26 @@ pub enum Text {
         member_short: String,
         slot: String,
     },
+    /// One watchdog round's missed checks, one line each.
+    ChecksMissed {
+        count: usize,
+        lines: String,
+    },
+    /// So many checks missed at once that the system itself has failed.
+    SystemIncident {
+        count: usize,
+        lines: String,
+    },
+    /// A line of `ChecksMissed`/`SystemIncident`.
+    MissedLine {
+        member: String,
+        member_short: String,
+        slot: String,
+    },
+    /// More members than the lines shown.
+    AndOthers {
+        count: usize,
+    },
     ClearPhoneLabel,
     ContactPhoneCleared {
         contact: String,
