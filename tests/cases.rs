@@ -587,7 +587,25 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
     let mut s = stack().await;
     let case = escalated(&mut s).await;
     staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    // One tap on 死亡 only asks: it stops everything, and could be a slip of the finger.
     staff_tap(&mut s, STAFF_A, &Postback::CloseCase(case, Outcome::Deceased).encode()).await;
+    let asked = replies(&s, STAFF_ROOM).pop().unwrap();
+    assert!(text_of(&asked).contains("よろしいですか"), "{}", text_of(&asked));
+    assert_eq!(
+        asked.postback_data(),
+        vec![
+            Postback::ConfirmClose(case, Outcome::Deceased).encode(),
+            Postback::AskOutcome(case).encode()
+        ]
+    );
+    assert!(has_check_schedule(&s, KIYOSHI).await, "nothing stopped yet");
+    assert!(case_record(&s, case).await.outcome.is_none());
+    staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::ConfirmClose(case, Outcome::Deceased).encode(),
+    )
+    .await;
     assert!(!has_check_schedule(&s, KIYOSHI).await, "no more checks");
     let lefts = |facts: &[mimamori::report::Recorded]| {
         facts

@@ -153,6 +153,12 @@ impl Outcome {
     }
 
     /// Whether the member is known to be safe (everyone alerted gets the all-clear).
+    /// Whether closing so asks "are you sure?" first: 死亡 stops the member's checks
+    /// for good, and one mistaken tap must not do that.
+    pub fn needs_confirmation(self) -> bool {
+        self == Self::Deceased
+    }
+
     pub fn is_safe(self) -> bool {
         matches!(self, Self::Answered | Self::ConfirmedByContact | Self::Safe)
     }

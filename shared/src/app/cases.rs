@@ -66,7 +66,16 @@ pub(crate) async fn staff(
         StaffAction::Take(n) => (n, CaseAct::Take),
         StaffAction::Call(n, kind) => (n, CaseAct::Call(kind)),
         StaffAction::AskClose(n) => (n, CaseAct::AskClose),
-        StaffAction::Close(n, outcome) => (n, CaseAct::Close(outcome)),
+        StaffAction::Close {
+            case,
+            outcome,
+            confirmed: false,
+        } => (case, CaseAct::AskConfirmClose(outcome)),
+        StaffAction::Close {
+            case,
+            outcome,
+            confirmed: true,
+        } => (case, CaseAct::Close(outcome)),
         StaffAction::Note(n, text) => (n, CaseAct::Note(text)),
         StaffAction::Show(n) => (n, CaseAct::Show),
     };
@@ -125,6 +134,10 @@ async fn act_on(
         )),
         CaseAct::Call(kind) => record_call(app, case, kind, actor, origin).await,
         CaseAct::AskClose => Ok((Handled::CaseCloseAsked, vec![messages::ask_outcome(number)])),
+        CaseAct::AskConfirmClose(outcome) => Ok((
+            Handled::CaseCloseConfirmAsked,
+            vec![messages::confirm_close(app.operator.staff_lang, number, outcome)],
+        )),
         CaseAct::Close(outcome) => {
             let by = actor.name.clone();
             match resolve(app, case, outcome, Some(actor)).await? {
@@ -191,6 +204,7 @@ enum CaseAct {
     Take,
     Call(CallKind),
     AskClose,
+    AskConfirmClose(Outcome),
     Close(Outcome),
     Note(String),
     Show,

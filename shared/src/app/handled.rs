@@ -103,6 +103,7 @@ outcomes! {
     CaseNoteAdded = "case_note_added",
     CaseCallRecorded = "case_call_recorded",
     CaseCloseAsked = "case_close_asked",
+    CaseCloseConfirmAsked = "case_close_confirm_asked",
     CaseClosed = "case_closed",
     CaseAlreadyClosed = "case_already_closed",
     ReportShown = "report_shown",

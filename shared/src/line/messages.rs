@@ -247,6 +247,22 @@ pub fn ask_outcome(case_number: u64) -> Value {
     with_quick_reply(text(lang, Text::AskOutcome { case_number }), items)
 }
 
+/// "Are you sure?" before an outcome that stops everything: yes, or back to the outcomes.
+pub fn confirm_close(lang: Lang, case_number: u64, outcome: Outcome) -> Value {
+    let items = vec![
+        postback_item(
+            Text::ConfirmCloseLabel.render(lang),
+            Postback::ConfirmClose(case_number, outcome).encode(),
+        ),
+        postback_item(Text::BackLabel.render(lang), Postback::AskOutcome(case_number).encode()),
+    ];
+    let body = Text::ConfirmClose {
+        case_number,
+        outcome: Text::OutcomeLabel(outcome).render(lang),
+    };
+    with_quick_reply(text(lang, body), items)
+}
+
 /// An alert to a contact, with 「無事を確認しました」 for when they have checked.
 pub fn alert_to_contact(lang: Lang, body: Text, case_number: Option<u64>) -> Value {
     let message = text(lang, body);

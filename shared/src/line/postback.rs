@@ -41,6 +41,8 @@ pub enum Postback {
     /// Staff: 「終了」, which asks how the case ended.
     AskOutcome(CaseNumber),
     CloseCase(CaseNumber, Outcome),
+    /// The confirmation of an outcome that stops everything (死亡).
+    ConfirmClose(CaseNumber, Outcome),
     Settings,
     ListContacts,
     Language(Lang),
@@ -113,6 +115,7 @@ impl Postback {
             Self::RecordCall(n, kind) => format!("case:call:{n}:{}", kind.as_str()),
             Self::AskOutcome(n) => format!("case:close:{n}"),
             Self::CloseCase(n, outcome) => format!("case:close:{n}:{}", outcome.as_str()),
+            Self::ConfirmClose(n, outcome) => format!("case:close:{n}:{}:confirm", outcome.as_str()),
             Self::Settings => "settings".into(),
             Self::ListContacts => "contacts:list".into(),
             Self::Language(Lang::Ja) => "lang:ja".into(),
@@ -237,7 +240,8 @@ fn parse_cadence(token: &str) -> Option<Cadence> {
     }
 }
 
-/// `safe:1042`, `take:1042`, `call:1042:no_answer`, `close:1042`, `close:1042:safe`.
+/// `safe:1042`, `take:1042`, `call:1042:no_answer`, `close:1042`, `close:1042:safe`,
+/// `close:1042:deceased:confirm`.
 fn parse_case(rest: &str) -> Option<Postback> {
     let mut parts = rest.split(':');
     let (verb, number) = (parts.next()?, parts.next()?);
@@ -246,9 +250,19 @@ fn parse_case(rest: &str) -> Option<Postback> {
         .all(|b| b.is_ascii_digit())
         .then(|| number.parse().ok())??;
     let arg = parts.next();
+    let confirm = parts.next();
     if parts.next().is_some() {
         return None;
     }
+    let staff_outcome = |o: &str| Outcome::parse(o).filter(|o| Outcome::STAFF.contains(o));
+    match (verb, arg, confirm) {
+        ("close", Some(outcome), Some("confirm")) => staff_outcome(outcome).map(|o| Postback::ConfirmClose(number, o)),
+        (_, _, Some(_)) => None,
+        (verb, arg, None) => parse_case_verb(verb, number, arg),
+    }
+}
+
+fn parse_case_verb(verb: &str, number: CaseNumber, arg: Option<&str>) -> Option<Postback> {
     match (verb, arg) {
         ("safe", None) => Some(Postback::ContactSafe(number)),
         ("take", None) => Some(Postback::TakeCase(number)),
@@ -329,6 +343,7 @@ mod tests {
         ];
         all.extend(CallKind::ALL.map(|k| Postback::RecordCall(1042, k)));
         all.extend(Outcome::STAFF.map(|o| Postback::CloseCase(1042, o)));
+        all.extend(Outcome::STAFF.map(|o| Postback::ConfirmClose(1042, o)));
         all.extend(PAUSE_DAYS.map(|days| Postback::PauseFor { days }));
         all.extend(AgeBand::ALL.map(|b| Postback::AgeBand(Some(b))));
         all.extend(Gender::ALL.map(|g| Postback::Gender(Some(g))));
@@ -364,6 +379,7 @@ mod tests {
             Postback::RecordCall(..) => "RecordCall",
             Postback::AskOutcome(_) => "AskOutcome",
             Postback::CloseCase(..) => "CloseCase",
+            Postback::ConfirmClose(..) => "ConfirmClose",
             Postback::Settings => "Settings",
             Postback::ListContacts => "ListContacts",
             Postback::Language(_) => "Language",
@@ -386,7 +402,7 @@ mod tests {
     }
 
     /// Every variant named in `variant`.
-    const VARIANTS: usize = 28;
+    const VARIANTS: usize = 29;
 
     #[test]
     fn the_round_trip_covers_every_variant() {
@@ -416,6 +432,10 @@ mod tests {
             "case:take:+1042",
             "case:take:1042:x",
             "case:close:1042:reached",
+            "case:close:1042:deceased:yes",
+            "case:close:1042:answered:confirm",
+            "case:take:1042:confirm",
+            "case:close:1042:deceased:confirm:again",
             "case:call:1042:lunch",
             "set:cadence:5",
             "set:time:day",

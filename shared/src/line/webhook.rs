@@ -195,7 +195,12 @@ pub enum StaffAction {
     Call(u64, CallKind),
     /// 「終了」: asks how it ended.
     AskClose(u64),
-    Close(u64, Outcome),
+    /// An outcome button; one that stops everything needs its confirmation first.
+    Close {
+        case: u64,
+        outcome: Outcome,
+        confirmed: bool,
+    },
     /// 「メモ #1042 …」
     Note(u64, String),
     /// 「案件 #1042」: the case's history.
@@ -486,9 +491,11 @@ fn button_intent(user: UserId, button: Postback) -> Intent {
         Postback::Consent(agreed) => Intent::Consent { user, agreed },
         Postback::OnboardingDone => Intent::OnboardingDone { user },
         // Read as staff actions above.
-        Postback::TakeCase(_) | Postback::RecordCall(..) | Postback::AskOutcome(_) | Postback::CloseCase(..) => {
-            Intent::InvalidButton { user }
-        }
+        Postback::TakeCase(_)
+        | Postback::RecordCall(..)
+        | Postback::AskOutcome(_)
+        | Postback::CloseCase(..)
+        | Postback::ConfirmClose(..) => Intent::InvalidButton { user },
         // Every other button is a setting.
         setting => Intent::Setting {
             user,
@@ -503,7 +510,16 @@ fn staff_button(button: Postback) -> Option<StaffAction> {
         Postback::TakeCase(n) => Some(StaffAction::Take(n)),
         Postback::RecordCall(n, kind) => Some(StaffAction::Call(n, kind)),
         Postback::AskOutcome(n) => Some(StaffAction::AskClose(n)),
-        Postback::CloseCase(n, outcome) => Some(StaffAction::Close(n, outcome)),
+        Postback::CloseCase(n, outcome) => Some(StaffAction::Close {
+            case: n,
+            outcome,
+            confirmed: !outcome.needs_confirmation(),
+        }),
+        Postback::ConfirmClose(n, outcome) => Some(StaffAction::Close {
+            case: n,
+            outcome,
+            confirmed: true,
+        }),
         _ => None,
     }
 }

@@ -167,6 +167,12 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             call: "不在・留守電".into(),
             by: "田中".into(),
         },
+        Text::ConfirmClose {
+            case_number: 1042,
+            outcome: "死亡".into(),
+        },
+        Text::ConfirmCloseLabel,
+        Text::BackLabel,
         Text::AskOutcome { case_number: 1042 },
         Text::OutcomeLabel(Outcome::Answered),
         Text::OutcomeLabel(Outcome::ConfirmedByContact),

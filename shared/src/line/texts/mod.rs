@@ -192,6 +192,13 @@ pub enum Text {
         call: String,
         by: String,
     },
+    /// Before closing with an outcome that stops the member's checks for good.
+    ConfirmClose {
+        case_number: u64,
+        outcome: String,
+    },
+    ConfirmCloseLabel,
+    BackLabel,
     AskOutcome {
         case_number: u64,
     },
