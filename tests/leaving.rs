@@ -145,3 +145,45 @@ async fn coming_back_within_the_grace_period_keeps_everything() {
         "its schedule was deleted"
     );
 }
+
+#[tokio::test]
+async fn a_member_who_blocks_with_a_check_unanswered_is_reported_to_the_staff_room() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    join(&mut s, HANAKO, "山田花子").await;
+    // Monday 09:00: neither answers; Kiyoshi then blocks the account.
+    s.advance_to(t("2026-11-30T01:00:00Z")).await.unwrap();
+    let unfollow = s.sim.unfollow(KIYOSHI);
+    assert_eq!(s.webhook(std::slice::from_ref(&unfollow)).await, 200);
+    let room = pushes(&s, STAFF_ROOM);
+    assert_eq!(room.len(), 1);
+    let told = text_of(&room[0]);
+    assert!(
+        told.contains("【ブロック】鈴木清さん") && told.contains("お返事がありませんでした") && told.contains("30日後"),
+        "{told}"
+    );
+    // LINE redelivers the unfollow: the staff room hears once.
+    assert_eq!(
+        s.webhook(&[line_simulator::Simulator::as_redelivery(&unfollow)]).await,
+        200
+    );
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1);
+}
+
+#[tokio::test]
+async fn a_blocked_member_who_writes_is_back_even_if_the_follow_was_lost() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let unfollow = s.sim.unfollow(KIYOSHI);
+    assert_eq!(s.webhook(&[unfollow]).await, 200);
+    assert!(!has_check_schedule(&s, KIYOSHI).await);
+    // He unblocks; LINE's follow event never reaches the webhook; then he writes.
+    s.advance(hours(24 * 3)).await.unwrap();
+    assert_eq!(say(&mut s, KIYOSHI, "元気です").await, 200);
+    let back = member(&s, KIYOSHI).await.unwrap();
+    assert_eq!(back.status, mimamori::member::MemberStatus::Active);
+    assert!(has_check_schedule(&s, KIYOSHI).await, "watched again");
+    s.advance(hours(24 * 30)).await.unwrap();
+    assert!(member(&s, KIYOSHI).await.is_some(), "and not erased");
+}

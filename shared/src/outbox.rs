@@ -186,6 +186,14 @@ pub enum Notice {
         member_short: String,
         slot: Timestamp,
     },
+    /// A member blocked the account: LINE can no longer reach them (`unanswered`: a
+    /// check or case of theirs was open), and their data goes in `erased_in_days`.
+    MemberBlocked {
+        member: String,
+        member_short: String,
+        unanswered: bool,
+        erased_in_days: i64,
+    },
     /// One watchdog round's missed checks together (`incident`: so many that the system
     /// itself has failed).
     ChecksMissed {
@@ -209,6 +217,7 @@ pub enum Topic {
     ContactRemoved,
     Left,
     CheckMissed,
+    Blocked,
 }
 
 impl Topic {
@@ -218,6 +227,7 @@ impl Topic {
             Self::ContactRemoved => "contact_removed",
             Self::Left => "left",
             Self::CheckMissed => "check_missed",
+            Self::Blocked => "blocked",
         }
     }
 }

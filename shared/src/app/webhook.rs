@@ -355,19 +355,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
     match app.members.member(op, user).await? {
         Some(member) => {
             if member.status == MemberStatus::Blocked {
-                let back = MemberChange::Status {
-                    from: MemberStatus::Blocked,
-                    to: MemberStatus::Active,
-                };
-                app.members
-                    .change(op, user, &back, Some(&HistoryEvent::Reactivated), now)
-                    .await?;
-                // Back within the grace period: their data is no longer to be erased.
-                if let Some(blocked_at) = member.status_since {
-                    app.scheduler
-                        .delete_deadline(op, &Watched::from(user), &erase_deadline(app, blocked_at))
-                        .await?;
-                }
+                reactivate(app, &member, now).await?;
             }
             app.scheduler
                 .put_check_schedule(op, &Watched::from(user), &member.schedule)
@@ -457,6 +445,25 @@ async fn display_name(app: &App, user: &UserId) -> Result<String, AppError> {
         .unwrap_or_else(|| format!("ID {}", user.short())))
 }
 
+/// A member who had blocked the account is back: active again, and their data no longer
+/// to be erased. (Their schedule is put back by the caller.)
+async fn reactivate(app: &App, member: &Member, now: jiff::Timestamp) -> Result<(), AppError> {
+    let (op, user) = (&app.operator.id, &member.user_id);
+    let back = MemberChange::Status {
+        from: MemberStatus::Blocked,
+        to: MemberStatus::Active,
+    };
+    app.members
+        .change(op, user, &back, Some(&HistoryEvent::Reactivated), now)
+        .await?;
+    if let Some(blocked_at) = member.status_since {
+        app.scheduler
+            .delete_deadline(op, &Watched::from(user), &erase_deadline(app, blocked_at))
+            .await?;
+    }
+    Ok(())
+}
+
 async fn unfollow(app: &App, user: &UserId) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
@@ -487,6 +494,25 @@ async fn unfollow(app: &App, user: &UserId) -> Result<Handled, AppError> {
     app.scheduler
         .set_deadline(op, &Watched::from(user), &erase_deadline(app, blocked_at))
         .await?;
+    // Nobody can reach them through LINE now, and an open check's deadlines go idle:
+    // the staff room must hear of it (once per block).
+    if let Some(room) = app.staff.staff_room(op).await? {
+        let notice = Notice::MemberBlocked {
+            member: member.display_name.clone(),
+            member_short: user.short().to_owned(),
+            unanswered: member.open_check.is_some(),
+            erased_in_days: app.operator.erasure_grace.as_hours() / 24,
+        };
+        let to = Recipient::Chat(room.chat_id.clone());
+        let planned = Planned::notice(
+            Topic::Blocked,
+            &blocked_at.as_second().to_string(),
+            to,
+            app.operator.staff_lang,
+            notice,
+        );
+        super::deliver::notify(app, op, user, vec![planned]).await?;
+    }
     Ok(Handled::MemberBlocked)
 }
 
@@ -496,7 +522,18 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
     let op = &app.operator.id;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
-        let Some(member) = app.members.member(op, user).await?.filter(Member::is_active) else {
+        let member = app.members.member(op, user).await?;
+        if let Some(blocked) = member.as_ref().filter(|m| m.status == MemberStatus::Blocked) {
+            // LINE delivers messages only from people who follow the account: this one
+            // unblocked it, and the follow event never reached us.
+            reactivate(app, blocked, now).await?;
+            app.scheduler
+                .put_check_schedule(op, &Watched::from(user), &blocked.schedule)
+                .await?;
+            tracing::warn!(member = %user, "member_back_without_follow");
+            continue;
+        }
+        let Some(member) = member.filter(Member::is_active) else {
             return Ok((Handled::NotAMember, None));
         };
         let open = match member.open_check {

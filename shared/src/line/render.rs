@@ -158,6 +158,20 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
         Notice::RemovedFromContacts { member } => vec![messages::text(lang, Text::RemovedFromContacts { member })],
         Notice::MemberLeft { member } => vec![messages::text(lang, Text::MemberLeftToContact { member })],
         Notice::ContactLeft { contact } => vec![messages::text(lang, Text::ContactLeftToMember { contact })],
+        Notice::MemberBlocked {
+            member,
+            member_short,
+            unanswered,
+            erased_in_days,
+        } => vec![messages::text(
+            lang,
+            Text::MemberBlocked {
+                member,
+                member_short,
+                unanswered,
+                days: erased_in_days,
+            },
+        )],
         Notice::ChecksMissed { missed, incident } => {
             // A LINE text holds 5,000 characters: name the first ones, count the rest.
             let shown = missed.len().min(MISSED_LINES);

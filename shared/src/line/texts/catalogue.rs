@@ -135,6 +135,18 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             member_short: "3f2a".into(),
             slot: "11月25日 9:00".into(),
         },
+        Text::MemberBlocked {
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            unanswered: false,
+            days: 30,
+        },
+        Text::MemberBlocked {
+            member: "山田花子".into(),
+            member_short: "3f2a".into(),
+            unanswered: true,
+            days: 30,
+        },
         Text::ChecksMissed {
             count: 2,
             lines: "・山田花子さん（ID末尾 3f2a）11月25日 9:00\n・山田太郎さん（ID末尾 9c01）11月25日 9:00".into(),

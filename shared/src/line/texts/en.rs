@@ -96,6 +96,10 @@ pub(super) fn render(t: &Text) -> String {
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
+        Text::MemberBlocked { member, member_short, unanswered, days } => format!(
+            "[Blocked] {member} (ID ending {member_short}) blocked the account: LINE can no longer reach them (their record is erased in {days} days). {}Please check on them by phone or in person.",
+            if *unanswered { "A check was unanswered when they blocked. " } else { "" }
+        ),
         Text::ChecksMissed { count, lines } => format!("[Missed checks] The checks below, {count} in all, were never sent (a system fault). Their schedules have been recreated. Please check on them to be safe.\n{lines}"),
         Text::SystemIncident { count, lines } => format!("[System fault] {count} checks due in the last hour were never sent. So many at once means the system itself has failed; the operator has been alarmed. The schedules have been recreated. Until it is fixed, please check directly on those you worry about most.\n{lines}"),
         Text::MissedLine { member, member_short, slot } => format!("- {member} (ID ending {member_short}) {slot}"),

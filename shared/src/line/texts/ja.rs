@@ -96,6 +96,10 @@ pub(super) fn render(t: &Text) -> String {
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::MemberBlocked { member, member_short, unanswered, days } => format!(
+            "【ブロック】{member}さん（ID末尾 {member_short}）が公式アカウントをブロックしました。LINEでの見守りはできなくなります（{days}日後に登録を消去します）。{}電話などでご様子の確認をお願いします。",
+            if *unanswered { "ブロックの時点で、確認へのお返事がありませんでした。" } else { "" }
+        ),
         Text::ChecksMissed { count, lines } => format!("【確認漏れ】次の{count}人に、予定の確認が送られていません（システムの不具合です）。確認の予定は作り直しました。念のため、ご様子の確認をお願いします。\n{lines}"),
         Text::SystemIncident { count, lines } => format!("【システム障害】この1時間に{count}人の確認が送られていません。一度に多くの方に起きているため、システムの障害と考えられます。運営者には警報が届いています。確認の予定は作り直しました。復旧まで、特に心配な方から直接ご様子の確認をお願いします。\n{lines}"),
         Text::MissedLine { member, member_short, slot } => format!("・{member}さん（ID末尾 {member_short}）{slot}"),

@@ -155,6 +155,13 @@ pub enum Text {
         member_short: String,
         slot: String,
     },
+    /// To the staff room: a member blocked the account (`unanswered`: with a check open).
+    MemberBlocked {
+        member: String,
+        member_short: String,
+        unanswered: bool,
+        days: i64,
+    },
     /// One watchdog round's missed checks, one line each.
     ChecksMissed {
         count: usize,
