@@ -585,3 +585,35 @@ async fn a_stale_on_duty_mention_never_stops_an_untaken_cases_follow_ups() {
     assert_eq!(reannounced, 5, "13:00 to 17:00, the 16:00 one included: {room:?}");
     assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn alerts_held_up_by_a_used_up_quota_go_out_with_the_next_follow_up() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
+    // The month's messages run out just before Kiyoshi is overdue at 12:00.
+    s.sim.set_monthly_limit(Some(s.sim.billed_messages()));
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(1)).await.unwrap();
+    assert!(pushes(&s, YOKO).is_empty());
+    assert_eq!(
+        s.queue_depth("EscalationDeadLetterQueue").await.unwrap(),
+        1,
+        "past every redelivery: the alarm"
+    );
+    // The operator raises the plan at 13:30; the follow-ups went on meanwhile.
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(30)).await.unwrap();
+    s.sim.set_monthly_limit(None);
+    s.advance_to(t(TUESDAY_9) + hours(5) + minutes(1)).await.unwrap();
+    let yoko = pushes(&s, YOKO);
+    assert!(!yoko.is_empty(), "Yoko is alerted at 14:00");
+    assert!(text_of(&yoko[0]).contains("鈴木清"), "{}", text_of(&yoko[0]));
+    let case = check_at(&s, KIYOSHI, t(MONDAY_9)).await.unwrap().case_number.unwrap();
+    let take = Postback::TakeCase(case).encode();
+    let room = pushes(&s, STAFF_ROOM);
+    assert!(
+        room.iter().any(|p| p.postback_data().contains(&take)),
+        "and the staff room"
+    );
+}

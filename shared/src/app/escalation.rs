@@ -132,6 +132,9 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         FollowUpDecision::NotNeeded => return Ok(EscalationOutcome::FollowUpNotNeeded),
         FollowUpDecision::Reschedule { next } => {
             schedule_follow_up(app, &case, next).await?;
+            // What an earlier attempt recorded but could not deliver (LINE down, the
+            // quota used up) goes now.
+            deliver_pending(app, op, user, check.scheduled_at).await?;
             return Ok(EscalationOutcome::FollowUpNotNeeded);
         }
         FollowUpDecision::RemindTaker { next } => return taken_follow_up(app, member, check, &case, None, next).await,
@@ -177,8 +180,9 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         // The member answered meanwhile: the all-clear takes over.
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
-    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
-    // The follow-up and its events in one transaction: a redelivery finds it done.
+    // The follow-up and its events in one transaction: a redelivery finds it done. The
+    // next one is set before delivering, so a LINE outage cannot end the chain: each
+    // later follow-up delivers whatever is still pending.
     let reached: Vec<_> = contacts.iter().map(|c| c.user_id.clone()).collect();
     let events = follow_up_events(&step, &levels, &app.operator.case_follow_up, &reached, on_duty.as_ref());
     app.cases
@@ -187,6 +191,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     if let Some(next) = step.next {
         schedule_follow_up(app, &case, next).await?;
     }
+    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
     tracing::info!(
         case = case.number,
         follow_up = step.to,
@@ -269,10 +274,11 @@ async fn taken_follow_up(
         // The member answered meanwhile: the all-clear takes over.
         return Ok(EscalationOutcome::FollowUpNotNeeded);
     }
-    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
-    // A redelivery finds the change made (Conflict) and only sets the next look again.
+    // A redelivery finds the change made (Conflict) and only sets the next look again;
+    // set before delivering, so LINE being down cannot end the follow-ups.
     app.cases.change_taker(op, case.number, &change, now).await?;
     schedule_follow_up(app, case, next).await?;
+    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
     tracing::info!(case = case.number, outcome = what, "taken_case_followed_up");
     Ok(EscalationOutcome::TakenFollowedUp {
         released: release.is_some(),
@@ -366,13 +372,16 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             }
         }
     }
-    let delivered = deliver_pending(app, op, user, at).await?;
+    // Whom the alerts are for, and the first follow-up, before delivering: should LINE
+    // be down (or the quota used up) past every redelivery, the follow-ups still come
+    // and each delivers what is still pending.
     if check.state == CheckState::Overdue {
         record_alerted(app, &check).await?;
         if !missing_staff_room {
             plan_first_follow_up(app, &check).await?;
         }
     }
+    let delivered = deliver_pending(app, op, user, at).await?;
     if missing_staff_room {
         // The contacts were alerted; without a staff room no one at the operator knows.
         // Fail the message so it ends in the dead-letter queue and raises the alarm.
