@@ -96,6 +96,18 @@ async fn case_record(s: &LocalStack, number: u64) -> mimamori::case::Case {
         .expect("the case is recorded")
 }
 
+/// How many entries of the case's history `which` picks.
+async fn case_events(s: &LocalStack, case: u64, which: fn(&CaseEvent) -> bool) -> usize {
+    let history = s
+        .functions
+        .webhook
+        .cases
+        .case_history(&operator(s), case)
+        .await
+        .unwrap();
+    history.iter().filter(|(_, e)| which(e)).count()
+}
+
 async fn staff_says(s: &mut LocalStack, who: &str, text: &str) -> String {
     text_of(&staff_send(s, who, text).await)
 }
@@ -415,21 +427,8 @@ async fn an_untaken_case_is_announced_again_through_the_night_after_the_quiet_ho
         4,
         "nothing after it was taken (until 12:30)"
     );
-    let history = s
-        .functions
-        .webhook
-        .cases
-        .case_history(&operator(&s), case)
-        .await
-        .unwrap();
-    let reannounced = history
-        .iter()
-        .filter(|(_, e)| matches!(e, CaseEvent::Reannounced { .. }))
-        .count();
-    let escalated = history
-        .iter()
-        .filter(|(_, e)| matches!(e, CaseEvent::Escalated { .. }))
-        .count();
+    let reannounced = case_events(&s, case, |e| matches!(e, CaseEvent::Reannounced { .. })).await;
+    let escalated = case_events(&s, case, |e| matches!(e, CaseEvent::Escalated { .. })).await;
     assert_eq!((reannounced, escalated), (2, 2));
 }
 
@@ -520,16 +519,8 @@ async fn a_redelivered_call_record_or_take_is_recorded_once() {
     handled_then_crashed(&mut s, &call).await;
     assert_eq!(s.webhook(&[line_simulator::Simulator::as_redelivery(&call)]).await, 200);
 
-    let history = s
-        .functions
-        .webhook
-        .cases
-        .case_history(&operator(&s), case)
-        .await
-        .unwrap();
-    let count = |f: fn(&CaseEvent) -> bool| history.iter().filter(|(_, e)| f(e)).count();
-    assert_eq!(count(|e| matches!(e, CaseEvent::Taken { .. })), 1);
-    assert_eq!(count(|e| matches!(e, CaseEvent::Call { .. })), 1);
+    assert_eq!(case_events(&s, case, |e| matches!(e, CaseEvent::Taken { .. })).await, 1);
+    assert_eq!(case_events(&s, case, |e| matches!(e, CaseEvent::Call { .. })).await, 1);
     let facts = s.functions.webhook.facts.facts(&operator(&s), None).await.unwrap();
     let calls = facts
         .iter()
@@ -782,21 +773,8 @@ async fn a_taken_case_is_followed_up_until_closed_and_handed_back_when_its_taker
             .any(|p| p.messages.iter().any(|m| m["type"] == "textV2")),
         "the levels it skipped while taken (the person on duty, or everyone) come now"
     );
-    let history = s
-        .functions
-        .webhook
-        .cases
-        .case_history(&operator(&s), case)
-        .await
-        .unwrap();
-    let released = history
-        .iter()
-        .filter(|(_, e)| matches!(e, CaseEvent::Released { .. }))
-        .count();
-    let reminded = history
-        .iter()
-        .filter(|(_, e)| matches!(e, CaseEvent::TakerReminded { .. }))
-        .count();
+    let released = case_events(&s, case, |e| matches!(e, CaseEvent::Released { .. })).await;
+    let reminded = case_events(&s, case, |e| matches!(e, CaseEvent::TakerReminded { .. })).await;
     assert_eq!((released, reminded), (2, 1));
 }
 
