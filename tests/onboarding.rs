@@ -125,3 +125,23 @@ async fn a_contact_needs_no_consent_to_membership_only_the_code() {
     assert!(member(&s, YOKO).await.is_none());
     assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_consent_whose_first_attempt_failed_midway_still_schedules_the_checks() {
+    let mut s = stack().await;
+    befriend(&mut s, HANAKO, "山田花子").await;
+    // The member record is written, then Scheduler fails: the webhook answers 500.
+    let flaky = FlakyScheduler::install(&mut s.functions.webhook, SchedulerCall::PutCheckSchedule, 1);
+    let consent = s.sim.postback(HANAKO, &Postback::Consent(true).encode());
+    assert_eq!(s.webhook(std::slice::from_ref(&consent)).await, 500);
+    assert_eq!(flaky.pending(), 0);
+    assert!(member(&s, HANAKO).await.is_some());
+    // LINE redelivers (or she taps 同意する again): the redelivery finishes the join.
+    assert_eq!(
+        s.webhook(&[line_simulator::Simulator::as_redelivery(&consent)]).await,
+        200
+    );
+    assert!(has_check_schedule(&s, HANAKO).await, "she is watched");
+    s.advance_to(t("2026-11-30T00:00:30Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 1, "Monday's check comes");
+}

@@ -390,7 +390,11 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
     let op = &app.operator.id;
     let now = app.clock.now();
     if let Some(member) = app.members.member(op, user).await? {
-        // Already registered: show where they are.
+        // Already registered (a redelivery, or 同意する pressed again): finish what an
+        // attempt that failed midway may have left undone, then show where they are.
+        if member.onboarding.is_some() && member.status == MemberStatus::Active {
+            start_watching(app, &member, now).await?;
+        }
         reply.0.push(match member.onboarding {
             Some(Onboarding::Contact) => messages::offer_contact(member.lang),
             _ => messages::ask_cadence(member.lang),
@@ -413,18 +417,26 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
     if app.members.create_member(&member).await? == Written::Done {
         app.members.record(op, user, now, &HistoryEvent::Joined).await?;
     }
+    start_watching(app, &member, now).await?;
+    reply.0.push(messages::consent_thanks(member.lang));
+    Ok(Handled::MemberJoined)
+}
+
+/// A new member is counted in the report and their checks are scheduled (both
+/// idempotent: a retry repeats them safely).
+async fn start_watching(app: &App, member: &Member, now: jiff::Timestamp) -> Result<(), AppError> {
+    let op = &app.operator.id;
     let joined = crate::report::Fact::Joined {
-        who: crate::member::pseudonym(op, &member),
+        who: crate::member::pseudonym(op, member),
         at: member.joined_at,
         age_band: None,
         gender: None,
     };
     app.record_fact(now, &joined).await?;
     app.scheduler
-        .put_check_schedule(op, &Watched::from(user), &member.schedule)
+        .put_check_schedule(op, &Watched::from(&member.user_id), &member.schedule)
         .await?;
-    reply.0.push(messages::consent_thanks(member.lang));
-    Ok(Handled::MemberJoined)
+    Ok(())
 }
 
 /// The one-time schedule that erases a blocked member's data when the grace period ends.
