@@ -5,6 +5,7 @@ use mimamori::adapters::dynamodb::keys;
 use mimamori::line::postback::Postback;
 use mimamori::member::HistoryEvent;
 use mimamori::outbox::NOTICE_PREFIX;
+use mimamori::outbox::{PushKind, Recipient};
 use scenarios::*;
 
 #[tokio::test]
@@ -244,4 +245,51 @@ async fn a_member_who_checks_in_with_the_free_button_stays_a_member_when_becomin
     assert_eq!(contacts(&s, HANAKO).await.len(), 1);
     assert!(member(&s, TARO).await.is_some(), "Taro is still watched over");
     assert!(has_check_schedule(&s, TARO).await);
+}
+
+#[tokio::test]
+async fn a_contact_who_blocks_the_account_is_not_alerted_and_staff_and_the_member_are_told() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    let before = pushes(&s, KIYOSHI).len();
+    // Yoko blocks the account (LINE would accept pushes to her and deliver nothing).
+    let unfollow = s.sim.unfollow(YOKO);
+    assert_eq!(s.webhook(std::slice::from_ref(&unfollow)).await, 200);
+    assert_eq!(
+        s.webhook(&[line_simulator::Simulator::as_redelivery(&unfollow)]).await,
+        200
+    );
+    let told: Vec<String> = pushes(&s, KIYOSHI)[before..].iter().map(text_of).collect();
+    assert_eq!(told.len(), 1, "Kiyoshi is told once: {told:?}");
+    assert!(told[0].contains("鈴木洋子さんにはお知らせが届きません"), "{}", told[0]);
+    assert!(!contacts(&s, KIYOSHI).await[0].reachable());
+
+    // Kiyoshi goes overdue: the staff alert says Yoko cannot be reached; no push to her.
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let alert = text_of(&pushes(&s, STAFF_ROOM).pop().unwrap());
+    assert!(alert.contains("鈴木洋子（LINEをブロック中"), "{alert}");
+    let alerts = s
+        .functions
+        .webhook
+        .checks
+        .pushes(
+            &operator(&s),
+            &uid(KIYOSHI),
+            t("2026-11-30T00:00:00Z"),
+            Some(PushKind::Alert),
+        )
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), 1, "the staff room's alone");
+    assert!(
+        alerts.iter().all(|(p, _)| p.to != Recipient::Person(uid(YOKO))),
+        "nothing is pushed to someone LINE cannot reach"
+    );
+
+    // She unblocks: reachable again.
+    let follow = s.sim.follow(YOKO);
+    assert_eq!(s.webhook(&[follow]).await, 200);
+    assert!(contacts(&s, KIYOSHI).await[0].reachable());
 }

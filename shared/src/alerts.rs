@@ -77,6 +77,7 @@ pub fn plan_alerts(
     let key = check.key();
     let mut pushes: Vec<Planned> = contacts
         .iter()
+        .filter(|c| c.reachable())
         .map(|c| {
             let notice = Notice::AlertToContact {
                 member: member.display_name.clone(),
@@ -103,6 +104,11 @@ pub fn plan_alerts(
             contacts: contacts
                 .iter()
                 .map(|c| (c.display_name.clone(), c.phone.clone()))
+                .collect(),
+            blocked: contacts
+                .iter()
+                .filter(|c| !c.reachable())
+                .map(|c| c.display_name.clone())
                 .collect(),
         };
         pushes.push(Planned::new(
@@ -273,6 +279,7 @@ mod tests {
             display_name: "山田太郎".into(),
             linked_at: t0,
             phone: None,
+            blocked_since: None,
         }];
         let room = StaffRoom {
             chat_id: ChatId::new(format!("C{}", "c".repeat(32))).unwrap(),
@@ -297,6 +304,7 @@ mod tests {
                 since: c.scheduled_at,
                 last_sign_of_life: None,
                 contacts: vec![("山田太郎".into(), None)],
+                blocked: vec![],
             }
         );
         let keys: std::collections::HashSet<_> = pushes.iter().map(|p| &p.key).collect();

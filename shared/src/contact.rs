@@ -126,6 +126,17 @@ pub struct Contact {
     /// Given by the member (optional, confirmed first); shown only in the staff room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Since when the contact has blocked the account: LINE accepts pushes to them and
+    /// delivers nothing, so they are not alerted, and staff are told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_since: Option<Timestamp>,
+}
+
+impl Contact {
+    /// Whether LINE can reach them.
+    pub fn reachable(&self) -> bool {
+        self.blocked_since.is_none()
+    }
 }
 
 /// Reads a phone number as people type it (full-width digits, hyphens of any width,

@@ -114,6 +114,13 @@ pub enum Notice {
         last_sign_of_life: Option<Timestamp>,
         /// Each contact's name, with the phone number the member gave.
         contacts: Vec<(String, Option<String>)>,
+        /// The names of contacts who blocked the account (not alerted: LINE cannot
+        /// reach them).
+        blocked: Vec<String>,
+    },
+    /// To a member: one of their contacts blocked the account and hears nothing now.
+    ContactBlocked {
+        contact: String,
     },
     /// A contact alerted again by a follow-up level.
     AlertToContactAgain {

@@ -352,6 +352,7 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
 async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
+    contact_reachable(app, user, None).await?;
     match app.members.member(op, user).await? {
         Some(member) => {
             if member.status == MemberStatus::Blocked {
@@ -476,9 +477,51 @@ async fn reactivate(app: &App, member: &Member, now: jiff::Timestamp) -> Result<
     Ok(())
 }
 
+/// Marks `user` as blocked since `blocked` (or reachable again, `None`) on each of their
+/// links as a contact; each member they watch hears that they are blocked (once).
+async fn contact_reachable(app: &App, user: &UserId, blocked: Option<jiff::Timestamp>) -> Result<(), AppError> {
+    let op = &app.operator.id;
+    for watched in app.contacts.watched_members(op, user).await? {
+        let Some(link) = app
+            .contacts
+            .contacts(op, &watched)
+            .await?
+            .into_iter()
+            .find(|c| &c.user_id == user)
+        else {
+            continue;
+        };
+        let Some(now) = blocked else {
+            if !link.reachable() {
+                app.contacts.set_contact_blocked(op, &watched, user, None).await?;
+            }
+            continue;
+        };
+        // A redelivery keeps the first time, and so the notice's key.
+        let since = link.blocked_since.unwrap_or(now);
+        if link.reachable() {
+            app.contacts
+                .set_contact_blocked(op, &watched, user, Some(since))
+                .await?;
+        }
+        let Some(member) = app.members.member(op, &watched).await?.filter(Member::is_active) else {
+            continue;
+        };
+        let occasion = format!("{}-{}", user.short(), since.as_second());
+        let notice = Notice::ContactBlocked {
+            contact: link.display_name.clone(),
+        };
+        let to = Recipient::Person(watched.clone());
+        let planned = Planned::notice(Topic::Blocked, &occasion, to, member.lang, notice);
+        super::deliver::notify(app, op, &watched, vec![planned]).await?;
+    }
+    Ok(())
+}
+
 async fn unfollow(app: &App, user: &UserId) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
+    contact_reachable(app, user, Some(now)).await?;
     let Some(member) = app.members.member(op, user).await? else {
         return Ok(Handled::NonMemberUnfollowed);
     };
@@ -739,6 +782,7 @@ async fn link(
         display_name: name.clone(),
         linked_at: now,
         phone: None,
+        blocked_since: None,
     };
     let written = app
         .contacts

@@ -58,12 +58,19 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
             since,
             last_sign_of_life,
             contacts,
+            blocked,
         } => {
             let names: Vec<String> = contacts
                 .into_iter()
-                .map(|(name, phone)| match phone {
-                    Some(phone) => format!("{name} {phone}"),
-                    None => name,
+                .map(|(name, phone)| {
+                    let mark = match blocked.contains(&name) {
+                        true => Text::BlockedMark.render(lang),
+                        false => String::new(),
+                    };
+                    match phone {
+                        Some(phone) => format!("{name}{mark} {phone}"),
+                        None => format!("{name}{mark}"),
+                    }
                 })
                 .collect();
             let body = Text::AlertToStaff {
@@ -158,6 +165,7 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
         Notice::RemovedFromContacts { member } => vec![messages::text(lang, Text::RemovedFromContacts { member })],
         Notice::MemberLeft { member } => vec![messages::text(lang, Text::MemberLeftToContact { member })],
         Notice::ContactLeft { contact } => vec![messages::text(lang, Text::ContactLeftToMember { contact })],
+        Notice::ContactBlocked { contact } => vec![messages::text(lang, Text::ContactBlockedToMember { contact })],
         Notice::MemberBlocked {
             member,
             member_short,
@@ -233,6 +241,7 @@ mod tests {
             since: "2026-11-25T00:00:00Z".parse().unwrap(),
             last_sign_of_life: None,
             contacts: vec![("山田太郎".into(), Some("09012345678".into()))],
+            blocked: vec![],
         };
         let push = push(Planned::new("1", PushKind::Alert, room, Lang::Ja, notice), &tz);
         let staff = push.messages[0]["text"].as_str().unwrap();

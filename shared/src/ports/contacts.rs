@@ -40,6 +40,15 @@ pub trait Contacts: Send + Sync {
         phone: Option<&str>,
     ) -> Result<Written, StoreError>;
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError>;
+    /// Records that `contact` blocked the account (`since`) or is back (`None`), on their
+    /// link with `member`.
+    async fn set_contact_blocked(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &UserId,
+        since: Option<Timestamp>,
+    ) -> Result<Written, StoreError>;
     /// The members this user is a contact of.
     async fn watched_members(&self, op: &OperatorId, user: &UserId) -> Result<Vec<UserId>, StoreError>;
 }

@@ -176,6 +176,21 @@ impl Contacts for DynamoStore {
         self.update(update.when("attribute_exists(pk)")).await
     }
 
+    async fn set_contact_blocked(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        contact: &UserId,
+        since: Option<Timestamp>,
+    ) -> Result<Written, StoreError> {
+        let (pk, sk) = (keys::person(op, member), keys::contact(contact));
+        let update = match since {
+            Some(at) => ItemUpdate::new(pk, sk, "SET blocked_since = :at").value(":at", attr("contact", &at)?),
+            None => ItemUpdate::new(pk, sk, "REMOVE blocked_since"),
+        };
+        self.update(update.when("attribute_exists(pk)")).await
+    }
+
     async fn is_contact(&self, op: &OperatorId, user: &UserId) -> Result<bool, StoreError> {
         Ok(!self
             .query_prefix(keys::person(op, user), keys::WATCHES)

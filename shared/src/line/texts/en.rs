@@ -96,6 +96,8 @@ pub(super) fn render(t: &Text) -> String {
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
+        Text::BlockedMark => " (blocked the account on LINE: not alerted)".into(),
+        Text::ContactBlockedToMember { contact } => format!("Your contact {contact} blocked this account on LINE, so they will not hear from us. You can register someone else as a contact too."),
         Text::MemberBlocked { member, member_short, unanswered, days } => format!(
             "[Blocked] {member} (ID ending {member_short}) blocked the account: LINE can no longer reach them (their record is erased in {days} days). {}Please check on them by phone or in person.",
             if *unanswered { "A check was unanswered when they blocked. " } else { "" }

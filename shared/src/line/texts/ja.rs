@@ -96,6 +96,8 @@ pub(super) fn render(t: &Text) -> String {
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::BlockedMark => "（LINEをブロック中・通知は届いていません）".into(),
+        Text::ContactBlockedToMember { contact } => format!("連絡先の{contact}さんがLINEでこのアカウントをブロックしたため、{contact}さんにはお知らせが届きません。ほかの方を連絡先に登録することもできます。"),
         Text::MemberBlocked { member, member_short, unanswered, days } => format!(
             "【ブロック】{member}さん（ID末尾 {member_short}）が公式アカウントをブロックしました。LINEでの見守りはできなくなります（{days}日後に登録を消去します）。{}電話などでご様子の確認をお願いします。",
             if *unanswered { "ブロックの時点で、確認へのお返事がありませんでした。" } else { "" }

@@ -155,6 +155,11 @@ pub enum Text {
         member_short: String,
         slot: String,
     },
+    /// After a contact's name in the staff alert: they blocked the account.
+    BlockedMark,
+    ContactBlockedToMember {
+        contact: String,
+    },
     /// To the staff room: a member blocked the account (`unanswered`: with a check open).
     MemberBlocked {
         member: String,
