@@ -293,3 +293,15 @@ async fn a_contact_who_blocks_the_account_is_not_alerted_and_staff_and_the_membe
     assert_eq!(s.webhook(&[follow]).await, 200);
     assert!(contacts(&s, KIYOSHI).await[0].reachable());
 }
+
+#[tokio::test]
+async fn a_code_is_redeemed_when_the_member_cannot_be_told_just_now() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let code = request_code(&mut s, KIYOSHI).await;
+    s.sim.set_monthly_limit(Some(s.sim.billed_messages()));
+    befriend(&mut s, YOKO, "鈴木洋子").await;
+    assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1, "linked all the same");
+    assert!(last_reply(&s, YOKO).contains("連絡先として登録しました"));
+}

@@ -187,3 +187,17 @@ async fn a_blocked_member_who_writes_is_back_even_if_the_follow_was_lost() {
     s.advance(hours(24 * 30)).await.unwrap();
     assert!(member(&s, KIYOSHI).await.is_some(), "and not erased");
 }
+
+#[tokio::test]
+async fn leaving_goes_ahead_when_the_notices_cannot_be_sent() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    // The month's messages are used up: LINE answers every push with 429.
+    s.sim.set_monthly_limit(Some(s.sim.billed_messages()));
+    say(&mut s, KIYOSHI, "退会").await;
+    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
+    assert_eq!(s.webhook(&[confirm]).await, 200, "leaving is not held up");
+    assert!(member(&s, KIYOSHI).await.is_none(), "erased");
+    assert!(!has_check_schedule(&s, KIYOSHI).await);
+}

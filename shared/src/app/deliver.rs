@@ -64,6 +64,26 @@ pub async fn notify(
     deliver(app, op, member, &pending).await
 }
 
+/// `notify` for courtesy notices that must never hold up what they tell of (leaving,
+/// removing a contact, redeeming a code). A used-up monthly quota lasts until the plan
+/// is raised or the month ends: it is logged as an error, for the alarm, and the caller
+/// goes on. A passing failure (5xx, a timeout) still fails the invocation, so LINE's
+/// redelivery sends the notice, once, from the outbox.
+pub async fn notify_best_effort(
+    app: &App,
+    op: &OperatorId,
+    member: &UserId,
+    notices: Vec<crate::outbox::Planned>,
+) -> Result<Delivered, AppError> {
+    match notify(app, op, member, notices).await {
+        Err(AppError::Line(e @ LineError::QuotaExhausted)) => {
+            tracing::error!(member = %member, error = %e, "notice_not_delivered");
+            Ok(Delivered::default())
+        }
+        other => other,
+    }
+}
+
 /// Delivers every push of `check` still pending.
 pub async fn deliver_pending(
     app: &App,

@@ -4,7 +4,7 @@
 //! fact is kept for the monthly report. Also run when a blocked member's grace period
 //! ends.
 
-use super::deliver::notify;
+use super::deliver::notify_best_effort;
 use super::{App, AppError};
 use crate::check::{Deadline, Stage};
 use crate::ids::UserId;
@@ -45,7 +45,8 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
             notices.push(left(watched_member, them.lang, Notice::ContactLeft { contact }));
         }
     }
-    notify(app, op, user, notices).await?;
+    // The leaver goes whether or not LINE takes the notices now.
+    notify_best_effort(app, op, user, notices).await?;
     if let Some(member) = &member {
         cancel_deadlines(app, member).await?;
     }

@@ -297,7 +297,7 @@ async fn remove_contact(app: &App, member: &Member, contact: UserId) -> Result<(
             member: member.display_name.clone(),
         },
     );
-    super::deliver::notify(app, op, &member.user_id, vec![notice]).await?;
+    super::deliver::notify_best_effort(app, op, &member.user_id, vec![notice]).await?;
     if app.contacts.unlink_contact(op, &member.user_id, &contact).await? == Written::Done {
         let removed = HistoryEvent::ContactRemoved { contact };
         app.members.record(op, &member.user_id, now, &removed).await?;

@@ -814,7 +814,7 @@ async fn link(
     let to = Recipient::Person(inviter.user_id.clone());
     let notice = Notice::ContactLinked { contact: name };
     let notice = Planned::notice(Topic::ContactLinked, code.as_str(), to, inviter.lang, notice);
-    super::deliver::notify(app, op, &inviter.user_id, vec![notice]).await?;
+    super::deliver::notify_best_effort(app, op, &inviter.user_id, vec![notice]).await?;
     Ok(Handled::ContactLinked)
 }
 
