@@ -441,6 +441,11 @@ async fn a_member_who_leaves_takes_their_cases_with_them() {
     say(&mut s, KIYOSHI, "退会").await;
     let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
     assert_eq!(s.webhook(&[confirm]).await, 200);
+    let told = text_of(&pushes(&s, STAFF_ROOM).pop().unwrap());
+    assert!(
+        told.contains(&format!("【退会】#{case} 鈴木清さん")),
+        "the staff working it are told: {told}"
+    );
     let store = &s.functions.webhook;
     assert!(store.cases.case(&operator(&s), case).await.unwrap().is_none());
     assert!(store.cases.case_history(&operator(&s), case).await.unwrap().is_empty());

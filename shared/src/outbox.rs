@@ -118,6 +118,11 @@ pub enum Notice {
         /// reach them).
         blocked: Vec<String>,
     },
+    /// To the staff room: a member with an open case left, and the case went with them.
+    LeftWithOpenCase {
+        case: u64,
+        member: String,
+    },
     /// To a member: one of their contacts blocked the account and hears nothing now.
     ContactBlocked {
         contact: String,

@@ -45,6 +45,23 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
             notices.push(left(watched_member, them.lang, Notice::ContactLeft { contact }));
         }
     }
+    // A case still open goes with them: the staff working it must know.
+    if let Some(case) = open_case(app, member.as_ref()).await? {
+        if let (Some(room), Some(member)) = (app.staff.staff_room(op).await?, &member) {
+            let notice = Notice::LeftWithOpenCase {
+                case: case.number,
+                member: member.display_name.clone(),
+            };
+            let to = Recipient::Chat(room.chat_id.clone());
+            notices.push(Planned::notice(
+                Topic::Left,
+                "case",
+                to,
+                app.operator.staff_lang,
+                notice,
+            ));
+        }
+    }
     // The leaver goes whether or not LINE takes the notices now.
     notify_best_effort(app, op, user, notices).await?;
     if let Some(member) = &member {
@@ -64,6 +81,23 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     }
     tracing::info!(member = %user, records = erased, "erased");
     Ok(erased)
+}
+
+/// The open case of the member's open check, if any.
+async fn open_case(app: &App, member: Option<&crate::member::Member>) -> Result<Option<crate::case::Case>, AppError> {
+    let op = &app.operator.id;
+    let Some((member, open)) = member.and_then(|m| m.open_check.map(|at| (m, at))) else {
+        return Ok(None);
+    };
+    let Some(number) = app
+        .checks
+        .check(op, &member.user_id, open)
+        .await?
+        .and_then(|c| c.case_number)
+    else {
+        return Ok(None);
+    };
+    Ok(app.cases.case(op, number).await?.filter(|c| !c.is_closed()))
 }
 
 /// Deletes the one-time schedules still pending for the member's open check and its

@@ -165,6 +165,13 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
         Notice::RemovedFromContacts { member } => vec![messages::text(lang, Text::RemovedFromContacts { member })],
         Notice::MemberLeft { member } => vec![messages::text(lang, Text::MemberLeftToContact { member })],
         Notice::ContactLeft { contact } => vec![messages::text(lang, Text::ContactLeftToMember { contact })],
+        Notice::LeftWithOpenCase { case, member } => vec![messages::text(
+            lang,
+            Text::LeftWithOpenCase {
+                case_number: case,
+                member,
+            },
+        )],
         Notice::ContactBlocked { contact } => vec![messages::text(lang, Text::ContactBlockedToMember { contact })],
         Notice::MemberBlocked {
             member,

@@ -135,6 +135,10 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             member_short: "3f2a".into(),
             slot: "11月25日 9:00".into(),
         },
+        Text::LeftWithOpenCase {
+            case_number: 1042,
+            member: "山田花子".into(),
+        },
         Text::BlockedMark,
         Text::ContactBlockedToMember {
             contact: "山田太郎".into(),

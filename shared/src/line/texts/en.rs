@@ -96,6 +96,7 @@ pub(super) fn render(t: &Text) -> String {
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
+        Text::LeftWithOpenCase { case_number, member } => format!("[Left] #{case_number} {member} left the service, and the case was erased with their records. If you do not know how they are, keep checking with their family."),
         Text::BlockedMark => " (blocked the account on LINE: not alerted)".into(),
         Text::ContactBlockedToMember { contact } => format!("Your contact {contact} blocked this account on LINE, so they will not hear from us. You can register someone else as a contact too."),
         Text::MemberBlocked { member, member_short, unanswered, days } => format!(

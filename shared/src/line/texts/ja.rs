@@ -96,6 +96,7 @@ pub(super) fn render(t: &Text) -> String {
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
+        Text::LeftWithOpenCase { case_number, member } => format!("【退会】#{case_number} {member}さんが退会したため、この案件は記録ごと消去されました。ご本人の状況がわからない場合は、ご家族などへの確認を続けてください。"),
         Text::BlockedMark => "（LINEをブロック中・通知は届いていません）".into(),
         Text::ContactBlockedToMember { contact } => format!("連絡先の{contact}さんがLINEでこのアカウントをブロックしたため、{contact}さんにはお知らせが届きません。ほかの方を連絡先に登録することもできます。"),
         Text::MemberBlocked { member, member_short, unanswered, days } => format!(

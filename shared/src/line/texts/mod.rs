@@ -155,6 +155,10 @@ pub enum Text {
         member_short: String,
         slot: String,
     },
+    LeftWithOpenCase {
+        case_number: u64,
+        member: String,
+    },
     /// After a contact's name in the staff alert: they blocked the account.
     BlockedMark,
     ContactBlockedToMember {
