@@ -46,21 +46,21 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         }
     }
     // A case still open goes with them: the staff working it must know.
-    if let Some(case) = open_case(app, member.as_ref()).await? {
-        if let (Some(room), Some(member)) = (app.staff.staff_room(op).await?, &member) {
-            let notice = Notice::LeftWithOpenCase {
-                case: case.number,
-                member: member.display_name.clone(),
-            };
-            let to = Recipient::Chat(room.chat_id.clone());
-            notices.push(Planned::notice(
-                Topic::Left,
-                "case",
-                to,
-                app.operator.staff_lang,
-                notice,
-            ));
-        }
+    if let Some(case) = open_case(app, member.as_ref()).await?
+        && let (Some(room), Some(member)) = (app.staff.staff_room(op).await?, &member)
+    {
+        let notice = Notice::LeftWithOpenCase {
+            case: case.number,
+            member: member.display_name.clone(),
+        };
+        let to = Recipient::Chat(room.chat_id.clone());
+        notices.push(Planned::notice(
+            Topic::Left,
+            "case",
+            to,
+            app.operator.staff_lang,
+            notice,
+        ));
     }
     // The leaver goes whether or not LINE takes the notices now.
     notify_best_effort(app, op, user, notices).await?;
