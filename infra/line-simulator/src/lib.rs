@@ -315,6 +315,25 @@ impl Simulator {
         self.state().arm_failure(endpoint, failure, times);
     }
 
+    /// About `per_mille`/1000 of the calls to `endpoint` fail, in turn with each of
+    /// `failures`; the same calls for the same `seed`. Armed `fail_next` failures go first.
+    pub fn fail_at_rate(&self, endpoint: Endpoint, failures: Vec<Failure>, per_mille: u32, seed: u64) {
+        self.state().rate_failures.push(state::RateFailure {
+            endpoint,
+            failures,
+            per_mille,
+            state: seed | 1,
+            next: 0,
+        });
+    }
+
+    /// Removes every armed and rate failure.
+    pub fn clear_failures(&self) {
+        let mut state = self.state();
+        state.failures.clear();
+        state.rate_failures.clear();
+    }
+
     // ---- what happened ----
 
     /// Messages that reached this user's or group's chat, in delivery order.
@@ -329,6 +348,15 @@ impl Simulator {
 
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.state().deliveries.clone()
+    }
+
+    /// The deliveries after the first `seen` (to follow them without copying them all).
+    pub fn deliveries_since(&self, seen: usize) -> Vec<Delivery> {
+        self.state()
+            .deliveries
+            .get(seen..)
+            .map(<[Delivery]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// LINE's billing count: push to a user 1, to a group its member count; replies are free.

@@ -88,6 +88,8 @@ pub(crate) struct State {
     pub reply_tokens: HashMap<String, ReplyToken>,
     pub retry_keys: HashMap<String, AcceptedKey>,
     pub failures: Vec<ArmedFailure>,
+    /// Failures on a share of the calls (the chaos run), after the armed ones.
+    pub rate_failures: Vec<RateFailure>,
     pub deliveries: Vec<Delivery>,
     pub requests: Vec<ApiCall>,
     pub billed: u64,
@@ -230,12 +232,17 @@ impl State {
         }
     }
 
-    /// The oldest armed failure matching this call, consuming one use of it.
+    /// The oldest armed failure matching this call, consuming one use of it; else one
+    /// drawn by a rate rule.
     pub fn take_failure(&mut self, endpoint: Option<Endpoint>) -> Option<Failure> {
-        let index = self
-            .failures
-            .iter()
-            .position(|f| f.endpoint == Endpoint::Any || Some(f.endpoint) == endpoint)?;
+        let matches = |e: Endpoint| e == Endpoint::Any || Some(e) == endpoint;
+        let Some(index) = self.failures.iter().position(|f| matches(f.endpoint)) else {
+            return self
+                .rate_failures
+                .iter_mut()
+                .filter(|r| matches(r.endpoint))
+                .find_map(RateFailure::draw);
+        };
         let armed = &mut self.failures[index];
         let failure = armed.failure.clone();
         armed.remaining -= 1;
@@ -247,5 +254,30 @@ impl State {
 
     pub fn rich_menu(&self, id: &str) -> Option<&RichMenu> {
         self.rich_menus.iter().find(|m| m.id == id)
+    }
+}
+
+/// A rule failing about `per_mille`/1000 of the calls to `endpoint`, each failure picked
+/// in turn from `failures`; deterministic for a seed.
+pub(crate) struct RateFailure {
+    pub endpoint: Endpoint,
+    pub failures: Vec<Failure>,
+    pub per_mille: u32,
+    pub state: u64,
+    pub next: usize,
+}
+
+impl RateFailure {
+    fn draw(&mut self) -> Option<Failure> {
+        // xorshift64
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        if self.failures.is_empty() || self.state % 1000 >= u64::from(self.per_mille) {
+            return None;
+        }
+        let failure = self.failures[self.next % self.failures.len()].clone();
+        self.next += 1;
+        Some(failure)
     }
 }

@@ -49,8 +49,8 @@ fn sched_err(e: impl std::fmt::Display) -> LocalError {
     LocalError(format!("scheduler: {e}"))
 }
 
-/// Every enabled schedule in `group`.
-pub async fn read_schedules(client: &aws_sdk_scheduler::Client, group: &str) -> Result<Vec<StoredSchedule>> {
+/// The names of every schedule in `group`.
+pub async fn schedule_names(client: &aws_sdk_scheduler::Client, group: &str) -> Result<Vec<String>> {
     let mut names = Vec::new();
     let mut token = None;
     loop {
@@ -64,39 +64,46 @@ pub async fn read_schedules(client: &aws_sdk_scheduler::Client, group: &str) -> 
         names.extend(page.schedules().iter().filter_map(|s| s.name().map(str::to_owned)));
         token = page.next_token;
         if token.is_none() {
-            break;
+            return Ok(names);
         }
     }
-    let mut out = Vec::new();
-    for name in names {
-        let s = client
-            .get_schedule()
-            .group_name(group)
-            .name(&name)
-            .send()
-            .await
-            .map_err(|e| sched_err(aws_sdk_scheduler::error::DisplayErrorContext(&e)))?;
-        if s.state().map(|st| st.as_str()) == Some("DISABLED") {
-            continue;
+}
+
+/// One schedule of `group`, or `None` if it does not exist or is disabled.
+pub async fn read_schedule(
+    client: &aws_sdk_scheduler::Client,
+    group: &str,
+    name: &str,
+) -> Result<Option<StoredSchedule>> {
+    let s = match client.get_schedule().group_name(group).name(name).send().await {
+        Ok(s) => s,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            return Ok(None);
         }
-        let expression: ScheduleExpression = s
-            .schedule_expression()
-            .unwrap_or_default()
-            .parse()
-            .map_err(|e| sched_err(format!("{name}: {e}")))?;
-        let zone = TimeZone::get(s.schedule_expression_timezone().unwrap_or("UTC")).map_err(sched_err)?;
-        let target = s.target().ok_or_else(|| sched_err(format!("{name} has no target")))?;
-        out.push(StoredSchedule {
-            name,
-            expression,
-            zone,
-            start: s.start_date().and_then(|d| Timestamp::from_second(d.secs()).ok()),
-            target_arn: target.arn().to_owned(),
-            input: target.input().unwrap_or("{}").to_owned(),
-            delete_after_completion: s.action_after_completion().map(|a| a.as_str()) == Some("DELETE"),
-        });
+        Err(e) => return Err(sched_err(aws_sdk_scheduler::error::DisplayErrorContext(&e))),
+    };
+    if s.state().map(|st| st.as_str()) == Some("DISABLED") {
+        return Ok(None);
     }
-    Ok(out)
+    let expression: ScheduleExpression = s
+        .schedule_expression()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e| sched_err(format!("{name}: {e}")))?;
+    let zone = TimeZone::get(s.schedule_expression_timezone().unwrap_or("UTC")).map_err(sched_err)?;
+    let target = s.target().ok_or_else(|| sched_err(format!("{name} has no target")))?;
+    Ok(Some(StoredSchedule {
+        name: name.to_owned(),
+        expression,
+        zone,
+        start: s.start_date().and_then(|d| Timestamp::from_second(d.secs()).ok()),
+        target_arn: target.arn().to_owned(),
+        input: target.input().unwrap_or("{}").to_owned(),
+        delete_after_completion: s.action_after_completion().map(|a| a.as_str()) == Some("DELETE"),
+    }))
 }
 
 /// One SQS message as the event source mapping hands it to Lambda.

@@ -46,7 +46,7 @@ enum Times {
     /// Fires on about `per_mille`/1000 of the matching requests.
     Rate {
         per_mille: u32,
-        state: u64,
+        dice: crate::Dice,
     },
 }
 
@@ -70,13 +70,7 @@ impl Rule {
                 *n -= 1;
                 true
             }
-            Times::Rate { per_mille, state } => {
-                // xorshift64: the same seed gives the same faults run after run.
-                *state ^= *state << 13;
-                *state ^= *state >> 7;
-                *state ^= *state << 17;
-                (*state % 1000) < u64::from(*per_mille)
-            }
+            Times::Rate { per_mille, dice } => dice.roll(*per_mille),
         }
     }
 }
@@ -86,6 +80,11 @@ struct Shared {
     rules: Vec<Rule>,
     injected: Vec<(String, Fault)>,
     forwarded: usize,
+    /// Schedules created, updated or deleted since the driver last asked.
+    touched_schedules: std::collections::HashSet<String>,
+    /// Crashes: the function dies around about `per_mille`/1000 of its AWS calls.
+    crash: Option<(u32, crate::Dice)>,
+    crashes: usize,
 }
 
 #[derive(Clone)]
@@ -93,6 +92,7 @@ struct Proxy {
     upstream: String,
     http: reqwest::Client,
     shared: Arc<Mutex<Shared>>,
+    crashed: Arc<tokio::sync::Notify>,
 }
 
 /// The running proxy; it stops with the process.
@@ -100,6 +100,18 @@ struct Proxy {
 pub struct FaultProxy {
     pub endpoint: String,
     shared: Arc<Mutex<Shared>>,
+    /// Woken when a crash is due: the stack drops the running invocation there, as a
+    /// Lambda process dies between two of its calls.
+    pub crashed: Arc<tokio::sync::Notify>,
+}
+
+/// Where a crash falls around the call that drew it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Crash {
+    /// Before the call reaches AWS (the previous effect was the last).
+    Before,
+    /// After AWS did it, before the function hears back.
+    After,
 }
 
 impl FaultProxy {
@@ -113,10 +125,12 @@ impl FaultProxy {
             .map_err(|e| LocalError(format!("fault proxy: {e}")))?
             .port();
         let shared = Arc::new(Mutex::new(Shared::default()));
+        let crashed = Arc::new(tokio::sync::Notify::new());
         let proxy = Proxy {
             upstream: upstream.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             shared: shared.clone(),
+            crashed: crashed.clone(),
         };
         let app = Router::new().fallback(forward).with_state(proxy);
         tokio::spawn(async move {
@@ -125,6 +139,7 @@ impl FaultProxy {
         Ok(Self {
             endpoint: format!("http://127.0.0.1:{port}"),
             shared,
+            crashed,
         })
     }
 
@@ -164,21 +179,44 @@ impl FaultProxy {
             fault,
             times: Times::Rate {
                 per_mille,
-                state: seed | 1,
+                dice: crate::Dice::new(seed),
             },
         });
     }
 
-    /// Removes every rule.
+    /// About `per_mille`/1000 of the functions' AWS calls (any service) crash the
+    /// function: half just before the call reaches AWS, half just after AWS did it.
+    pub fn crash_at_rate(&self, per_mille: u32, seed: u64) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.crash = Some((per_mille, crate::Dice::new(seed)));
+        }
+    }
+
+    /// Crashes caused so far.
+    pub fn crashes(&self) -> usize {
+        self.shared.lock().map(|s| s.crashes).unwrap_or_default()
+    }
+
+    /// Removes every rule, the crash rate too.
     pub fn clear(&self) {
         if let Ok(mut s) = self.shared.lock() {
             s.rules.clear();
+            s.crash = None;
         }
     }
 
     /// Every fault injected so far: (operation, fault).
     pub fn injected(&self) -> Vec<(String, Fault)> {
         self.shared.lock().map(|s| s.injected.clone()).unwrap_or_default()
+    }
+
+    /// The names of the schedules the functions created, updated or deleted since the
+    /// last call (the driver re-reads only those).
+    pub fn take_touched_schedules(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .map(|mut s| s.touched_schedules.drain().collect())
+            .unwrap_or_default()
     }
 
     /// Requests passed on to moto.
@@ -251,6 +289,25 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
         .unwrap_or_default()
         .to_owned();
     let text = String::from_utf8_lossy(&body);
+    if method != Method::GET
+        && let Some(name) = uri.path().strip_prefix("/schedules/")
+        && let Ok(mut s) = proxy.shared.lock()
+    {
+        s.touched_schedules.insert(percent_decode(name));
+    }
+    let crash = proxy.shared.lock().ok().and_then(|mut s| {
+        let (per_mille, dice) = s.crash.as_mut()?;
+        let per_mille = *per_mille;
+        if !dice.roll(per_mille) {
+            return None;
+        }
+        let at = if dice.roll(500) { Crash::Before } else { Crash::After };
+        s.crashes += 1;
+        Some(at)
+    });
+    if crash == Some(Crash::Before) {
+        return die(&proxy).await;
+    }
     let fault = proxy.shared.lock().ok().and_then(|mut s| {
         let fault = s
             .rules
@@ -292,6 +349,9 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
                 }
             }
             let bytes = upstream.bytes().await.unwrap_or_default();
+            if crash == Some(Crash::After) {
+                return die(&proxy).await;
+            }
             response.body(Body::from(bytes)).unwrap_or_default()
         }
         Err(e) => Response::builder()
@@ -299,4 +359,35 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
             .body(Body::from(format!("fault proxy: moto did not answer: {e}")))
             .unwrap_or_default(),
     }
+}
+
+/// The function dies here: the stack is told to drop the invocation, and the call never
+/// answers (after a while the connection is given up on).
+async fn die(proxy: &Proxy) -> Response {
+    proxy.crashed.notify_waiters();
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    Response::builder()
+        .status(StatusCode::BAD_GATEWAY)
+        .body(Body::from("fault proxy: the caller crashed"))
+        .unwrap_or_default()
+}
+
+/// A path segment with its `%XX` escapes decoded (schedule names are ASCII).
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = segment.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -3,6 +3,7 @@
 //! fires the schedules the code created and feeds SQS to the escalation function, all
 //! in virtual time. Used by the demo and by the scenario tests.
 
+pub mod chaos;
 pub mod driver;
 pub mod faults;
 pub mod metrics;
@@ -35,6 +36,33 @@ impl std::error::Error for LocalError {}
 impl LocalError {
     pub fn new(what: impl std::fmt::Display) -> Self {
         Self(what.to_string())
+    }
+}
+
+/// A seeded die: the same seed rolls the same numbers, run after run (xorshift64).
+#[derive(Clone, Debug)]
+pub struct Dice(u64);
+
+impl Dice {
+    pub fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+
+    pub fn draw(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// True about `per_mille` times in a thousand.
+    pub fn roll(&mut self, per_mille: u32) -> bool {
+        self.draw() % 1000 < u64::from(per_mille)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.draw() % n }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The whole service running locally in virtual time: the four functions, wired as in
 //! AWS but against moto server and the LINE simulator, invoked by a scheduler driver.
 
-use crate::driver::{StoredSchedule, read_schedules, sqs_record};
+use crate::driver::{StoredSchedule, read_schedule, schedule_names, sqs_record};
 use crate::faults::FaultProxy;
 use crate::metrics::AwsCalls;
 use crate::moto::Moto;
@@ -70,6 +70,10 @@ pub struct Options {
     /// How long after its time Scheduler fires a schedule, by name (it fires within a
     /// minute; `at()` keeps whole seconds). None: exactly on time.
     pub firing_delay: Option<fn(&str) -> jiff::SignedDuration>,
+    /// Scheduler and Lambda deliver at least once: about this many in a thousand
+    /// firings are delivered twice (the chaos run), with this seed.
+    pub duplicate_per_mille: u32,
+    pub seed: u64,
 }
 
 impl Default for Options {
@@ -87,6 +91,8 @@ impl Default for Options {
             prefix: None,
             watchdog: false,
             firing_delay: None,
+            duplicate_per_mille: 0,
+            seed: 1,
         }
     }
 }
@@ -113,8 +119,31 @@ pub struct LocalStack {
     /// Asynchronous invocations Lambda dropped (failed, with no failure destination).
     pub dropped: Vec<Invocation>,
     firing_delay: Option<fn(&str) -> jiff::SignedDuration>,
+    /// The schedules as last read, by name: refreshed from what the functions touched
+    /// (the fault proxy sees every Scheduler call they make), so a step reads only the
+    /// schedules that changed, not all of them.
+    schedule_cache: std::sync::Mutex<Option<std::collections::BTreeMap<String, StoredSchedule>>>,
+    duplicates: (u32, crate::Dice),
+    /// Firings delivered twice.
+    pub duplicated: usize,
     _moto: Option<Moto>,
 }
+
+/// Runs one invocation; if the fault proxy crashes it, the invocation is dropped where
+/// it stood (between two of its effects), as a Lambda process that dies, and reads `None`.
+async fn until_crash<T>(crashed: &tokio::sync::Notify, invocation: impl std::future::Future<Output = T>) -> Option<T> {
+    let notified = crashed.notified();
+    tokio::pin!(notified);
+    notified.as_mut().enable();
+    tokio::select! {
+        biased;
+        _ = &mut notified => None,
+        out = invocation => Some(out),
+    }
+}
+
+/// What Lambda reports for a function whose process died.
+const CRASHED: &str = "RequestId: local Error: Runtime exited without providing a reason (crashed)";
 
 static STACKS: AtomicU64 = AtomicU64::new(0);
 
@@ -207,6 +236,9 @@ impl LocalStack {
             retries: Vec::new(),
             dropped: Vec::new(),
             firing_delay: options.firing_delay,
+            schedule_cache: std::sync::Mutex::new(None),
+            duplicates: (options.duplicate_per_mille, crate::Dice::new(options.seed)),
+            duplicated: 0,
             _moto: moto,
         })
     }
@@ -334,7 +366,16 @@ impl LocalStack {
     }
 
     pub async fn webhook_request(&self, request: lambda_http::Request) -> (u16, String) {
-        match webhook_function::handler(&self.functions.webhook, request).await {
+        let handled = until_crash(
+            &self.faults.crashed,
+            webhook_function::handler(&self.functions.webhook, request),
+        )
+        .await;
+        let Some(handled) = handled else {
+            // A Function URL answers 502 when the function dies.
+            return (502, CRASHED.to_owned());
+        };
+        match handled {
             Ok(resp) => {
                 let body = match resp.body() {
                     lambda_http::Body::Text(t) => t.clone(),
@@ -351,12 +392,42 @@ impl LocalStack {
         self.sim.signed(events)
     }
 
+    /// Every enabled schedule, as Scheduler holds them.
     pub async fn schedules(&self) -> Result<Vec<StoredSchedule>> {
-        read_schedules(
-            &aws_sdk_scheduler::Client::new(&self.aws),
-            &self.resources.schedule_group,
-        )
-        .await
+        let client = aws_sdk_scheduler::Client::new(&self.aws);
+        let group = &self.resources.schedule_group;
+        let cached = self.schedule_cache.lock().map(|c| c.is_some()).unwrap_or(false);
+        let names = if cached {
+            self.faults.take_touched_schedules()
+        } else {
+            self.faults.take_touched_schedules();
+            schedule_names(&client, group).await?
+        };
+        let mut read = Vec::with_capacity(names.len());
+        for name in names {
+            let schedule = read_schedule(&client, group, &name).await?;
+            read.push((name, schedule));
+        }
+        let mut cache = self
+            .schedule_cache
+            .lock()
+            .map_err(|_| LocalError("schedule cache poisoned".into()))?;
+        let cache = cache.get_or_insert_with(Default::default);
+        for (name, schedule) in read {
+            match schedule {
+                Some(s) => cache.insert(name, s),
+                None => cache.remove(&name),
+            };
+        }
+        Ok(cache.values().cloned().collect())
+    }
+
+    /// Forgets the driver's copy of the schedules, so the next step reads them all again
+    /// (for a test that changes schedules behind the functions' backs).
+    pub fn reread_schedules(&self) {
+        if let Ok(mut cache) = self.schedule_cache.lock() {
+            *cache = None;
+        }
     }
 
     /// Invokes a schedule's target as Scheduler does: asynchronously. The invoke is
@@ -393,11 +464,13 @@ impl LocalStack {
         accepted: Timestamp,
     ) -> std::result::Result<Value, String> {
         let event = LambdaEvent::new(payload.clone(), Context::default());
+        let crashed = self.faults.crashed.clone();
         let result = match function {
-            "check" => check_function::handler(&self.functions.check, event).await,
-            _ => deadline_function::handler(&self.functions.deadline, event).await,
+            "check" => until_crash(&crashed, check_function::handler(&self.functions.check, event)).await,
+            _ => until_crash(&crashed, deadline_function::handler(&self.functions.deadline, event)).await,
         }
-        .map_err(|e| e.to_string());
+        .map(|r| r.map_err(|e| e.to_string()))
+        .unwrap_or_else(|| Err(CRASHED.to_owned()));
         let now = self.now();
         let invocation = Invocation {
             at: now,
@@ -501,8 +574,18 @@ impl LocalStack {
                 self.clock.set((at + delay(&s.name)).max(self.now()));
             }
             let payload = s.payload(at)?;
-            let _ = self.invoke_target(&s.target_arn, payload).await;
+            let _ = self.invoke_target(&s.target_arn, payload.clone()).await;
+            let (per_mille, dice) = &mut self.duplicates;
+            if dice.roll(*per_mille) {
+                self.duplicated += 1;
+                let _ = self.invoke_target(&s.target_arn, payload).await;
+            }
             if s.delete_after_completion {
+                if let Ok(mut cache) = self.schedule_cache.lock()
+                    && let Some(cache) = cache.as_mut()
+                {
+                    cache.remove(&s.name);
+                }
                 let _ = scheduler
                     .delete_schedule()
                     .group_name(&self.resources.schedule_group)
@@ -562,9 +645,12 @@ impl LocalStack {
             let event: SqsEvent =
                 serde_json::from_value(serde_json::json!({ "Records": records })).map_err(LocalError::new)?;
             let payload = serde_json::to_value(&event).unwrap_or_default();
-            let response =
-                escalation_function::handler(&self.functions.escalation, LambdaEvent::new(event, Context::default()))
-                    .await;
+            let response = until_crash(
+                &self.faults.crashed,
+                escalation_function::handler(&self.functions.escalation, LambdaEvent::new(event, Context::default())),
+            )
+            .await
+            .unwrap_or_else(|| Err(CRASHED.into()));
             let failed: HashSet<String> = match &response {
                 Ok(SqsBatchResponse {
                     batch_item_failures, ..
