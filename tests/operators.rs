@@ -169,6 +169,9 @@ async fn one_deployment_serves_two_operators_each_in_its_own_context() {
     assert_eq!(answered, Some(mimamori::check::CheckState::Acknowledged));
 
     // The watchdog without an operator watches every operator served; with one, that one.
+    // At 10:05 both members are on its list: Taro's 09:00 check and Hanako's 09:00
+    // reminder fell due over an hour before.
+    s.clock.set(t("2026-11-30T01:05:00Z"));
     let now = s.now();
     let every = watchdog::run(
         &s.functions.check,

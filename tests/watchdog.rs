@@ -260,3 +260,47 @@ async fn an_open_case_whose_follow_up_was_lost_is_announced_again() {
     assert!(room.len() > alerted, "announced again");
     assert!(room[alerted..].iter().any(|p| text_of(p).contains("【再通知】")));
 }
+
+#[tokio::test]
+async fn the_watchdog_reads_only_the_members_whose_check_fell_due_not_every_member() {
+    let mut s = watched().await;
+    let people: Vec<String> = (1..=12).map(person).collect();
+    for (i, p) in people.iter().enumerate() {
+        join(&mut s, p, &format!("会員{i}")).await;
+    }
+    // Monday 09:00 every check comes and everyone answers; one schedule is lost after.
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    for p in &people {
+        tap_ok(&mut s, p).await;
+    }
+    s.functions
+        .check
+        .scheduler
+        .delete_check_schedule(&operator(&s), &Watched::from(&uid(&people[0])))
+        .await
+        .unwrap();
+    s.advance_to(t("2026-12-01T03:06:00Z")).await.unwrap();
+    let rounds: Vec<(Timestamp, u64)> = s
+        .invocations
+        .iter()
+        .filter(|i| i.payload.get("watchdog").is_some())
+        .map(|i| (i.at, i.result.as_ref().expect("round ran")["members"].as_u64().unwrap()))
+        .collect();
+    let at = |when: &str| rounds.iter().find(|(a, _)| *a >= t(when)).map(|(_, m)| *m);
+    // 10:05 and 11:05 look at the twelve whose 09:00 check fell due in the hour before.
+    assert_eq!(at("2026-11-30T01:05:00Z"), Some(12), "{rounds:?}");
+    assert_eq!(at("2026-11-30T02:05:00Z"), Some(12), "{rounds:?}");
+    // Every other round of the day reads no member at all: no one was due.
+    let idle: Vec<_> = rounds
+        .iter()
+        .filter(|(a, _)| *a >= t("2026-11-30T03:00:00Z") && *a < t("2026-12-01T00:00:00Z"))
+        .collect();
+    assert_eq!(idle.len(), 21, "{rounds:?}");
+    assert!(idle.iter().all(|(_, m)| *m == 0), "{idle:?}");
+    // Tuesday the lost schedule's member is on the list all the same: Monday's check put
+    // Tuesday's on it, so the missing check is reported and the schedule put back.
+    let reports: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(reports[0].contains("【確認漏れ】会員0さん"), "{}", reports[0]);
+    assert!(has_check_schedule(&s, &people[0]).await);
+}

@@ -66,11 +66,18 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
     };
     let (op, slot) = (&inv.operator, inv.scheduled_time);
     let mut resumed = false;
+    let mut next_expected = false;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.members.member(op, user).await? else {
             return Ok(CheckOutcome::UnknownMember);
         };
+        // The next check on the watchdog's list before anything else: if this one
+        // fails for good, or the schedule is lost after it, the watchdog looks then.
+        if !next_expected && let Ok(next) = member.schedule.first_after(slot) {
+            app.expect(user, next).await?;
+            next_expected = true;
+        }
         // A pause ends by itself on its date: this check resumes the member and tells
         // them so in the same push.
         if member.pause_over_at(slot) {
@@ -101,7 +108,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 let push = app.render(push);
                 if app.checks.open_check(&member, &check, &push).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
-                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
+                    app.set_deadline(user, &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
                 }
             }
@@ -124,7 +131,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                 {
                     if let Some(deadline) = rearm {
                         tracing::error!(member = %user, check = %check.scheduled_at, "overdue_deadline_rearmed");
-                        app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
+                        app.set_deadline(user, &deadline).await?;
                     }
                     return Ok(CheckOutcome::Repeated(deliver(app, op, user, &[push]).await?));
                 }
@@ -160,7 +167,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
 /// pushes and the deadline that moves it on.
 pub(crate) async fn redo(app: &App, op: &OperatorId, user: &UserId, check: &Check) -> Result<Delivered, AppError> {
     if let Some(deadline) = next_deadline(app, check) {
-        app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
+        app.set_deadline(user, &deadline).await?;
     }
     deliver_pending(app, op, user, check.scheduled_at).await
 }
@@ -200,7 +207,7 @@ pub(crate) async fn remind(
         return Ok(None);
     }
     app.note_check(member, check.scheduled_at, CheckFlag::Reminded).await?;
-    app.scheduler.set_deadline(op, &Watched::from(user), deadline).await?;
+    app.set_deadline(user, deadline).await?;
     Ok(Some(deliver(app, op, user, pushes).await?))
 }
 

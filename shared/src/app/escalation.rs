@@ -9,7 +9,6 @@ use crate::case::follow_up_events;
 use crate::case::{Actor, Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, ReleaseReason, TakerChange};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
-use crate::ids::Watched;
 use crate::member::Member;
 use crate::outbox::{Notice, Planned, PushKind, Recipient};
 use crate::ports::Written;
@@ -89,9 +88,7 @@ pub(crate) async fn schedule_follow_up(app: &App, case: &Case, at: jiff::Timesta
         stage: Stage::FollowUp,
         at: at.max(app.clock.now() + crate::schedule::SCHEDULER_PRECISION),
     };
-    app.scheduler
-        .set_deadline(&app.operator.id, &Watched::from(&case.member), &deadline)
-        .await?;
+    app.set_deadline(&case.member, &deadline).await?;
     Ok(())
 }
 

@@ -58,7 +58,7 @@ pub mod wiring;
 
 pub use handled::Handled;
 
-use crate::ids::OperatorId;
+use crate::ids::{OperatorId, UserId, Watched};
 use crate::operator::Operator;
 use crate::ports::{
     Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Queue, QueueError, Scheduler,
@@ -144,6 +144,40 @@ pub enum AppError {
 }
 
 impl App {
+    /// Puts the member on the watchdog's list for just after `due`, when something of
+    /// theirs (a check, a deadline, a follow-up) must have happened.
+    pub(crate) async fn expect(&self, user: &UserId, due: jiff::Timestamp) -> Result<(), AppError> {
+        let at = due + watchdog::GRACE + crate::schedule::SCHEDULER_PRECISION;
+        self.checks.expect(&self.operator.id, user, at).await?;
+        Ok(())
+    }
+
+    /// Sets a member's deadline (or case follow-up), the watchdog's list first: if the
+    /// schedule is then lost, the watchdog finds it.
+    pub(crate) async fn set_deadline(&self, user: &UserId, deadline: &crate::check::Deadline) -> Result<(), AppError> {
+        self.expect(user, deadline.at).await?;
+        self.scheduler
+            .set_deadline(&self.operator.id, &Watched::from(user), deadline)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates or replaces a member's check schedule, their next check on the
+    /// watchdog's list first.
+    pub(crate) async fn put_check_schedule(
+        &self,
+        user: &UserId,
+        schedule: &crate::schedule::CheckSchedule,
+    ) -> Result<(), AppError> {
+        if let Ok(next) = schedule.first_after(self.clock.now()) {
+            self.expect(user, next).await?;
+        }
+        self.scheduler
+            .put_check_schedule(&self.operator.id, &Watched::from(user), schedule)
+            .await?;
+        Ok(())
+    }
+
     /// Writes a planned push for LINE, in the operator's zone.
     pub(crate) fn render(&self, planned: crate::outbox::Planned) -> crate::outbox::Push {
         crate::line::render::push(planned, &self.operator.zone)

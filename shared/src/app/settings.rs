@@ -3,7 +3,6 @@
 
 use super::{App, AppError, Handled};
 use crate::ids::UserId;
-use crate::ids::Watched;
 use crate::line::messages;
 use crate::line::postback::Postback;
 use crate::line::texts::{self, Text};
@@ -313,9 +312,7 @@ async fn remove_contact(app: &App, member: &Member, contact: UserId) -> Result<(
 /// still says what the schedule does. Returns the next check.
 async fn apply(app: &App, member: &Member, schedule: &CheckSchedule) -> Result<Timestamp, AppError> {
     let (op, user, now) = (&app.operator.id, &member.user_id, app.clock.now());
-    app.scheduler
-        .put_check_schedule(op, &Watched::from(user), schedule)
-        .await?;
+    app.put_check_schedule(user, schedule).await?;
     let change = MemberChange::Schedule(schedule.clone());
     let changed = HistoryEvent::ScheduleChanged {
         schedule: schedule.clone(),

@@ -1,4 +1,5 @@
-//! The watchdog: every hour, every member whose last expected check left no trace is
+//! The watchdog: every hour, every member on its list (one whose check, deadline or case
+//! follow-up fell due in the last hour or two) whose last expected check left no trace is
 //! reported to the staff room (once per missed check, in one message per round) and
 //! their schedule is put back; lost overdue deadlines and case follow-ups are set again.
 //! A check can go missing only through a fault — a schedule deleted by mistake, a check
@@ -6,7 +7,6 @@
 
 use super::{App, AppError};
 use crate::check;
-use crate::ids::Watched;
 use crate::ids::{OperatorId, UserId};
 use crate::member::{Member, MemberStatus};
 use crate::outbox::{MissedCheck, Notice, Planned, Recipient, Topic};
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// How long after its time a check must have been recorded.
-const GRACE: SignedDuration = SignedDuration::from_hours(1);
+pub(crate) const GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 /// The payload of the hourly watchdog schedule: its scheduled time, and the operator to
 /// watch (every operator this deployment serves when absent).
@@ -87,7 +87,16 @@ struct Found {
 async fn watch(app: &App, outcome: &mut WatchdogOutcome) -> Result<(), AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
-    let mut roster = app.members.roster(op).await?.into_iter();
+    // Only who could have gone wrong: the members whose check, deadline or follow-up
+    // fell due since the last round (this hour's list and the last, in case a round
+    // failed), not every member.
+    let this_hour = now;
+    let last_hour = now - SignedDuration::from_hours(1);
+    let mut due = app.checks.expected(op, last_hour, now).await?;
+    due.extend(app.checks.expected(op, this_hour, now).await?);
+    due.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    due.dedup();
+    let mut roster = due.into_iter();
     let mut running = tokio::task::JoinSet::new();
     let mut found = Vec::new();
     loop {
@@ -200,9 +209,7 @@ async fn watch_member(
     // Put the schedule back (the same call as joining: replaces, never doubles); a
     // paused member's too, or their pause could never end.
     if matches!(member.status, MemberStatus::Active | MemberStatus::Paused) {
-        app.scheduler
-            .put_check_schedule(op, &Watched::from(user), &member.schedule)
-            .await?;
+        app.put_check_schedule(user, &member.schedule).await?;
     }
     if app.checks.missed_check_reported(op, user, slot).await? {
         return Ok(None);
@@ -232,7 +239,7 @@ async fn rearm_open(
     let timing = app.operator.timing.scaled_to(&member.schedule);
     if let Some(deadline) = check::lost_overdue_deadline(&check, now, &timing, GRACE) {
         tracing::error!(member = %user, check = %open, "overdue_deadline_rearmed");
-        app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
+        app.set_deadline(user, &deadline).await?;
         outcome.rearmed += 1;
         return Ok(());
     }

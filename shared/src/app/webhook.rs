@@ -358,9 +358,7 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
             if member.status == MemberStatus::Blocked {
                 reactivate(app, &member, now).await?;
             }
-            app.scheduler
-                .put_check_schedule(op, &Watched::from(user), &member.schedule)
-                .await?;
+            app.put_check_schedule(user, &member.schedule).await?;
             // Coming back is itself a sign of life.
             sign_of_life(app, user).await?;
             reply.0.push(messages::welcome(member.lang, &member.schedule));
@@ -434,9 +432,7 @@ async fn start_watching(app: &App, member: &Member, now: jiff::Timestamp) -> Res
         gender: None,
     };
     app.record_fact(now, &joined).await?;
-    app.scheduler
-        .put_check_schedule(op, &Watched::from(&member.user_id), &member.schedule)
-        .await?;
+    app.put_check_schedule(&member.user_id, &member.schedule).await?;
     Ok(())
 }
 
@@ -582,9 +578,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
             // LINE delivers messages only from people who follow the account: this one
             // unblocked it, and the follow event never reached us.
             reactivate(app, blocked, now).await?;
-            app.scheduler
-                .put_check_schedule(op, &Watched::from(user), &blocked.schedule)
-                .await?;
+            app.put_check_schedule(user, &blocked.schedule).await?;
             tracing::warn!(member = %user, "member_back_without_follow");
             continue;
         }

@@ -88,6 +88,11 @@ pub trait Checks: Send + Sync {
     /// The latest due time the member's most recent check accounts for: its scheduled
     /// time, or the last later due time it absorbed (a reminder, a repeat).
     async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError>;
+    /// Puts `member` on the watchdog's list from `at` on (something of theirs falls due
+    /// shortly before), so the hourly watchdog reads only who could have gone wrong.
+    async fn expect(&self, op: &OperatorId, member: &UserId, at: Timestamp) -> Result<(), StoreError>;
+    /// The members on the list of the hour that `hour` falls in, due by `until`.
+    async fn expected(&self, op: &OperatorId, hour: Timestamp, until: Timestamp) -> Result<Vec<UserId>, StoreError>;
     /// Whether the watchdog already reported the missed check at `slot`.
     async fn missed_check_reported(
         &self,

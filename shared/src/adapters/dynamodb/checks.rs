@@ -222,6 +222,34 @@ impl Checks for DynamoStore {
             .map(|c| c.scheduled_at.max(c.last_slot)))
     }
 
+    async fn expect(&self, op: &OperatorId, user: &UserId, at: Timestamp) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::due_hour(op, at)))
+            .item("sk", s(keys::due_entry(at, user)))
+            .item("expires_at", epoch(at + SignedDuration::from_hours(48)))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn expected(&self, op: &OperatorId, hour: Timestamp, until: Timestamp) -> Result<Vec<UserId>, StoreError> {
+        let mut users: Vec<UserId> = self
+            .query_partition(keys::due_hour(op, hour))
+            .await?
+            .iter()
+            .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
+            .filter_map(|sk| keys::parse_due_entry(sk))
+            .filter(|(at, _)| *at <= until)
+            .map(|(_, user)| user)
+            .collect();
+        users.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        users.dedup();
+        Ok(users)
+    }
+
     async fn missed_check_reported(&self, op: &OperatorId, user: &UserId, slot: Timestamp) -> Result<bool, StoreError> {
         Ok(self.get(keys::person(op, user), &keys::missed(slot)).await?.is_some())
     }

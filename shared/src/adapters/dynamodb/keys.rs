@@ -17,7 +17,8 @@
 //! |                         | `MISSED#{epoch}`           | a missed check the watchdog reported (TTL) |
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
 //! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
-//! | `{op}#MEMBERS`          | `{user}`                   | the roster of members (for the watchdog) |
+//! | `{op}#MEMBERS`          | `{user}`                   | the roster of members         |
+//! | `{op}#DUE#{hour}`       | `{epoch}#{user}`           | a member the watchdog looks at from then (TTL) |
 //! | `{op}#CASE#{number}`    | `CASE`                     | a case (対応案件)              |
 //! |                         | `EVENT#{nanos}#{seq}`      | the case's history (append-only) |
 //! |                         | `KEY#{key}`                | a case event already recorded under its key |
@@ -40,6 +41,21 @@ pub fn roster(op: &OperatorId) -> String {
 /// A member's entry in the roster.
 pub fn roster_entry(user: &UserId) -> String {
     user.to_string()
+}
+/// The watchdog's list for one hour (hours since the epoch): the members it looks at
+/// then, because a check, a deadline or a follow-up of theirs fell due shortly before.
+pub fn due_hour(op: &OperatorId, at: Timestamp) -> String {
+    format!("{op}#DUE#{}", at.as_second().div_euclid(3600))
+}
+/// A member's entry in an hour's list: from when it is to be looked at.
+pub fn due_entry(at: Timestamp, user: &UserId) -> String {
+    format!("{:011}#{user}", at.as_second())
+}
+/// The time and member of an hour's list entry.
+pub fn parse_due_entry(sk: &str) -> Option<(Timestamp, UserId)> {
+    let (epoch, user) = sk.split_once('#')?;
+    let at = Timestamp::from_second(epoch.parse().ok()?).ok()?;
+    Some((at, UserId::new(user).ok()?))
 }
 pub fn operator(op: &OperatorId) -> String {
     format!("{op}#OPERATOR")
