@@ -3,10 +3,12 @@
 
 use jiff::Timestamp;
 use mimamori::case::{CallKind, CaseEvent, Outcome};
-use mimamori::check::CheckState;
-use mimamori::ids::OperatorId;
+use mimamori::check::{Check, CheckState};
+use mimamori::ids::{OperatorId, UserId};
 use mimamori::line::postback::{Picker, Postback};
+use mimamori::member::Member;
 use mimamori::member::{HistoryEvent, MemberStatus};
+use mimamori::outbox::{Push, PushKind, Recipient};
 use mimamori::ports::{EventClaim, StoreError, WebhookEvents, Written};
 use mimamori::schedule::Cadence;
 use scenarios::*;
@@ -851,5 +853,175 @@ async fn a_redelivery_while_the_first_attempt_still_runs_is_not_answered_as_done
             .unwrap(),
         EventClaim::InFlight,
         "still the new attempt's"
+    );
+}
+
+/// The webhook's checks port, through which the escalation function commits a
+/// follow-up push to the member's open check just after the answer read who was alerted
+/// and just before the answer's own transaction: the race of the review's finding 16.
+struct FollowUpDuringTheAnswer {
+    inner: std::sync::Arc<dyn mimamori::ports::Checks>,
+    push: std::sync::Mutex<Option<mimamori::outbox::Push>>,
+}
+
+#[async_trait::async_trait]
+impl mimamori::ports::Checks for FollowUpDuringTheAnswer {
+    async fn record_answered_check(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        check: &Check,
+    ) -> Result<Written, StoreError> {
+        self.inner.record_answered_check(op, member, check).await
+    }
+    async fn check(&self, op: &OperatorId, member: &UserId, at: Timestamp) -> Result<Option<Check>, StoreError> {
+        self.inner.check(op, member, at).await
+    }
+    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError> {
+        self.inner.open_check(member, check, push).await
+    }
+    async fn advance_check(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        self.inner.advance_check(op, member, from, to, pushes, now).await
+    }
+    async fn acknowledge(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        from: &Check,
+        to: &Check,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let follow_up = self.push.lock().unwrap().take();
+        if let Some(push) = follow_up {
+            let added = self
+                .inner
+                .add_pushes(op, member, from.scheduled_at, CheckState::Overdue, &[push], now)
+                .await?;
+            assert_eq!(added, Written::Done, "the follow-up is committed first");
+        }
+        self.inner.acknowledge(op, member, from, to, pushes, now).await
+    }
+    async fn note_sign_of_life(&self, op: &OperatorId, member: &UserId, now: Timestamp) -> Result<(), StoreError> {
+        self.inner.note_sign_of_life(op, member, now).await
+    }
+    async fn add_pushes(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        check: Timestamp,
+        state: CheckState,
+        pushes: &[Push],
+        now: Timestamp,
+    ) -> Result<Written, StoreError> {
+        self.inner.add_pushes(op, member, check, state, pushes, now).await
+    }
+    async fn pushes(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        check: Timestamp,
+        kind: Option<PushKind>,
+    ) -> Result<Vec<(Push, bool)>, StoreError> {
+        self.inner.pushes(op, member, check, kind).await
+    }
+    async fn record_notices(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        notices: &[Push],
+        now: Timestamp,
+    ) -> Result<Vec<Push>, StoreError> {
+        self.inner.record_notices(op, member, notices, now).await
+    }
+    async fn mark_sent(&self, op: &OperatorId, member: &UserId, push: &Push, now: Timestamp) -> Result<(), StoreError> {
+        self.inner.mark_sent(op, member, push, now).await
+    }
+    async fn mark_failed(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        push: &Push,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.inner.mark_failed(op, member, push, now).await
+    }
+    async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError> {
+        self.inner.latest_check(op, member).await
+    }
+    async fn expect(&self, op: &OperatorId, member: &UserId, at: Timestamp) -> Result<(), StoreError> {
+        self.inner.expect(op, member, at).await
+    }
+    async fn expected(&self, op: &OperatorId, hour: Timestamp, until: Timestamp) -> Result<Vec<UserId>, StoreError> {
+        self.inner.expected(op, hour, until).await
+    }
+    async fn missed_check_reported(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        slot: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.inner.missed_check_reported(op, member, slot).await
+    }
+    async fn mark_missed_check_reported(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        slot: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.inner.mark_missed_check_reported(op, member, slot).await
+    }
+}
+
+#[tokio::test]
+async fn someone_alerted_while_the_member_answers_still_hears_the_all_clear() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    befriend(&mut s, TARO, "山田太郎").await;
+    let check = t("2026-11-30T00:00:00Z");
+    // The escalation function tells Taro of the case (a follow-up) in the moment between
+    // the answer reading who was alerted and the answer's own write.
+    let follow_up = Push {
+        key: format!("{}#follow_up1#{TARO}", check.as_second()),
+        kind: PushKind::FollowUp,
+        to: Recipient::Person(uid(TARO)),
+        messages: vec![serde_json::json!({ "type": "text", "text": format!("【要対応 #{case}】") })],
+    };
+    s.functions.webhook.checks = std::sync::Arc::new(FollowUpDuringTheAnswer {
+        inner: s.functions.webhook.checks.clone(),
+        push: std::sync::Mutex::new(Some(follow_up)),
+    });
+    tap_ok(&mut s, KIYOSHI).await;
+    s.drain_queue().await.unwrap();
+    assert_eq!(
+        check_at(&s, KIYOSHI, check).await.unwrap().state,
+        CheckState::Acknowledged
+    );
+    // The answer was planned again with Taro among the alerted: he hears the all-clear.
+    let cleared: Vec<Recipient> = s
+        .functions
+        .webhook
+        .checks
+        .pushes(&operator(&s), &uid(KIYOSHI), check, Some(PushKind::AllClear))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p.to)
+        .collect();
+    assert!(cleared.contains(&Recipient::Person(uid(TARO))), "{cleared:?}");
+    assert!(
+        pushes(&s, TARO)
+            .iter()
+            .any(|d| text_of(d).contains("鈴木清さんの無事が確認できました")),
+        "{:?}",
+        pushes(&s, TARO)
     );
 }

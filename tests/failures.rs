@@ -9,6 +9,7 @@ use mimamori::alerts::EscalationMessage;
 use mimamori::check::CheckState;
 use mimamori::line::postback::Postback;
 use mimamori::ports::{Queue, QueueError};
+use mimamori_local::faults::Fault;
 use scenarios::*;
 use serde_json::json;
 use std::sync::Arc;
@@ -616,4 +617,73 @@ async fn alerts_held_up_by_a_used_up_quota_go_out_with_the_next_follow_up() {
         room.iter().any(|p| p.postback_data().contains(&take)),
         "and the staff room"
     );
+}
+
+#[tokio::test]
+async fn a_webhook_whose_line_reply_hangs_is_still_answered_within_line_s_two_seconds() {
+    // LINE calls as deployed: 3 s per attempt, retried after 200 and 800 ms.
+    let mut s = stack_with(Options {
+        env: vec![],
+        ..Options::default()
+    })
+    .await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    let replied = replies(&s, HANAKO).len();
+    // LINE takes the reply but answers only after 2.5 s, each time it is asked.
+    s.sim
+        .fail_next(Endpoint::Reply, Failure::Timeout(Duration::from_millis(2500)), 3);
+    let started = std::time::Instant::now();
+    tap_ok(&mut s, HANAKO).await;
+    // The reply's attempt was cut to the webhook's LINE budget and not retried: the
+    // answer reached LINE in time, so LINE has nothing to redeliver.
+    let took = started.elapsed();
+    assert_eq!(
+        s.late_webhooks,
+        0,
+        "answered after {took:?}: {:?}",
+        s.invocations.last()
+    );
+    let check = check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap();
+    assert_eq!(check.state, CheckState::Acknowledged);
+    // LINE had delivered the reply all the same.
+    assert_eq!(replies(&s, HANAKO).len(), replied + 1);
+}
+
+#[tokio::test]
+async fn a_webhook_answered_after_two_seconds_is_redelivered_by_line_and_handled_once() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    let replied = replies(&s, HANAKO).len();
+    // The table answers the webhook's first call late (a hot partition, a slow
+    // network): the function answers LINE only after its 2 seconds.
+    s.faults
+        .fail_next("GetItem", Fault::Slow(Duration::from_millis(2200)), 1);
+    tap_ok(&mut s, HANAKO).await;
+    assert_eq!(s.late_webhooks, 1);
+    assert!(
+        s.invocations
+            .last()
+            .unwrap()
+            .result
+            .as_ref()
+            .is_err_and(|e| e.starts_with("request_timeout")),
+        "LINE counts it as failed: {:?}",
+        s.invocations.last()
+    );
+    // A minute later LINE delivers the event again, marked as a redelivery: the event
+    // was handled, so nothing happens twice.
+    s.advance(minutes(2)).await.unwrap();
+    let redelivered: Vec<_> = s
+        .invocations
+        .iter()
+        .filter(|i| i.function == "webhook" && i.payload["events"][0]["deliveryContext"]["isRedelivery"] == true)
+        .collect();
+    assert_eq!(redelivered.len(), 1, "{redelivered:?}");
+    assert!(redelivered[0].result.is_ok(), "{:?}", redelivered[0].result);
+    assert_eq!(s.late_webhooks, 1);
+    assert_eq!(replies(&s, HANAKO).len(), replied + 1, "one answer, once");
+    let check = check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap();
+    assert_eq!(check.state, CheckState::Acknowledged);
 }

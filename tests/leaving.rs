@@ -201,3 +201,25 @@ async fn leaving_goes_ahead_when_the_notices_cannot_be_sent() {
     assert!(member(&s, KIYOSHI).await.is_none(), "erased");
     assert!(!has_check_schedule(&s, KIYOSHI).await);
 }
+
+#[tokio::test]
+async fn someone_who_leaves_twice_in_a_day_has_their_contact_told_both_times() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    say(&mut s, KIYOSHI, "退会").await;
+    tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    // He thinks better of it within the hour: joins again, links his daughter again…
+    s.advance(hours(1)).await.unwrap();
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    // …and leaves again the same afternoon, well within LINE's 24 hours of retry keys.
+    s.advance(hours(2)).await.unwrap();
+    say(&mut s, KIYOSHI, "退会").await;
+    tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    let told = pushes(&s, YOKO)
+        .iter()
+        .filter(|d| text_of(d).contains("鈴木清さんの見守りは終了しました"))
+        .count();
+    assert_eq!(told, 2, "each ending is told: {:?}", pushes(&s, YOKO));
+}

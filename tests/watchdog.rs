@@ -304,3 +304,39 @@ async fn the_watchdog_reads_only_the_members_whose_check_fell_due_not_every_memb
     assert!(reports[0].contains("【確認漏れ】会員0さん"), "{}", reports[0]);
     assert!(has_check_schedule(&s, &people[0]).await);
 }
+
+#[tokio::test]
+async fn the_watchdog_reads_the_line_quota_and_warns_from_eighty_percent() {
+    let mut s = watched().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    let used = s.sim.billed_messages();
+    // A plan whose limit leaves room for a few days of Hanako's checks, then not.
+    s.sim.set_monthly_limit(Some(used + 5));
+    s.advance_to(t("2026-11-30T01:06:00Z")).await.unwrap();
+    tap_ok(&mut s, HANAKO).await;
+    let quota_at = |s: &LocalStack, when: &str| {
+        s.invocations
+            .iter()
+            .rev()
+            .find(|i| i.payload.get("watchdog").is_some() && i.at <= t(when))
+            .and_then(|i| i.result.as_ref().ok())
+            .map(|r| r["line_quota_used_percent"].clone())
+    };
+    let monday = quota_at(&s, "2026-11-30T01:06:00Z").unwrap();
+    let expected = (used + 1) * 100 / (used + 5);
+    assert_eq!(monday, serde_json::json!(expected), "one check more than at joining");
+    assert!(expected < mimamori::app::watchdog::QUOTA_WARNING_PERCENT);
+    // Three more days of checks, answered: 80% and beyond, which the alarm on
+    // line_quota_nearly_used e-mails to the operator.
+    for morning in ["2026-12-01T00:10:00Z", "2026-12-02T00:10:00Z", "2026-12-03T00:10:00Z"] {
+        s.advance_to(t(morning)).await.unwrap();
+        tap_ok(&mut s, HANAKO).await;
+    }
+    s.advance_to(t("2026-12-03T01:06:00Z")).await.unwrap();
+    let thursday = quota_at(&s, "2026-12-03T01:06:00Z").unwrap().as_u64().unwrap();
+    assert!(thursday >= mimamori::app::watchdog::QUOTA_WARNING_PERCENT, "{thursday}");
+    // Without a limit there is nothing to warn of.
+    s.sim.set_monthly_limit(None);
+    s.advance(hours(1)).await.unwrap();
+    assert_eq!(quota_at(&s, "2026-12-03T02:06:00Z"), Some(serde_json::Value::Null));
+}

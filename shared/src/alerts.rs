@@ -273,6 +273,7 @@ mod tests {
             slots: 2,
             last_slot: t0,
             case_number: Some(1042),
+            pushes_added: 0,
         };
         let contacts = vec![Contact {
             user_id: UserId::new(format!("U{}", "b".repeat(32))).unwrap(),

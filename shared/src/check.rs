@@ -51,6 +51,15 @@ pub struct Check {
     pub last_slot: Timestamp,
     /// The case (対応案件) number once the check is overdue.
     pub case_number: Option<u64>,
+    /// How many times pushes were added to the overdue check's outbox after it changed
+    /// (the escalation's follow-ups): a change planned from an older count would miss
+    /// who was told since, so it is refused and planned again.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pushes_added: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Check {
@@ -275,6 +284,7 @@ pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Times
             slots: 1,
             last_slot: slot,
             case_number: None,
+            pushes_added: 0,
         };
         return DuePlan::AnsweredAhead { check };
     }
@@ -289,6 +299,7 @@ pub fn on_due(member: &Member, open: Option<&Check>, slot: Timestamp, now: Times
             slots: 1,
             last_slot: slot,
             case_number: None,
+            pushes_added: 0,
         };
         let push = check_push(member, &check, PushKind::Check, slot);
         let deadline = Deadline {

@@ -57,7 +57,13 @@ async fn watchdog(app: &App, invocation: &WatchdogInvocation) -> Result<Value, l
                 )
                 .into());
             }
-            Ok(json!({ "outcome": "watchdog_ran", "members": o.members, "missed": o.missed, "reported": o.reported }))
+            Ok(json!({
+                "outcome": "watchdog_ran",
+                "members": o.members,
+                "missed": o.missed,
+                "reported": o.reported,
+                "line_quota_used_percent": o.line_quota_used,
+            }))
         }
         Err(e) => {
             tracing::error!(error = %e, "watchdog_failed");

@@ -21,7 +21,10 @@ pub async fn handler(app: &App, request: Request) -> Result<Response<Body>, lamb
         Body::Binary(b) => b,
         _ => &[],
     };
-    let (status, text) = match handle(app, body, signature).await {
+    // LINE waits 2 s for the answer: the event's LINE calls share a budget within it.
+    let answer_by = std::time::Instant::now() + mimamori::adapters::line::WEBHOOK_LINE_BUDGET;
+    let handled = mimamori::adapters::line::answering_by(answer_by, Box::pin(handle(app, body, signature))).await;
+    let (status, text) = match handled {
         Ok(WebhookResponse::Ok {
             handled,
             duplicates,

@@ -232,6 +232,18 @@ enum Who {
     Contact(usize),
 }
 
+/// When checks resume after a pause of `days` chosen at `at`: the start of that many
+/// days after the member's date then, in their zone.
+fn resume_after_pause(at: Timestamp, zone: &str, days: i64) -> Result<Timestamp> {
+    let tz = jiff::tz::TimeZone::get(zone).map_err(LocalError::new)?;
+    let day = at
+        .to_zoned(tz.clone())
+        .date()
+        .checked_add(jiff::Span::new().days(days))
+        .map_err(LocalError::new)?;
+    Ok(day.to_zoned(tz).map_err(LocalError::new)?.timestamp())
+}
+
 fn minutes(m: i64) -> SignedDuration {
     SignedDuration::from_mins(m)
 }
@@ -328,8 +340,9 @@ impl Run {
             self.must(sim.postback_with_params(&id, &Picker::Time(cadence).encode(), &[("time", time)]))
                 .await?;
             self.must(sim.postback(&id, &Postback::OnboardingDone.encode())).await?;
+            let mut zone = "Asia/Tokyo";
             if self.dice.roll(100) {
-                let zone = ZONES[self.dice.below(ZONES.len() as u64) as usize];
+                zone = ZONES[self.dice.below(ZONES.len() as u64) as usize];
                 self.must(sim.text(&id, &format!("タイムゾーン {zone}"))).await?;
             }
             let member = self.people.len();
@@ -385,8 +398,11 @@ impl Run {
             if roll < 10 {
                 let at = self.some_time(start, days);
                 person.standing.push((at, Standing::Paused));
-                // Three days from the local date: back on the fourth at the latest.
-                person.standing.push((at + hours(24 * 4), Standing::Active));
+                // Three days off from the date the button is tapped: checks resume at the
+                // start of the third day after it, in the member's zone.
+                person
+                    .standing
+                    .push((resume_after_pause(at + minutes(1), zone, 3)?, Standing::Active));
                 self.plan(at, &id, Act::Say("お休み".into()));
                 self.plan(at + minutes(1), &id, Act::Tap(Postback::PauseFor { days: 3 }.encode()));
             } else if roll < 15 {
@@ -863,11 +879,20 @@ impl Run {
                 if staff_clear > 0 {
                     cleared_to.insert(STAFF_ROOM.into(), staff_clear);
                 }
+                // The contacts' all-clear names no case: count those before the member's
+                // next case.
+                let next_case = cases
+                    .iter()
+                    .filter(|k| k.member == case.member && k.number != case.number)
+                    .map(|k| k.opened_at.unwrap_or(k.check))
+                    .filter(|at| *at > opened)
+                    .min()
+                    .unwrap_or(Timestamp::MAX);
                 for &k in &person.contacts {
                     let c = &self.contacts[k];
                     let n = by_person(&c.id)
                         .iter()
-                        .filter(|d| d.at >= opened)
+                        .filter(|d| d.at >= opened && d.at < next_case)
                         .filter(|d| {
                             d.texts().iter().any(|t| {
                                 t.contains(&format!("{}さんの無事が確認できました", person.name))
@@ -896,7 +921,16 @@ impl Run {
                 let closed = case.outcome.is_some();
                 let untaken_for = case.taken_at.unwrap_or(closed_at.unwrap_or(end)).duration_since(opened);
                 let reannounced = count_text(&staff, &format!("【再通知】#{} ", case.number));
-                let followed_up = untaken_for < SignedDuration::from_mins(90) || reannounced > 0;
+                // An untaken case is announced again an hour on, or at 08:00 when that
+                // falls in the quiet hours (21:00–08:00, the operator's time).
+                let policy = mimamori::case::CaseFollowUpPolicy::default();
+                let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").map_err(LocalError::new)?;
+                let mut due = opened + policy.every;
+                while policy.is_quiet(due, &tokyo) {
+                    due += minutes(10);
+                }
+                let untaken_until = opened + untaken_for;
+                let followed_up = untaken_until < due + minutes(30) || reannounced > 0;
                 followed.check(closed && followed_up, || {
                     format!(
                         "case #{}: closed {closed}, untaken for {untaken_for:#}, re-announced {reannounced}",
@@ -945,8 +979,12 @@ impl Run {
                 ("crashes between two effects".into(), self.stack.faults.crashes()),
                 ("scheduler firings delivered twice".into(), self.stack.duplicated),
                 (
-                    "webhook redeliveries (failed or past 2 s)".into(),
+                    "webhook redeliveries (failed, or drawn as answered past 2 s)".into(),
                     self.webhook_redeliveries,
+                ),
+                (
+                    "webhooks measured past LINE's 2 s (redelivered by the stack)".into(),
+                    self.stack.late_webhooks,
                 ),
             ],
             activity: vec![

@@ -30,6 +30,9 @@ pub enum Fault {
     TransactionCanceled { reason: String },
     /// `InternalServerError` (500; the SDK retries it).
     InternalServerError,
+    /// No error: the request reaches moto only after this long, as a call to a hot
+    /// partition or through a slow network does.
+    Slow(std::time::Duration),
 }
 
 impl Fault {
@@ -240,7 +243,8 @@ fn answer(fault: &Fault, body: &str) -> (StatusCode, Value) {
             StatusCode::BAD_REQUEST,
             json!({ "__type": "ThrottlingException", "message": "Rate exceeded" }),
         ),
-        Fault::InternalServerError => (
+        // A slow call is forwarded late, never answered here.
+        Fault::Slow(_) | Fault::InternalServerError => (
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({ "__type": dynamo("InternalServerError"), "message": "Internal server error" }),
         ),
@@ -319,6 +323,13 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
         }
         fault
     });
+    let fault = match fault {
+        Some(Fault::Slow(wait)) => {
+            tokio::time::sleep(wait).await;
+            None
+        }
+        other => other,
+    };
     if let Some(fault) = fault {
         let (status, body) = answer(&fault, &text);
         let content_type = headers

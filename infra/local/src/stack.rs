@@ -126,7 +126,29 @@ pub struct LocalStack {
     duplicates: (u32, crate::Dice),
     /// Firings delivered twice.
     pub duplicated: usize,
+    /// Webhooks the function answered after LINE's 2 seconds: LINE counted each as a
+    /// failed delivery (`request_timeout`) and redelivers it.
+    pub late_webhooks: usize,
+    /// Those redeliveries, waiting for their time.
+    redeliveries: Vec<Redelivery>,
     _moto: Option<Moto>,
+}
+
+/// How long LINE waits for a webhook's answer before it counts the delivery as failed.
+pub const LINE_WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How many times LINE delivers an event that is never answered in time, the first
+/// included.
+const LINE_DELIVERIES: u32 = 4;
+
+/// A webhook body LINE sends again because the last delivery was not answered in time.
+#[derive(Clone, Debug)]
+struct Redelivery {
+    due: Timestamp,
+    path: String,
+    events: Vec<Value>,
+    /// Deliveries so far.
+    sent: u32,
 }
 
 /// Runs one invocation; if the fault proxy crashes it, the invocation is dropped where
@@ -238,6 +260,8 @@ impl LocalStack {
             firing_delay: options.firing_delay,
             schedule_cache: std::sync::Mutex::new(None),
             duplicates: (options.duplicate_per_mille, crate::Dice::new(options.seed)),
+            late_webhooks: 0,
+            redeliveries: Vec::new(),
             duplicated: 0,
             _moto: moto,
         })
@@ -306,11 +330,34 @@ impl LocalStack {
     }
 
     /// The same, at the webhook URL's `path` (`/{operator}` is that operator's webhook).
+    /// An answer after LINE's 2 seconds counts as failed whatever its status: it is
+    /// recorded so, and LINE delivers the events again a minute later (then 2 and 4),
+    /// marked as redeliveries, with their reply tokens renewed as LINE renews them.
     pub async fn webhook_at(&mut self, path: &str, events: &[Value]) -> u16 {
+        self.deliver_webhook(path, events, 1).await
+    }
+
+    async fn deliver_webhook(&mut self, path: &str, events: &[Value], sent: u32) -> u16 {
         let signed = self.sim.signed(events);
+        let started = std::time::Instant::now();
         let (status, body) = self.webhook_raw_at(path, &signed.body, Some(&signed.signature)).await;
+        let took = started.elapsed();
         let payload = serde_json::from_str(&signed.body).unwrap_or_default();
-        let result = if status == 200 {
+        let result = if took > LINE_WEBHOOK_TIMEOUT {
+            self.late_webhooks += 1;
+            if sent < LINE_DELIVERIES {
+                self.redeliveries.push(Redelivery {
+                    due: self.now() + jiff::SignedDuration::from_mins(1 << (sent - 1)),
+                    path: path.to_owned(),
+                    events: events.to_vec(),
+                    sent,
+                });
+            }
+            Err(format!(
+                "request_timeout: answered {status} after {} ms, past LINE's 2 s",
+                took.as_millis()
+            ))
+        } else if status == 200 {
             Ok(Value::String(body))
         } else {
             Err(format!("{status} {body}"))
@@ -555,7 +602,8 @@ impl LocalStack {
         let schedules = self.schedules().await?;
         let next_schedule = schedules.iter().filter_map(|s| s.next_from(now, &self.fired)).min();
         let next_retry = self.retries.iter().map(|r| r.due).min();
-        let next = next_schedule.into_iter().chain(next_retry).min();
+        let next_redelivery = self.redeliveries.iter().map(|r| r.due).min();
+        let next = next_schedule.into_iter().chain(next_retry).chain(next_redelivery).min();
         let Some(at) = next.filter(|t| *t <= limit) else {
             if limit > now {
                 self.clock.set(limit);
@@ -599,6 +647,15 @@ impl LocalStack {
         self.retries = waiting;
         for r in ready {
             let _ = self.attempt(r.function, r.payload, r.attempt, r.accepted).await;
+        }
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.redeliveries)
+            .into_iter()
+            .partition(|r| r.due <= at);
+        self.redeliveries = waiting;
+        for r in ready {
+            let events: Vec<Value> = r.events.iter().map(|e| self.sim.redeliver(e)).collect();
+            // Boxed: the webhook's future is large, and a step's stays small.
+            Box::pin(self.deliver_webhook(&r.path, &events, r.sent + 1)).await;
         }
         self.drain_queue().await?;
         Ok(Some(at))

@@ -4,12 +4,33 @@
 //! to retry the whole invocation.
 
 use crate::ids::UserId;
-use crate::ports::{Line, LineError, Profile, Pushed};
+use crate::ports::{Line, LineError, Profile, Pushed, Quota};
 use async_trait::async_trait;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 use uuid::Uuid;
+
+tokio::task_local! {
+    /// When the LINE calls of the webhook being handled must be done by.
+    static ANSWER_BY: std::time::Instant;
+}
+
+/// LINE counts a webhook not answered within 2 seconds as failed (`request_timeout`)
+/// and redelivers it: the LINE calls made while handling one (a profile, pushes, the
+/// reply) share this much time from its start, the rest being the table's and the
+/// answer's.
+pub const WEBHOOK_LINE_BUDGET: Duration = Duration::from_millis(1200);
+
+/// The shortest attempt made even when the budget is spent: a reply token stays valid
+/// for a minute, so a late reply still reaches the person.
+const LAST_ATTEMPT: Duration = Duration::from_millis(300);
+
+/// Runs `handling` (one webhook) with its LINE calls cut to end by `by`: attempts are
+/// shortened and retries dropped once they would pass it.
+pub async fn answering_by<F: std::future::Future>(by: std::time::Instant, handling: F) -> F::Output {
+    ANSWER_BY.scope(by, handling).await
+}
 
 #[derive(Clone, Debug)]
 pub struct LineConfig {
@@ -54,9 +75,15 @@ impl LineClient {
         endpoint: &'static str,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, LineError> {
+        let answer_by = ANSWER_BY.try_with(|by| *by).ok();
+        let left = || answer_by.map(|by| by.saturating_duration_since(std::time::Instant::now()));
         let mut attempt = 0;
         loop {
-            let result = build().bearer_auth(&self.config.access_token).send().await;
+            let mut request = build().bearer_auth(&self.config.access_token);
+            if let Some(left) = left() {
+                request = request.timeout(left.max(LAST_ATTEMPT).min(self.config.timeout));
+            }
+            let result = request.send().await;
             let error = match result {
                 Ok(resp) => {
                     let request_id = header(&resp, "x-line-request-id");
@@ -74,8 +101,10 @@ impl LineClient {
                 error,
                 LineError::RateLimited | LineError::Unavailable { .. } | LineError::Timeout | LineError::Transport(_)
             );
+            // Within a webhook, no retry that would end past its budget.
+            let in_time = |wait: &Duration| left().is_none_or(|left| left > *wait + LAST_ATTEMPT);
             match self.config.backoff.get(attempt) {
-                Some(wait) if transient => {
+                Some(wait) if transient && in_time(wait) => {
                     tracing::warn!(endpoint, attempt, error = %error, "line_retry");
                     tokio::time::sleep(*wait).await;
                     attempt += 1;
@@ -156,9 +185,32 @@ impl Line for LineClient {
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError> {
         self.read_profile(self.url(&format!("/v2/bot/profile/{user}"))).await
     }
+
+    async fn quota(&self) -> Result<Quota, LineError> {
+        let quota = self.read_json(self.url("/v2/bot/message/quota")).await?;
+        let used = self.read_json(self.url("/v2/bot/message/quota/consumption")).await?;
+        let malformed = |what: &str| LineError::Transport(format!("LINE's {what} answer is not as documented"));
+        let limit = match quota["type"].as_str() {
+            Some("none") => None,
+            Some("limited") => Some(quota["value"].as_u64().ok_or_else(|| malformed("quota"))?),
+            _ => return Err(malformed("quota")),
+        };
+        let used = used["totalUsage"].as_u64().ok_or_else(|| malformed("consumption"))?;
+        Ok(Quota { limit, used })
+    }
 }
 
 impl LineClient {
+    async fn read_json(&self, url: String) -> Result<Value, LineError> {
+        let resp = self.call("quota", || self.http.get(&url)).await?;
+        if !resp.status().is_success() {
+            return Err(LineError::Rejected {
+                status: resp.status().as_u16(),
+            });
+        }
+        resp.json().await.map_err(|e| LineError::Transport(e.to_string()))
+    }
+
     async fn read_profile(&self, url: String) -> Result<Option<Profile>, LineError> {
         let resp = self.call("profile", || self.http.get(&url)).await?;
         if resp.status() == StatusCode::NOT_FOUND {

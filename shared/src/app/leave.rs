@@ -19,30 +19,36 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     // Tell first: after the erasure nothing says whom to tell. The notices go through
     // the leaver's outbox (erased with the rest), so a retry sends only what had not gone.
-    let left =
-        |to: &UserId, lang, notice| Planned::notice(Topic::Left, "left", Recipient::Person(to.clone()), lang, notice);
+    // Each is keyed by the link it ends (its time), so someone who joins again and
+    // leaves again within LINE's 24 hours of retry keys is told of it again.
+    let left = |link: jiff::Timestamp, to: &UserId, lang, notice| {
+        let occasion = format!("left{}", link.as_second());
+        Planned::notice(Topic::Left, &occasion, Recipient::Person(to.clone()), lang, notice)
+    };
     let mut notices = Vec::new();
     if let Some(member) = &member {
         for c in &contacts {
             let notice = Notice::MemberLeft {
                 member: member.display_name.clone(),
             };
-            notices.push(left(&c.user_id, member.lang, notice));
+            notices.push(left(c.linked_at, &c.user_id, member.lang, notice));
         }
     }
     for watched_member in &watched {
         let Some(them) = app.members.member(op, watched_member).await? else {
             continue;
         };
-        let name = app
+        let link = app
             .contacts
             .contacts(op, watched_member)
             .await?
             .into_iter()
-            .find(|c| &c.user_id == user)
-            .map(|c| c.display_name);
-        if let Some(contact) = name {
-            notices.push(left(watched_member, them.lang, Notice::ContactLeft { contact }));
+            .find(|c| &c.user_id == user);
+        if let Some(link) = link {
+            let notice = Notice::ContactLeft {
+                contact: link.display_name,
+            };
+            notices.push(left(link.linked_at, watched_member, them.lang, notice));
         }
     }
     // A case still open goes with them: the staff working it must know.
@@ -56,7 +62,7 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         let to = Recipient::Chat(room.chat_id.clone());
         notices.push(Planned::notice(
             Topic::Left,
-            "case",
+            &format!("case{}", case.number),
             to,
             app.operator.staff_lang,
             notice,

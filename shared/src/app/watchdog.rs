@@ -38,6 +38,9 @@ pub struct WatchdogOutcome {
     /// Members (or whole operators) that could not be watched this round: each was
     /// logged, the others were watched all the same, and the run counts as failed.
     pub failed: u32,
+    /// The largest share of a LINE channel's monthly quota used, in percent (None: no
+    /// limit, or LINE did not say).
+    pub line_quota_used: Option<u64>,
 }
 
 impl WatchdogOutcome {
@@ -47,6 +50,7 @@ impl WatchdogOutcome {
         self.reported += other.reported;
         self.rearmed += other.rearmed;
         self.failed += other.failed;
+        self.line_quota_used = self.line_quota_used.max(other.line_quota_used);
     }
 }
 
@@ -64,8 +68,38 @@ pub async fn run(app: &App, inv: &WatchdogInvocation) -> Result<WatchdogOutcome,
             tracing::error!(operator = %app.operator.id, error = %e, "watchdog_operator_failed");
             outcome.failed += 1;
         }
+        watch_quota(&app, &mut outcome).await;
     }
     Ok(outcome)
+}
+
+/// From this share of the monthly quota used, the operator is warned (by the alarm on
+/// `line_quota_nearly_used`, by e-mail: LINE is the channel running out).
+pub const QUOTA_WARNING_PERCENT: u64 = 80;
+
+/// Reads the LINE channel's monthly quota: checks, alerts and staff-room messages all
+/// draw on it, and when it runs out none of them reaches anyone.
+async fn watch_quota(app: &App, outcome: &mut WatchdogOutcome) {
+    let quota = match app.line.quota().await {
+        Ok(quota) => quota,
+        Err(e) => {
+            tracing::warn!(operator = %app.operator.id, error = %e, "line_quota_unread");
+            return;
+        }
+    };
+    let Some(percent) = quota.percent_used() else {
+        return;
+    };
+    outcome.line_quota_used = outcome.line_quota_used.max(Some(percent));
+    if percent >= QUOTA_WARNING_PERCENT {
+        tracing::warn!(
+            operator = %app.operator.id,
+            used = quota.used,
+            limit = quota.limit,
+            percent,
+            "line_quota_nearly_used"
+        );
+    }
 }
 
 /// Members watched at once: the round's reads overlap, so thousands of members fit in

@@ -114,6 +114,28 @@ pub trait Line: Send + Sync {
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
     /// A group member's profile (staff in the staff room need not be friends).
     async fn group_member_profile(&self, group: &ChatId, user: &UserId) -> Result<Option<Profile>, LineError>;
+    /// This month's message quota and how much of it is used.
+    async fn quota(&self) -> Result<Quota, LineError>;
+}
+
+/// The channel's monthly message quota: pushes to members, contacts and the staff room
+/// all draw on it, so running out silences the alerts with the checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    /// This month's limit (free and additional messages); `None`: unlimited.
+    pub limit: Option<u64>,
+    /// Messages counted this month (replies are free).
+    pub used: u64,
+}
+
+impl Quota {
+    /// The share used, in percent, when there is a limit.
+    pub fn percent_used(&self) -> Option<u64> {
+        self.limit.map(|limit| match limit {
+            0 => 100,
+            limit => self.used.saturating_mul(100) / limit,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -106,16 +106,20 @@ impl Checks for DynamoStore {
         pushes: &[Push],
         now: Timestamp,
     ) -> Result<Written, StoreError> {
-        let still = ConditionCheck::builder()
+        // Counted on the check, so an answer planned before these pushes (its all-clear
+        // to those alerted until then) is refused and planned again with them.
+        let still = Update::builder()
             .table_name(&self.table)
             .key("pk", s(keys::person(op, user)))
             .key("sk", s(keys::check(check)))
+            .update_expression("ADD pushes_added :one")
             .condition_expression("#state = :state")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":state", attr("check", &state)?)
+            .expression_attribute_values(":one", n(1))
             .build()
             .map_err(build_error("check"))?;
-        let mut items = vec![TransactWriteItem::builder().condition_check(still).build()];
+        let mut items = vec![TransactWriteItem::builder().update(still).build()];
         for p in pushes {
             items.push(self.outbox_put(op, user, p, now)?);
         }

@@ -26,7 +26,7 @@ use crate::report::{Fact, Recorded};
 use crate::staff::{Staff, StaffRoom};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use jiff::{SignedDuration, Timestamp};
 
 use codec::*;
@@ -104,11 +104,21 @@ impl DynamoStore {
         )?));
         put = match from {
             None => put.condition_expression("attribute_not_exists(pk)"),
-            Some(from) => put
-                .condition_expression("#state = :from AND last_slot = :last_slot")
+            // As read: the same state, slots and pushes added since (none when the
+            // attribute is absent).
+            Some(from) if from.pushes_added == 0 => put
+                .condition_expression(
+                    "#state = :from AND last_slot = :last_slot AND attribute_not_exists(pushes_added)",
+                )
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_values(":from", attr("check", &from.state)?)
                 .expression_attribute_values(":last_slot", attr("check", &from.last_slot)?),
+            Some(from) => put
+                .condition_expression("#state = :from AND last_slot = :last_slot AND pushes_added = :added")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":from", attr("check", &from.state)?)
+                .expression_attribute_values(":last_slot", attr("check", &from.last_slot)?)
+                .expression_attribute_values(":added", n(u64::from(from.pushes_added))),
         };
         let put = put.build().map_err(build_error("check"))?;
         Ok(TransactWriteItem::builder().put(put).build())
