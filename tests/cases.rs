@@ -1025,3 +1025,46 @@ async fn someone_alerted_while_the_member_answers_still_hears_the_all_clear() {
         pushes(&s, TARO)
     );
 }
+
+#[tokio::test]
+async fn a_staff_button_line_sends_without_its_presser_asks_for_the_typed_form_which_works() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    // 田中 presses 対応します on LINE for PC: the postback comes without a userId.
+    let event = s
+        .sim
+        .group_postback_without_user(STAFF_ROOM, &Postback::TakeCase(case).encode());
+    let answer = text_of(&in_room(&mut s, event).await);
+    assert!(
+        answer.contains(&format!("「対応 #{case}」と送ってください")),
+        "{answer}"
+    );
+    let read = |s: &LocalStack| {
+        let cases = s.functions.webhook.cases.clone();
+        let op = operator(s);
+        async move { cases.case(&op, case).await.unwrap().unwrap() }
+    };
+    assert_eq!(read(&s).await.taken_by, None, "nobody took it");
+    // She types it, and the rest of the case, as the answers say.
+    let taken = text_of(&staff_send(&mut s, STAFF_A, &format!("対応 #{case}")).await);
+    assert!(taken.contains("が対応します"), "{taken}");
+    assert_eq!(read(&s).await.taken_by, Some(uid(STAFF_A)));
+    let recorded = text_of(&staff_send(&mut s, STAFF_A, &format!("記録 #{case} 不在")).await);
+    assert!(recorded.contains("不在"), "{recorded}");
+    // An outcome button without its presser names its typed form too (死亡 typed
+    // alone still asks for the confirmation).
+    let event = s
+        .sim
+        .group_postback_without_user(STAFF_ROOM, &Postback::CloseCase(case, Outcome::Deceased).encode());
+    let answer = text_of(&in_room(&mut s, event).await);
+    assert!(answer.contains(&format!("「終了 #{case} 死亡」")), "{answer}");
+    assert_eq!(read(&s).await.outcome, None);
+    staff_send(&mut s, STAFF_A, &format!("終了 #{case} 無事")).await;
+    assert_eq!(read(&s).await.outcome, Some(Outcome::Safe));
+}
+
+/// Sends `event` to the webhook; returns the reply in the staff room.
+async fn in_room(s: &mut LocalStack, event: serde_json::Value) -> line_simulator::Delivery {
+    assert_eq!(s.webhook(&[event]).await, 200);
+    replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
+}

@@ -687,3 +687,26 @@ async fn a_webhook_answered_after_two_seconds_is_redelivered_by_line_and_handled
     let check = check_at(&s, HANAKO, t(MONDAY_9)).await.unwrap();
     assert_eq!(check.state, CheckState::Acknowledged);
 }
+
+#[tokio::test]
+async fn a_reply_line_refuses_is_pushed_instead_but_not_one_that_timed_out() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    // LINE is busy for the reply to 「連絡先登録」 (500 on every attempt): the invitation
+    // code, which the member must pass on, comes by push instead.
+    s.sim.fail_next(Endpoint::Reply, Failure::Status(500), 3);
+    assert_eq!(say(&mut s, KIYOSHI, "連絡先登録").await, 200);
+    let pushed = pushes(&s, KIYOSHI);
+    assert_eq!(pushed.len(), 1, "{pushed:?}");
+    assert!(
+        mimamori::contact::InviteCode::find_in(&text_of(&pushed[0])).is_some(),
+        "{}",
+        text_of(&pushed[0])
+    );
+    // A reply whose answer never came may have been delivered: it is not sent twice.
+    s.sim
+        .fail_next(Endpoint::Reply, Failure::Timeout(Duration::from_millis(600)), 3);
+    assert_eq!(say(&mut s, KIYOSHI, "連絡先登録").await, 200);
+    assert_eq!(pushes(&s, KIYOSHI).len(), 1);
+    assert!(!replies(&s, KIYOSHI).is_empty());
+}

@@ -46,6 +46,14 @@ pub(crate) async fn staff(
     let op = &app.operator.id;
     let room = app.staff.staff_room(op).await?;
     let in_room = matches!((group, &room), (Some(g), Some(r)) if &r.chat_id == g);
+    // A button pressed in the staff room, but LINE did not say by whom: the same action
+    // typed carries its sender.
+    if let (true, None, Some(command)) = (in_room, user, crate::line::webhook::typed_command(&action)) {
+        return Ok((
+            Handled::StaffActionUnidentified,
+            reply(app, Text::StaffUnidentified { command }),
+        ));
+    }
     let (true, Some(user), Some(group)) = (in_room, user, group) else {
         return Ok((Handled::StaffActionRefusedNotStaff, reply(app, Text::StaffOnly)));
     };

@@ -94,6 +94,8 @@ outcomes! {
     ChatMembersJoinedElsewhere = "chat_members_joined_elsewhere",
     ChatMembersLeftElsewhere = "chat_members_left_elsewhere",
     StaffActionRefusedNotStaff = "staff_action_refused_not_staff",
+    /// A staff button in the staff room without a `userId`: asked to type it instead.
+    StaffActionUnidentified = "staff_action_unidentified",
     OnDutySet = "on_duty_set",
     CaseUnknown = "case_unknown",
     CaseTaken = "case_taken",

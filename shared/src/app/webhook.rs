@@ -344,10 +344,33 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
         return;
     };
     let messages: Vec<Value> = reply.0.into_iter().take(5).collect();
-    if let Err(e) = app.line.reply(token, &messages).await {
-        tracing::warn!(event = %event.id, error = %e, "reply_failed");
+    let Err(e) = app.line.reply(token, &messages).await else {
+        return;
+    };
+    tracing::warn!(event = %event.id, error = %e, "reply_failed");
+    // What the reply said matters (an invitation code, the next step of joining, a
+    // case's call buttons): LINE did not take it (a token spent or too old, LINE busy),
+    // so it goes by push, once per event whatever the retries. Not after a timeout:
+    // LINE may have delivered it, and the person would read it twice.
+    if matches!(e, crate::ports::LineError::Timeout) {
+        return;
+    }
+    let to = match &event.source {
+        Some(webhook::Source::User { user_id }) => user_id.as_str(),
+        Some(webhook::Source::Group { group_id: chat, .. } | webhook::Source::Room { room_id: chat, .. }) => {
+            chat.as_str()
+        }
+        None => return,
+    };
+    let key = uuid::Uuid::new_v5(&REPLY_BY_PUSH, format!("{}/{}", app.operator.id, event.id).as_bytes());
+    match app.line.push(to, &messages, key).await {
+        Ok(_) => tracing::info!(event = %event.id, "reply_pushed_instead"),
+        Err(e) => tracing::warn!(event = %event.id, error = %e, "reply_push_failed"),
     }
 }
+
+/// The namespace of the retry keys of replies sent by push instead.
+const REPLY_BY_PUSH: uuid::Uuid = uuid::Uuid::from_u128(0x7265_706c_7962_7970_9d41_0c6e_2b58_f3a7);
 
 async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) -> Result<Handled, AppError> {
     let op = &app.operator.id;

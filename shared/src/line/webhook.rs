@@ -533,8 +533,79 @@ fn case_number(s: &str) -> Option<(u64, &str)> {
     Some((n, s[end..].trim()))
 }
 
-/// The staff room's typed commands: 「案件 #1042」, 「メモ #1042 …」, 「月次レポート [yyyy-mm]」, 「当番」.
+/// The words staff type for a call record (「記録 #1042 不在」).
+const CALL_WORDS: [(CallKind, &str); 4] = [
+    (CallKind::ReachedMember, "本人"),
+    (CallKind::NoAnswer, "不在"),
+    (CallKind::ReachedContact, "連絡先"),
+    (CallKind::Dispatched, "訪問"),
+];
+/// The words staff type for how a case ended (「終了 #1042 無事」).
+const OUTCOME_WORDS: [(Outcome, &str); 4] = [
+    (Outcome::Safe, "無事"),
+    (Outcome::Hospitalised, "入院"),
+    (Outcome::Deceased, "死亡"),
+    (Outcome::Other, "その他"),
+];
+/// Typed after an outcome that stops everything, to confirm it (「終了 #1042 死亡 はい」).
+const CONFIRMED: &str = "はい";
+
+/// What staff can type instead of pressing `action`'s button: LINE does not promise to
+/// say who pressed a button in a group (only iOS and Android users are named), but a
+/// typed message always carries its sender.
+pub fn typed_command(action: &StaffAction) -> Option<String> {
+    fn word<K: PartialEq>(table: &[(K, &'static str)], key: K) -> Option<&'static str> {
+        table.iter().find(|(k, _)| *k == key).map(|(_, w)| *w)
+    }
+    Some(match action {
+        StaffAction::Take(n) => format!("対応 #{n}"),
+        StaffAction::Call(n, kind) => format!("記録 #{n} {}", word(&CALL_WORDS, *kind)?),
+        StaffAction::AskClose(n) => format!("終了 #{n}"),
+        StaffAction::Close {
+            case,
+            outcome,
+            confirmed,
+        } => {
+            let said = word(&OUTCOME_WORDS, *outcome)?;
+            match *confirmed && outcome.needs_confirmation() {
+                true => format!("終了 #{case} {said} {CONFIRMED}"),
+                false => format!("終了 #{case} {said}"),
+            }
+        }
+        StaffAction::Note(..) | StaffAction::Show(_) | StaffAction::Report(_) | StaffAction::OnDuty => return None,
+    })
+}
+
+/// The staff room's typed commands: 「案件 #1042」, 「メモ #1042 …」, 「月次レポート [yyyy-mm]」,
+/// 「当番」, and the buttons' typed forms (`typed_command`): 「対応 #1042」, 「記録 #1042 不在」,
+/// 「終了 #1042」, 「終了 #1042 無事」, 「終了 #1042 死亡 はい」.
 fn parse_staff_command(text: &str) -> Option<StaffAction> {
+    if let Some(rest) = text.strip_prefix("対応") {
+        return case_number(rest)
+            .filter(|(_, tail)| tail.is_empty())
+            .map(|(n, _)| StaffAction::Take(n));
+    }
+    if let Some(rest) = text.strip_prefix("記録") {
+        let (n, said) = case_number(rest)?;
+        let (kind, _) = CALL_WORDS.iter().find(|(_, w)| *w == said)?;
+        return Some(StaffAction::Call(n, *kind));
+    }
+    if let Some(rest) = text.strip_prefix("終了") {
+        let (n, said) = case_number(rest)?;
+        if said.is_empty() {
+            return Some(StaffAction::AskClose(n));
+        }
+        let (said, confirmed) = match said.strip_suffix(CONFIRMED) {
+            Some(said) => (said.trim_end(), true),
+            None => (said, false),
+        };
+        let (outcome, _) = OUTCOME_WORDS.iter().find(|(_, w)| *w == said)?;
+        return Some(StaffAction::Close {
+            case: n,
+            outcome: *outcome,
+            confirmed: confirmed || !outcome.needs_confirmation(),
+        });
+    }
     if let Some(rest) = text.strip_prefix("案件") {
         return case_number(rest)
             .filter(|(_, tail)| tail.is_empty())
@@ -557,6 +628,47 @@ mod tests {
     use super::*;
     use crate::schedule::Cadence;
     use serde_json::json;
+
+    #[test]
+    fn every_staff_button_has_a_typed_form_that_reads_back_as_the_same_action() {
+        let n = 1042;
+        let mut actions = vec![StaffAction::Take(n), StaffAction::AskClose(n)];
+        actions.extend(CallKind::ALL.iter().map(|k| StaffAction::Call(n, *k)));
+        for outcome in Outcome::STAFF {
+            for confirmed in [false, true] {
+                if confirmed || outcome.needs_confirmation() {
+                    actions.push(StaffAction::Close {
+                        case: n,
+                        outcome,
+                        confirmed,
+                    });
+                }
+            }
+        }
+        for action in actions {
+            let typed = typed_command(&action).expect("a typed form");
+            assert_eq!(parse_staff_command(&typed), Some(action), "{typed}");
+        }
+        // 死亡 typed alone asks for the confirmation, as its button does; unknown words
+        // and missing numbers are nothing.
+        assert_eq!(
+            parse_staff_command("終了 ＃1042 死亡"),
+            Some(StaffAction::Close {
+                case: n,
+                outcome: Outcome::Deceased,
+                confirmed: false
+            })
+        );
+        for text in [
+            "記録 #1042 電話",
+            "終了 #1042 はい",
+            "対応",
+            "対応 #1042 すぐ",
+            "終了 無事",
+        ] {
+            assert_eq!(parse_staff_command(text), None, "{text}");
+        }
+    }
 
     const U: &str = "U4af4980629aaaaaaaaaaaaaaaaaaaaaa";
     const G: &str = "Ca56f94637cbbbbbbbbbbbbbbbbbbbbbb";

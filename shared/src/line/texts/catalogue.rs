@@ -129,6 +129,9 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         },
         Text::CaseAlreadyResolved { case_number: 1042 },
         Text::StaffOnly,
+        Text::StaffUnidentified {
+            command: "対応 #1042".into(),
+        },
         Text::ProfileThanks,
         Text::CheckMissed {
             member: "山田花子".into(),

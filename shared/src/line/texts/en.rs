@@ -94,6 +94,7 @@ pub(super) fn render(t: &Text) -> String {
         Text::CaseAlreadyTaken { case_number, by } => format!("{by} is already taking case #{case_number}."),
         Text::CaseAlreadyResolved { case_number } => format!("Case #{case_number} is resolved (the member answered)."),
         Text::StaffOnly => "This button works only in the registered staff room.".into(),
+        Text::StaffUnidentified { command } => format!("LINE did not say who pressed this (LINE for PC, for instance).\nPlease send 「{command}」 instead."),
         Text::MemberErased => "(a member who has left)".into(),
         Text::ProfileThanks => "Thank you.".into(),
         Text::LeftWithOpenCase { case_number, member } => format!("[Left] #{case_number} {member} left the service, and the case was erased with their records. If you do not know how they are, keep checking with their family."),

@@ -94,6 +94,7 @@ pub(super) fn render(t: &Text) -> String {
         Text::CaseAlreadyTaken { case_number, by } => format!("#{case_number} は既に {by}さんが対応しています。"),
         Text::CaseAlreadyResolved { case_number } => format!("#{case_number} は解決済みです（本人のお返事がありました）。"),
         Text::StaffOnly => "このボタンは、登録されたスタッフルームでだけ使えます。".into(),
+        Text::StaffUnidentified { command } => format!("LINEから、どなたが押したかが届きませんでした（パソコン版のLINEなど）。\nお手数ですが「{command}」と送ってください。"),
         Text::MemberErased => "（退会済みの方）".into(),
         Text::ProfileThanks => "ありがとうございます。".into(),
         Text::LeftWithOpenCase { case_number, member } => format!("【退会】#{case_number} {member}さんが退会したため、この案件は記録ごと消去されました。ご本人の状況がわからない場合は、ご家族などへの確認を続けてください。"),

@@ -149,6 +149,10 @@ pub enum Text {
         case_number: u64,
     },
     StaffOnly,
+    /// A staff button pressed in the staff room, but LINE did not say by whom.
+    StaffUnidentified {
+        command: String,
+    },
     ProfileThanks,
     CheckMissed {
         member: String,
