@@ -129,10 +129,19 @@ async fn a_cold_start_rides_out_ssm_throttling_and_fails_clearly_when_it_persist
         channel_secret: true,
         ..Needs::default()
     };
-    // Hundreds of functions starting at 09:00 meet SSM's GetParameter limit.
-    s.faults.fail_next("GetParameter", Fault::Throttling, 4);
+    // Hundreds of functions starting at 09:00 meet SSM's limit of 40 GetParameter*
+    // calls a second; each reads all its secrets in one GetParameters.
+    s.faults.fail_next("GetParameters", Fault::Throttling, 4);
+    let mark = s.aws_calls.len();
     assert!(s.cold_start(needs).await.is_ok(), "retried until SSM answers");
-    s.faults.fail_next("GetParameter", Fault::Throttling, 50);
+    let calls = s.aws_calls.since(mark);
+    assert_eq!(calls.len(), 1, "SSM only: {calls:?}");
+    assert_eq!(
+        calls.values().sum::<usize>(),
+        5,
+        "the secrets in one call, tried 5 times: {calls:?}"
+    );
+    s.faults.fail_next("GetParameters", Fault::Throttling, 50);
     match s.cold_start(needs).await {
         Err(WiringError::Secret(e)) => assert!(e.to_string().contains("could not be read"), "{e}"),
         other => panic!("expected a secret error, got {:?}", other.map(|_| "an app")),

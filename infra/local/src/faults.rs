@@ -5,7 +5,7 @@
 //! what AWS sends, not what moto happens to do.
 //!
 //! Rules name an operation by its JSON-protocol target (`TransactWriteItems`,
-//! `PutItem`, `GetParameter`, …): DynamoDB and SSM speak that protocol. Each rule fires
+//! `PutItem`, `GetParameters`, …): DynamoDB and SSM speak that protocol. Each rule fires
 //! on its next `n` matching requests, or on a share of them (deterministic, seeded).
 
 use crate::{LocalError, Result};

@@ -5,7 +5,7 @@ use super::{App, Secrets, Served};
 use crate::adapters::dynamodb::DynamoStore;
 use crate::adapters::line::{LineClient, LineConfig};
 use crate::adapters::scheduler::EventBridgeScheduler;
-use crate::adapters::ssm::{SecretError, read_secret};
+use crate::adapters::ssm::{SecretError, read_secrets};
 use crate::alerts::EscalationMessage;
 use crate::check::Deadline;
 use crate::clock::{Clock, SystemClock};
@@ -48,7 +48,7 @@ pub struct AwsClients {
 }
 
 /// Attempts at an SSM call. The secrets are read once per cold start, and at 09:00 many
-/// functions start at once against GetParameter's 40 requests a second: rather wait
+/// functions start at once against GetParameters' 40 requests a second: rather wait
 /// (the standard backoff: about 1, 2, 4, 8 s at most) than fail the start.
 const SSM_ATTEMPTS: u32 = 5;
 
@@ -105,15 +105,22 @@ pub async fn build(env: &Env, needs: Needs, clock: Arc<dyn Clock>) -> Result<App
 
 pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &AwsClients) -> Result<App, WiringError> {
     let ssm = &aws.ssm;
-    let access_token = read_secret(ssm, env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?).await?;
-    let channel_secret = match needs.channel_secret {
-        true => Some(read_secret(ssm, env.required("LINE_CHANNEL_SECRET_PARAM")?).await?),
-        false => None,
-    };
-    let staff_room_code = match needs.staff_room_code {
-        true => Some(read_secret(ssm, env.required("STAFF_ROOM_CODE_PARAM")?).await?),
-        false => None,
-    };
+    // One call for every secret this function needs.
+    let mut names = vec![env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?];
+    if needs.channel_secret {
+        names.push(env.required("LINE_CHANNEL_SECRET_PARAM")?);
+    }
+    if needs.staff_room_code {
+        names.push(env.required("STAFF_ROOM_CODE_PARAM")?);
+    }
+    let mut secrets = read_secrets(ssm, &names).await?.into_iter();
+    let mut next = |needed: bool| needed.then(|| secrets.next()).flatten();
+    let access_token = next(true).ok_or_else(|| SecretError {
+        name: names[0].to_owned(),
+        message: "not returned".into(),
+    })?;
+    let channel_secret = next(needs.channel_secret);
+    let staff_room_code = next(needs.staff_room_code);
     let store = Arc::new(DynamoStore::new(aws.dynamodb.clone(), env.required("TABLE_NAME")?));
     let line = LineClient::new(LineConfig {
         timeout: env.line_timeout()?,
