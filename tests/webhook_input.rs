@@ -2,6 +2,7 @@
 //! bad input, no second effect from duplicates, nothing sent in standby mode.
 
 use line_simulator::Simulator;
+use mimamori::app::Handled;
 use mimamori::line::postback::Postback;
 use scenarios::*;
 use serde_json::json;
@@ -129,4 +130,31 @@ async fn staff_room_needs_the_operator_code() {
         staff_room_of(&s).await.is_none(),
         "a group the bot left is no staff room"
     );
+}
+
+#[tokio::test]
+async fn the_account_removed_from_the_staff_room_is_a_loss_the_operator_hears_of() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    s.sim
+        .add_group("C9c000000000000000000000000000009", "ほかのグループ", &[STAFF_A]);
+    let handled = |s: &LocalStack, event: serde_json::Value| {
+        let signed = s.signed(&[event]);
+        let app = s.functions.webhook.clone();
+        async move {
+            match mimamori::app::webhook::handle(&app, signed.body.as_bytes(), Some(&signed.signature)).await {
+                Ok(mimamori::app::webhook::WebhookResponse::Ok { handled, .. }) => handled,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    // Leaving some other group is nothing to report.
+    let other = s.sim.leave("C9c000000000000000000000000000009");
+    assert_eq!(handled(&s, other).await, [Handled::LeftChat]);
+    assert!(staff_room_of(&s).await.is_some());
+    // Removed from the staff room: registration undone, and logged as staff_room_lost,
+    // which the <stack>-staff-room-lost alarm e-mails to the operator.
+    let removed = s.sim.leave(STAFF_ROOM);
+    assert_eq!(handled(&s, removed).await, [Handled::StaffRoomLost]);
+    assert!(staff_room_of(&s).await.is_none());
 }

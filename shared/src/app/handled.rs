@@ -86,6 +86,8 @@ outcomes! {
     // The staff room and cases
     JoinedChat = "joined_chat",
     LeftChat = "left_chat",
+    /// The account was removed from the registered staff room.
+    StaffRoomLost = "staff_room_lost",
     StaffRoomRegistered = "staff_room_registered",
     StaffRoomCodeNotConfigured = "staff_room_code_not_configured",
     StaffCodeWrong = "staff_code_wrong",

@@ -193,8 +193,17 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             Handled::JoinedChat
         }
         Intent::LeftChat { chat: group } => {
-            app.staff.clear_staff_room(&app.operator.id, &group).await?;
-            Handled::LeftChat
+            let op = &app.operator.id;
+            let was_staff_room = app.staff.staff_room(op).await?.is_some_and(|r| r.chat_id == group);
+            app.staff.clear_staff_room(op, &group).await?;
+            if was_staff_room {
+                // Nobody can be told on LINE: the alarm on this e-mails the operator. Until
+                // a staff room is registered again, alerts reach only the contacts.
+                tracing::warn!(operator = %op, "staff_room_lost");
+                Handled::StaffRoomLost
+            } else {
+                Handled::LeftChat
+            }
         }
         // Not claimed, so not acted on (`handle` skips it); kept for completeness.
         Intent::Ignore(_) => Handled::Ignored,
