@@ -1068,3 +1068,59 @@ async fn in_room(s: &mut LocalStack, event: serde_json::Value) -> line_simulator
     assert_eq!(s.webhook(&[event]).await, 200);
     replies(s, STAFF_ROOM).pop().expect("a reply in the staff room")
 }
+
+#[tokio::test]
+async fn a_close_that_failed_after_the_case_closed_is_finished_by_the_redelivery() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    // 入院: the case closes, then the member's history entry cannot be written (the
+    // table fails it through the SDK's three attempts) and the webhook answers 500.
+    s.faults.fail_next_matching(
+        "PutItem",
+        "case_closed",
+        mimamori_local::faults::Fault::InternalServerError,
+        3,
+    );
+    let close = s.sim.group_postback(
+        STAFF_ROOM,
+        STAFF_A,
+        &Postback::CloseCase(case, Outcome::Hospitalised).encode(),
+    );
+    assert_eq!(s.webhook(std::slice::from_ref(&close)).await, 500);
+    let closed = s
+        .functions
+        .webhook
+        .cases
+        .case(&operator(&s), case)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.outcome, Some(Outcome::Hospitalised), "the case itself closed");
+    assert_ne!(member(&s, KIYOSHI).await.unwrap().status, MemberStatus::Paused);
+    // LINE delivers the press again: the close is finished, once.
+    let again = s.sim.redeliver(&close);
+    assert_eq!(s.webhook(&[again]).await, 200);
+    let kiyoshi = member(&s, KIYOSHI).await.unwrap();
+    assert_eq!(
+        kiyoshi.status,
+        MemberStatus::Paused,
+        "hospitalised: no checks for 14 days"
+    );
+    assert!(kiyoshi.resume_on.is_some());
+    let closings = history(&s, KIYOSHI)
+        .await
+        .into_iter()
+        .filter(|e| matches!(e, HistoryEvent::CaseClosed { .. }))
+        .count();
+    assert_eq!(closings, 1);
+    // And once more changes nothing.
+    let third = s.sim.redeliver(&close);
+    assert_eq!(s.webhook(&[third]).await, 200);
+    let paused = history(&s, KIYOSHI)
+        .await
+        .into_iter()
+        .filter(|e| matches!(e, HistoryEvent::Paused { .. }))
+        .count();
+    assert_eq!(paused, 1);
+}

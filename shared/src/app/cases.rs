@@ -14,7 +14,7 @@ use crate::line::texts::Text;
 use crate::line::webhook::StaffAction;
 use crate::line::{messages, views};
 use crate::member::Lang;
-use crate::member::{HistoryEvent, Member, MemberChange};
+use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
 use crate::outbox::{PushKind, Recipient};
 use crate::ports::Written;
 use crate::report::{self, Fact};
@@ -133,6 +133,11 @@ async fn act_on(
                 Handled::CaseNoteAdded,
                 reply(app, Text::NoteRecorded { case_number: number }),
             ))
+        }
+        // A retry of this very close finishes what the first attempt may have left.
+        CaseAct::Close(outcome) if case.outcome == Some(outcome) => {
+            finish_closed(app, case).await?;
+            Ok(already_closed(app, case))
         }
         _ if case.is_closed() => Ok(already_closed(app, case)),
         CaseAct::Take => take(app, case, &actor).await,
@@ -444,25 +449,67 @@ pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option
     if app.cases.close_case(op, case.number, outcome, by.as_ref(), now).await? == Written::Conflict {
         return Ok(Written::Conflict);
     }
+    after_close(app, case, outcome, member.as_ref(), &plan, false).await?;
+    tracing::info!(case = case.number, outcome = outcome.as_str(), "case_closed");
+    Ok(Written::Done)
+}
+
+/// A retry of closing a case (a redelivered 終了, after an attempt that failed once the
+/// case was closed) carries out what the close was to do and may not have done: the
+/// pause of 入院, the stop of 死亡, the history entry and the report fact.
+async fn finish_closed(app: &App, case: &Case) -> Result<(), AppError> {
+    let Some(outcome) = case.outcome else {
+        return Ok(());
+    };
+    let member = app.members.member(&app.operator.id, &case.member).await?;
+    let zone = match &member {
+        Some(m) => m.schedule.time_zone().map_err(|e| AppError::Internal(e.to_string()))?,
+        None => app.operator.zone.clone(),
+    };
+    let plan = outcome.on_close(app.clock.now().to_zoned(zone).date());
+    after_close(app, case, outcome, member.as_ref(), &plan, true).await
+}
+
+/// What closing a case does once it is closed, in an order a retry can finish: the
+/// history entry (once: a `redo` looks first), the report fact (keyed), the pause, and
+/// stopping the checks (each done only if not yet done).
+async fn after_close(
+    app: &App,
+    case: &Case,
+    outcome: Outcome,
+    member: Option<&Member>,
+    plan: &crate::case::ClosePlan,
+    redo: bool,
+) -> Result<(), AppError> {
+    let (op, user, now) = (&app.operator.id, &case.member, app.clock.now());
     let closed = HistoryEvent::CaseClosed {
         case_number: case.number,
         outcome,
     };
-    app.members.record(op, user, now, &closed).await?;
+    let history = match redo {
+        true => app.members.history(op, user).await?,
+        false => Vec::new(),
+    };
+    if !history.iter().any(|(_, e)| *e == closed) {
+        app.members.record(op, user, now, &closed).await?;
+    }
     let fact = Fact::CaseClosed {
         case: case.number,
         outcome,
     };
     app.record_fact(now, &fact).await?;
-    if let (Some(resume_on), Some(_)) = (plan.pause_until, &member) {
-        let (pause, paused) = (MemberChange::PauseUntil(resume_on), HistoryEvent::Paused { resume_on });
-        app.members.change(op, user, &pause, Some(&paused), now).await?;
+    if let (Some(resume_on), Some(member)) = (plan.pause_until, member) {
+        let paused = HistoryEvent::Paused { resume_on };
+        let done = member.status == MemberStatus::Paused && member.resume_on >= Some(resume_on);
+        if !done {
+            let pause = MemberChange::PauseUntil(resume_on);
+            app.members.change(op, user, &pause, Some(&paused), now).await?;
+        }
     }
-    if plan.stop_checks {
-        stop_checks(app, user, member.as_ref(), now).await?;
+    if plan.stop_checks && !history.iter().any(|(_, e)| *e == HistoryEvent::ChecksStopped) {
+        stop_checks(app, user, member, now).await?;
     }
-    tracing::info!(case = case.number, outcome = outcome.as_str(), "case_closed");
-    Ok(Written::Done)
+    Ok(())
 }
 
 /// No more checks (the case ended with the member's death). The record stays for the
