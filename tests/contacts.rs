@@ -19,11 +19,21 @@ async fn member_invites_a_contact_who_is_linked_and_not_checked_on() {
     join(&mut s, YOKO, "鈴木洋子").await;
     assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
 
-    assert!(
-        last_reply(&s, YOKO).contains("鈴木清さんの連絡先"),
-        "{}",
-        last_reply(&s, YOKO)
+    // She had consented to be watched too, but never answered a check: she is asked,
+    // not stopped silently; her checks go on until she answers.
+    let asked = replies(&s, YOKO).pop().unwrap();
+    assert!(text_of(&asked).contains("鈴木清さんの連絡先"), "{}", text_of(&asked));
+    assert!(text_of(&asked).contains("このまま続けますか"), "{}", text_of(&asked));
+    assert_eq!(
+        asked.postback_data(),
+        [
+            Postback::OwnChecks { keep: true }.encode(),
+            Postback::OwnChecks { keep: false }.encode()
+        ]
     );
+    assert!(member(&s, YOKO).await.is_some(), "still watched until she says");
+    let only = tap(&mut s, YOKO, &Postback::OwnChecks { keep: false }.encode()).await;
+    assert!(only.contains("もうお送りしません"), "{only}");
     let told_member = pushes(&s, KIYOSHI).pop().unwrap();
     assert!(text_of(&told_member).contains("鈴木洋子さんを連絡先に登録しました"));
     let linked = contacts(&s, KIYOSHI).await;
@@ -31,7 +41,7 @@ async fn member_invites_a_contact_who_is_linked_and_not_checked_on() {
     assert_eq!(linked[0].display_name, "鈴木洋子");
     assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 1);
 
-    // Yoko befriended the account only to be a contact: she is not watched over.
+    // Yoko chose to be a contact only: she is not watched over.
     assert!(member(&s, YOKO).await.is_none());
     assert_eq!(schedule_names(&s).await.len(), 1, "only Kiyoshi's schedule");
     s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
@@ -304,4 +314,30 @@ async fn a_code_is_redeemed_when_the_member_cannot_be_told_just_now() {
     assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
     assert_eq!(contacts(&s, KIYOSHI).await.len(), 1, "linked all the same");
     assert!(last_reply(&s, YOKO).contains("連絡先として登録しました"));
+}
+
+#[tokio::test]
+async fn a_new_contact_who_keeps_their_own_checks_is_still_watched() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    join(&mut s, YOKO, "鈴木洋子").await;
+    let code = request_code(&mut s, KIYOSHI).await;
+    assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
+    let kept = tap(&mut s, YOKO, &Postback::OwnChecks { keep: true }.encode()).await;
+    assert!(kept.contains("これまでどおり"), "{kept}");
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
+    assert!(has_check_schedule(&s, YOKO).await);
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1, "her own check comes");
+    // Ignoring the question is keeping them: watching never ends without her word.
+    join(&mut s, HANAKO, "山田花子").await;
+    let code = request_code(&mut s, KIYOSHI).await;
+    say(&mut s, HANAKO, &format!("招待コード {code}")).await;
+    s.advance_to(t("2026-12-01T00:10:00Z")).await.unwrap();
+    assert!(member(&s, HANAKO).await.is_some());
+    assert!(!pushes(&s, HANAKO).is_empty(), "Hanako's check comes too");
+    // The buttons do nothing for someone who is no contact.
+    befriend(&mut s, TARO, "佐藤太郎").await;
+    let stray = tap(&mut s, TARO, &Postback::OwnChecks { keep: false }.encode()).await;
+    assert!(stray.contains("使えなくなりました"), "{stray}");
 }

@@ -88,18 +88,19 @@ impl Invitation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Redemption {
     Link {
-        /// The redeeming person joined only to become a contact: stop checking on them.
-        end_own_membership: bool,
+        /// The redeeming person is watched over but shows no sign of wanting it: ask
+        /// whether their own checks go on (they are never stopped without asking).
+        ask_own_checks: bool,
     },
     OwnCode,
     MemberHasFullContacts,
     MemberGone,
 }
 
-/// A person who befriended the account only to enter a code is a contact, not a member:
-/// if nothing shows they are watched over (no check answered, none answered ahead with
-/// the free button, none open), their automatic membership ends. Someone who is
-/// watched over and answers checks stays a member as well as becoming a contact.
+/// A person who befriended the account only to enter a code is a contact, not a member.
+/// One who also consented to be watched but shows no sign of it (no check answered,
+/// none answered ahead with the free button, none open) is asked whether their own
+/// checks go on. Someone who answers checks stays a member as well as a contact.
 pub fn redeem(inviter: Option<&Member>, redeemer: &UserId, redeemer_membership: Option<&Member>) -> Redemption {
     let Some(inviter) = inviter.filter(|m| m.is_active()) else {
         return Redemption::MemberGone;
@@ -112,9 +113,9 @@ pub fn redeem(inviter: Option<&Member>, redeemer: &UserId, redeemer_membership: 
     }
     // Only someone with no trace of being watched over: never answered a check, never
     // checked in ahead with the free button, and no check waiting for an answer.
-    let end_own_membership = redeemer_membership
+    let ask_own_checks = redeemer_membership
         .is_some_and(|m| m.acknowledged_checks == 0 && m.checked_in_for.is_none() && m.open_check.is_none());
-    Redemption::Link { end_own_membership }
+    Redemption::Link { ask_own_checks }
 }
 
 /// A member's contact as the member's records hold it.
@@ -190,9 +191,7 @@ mod tests {
         let ends = |m: &Member| {
             matches!(
                 redeem(Some(&inviter), &m.user_id, Some(m)),
-                Redemption::Link {
-                    end_own_membership: true
-                }
+                Redemption::Link { ask_own_checks: true }
             )
         };
         assert!(ends(&newcomer));
@@ -269,21 +268,17 @@ mod tests {
     }
 
     #[test]
-    fn a_person_who_joined_only_for_the_code_is_not_checked_on() {
+    fn a_person_who_never_answered_a_check_is_asked_whether_their_own_checks_go_on() {
         let inviter = member('a', 3);
         let newcomer = member('b', 0);
         assert_eq!(
             redeem(Some(&inviter), &newcomer.user_id, Some(&newcomer)),
-            Redemption::Link {
-                end_own_membership: true
-            }
+            Redemption::Link { ask_own_checks: true }
         );
         let watched = member('c', 2);
         assert_eq!(
             redeem(Some(&inviter), &watched.user_id, Some(&watched)),
-            Redemption::Link {
-                end_own_membership: false
-            }
+            Redemption::Link { ask_own_checks: false }
         );
         assert_eq!(
             redeem(Some(&inviter), &inviter.user_id, Some(&inviter)),

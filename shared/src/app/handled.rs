@@ -58,6 +58,11 @@ outcomes! {
     InviterGone = "inviter_gone",
     ContactLimit = "contact_limit",
     ContactLinked = "contact_linked",
+    /// Linked, and asked whether their own checks go on (they had never answered one).
+    ContactLinkedOwnChecksAsked = "contact_linked_own_checks_asked",
+    OwnChecksKept = "own_checks_kept",
+    /// A member who became a contact chose to be a contact only.
+    BecameContactOnly = "became_contact_only",
     ContactFollowed = "contact_followed",
     ContactNotLinked = "contact_not_linked",
     ContactRemoved = "contact_removed",

@@ -150,6 +150,7 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
         Intent::TapOk { user, check } => tap_ok(app, &user, check, &mut reply).await?,
         Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
         Intent::OnboardingDone { user } => onboarding_done(app, &user, &mut reply).await?,
+        Intent::OwnChecks { user, keep } => own_checks(app, &user, keep, &mut reply).await?,
         Intent::Leave { user, confirmed } => leave(app, &user, confirmed, &mut reply).await?,
         Intent::CheckIn { user } => {
             sign_of_life(app, &user).await?;
@@ -779,22 +780,22 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
             reply.0.push(messages::text(lang, Text::ContactLimit));
             Ok(Handled::ContactLimit)
         }
-        Redemption::Link { end_own_membership } => match inviter {
-            Some(inviter) => link(app, user, code, &inviter, own.as_ref(), end_own_membership, reply).await,
+        Redemption::Link { ask_own_checks } => match inviter {
+            Some(inviter) => link(app, user, code, &inviter, own.as_ref(), ask_own_checks, reply).await,
             None => Ok(Handled::InviterGone),
         },
     }
 }
 
-/// Links `user` as a contact of `inviter` (within the limit, once), ends the automatic
-/// membership of someone who joined only to become a contact, and tells the member.
+/// Links `user` as a contact of `inviter` (within the limit, once), asks someone watched
+/// over who never answered a check whether their own checks go on, and tells the member.
 async fn link(
     app: &App,
     user: &UserId,
     code: &InviteCode,
     inviter: &Member,
     own: Option<&Member>,
-    end_own_membership: bool,
+    ask_own_checks: bool,
     reply: &mut Reply,
 ) -> Result<Handled, AppError> {
     let (op, now) = (&app.operator.id, app.clock.now());
@@ -829,19 +830,43 @@ async fn link(
     let linked = HistoryEvent::ContactLinked { contact: user.clone() };
     app.members.record(op, &inviter.user_id, now, &linked).await?;
     let member = inviter.display_name.clone();
-    let t = if end_own_membership {
-        become_contact_only(app, user).await?;
-        Text::BecameContactOnly { member }
+    // Someone watched over who shows no sign of wanting it (never answered a check) is
+    // asked, never stopped silently: until they say 「連絡先だけにする」 their checks go on.
+    let handled = if ask_own_checks {
+        reply.0.push(messages::ask_own_checks(lang, &member));
+        Handled::ContactLinkedOwnChecksAsked
     } else {
-        Text::ContactLinkedToContact { member }
+        reply
+            .0
+            .push(messages::text(lang, Text::ContactLinkedToContact { member }));
+        Handled::ContactLinked
     };
-    reply.0.push(messages::text(lang, t));
     // The member is not in this chat: tell them by push, once (keyed by the code).
     let to = Recipient::Person(inviter.user_id.clone());
     let notice = Notice::ContactLinked { contact: name };
     let notice = Planned::notice(Topic::ContactLinked, code.as_str(), to, inviter.lang, notice);
     super::deliver::notify_best_effort(app, op, &inviter.user_id, vec![notice]).await?;
-    Ok(Handled::ContactLinked)
+    Ok(handled)
+}
+
+/// A new contact's answer about their own checks: 「続ける」 changes nothing;
+/// 「連絡先だけにする」 ends their own watching (only for someone who is a contact).
+async fn own_checks(app: &App, user: &UserId, keep: bool, reply: &mut Reply) -> Result<Handled, AppError> {
+    let op = &app.operator.id;
+    let member = app.members.member(op, user).await?;
+    let lang = member.as_ref().map(|m| m.lang).unwrap_or_default();
+    let (Some(_), true) = (&member, app.contacts.is_contact(op, user).await?) else {
+        reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
+        return Ok(Handled::InvalidButton);
+    };
+    if keep {
+        sign_of_life(app, user).await?;
+        reply.0.push(messages::text(lang, Text::OwnChecksKept));
+        return Ok(Handled::OwnChecksKept);
+    }
+    become_contact_only(app, user).await?;
+    reply.0.push(messages::text(lang, Text::OwnChecksStopped));
+    Ok(Handled::BecameContactOnly)
 }
 
 /// Someone who joined only to become a contact is no longer checked on; the report

@@ -339,6 +339,23 @@ pub fn confirm_leave(lang: Lang) -> Value {
     })
 }
 
+/// A new contact who is a member too: do their own checks go on?
+pub fn ask_own_checks(lang: Lang, member: &str) -> Value {
+    let body = Text::OwnChecksQuestion {
+        member: member.to_owned(),
+    }
+    .render(lang);
+    let action = |label: Text, keep: bool| {
+        let label = label.render(lang);
+        json!({ "type": "postback", "label": label, "data": Postback::OwnChecks { keep }.encode(), "displayText": label })
+    };
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": { "type": "confirm", "text": body, "actions": [action(Text::OwnChecksKeepLabel, true), action(Text::OwnChecksStopLabel, false)] }
+    })
+}
+
 /// The settings summary, with buttons to change the schedule or pause.
 pub fn settings(lang: Lang, summary: Text) -> Value {
     with_quick_reply(

@@ -32,6 +32,11 @@ pub enum Postback {
     Leave {
         confirmed: bool,
     },
+    /// The answer to 「ご自身への「お元気ですか」も続けますか」, asked of a member who
+    /// has just become someone's contact: keep their own checks, or be a contact only.
+    OwnChecks {
+        keep: bool,
+    },
     /// A contact's 「無事を確認しました」.
     ContactSafe(CaseNumber),
     /// Staff: 「対応します」.
@@ -110,6 +115,8 @@ impl Postback {
             Self::OnboardingDone => "onboard:done".into(),
             Self::Leave { confirmed: true } => "leave:confirm".into(),
             Self::Leave { confirmed: false } => "leave:cancel".into(),
+            Self::OwnChecks { keep: true } => "own:keep".into(),
+            Self::OwnChecks { keep: false } => "own:stop".into(),
             Self::ContactSafe(n) => format!("case:safe:{n}"),
             Self::TakeCase(n) => format!("case:take:{n}"),
             Self::RecordCall(n, kind) => format!("case:call:{n}:{}", kind.as_str()),
@@ -164,6 +171,8 @@ impl Postback {
             ("onboard", "done") => Some(Self::OnboardingDone),
             ("leave", "confirm") => Some(Self::Leave { confirmed: true }),
             ("leave", "cancel") => Some(Self::Leave { confirmed: false }),
+            ("own", "keep") => Some(Self::OwnChecks { keep: true }),
+            ("own", "stop") => Some(Self::OwnChecks { keep: false }),
             ("case", rest) => parse_case(rest),
             ("settings", "") => Some(Self::Settings),
             ("lang", "ja") => Some(Self::Language(Lang::Ja)),
@@ -318,6 +327,8 @@ mod tests {
             Postback::OnboardingDone,
             Postback::Leave { confirmed: true },
             Postback::Leave { confirmed: false },
+            Postback::OwnChecks { keep: true },
+            Postback::OwnChecks { keep: false },
             Postback::ContactSafe(1042),
             Postback::TakeCase(1042),
             Postback::AskOutcome(1042),
@@ -374,6 +385,7 @@ mod tests {
             Postback::Consent(_) => "Consent",
             Postback::OnboardingDone => "OnboardingDone",
             Postback::Leave { .. } => "Leave",
+            Postback::OwnChecks { .. } => "OwnChecks",
             Postback::ContactSafe(_) => "ContactSafe",
             Postback::TakeCase(_) => "TakeCase",
             Postback::RecordCall(..) => "RecordCall",
@@ -402,7 +414,7 @@ mod tests {
     }
 
     /// Every variant named in `variant`.
-    const VARIANTS: usize = 29;
+    const VARIANTS: usize = 30;
 
     #[test]
     fn the_round_trip_covers_every_variant() {

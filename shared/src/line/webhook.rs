@@ -243,6 +243,11 @@ pub enum Intent {
         user: UserId,
         confirmed: Option<bool>,
     },
+    /// A new contact's answer: keep their own checks, or be a contact only.
+    OwnChecks {
+        user: UserId,
+        keep: bool,
+    },
     /// The OK button of the check scheduled at `check` (validated against the sender's
     /// own checks before it counts).
     TapOk {
@@ -490,6 +495,7 @@ fn button_intent(user: UserId, button: Postback) -> Intent {
         },
         Postback::Consent(agreed) => Intent::Consent { user, agreed },
         Postback::OnboardingDone => Intent::OnboardingDone { user },
+        Postback::OwnChecks { keep } => Intent::OwnChecks { user, keep },
         // Read as staff actions above.
         Postback::TakeCase(_)
         | Postback::RecordCall(..)

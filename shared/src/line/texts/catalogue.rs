@@ -37,9 +37,13 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::ContactOfSelf,
         Text::ContactOnlyHelp,
         Text::NotAMemberForInvite,
-        Text::BecameContactOnly {
+        Text::OwnChecksQuestion {
             member: "山田花子".into(),
         },
+        Text::OwnChecksKeepLabel,
+        Text::OwnChecksStopLabel,
+        Text::OwnChecksKept,
+        Text::OwnChecksStopped,
         Text::AlertToContact {
             member: "山田花子".into(),
             since: "11月25日 9:00".into(),

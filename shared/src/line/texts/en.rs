@@ -33,9 +33,13 @@ pub(super) fn render(t: &Text) -> String {
         Text::ContactOfSelf => "This is your own invitation code. Please forward it to your contact.".into(),
         Text::ContactOnlyHelp => "This account sends you notices as a contact.".into(),
         Text::NotAMemberForInvite => "Contacts can be registered by people who are watched over.".into(),
-        Text::BecameContactOnly { member } => format!(
-            "You are now a contact of {member}. We will not send safety checks to you.\nWe will tell you here if {member} does not answer."
+        Text::OwnChecksQuestion { member } => format!(
+            "You are now a contact of {member}. We will tell you here if {member} does not answer.\nShall we go on sending safety checks to you as well?"
         ),
+        Text::OwnChecksKeepLabel => "Go on".into(),
+        Text::OwnChecksStopLabel => "Contact only".into(),
+        Text::OwnChecksKept => "Certainly. We will go on sending safety checks to you as well.".into(),
+        Text::OwnChecksStopped => "Certainly. We will not send safety checks to you any more.\nYou will still hear from us as a contact.".into(),
         Text::AlertToContact { member, since } => format!(
             "[Safety check] {member} has not answered the check of {since}.\nCould you call or visit to see how they are? Our staff will contact you too."
         ),

@@ -33,9 +33,13 @@ pub(super) fn render(t: &Text) -> String {
         Text::ContactOfSelf => "ご自身の招待コードです。連絡先になってほしい方に転送してください。".into(),
         Text::ContactOnlyHelp => "このアカウントでは、連絡先としてお知らせをお届けしています。".into(),
         Text::NotAMemberForInvite => "連絡先の登録は、見守りを受けている方ができます。".into(),
-        Text::BecameContactOnly { member } => format!(
-            "{member}さんの連絡先として登録しました。あなたご自身への「お元気ですか」はお送りしません。\n{member}さんからお返事がないときに、ここでお知らせします。"
+        Text::OwnChecksQuestion { member } => format!(
+            "{member}さんの連絡先として登録しました。お返事がないときに、ここでお知らせします。\nあなたご自身への「お元気ですか」も、このまま続けますか？"
         ),
+        Text::OwnChecksKeepLabel => "続ける".into(),
+        Text::OwnChecksStopLabel => "連絡先だけにする".into(),
+        Text::OwnChecksKept => "わかりました。あなたご自身への「お元気ですか」も、これまでどおりお送りします。".into(),
+        Text::OwnChecksStopped => "わかりました。あなたご自身への「お元気ですか」は、もうお送りしません。\n連絡先としてのお知らせは、これからも届きます。".into(),
         Text::AlertToContact { member, since } => format!(
             "【見守りサービス】{member}さんから、{since}の安否確認にお返事がありません。\nお電話などで、ご様子を確かめていただけますか。スタッフからもご連絡します。"
         ),

@@ -44,9 +44,14 @@ pub enum Text {
     ContactOfSelf,
     ContactOnlyHelp,
     NotAMemberForInvite,
-    BecameContactOnly {
+    /// Linked as a contact; asks whether their own checks go on.
+    OwnChecksQuestion {
         member: String,
     },
+    OwnChecksKeepLabel,
+    OwnChecksStopLabel,
+    OwnChecksKept,
+    OwnChecksStopped,
     AlertToContact {
         member: String,
         since: String,
