@@ -223,3 +223,25 @@ async fn someone_who_leaves_twice_in_a_day_has_their_contact_told_both_times() {
         .count();
     assert_eq!(told, 2, "each ending is told: {:?}", pushes(&s, YOKO));
 }
+
+#[tokio::test]
+async fn a_member_whose_erasure_fails_stays_watched_until_the_redelivery_finishes_it() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    say(&mut s, KIYOSHI, "退会").await;
+    // The table fails the erasure's writes (through the SDK's three attempts).
+    s.faults
+        .fail_next("BatchWriteItem", mimamori_local::faults::Fault::InternalServerError, 3);
+    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
+    assert_eq!(s.webhook(std::slice::from_ref(&confirm)).await, 500);
+    // Not erased yet: still a member, and still watched (his schedule is kept), so the
+    // watchdog has nothing to revive and nobody is left unwatched meanwhile.
+    assert!(member(&s, KIYOSHI).await.is_some());
+    assert!(has_check_schedule(&s, KIYOSHI).await, "the schedule goes last");
+    // LINE delivers the confirmation again: erased, schedule gone.
+    let again = s.sim.redeliver(&confirm);
+    assert_eq!(s.webhook(&[again]).await, 200);
+    assert!(member(&s, KIYOSHI).await.is_none());
+    assert!(!has_check_schedule(&s, KIYOSHI).await);
+}

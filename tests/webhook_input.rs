@@ -69,13 +69,22 @@ async fn redelivered_events_have_no_second_effect() {
 }
 
 #[tokio::test]
-async fn standby_events_send_nothing_and_change_nothing() {
+async fn standby_events_send_nothing_and_change_nothing_but_an_answer_still_counts() {
     let mut s = stack().await;
     s.sim.add_user(HANAKO, "山田花子");
     let follow = Simulator::as_standby(&s.sim.follow(HANAKO));
     assert_eq!(s.webhook(&[follow]).await, 200);
     assert!(s.sim.deliveries().is_empty());
     assert!(member(&s, HANAKO).await.is_none());
+    // A member who answers while another bot has the chat (standby) answered all the
+    // same: nothing is sent to her, and no one is alerted for a check she answered.
+    join(&mut s, TARO, "佐藤太郎").await;
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    let seen = s.sim.deliveries().len();
+    let ok = Simulator::as_standby(&s.sim.postback(TARO, &last_ok_button(&s, TARO)));
+    assert_eq!(s.webhook(&[ok]).await, 200);
+    assert_eq!(s.sim.deliveries().len(), seen, "silent in standby");
+    assert_eq!(member(&s, TARO).await.unwrap().open_check, None, "answered");
 }
 
 #[tokio::test]
@@ -85,13 +94,15 @@ async fn malformed_foreign_or_stale_buttons_do_nothing_but_say_so() {
     join(&mut s, TARO, "佐藤太郎").await;
     s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
     let open = Some(t("2026-11-30T00:00:00Z"));
-    // Malformed, another member's check, a check that never was: nothing changes.
+    // Malformed, another member's check, a check that never was: each only says so. But
+    // whoever pressed it is alive: Hanako's own open check is answered by her press;
+    // Taro's, whose button she pressed, stays open.
     let taros = last_ok_button(&s, TARO);
     for data in ["ok:not-a-time", "ok:", taros.as_str(), "ok:1700000000"] {
         let event = s.sim.postback(HANAKO, data);
         assert_eq!(s.webhook(&[event]).await, 200);
         assert!(last_reply(&s, HANAKO).contains("使えなくなりました"), "{data}");
-        assert_eq!(member(&s, HANAKO).await.unwrap().open_check, open, "{data}");
+        assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None, "{data}");
     }
     assert_eq!(
         member(&s, TARO).await.unwrap().open_check,

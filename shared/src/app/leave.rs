@@ -1,8 +1,8 @@
 //! Leaving (退会): everything personal about a person is erased in one invocation —
-//! their schedule, member record, checks, pushes, history, contact links on both sides
-//! and invitation codes — after the people linked to them are told. Only an anonymous
-//! fact is kept for the monthly report. Also run when a blocked member's grace period
-//! ends.
+//! their member record, checks, pushes, history, contact links on both sides,
+//! invitation codes and, last, their schedule — after the people linked to them are
+//! told. Only an anonymous fact is kept for the monthly report. Also run when a
+//! blocked member's grace period ends.
 
 use super::deliver::notify_best_effort;
 use super::{App, AppError};
@@ -16,7 +16,6 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     let member = app.members.member(op, user).await?;
     let contacts = app.contacts.contacts(op, user).await?;
     let watched = app.contacts.watched_members(op, user).await?;
-    app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     // Tell first: after the erasure nothing says whom to tell. The notices go through
     // the leaver's outbox (erased with the rest), so a retry sends only what had not gone.
     // Each is keyed by the link it ends (its time), so someone who joins again and
@@ -74,6 +73,10 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         cancel_deadlines(app, member).await?;
     }
     let erased = app.erasure.erase_member(op, user).await?;
+    // The schedule last: until the erasure is done the member is still there, and still
+    // watched (a failure here leaves checks that find nobody and do nothing; LINE's
+    // redelivery of the 退会 finishes it).
+    app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     if let Some(member) = member.as_ref().filter(|m| !m.left_counted) {
         // Only an anonymous fact is kept for the monthly report (once: a member whose
         // checks ended for good was counted then).

@@ -141,17 +141,31 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
         Intent::Follow { user, unblocked } => follow(app, &user, unblocked, &mut reply).await?,
         Intent::Unfollow { user } => unfollow(app, &user).await?,
         Intent::SignOfLife { user, tapped_ok } => greet(app, &user, tapped_ok, &mut reply).await?,
-        // A malformed button does nothing but say so.
+        // A malformed button does nothing but say so; whoever pressed it is alive.
         Intent::InvalidButton { user } => {
+            sign_of_life(app, &user).await?;
             let lang = lang_of(app, &user).await?;
             reply.0.push(messages::text(lang, Text::ButtonNoLongerValid));
             Handled::InvalidButton
         }
         Intent::TapOk { user, check } => tap_ok(app, &user, check, &mut reply).await?,
-        Intent::Consent { user, agreed } => consent(app, &user, agreed, &mut reply).await?,
-        Intent::OnboardingDone { user } => onboarding_done(app, &user, &mut reply).await?,
+        // Every press of a member's is a sign of life, whatever it asks.
+        Intent::Consent { user, agreed } => {
+            sign_of_life(app, &user).await?;
+            consent(app, &user, agreed, &mut reply).await?
+        }
+        Intent::OnboardingDone { user } => {
+            sign_of_life(app, &user).await?;
+            onboarding_done(app, &user, &mut reply).await?
+        }
         Intent::OwnChecks { user, keep } => own_checks(app, &user, keep, &mut reply).await?,
-        Intent::Leave { user, confirmed } => leave(app, &user, confirmed, &mut reply).await?,
+        // Not before an erasure: nothing of theirs is to be written then.
+        Intent::Leave { user, confirmed } => {
+            if confirmed != Some(true) {
+                sign_of_life(app, &user).await?;
+            }
+            leave(app, &user, confirmed, &mut reply).await?
+        }
         Intent::CheckIn { user } => {
             sign_of_life(app, &user).await?;
             let (outcome, message) = check_in(app, &user).await?;
@@ -302,6 +316,14 @@ async fn leave(app: &App, user: &UserId, confirmed: Option<bool>, reply: &mut Re
     let known = member.is_some() || app.contacts.is_contact(&app.operator.id, user).await?;
     let lang = member.map(|m| m.lang).unwrap_or_default();
     Ok(match (known, confirmed) {
+        // Nobody to erase, perhaps because an earlier attempt did: its last step, the
+        // schedule, may be what failed.
+        (false, Some(true)) => {
+            app.scheduler
+                .delete_check_schedule(&app.operator.id, &Watched::from(user))
+                .await?;
+            Handled::LeaveUnknownUser
+        }
         (false, _) => Handled::LeaveUnknownUser,
         (true, None) => {
             reply.0.push(messages::confirm_leave(lang));
@@ -615,7 +637,8 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
             tracing::warn!(member = %user, "member_back_without_follow");
             continue;
         }
-        let Some(member) = member.filter(Member::is_active) else {
+        // A paused member's message is news of them too: it answers a check still open.
+        let Some(member) = member.filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused)) else {
             return Ok((Handled::NotAMember, None));
         };
         let open = match member.open_check {

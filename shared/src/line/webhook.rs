@@ -340,9 +340,22 @@ const STAFF_REGISTRATION: &str = "スタッフ登録";
 
 impl Event {
     pub fn intent(&self) -> Intent {
-        if self.mode == Mode::Standby {
-            return Intent::Ignore(Ignored::Standby);
+        let intent = self.what_it_asks();
+        if self.mode != Mode::Standby {
+            return intent;
         }
+        // Another channel's bot answers this chat (standby): the service stays silent
+        // (LINE sends no reply token), but an answer is still a sign of life and a block
+        // still a block.
+        match intent {
+            Intent::TapOk { .. } | Intent::SignOfLife { .. } | Intent::CheckIn { .. } | Intent::Unfollow { .. } => {
+                intent
+            }
+            _ => Intent::Ignore(Ignored::Standby),
+        }
+    }
+
+    fn what_it_asks(&self) -> Intent {
         match (&self.kind, &self.source) {
             (EventKind::Follow { follow }, Some(Source::User { user_id })) => Intent::Follow {
                 user: user_id.clone(),
@@ -799,10 +812,22 @@ mod tests {
     }
 
     #[test]
-    fn standby_and_unknown_events_are_ignored() {
+    fn standby_events_are_ignored_but_for_signs_of_life_and_blocks_and_unknown_ones_too() {
         let mut e = event(json!({"type":"follow","source":{"type":"user","userId":U}}));
         e.mode = Mode::Standby;
         assert_eq!(e.intent(), Intent::Ignore(Ignored::Standby));
+        let mut text = event(
+            json!({"type":"message","source":{"type":"user","userId":U},"message":{"type":"text","id":"1","text":"元気です"}}),
+        );
+        text.mode = Mode::Standby;
+        assert!(
+            matches!(text.intent(), Intent::SignOfLife { .. }),
+            "{:?}",
+            text.intent()
+        );
+        let mut gone = event(json!({"type":"unfollow","source":{"type":"user","userId":U}}));
+        gone.mode = Mode::Standby;
+        assert!(matches!(gone.intent(), Intent::Unfollow { .. }));
         let unknown = event(json!({"type":"videoPlayComplete","source":{"type":"user","userId":U}}));
         assert_eq!(unknown.intent(), Intent::Ignore(Ignored::UnknownEventType));
     }
