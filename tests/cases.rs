@@ -1124,3 +1124,35 @@ async fn a_close_that_failed_after_the_case_closed_is_finished_by_the_redelivery
         .count();
     assert_eq!(paused, 1);
 }
+
+#[tokio::test]
+async fn a_case_that_ends_otherwise_than_safe_tells_the_alerted_contacts_it_ended_but_not_how() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let case = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .expect("a case");
+    assert!(
+        pushes(&s, YOKO)
+            .iter()
+            .any(|d| text_of(d).contains("お返事がありません"))
+    );
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    let staff_pushes = pushes(&s, STAFF_ROOM).len();
+    staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::CloseCase(case, Outcome::Hospitalised).encode(),
+    )
+    .await;
+    s.drain_queue().await.unwrap();
+    let last = text_of(&pushes(&s, YOKO).pop().unwrap());
+    assert!(last.contains("鈴木清さんの件は、スタッフが対応を終えました"), "{last}");
+    assert!(!last.contains("入院"), "how it ended is for staff to tell: {last}");
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), staff_pushes, "the staff room closed it");
+}

@@ -131,6 +131,23 @@ pub enum SafeBy<'a> {
 }
 
 /// The all-clear for everyone who was alerted about `check`.
+/// A case that ended otherwise than safe: each contact who was alerted is told that
+/// staff have finished (never how: staff tell the family in person). The staff room,
+/// where it was closed, is not told again.
+pub fn plan_case_ended(member: &Member, check: &Check, alerted: &[Recipient]) -> Vec<Planned> {
+    let key = check.key();
+    alerted
+        .iter()
+        .filter(|to| matches!(to, Recipient::Person(_)))
+        .map(|to| {
+            let notice = Notice::CaseEndedToContact {
+                member: member.display_name.clone(),
+            };
+            Planned::new(&key, PushKind::CaseEnded, to.clone(), member.lang, notice)
+        })
+        .collect()
+}
+
 pub fn plan_all_clear(
     member: &Member,
     check: &Check,

@@ -29,6 +29,8 @@ pub enum PushKind {
     Repeat,
     Alert,
     AllClear,
+    /// A case that ended otherwise than safe: its alerted contacts are told it ended.
+    CaseEnded,
     Notice,
     /// An untaken case announced again, or taken to the next escalation level.
     FollowUp,
@@ -42,6 +44,7 @@ impl PushKind {
             Self::Repeat => "repeat",
             Self::Alert => "alert",
             Self::AllClear => "all_clear",
+            Self::CaseEnded => "case_ended",
             Self::Notice => "notice",
             Self::FollowUp => "follow_up",
         }
@@ -161,6 +164,11 @@ pub enum Notice {
     AllClearToContact {
         member: String,
         missed: u32,
+    },
+    /// The case ended otherwise than safe (入院, 死亡, その他): the contact is told only
+    /// that staff have finished, and that staff will tell them more.
+    CaseEndedToContact {
+        member: String,
     },
     AllClearToStaff {
         case: u64,

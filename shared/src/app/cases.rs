@@ -549,13 +549,13 @@ async fn close_check(app: &App, case: &Case, all_clear: bool, by: Option<&Actor>
             .await?
             .filter(|c| c.state == CheckState::Overdue)
         else {
-            return deliver_later(app, case, all_clear).await;
+            return deliver_later(app, case).await;
         };
         let AckPlan::AllClear { check, .. } = check::on_sign_of_life(Some(&open), now) else {
-            return deliver_later(app, case, all_clear).await;
+            return deliver_later(app, case).await;
         };
+        let alerted = alerted(app, user, check.scheduled_at).await?;
         let pushes = if all_clear {
-            let alerted = alerted(app, user, check.scheduled_at).await?;
             let by = by.map(|a| a.name.clone()).unwrap_or_default();
             app.render_all(alerts::plan_all_clear(
                 &member,
@@ -565,7 +565,7 @@ async fn close_check(app: &App, case: &Case, all_clear: bool, by: Option<&Actor>
                 app.operator.staff_lang,
             ))
         } else {
-            Vec::new()
+            app.render_all(alerts::plan_case_ended(&member, &check, &alerted))
         };
         // Only a confirmation of safety is news of the member; otherwise the last sign of
         // life stays what it was.
@@ -575,23 +575,22 @@ async fn close_check(app: &App, case: &Case, all_clear: bool, by: Option<&Actor>
             member.last_sign_of_life.unwrap_or(member.joined_at)
         };
         if app.checks.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
-            return deliver_later(app, case, all_clear).await;
+            return deliver_later(app, case).await;
         }
     }
     Err(AppError::Contention("check of a closing case"))
 }
 
-/// Hands the all-clears of a case closed as safe to the escalation queue; also after a
-/// retry that found the check closed, so whatever is pending goes out.
-async fn deliver_later(app: &App, case: &Case, all_clear: bool) -> Result<(), AppError> {
-    if all_clear {
-        let deliver = EscalationMessage::Deliver {
-            operator: app.operator.id.clone(),
-            member: case.member.clone(),
-            check: case.check,
-        };
-        app.queue.send(&deliver).await?;
-    }
+/// Hands what closing the case's check recorded (the all-clears, or the notices that it
+/// ended) to the escalation queue; also after a retry that found the check closed, so
+/// whatever is pending goes out.
+async fn deliver_later(app: &App, case: &Case) -> Result<(), AppError> {
+    let deliver = EscalationMessage::Deliver {
+        operator: app.operator.id.clone(),
+        member: case.member.clone(),
+        check: case.check,
+    };
+    app.queue.send(&deliver).await?;
     Ok(())
 }
 

@@ -159,9 +159,10 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             onboarding_done(app, &user, &mut reply).await?
         }
         Intent::OwnChecks { user, keep } => own_checks(app, &user, keep, &mut reply).await?,
-        // Not before an erasure: nothing of theirs is to be written then.
+        // 「やめる」: staying, and alive. Not the question or the confirmation: an erasure
+        // follows, and a case still open goes with them (the staff room is told).
         Intent::Leave { user, confirmed } => {
-            if confirmed != Some(true) {
+            if confirmed == Some(false) {
                 sign_of_life(app, &user).await?;
             }
             leave(app, &user, confirmed, &mut reply).await?

@@ -142,6 +142,7 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
         Notice::AllClearToContact { member, missed } => {
             vec![messages::text(lang, Text::AllClearToContact { member, missed })]
         }
+        Notice::CaseEndedToContact { member } => vec![messages::text(lang, Text::CaseEndedToContact { member })],
         Notice::AllClearToStaff { case, member, missed } => vec![messages::text(
             lang,
             Text::AllClearToStaff {

@@ -37,6 +37,9 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         Text::ContactOfSelf,
         Text::ContactOnlyHelp,
         Text::NotAMemberForInvite,
+        Text::CaseEndedToContact {
+            member: "山田花子".into(),
+        },
         Text::OwnChecksQuestion {
             member: "山田花子".into(),
         },

@@ -33,6 +33,9 @@ pub(super) fn render(t: &Text) -> String {
         Text::ContactOfSelf => "This is your own invitation code. Please forward it to your contact.".into(),
         Text::ContactOnlyHelp => "This account sends you notices as a contact.".into(),
         Text::NotAMemberForInvite => "Contacts can be registered by people who are watched over.".into(),
+        Text::CaseEndedToContact { member } => format!(
+            "[Safety check] Our staff have finished looking after {member}'s case.\nThank you for your help. Our staff will tell you more."
+        ),
         Text::OwnChecksQuestion { member } => format!(
             "You are now a contact of {member}. We will tell you here if {member} does not answer.\nShall we go on sending safety checks to you as well?"
         ),

@@ -33,6 +33,9 @@ pub(super) fn render(t: &Text) -> String {
         Text::ContactOfSelf => "ご自身の招待コードです。連絡先になってほしい方に転送してください。".into(),
         Text::ContactOnlyHelp => "このアカウントでは、連絡先としてお知らせをお届けしています。".into(),
         Text::NotAMemberForInvite => "連絡先の登録は、見守りを受けている方ができます。".into(),
+        Text::CaseEndedToContact { member } => format!(
+            "【見守りサービス】{member}さんの件は、スタッフが対応を終えました。\nご協力ありがとうございました。くわしくはスタッフからご連絡します。"
+        ),
         Text::OwnChecksQuestion { member } => format!(
             "{member}さんの連絡先として登録しました。お返事がないときに、ここでお知らせします。\nあなたご自身への「お元気ですか」も、このまま続けますか？"
         ),

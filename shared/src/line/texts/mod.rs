@@ -45,6 +45,9 @@ pub enum Text {
     ContactOnlyHelp,
     NotAMemberForInvite,
     /// Linked as a contact; asks whether their own checks go on.
+    CaseEndedToContact {
+        member: String,
+    },
     OwnChecksQuestion {
         member: String,
     },
