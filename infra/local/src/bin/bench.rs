@@ -32,8 +32,50 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     per_check(&mut stack).await?;
     per_case(&mut stack).await?;
+    per_watchdog_round(&mut stack).await?;
     cold_starts(&stack).await?;
     binary_sizes();
+    Ok(())
+}
+
+/// The hourly watchdog reads the members on its list for the hour (whose check,
+/// deadline or follow-up fell due), not the roster: a round when nobody was due, and
+/// the round after everyone's 09:00 check.
+async fn per_watchdog_round(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Error>> {
+    const MEMBERS: u32 = 50;
+    println!("The hourly watchdog round, {MEMBERS} more members checked daily at 09:00:");
+    for n in 0..MEMBERS {
+        let id = format!("U{:032x}", 0xbe00 + n);
+        stack.sim.add_user(&id, &format!("会員{n}"));
+        for event in [
+            stack.sim.follow(&id),
+            stack.sim.postback(&id, &Postback::Consent(true).encode()),
+            stack.sim.postback(&id, &Postback::OnboardingDone.encode()),
+        ] {
+            stack.webhook(&[event]).await;
+        }
+    }
+    // The next 09:00 in Tokyo, and the rounds at 10:05 (after it) and 15:05 (nobody due).
+    let day = SignedDuration::from_hours(24);
+    let mut nine: Timestamp = "2026-11-30T00:00:00Z".parse()?;
+    while nine <= stack.now() {
+        nine += day;
+    }
+    let arn = stack.resources.check_function_arn.clone();
+    for (title, at) in [
+        (
+            "round at 10:05, after the 09:00 checks",
+            nine + SignedDuration::from_mins(65),
+        ),
+        ("round at 15:05, nobody due", nine + SignedDuration::from_mins(365)),
+    ] {
+        stack.advance_to(at).await?;
+        let mark = stack.aws_calls.len();
+        let out = stack.invoke_target(&arn, json!({ "watchdog": at })).await?;
+        let calls = stack.aws_calls.since(mark);
+        print_calls(title, &calls);
+        println!("    members read: {}", out["members"]);
+    }
     Ok(())
 }
 
