@@ -340,3 +340,37 @@ async fn the_watchdog_reads_the_line_quota_and_warns_from_eighty_percent() {
     s.advance(hours(1)).await.unwrap();
     assert_eq!(quota_at(&s, "2026-12-03T02:06:00Z"), Some(serde_json::Value::Null));
 }
+
+#[tokio::test]
+async fn a_weekly_check_whose_function_failed_for_good_after_opening_it_is_still_sent_and_reminded() {
+    let mut s = watched().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    // Weekly, on Mondays at 09:00: nothing else would remind her for a week.
+    let weekly = mimamori::line::postback::Picker::Time(mimamori::schedule::Cadence::Week {
+        weekday: mimamori::schedule::WeekdayName::Mon,
+    });
+    let pick = s
+        .sim
+        .postback_with_params(HANAKO, &weekly.encode(), &[("time", "09:00")]);
+    assert_eq!(s.webhook(&[pick]).await, 200);
+    // Monday 09:00: the check is opened, then Scheduler refuses its reminder deadline on
+    // all of Lambda's three attempts; the push never went out.
+    FlakyScheduler::install(&mut s.functions.check, SchedulerCall::SetDeadline, 3);
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    let monday = t("2026-11-30T00:00:00Z");
+    assert_eq!(
+        check_at(&s, HANAKO, monday).await.unwrap().state,
+        mimamori::check::CheckState::Sent
+    );
+    assert!(pushes(&s, HANAKO).is_empty());
+    assert_eq!(s.receive_all("InvokeFailureQueue").await.unwrap().len(), 1, "alarmed");
+    // Tuesday 10:05, an hour past the reminder's time: the watchdog sets the reminder
+    // again and delivers the check still pending; the reminder follows.
+    s.advance_to(t("2026-12-01T01:10:00Z")).await.unwrap();
+    let texts: Vec<String> = pushes(&s, HANAKO).iter().map(text_of).collect();
+    assert_eq!(texts.len(), 2, "the check, then its reminder: {texts:?}");
+    assert_eq!(
+        check_at(&s, HANAKO, monday).await.unwrap().state,
+        mimamori::check::CheckState::Reminded
+    );
+}

@@ -370,6 +370,23 @@ pub fn lost_overdue_deadline(
     })
 }
 
+/// The reminder deadline of a check still only sent `grace` after its reminder was due
+/// (`policy` scaled to the member's schedule): the invocation that opened it failed for
+/// good before setting it, or the schedule was lost, so it is set again, due at once. For
+/// a weekly member nothing else would remind them for days.
+pub fn lost_reminder_deadline(
+    check: &Check,
+    now: Timestamp,
+    policy: &CheckTiming,
+    grace: SignedDuration,
+) -> Option<Deadline> {
+    (check.state == CheckState::Sent && now >= check.scheduled_at + policy.reminder_after + grace).then(|| Deadline {
+        check: check.scheduled_at,
+        stage: Stage::Reminder,
+        at: deadline_at(now, now),
+    })
+}
+
 /// `check` reminded at `now` (its push keyed by `slot`), and its overdue deadline.
 fn reminded(
     member: &Member,
@@ -584,6 +601,27 @@ mod tests {
             DuePlan::Open { check, .. } => check,
             other => panic!("expected open, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_check_still_only_sent_past_its_reminder_time_gets_its_reminder_deadline_again() {
+        let grace = SignedDuration::from_hours(1);
+        let mut check = open_at("2026-11-25T00:00:00Z");
+        // Reminder due at +24 h; within the grace it may only be late.
+        assert_eq!(
+            lost_reminder_deadline(&check, t("2026-11-26T00:30:00Z"), &policy(), grace),
+            None
+        );
+        let now = t("2026-11-26T01:00:00Z");
+        let rearmed = lost_reminder_deadline(&check, now, &policy(), grace).unwrap();
+        assert_eq!((rearmed.stage, rearmed.check), (Stage::Reminder, check.scheduled_at));
+        assert!(rearmed.at > now, "never in the past");
+        check.state = CheckState::Reminded;
+        assert_eq!(
+            lost_reminder_deadline(&check, now, &policy(), grace),
+            None,
+            "it did its work"
+        );
     }
 
     #[test]

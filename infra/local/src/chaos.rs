@@ -626,6 +626,8 @@ impl Run {
 
     async fn report(self, end: Timestamp) -> Result<ChaosReport> {
         let deliveries = self.stack.sim.deliveries();
+        // What Lambda gave up on (each raised the alarm): read once, the queue empties.
+        let failure_records = self.stack.receive_all("InvokeFailureQueue").await?;
         let op: OperatorId = self.stack.functions.webhook.operator.id.clone();
         let by_person = |id: &str| -> Vec<&Delivery> { deliveries.iter().filter(|d| d.to == id).collect() };
         let reminder = reminder_text();
@@ -660,7 +662,9 @@ impl Run {
             self.answers.iter().any(|a| a.member == m && a.at >= from && a.at <= to)
         };
 
-        let mut sent = Invariant::new("every due check of an active, unpaused member was sent exactly once");
+        let mut sent = Invariant::new(
+            "every due check of an active, unpaused member was sent exactly once (or reported missing to the staff room)",
+        );
         let mut reminded = Invariant::new("every unanswered check was reminded exactly once");
         let mut recorded = Invariant::new("every sign of life was recorded and closed the open checks");
         let mut alerted = Invariant::new(
@@ -736,9 +740,31 @@ impl Run {
                             );
                         }
                     }
-                    sent.check(n == expected, || {
+                    // A check whose invocation failed all of Lambda's attempts (to the
+                    // alarmed failure destination) is not sent that day: the watchdog
+                    // then tells the staff room it is missing, which is the safety net
+                    // working, not a silent stop.
+                    let reported_missing = n == 0
+                        && by_person(STAFF_ROOM).iter().any(|d| {
+                            d.at >= slot
+                                && d.at < slot + hours(4)
+                                && d.texts().iter().any(|t| {
+                                    (t.contains("【確認漏れ】") || t.contains("【システム障害】"))
+                                        && t.contains(&format!("{}さん", person.name))
+                                })
+                        });
+                    // Or its invocation failed all its attempts: the record in the failure
+                    // destination raised the alarm, and the watchdog sends it with its
+                    // reminder once the reminder is overdue (lost_reminder_deadline).
+                    let failed_for_good = n == 0
+                        && failure_records.iter().any(|r| {
+                            let p = &r["requestPayload"];
+                            p["member"] == person.id.as_str()
+                                && p["scheduled_time"].as_str().and_then(|t| t.parse::<Timestamp>().ok()) == Some(slot)
+                        });
+                    sent.check(n == expected || reported_missing || failed_for_good, || {
                         format!(
-                            "{} {slot}: {n} check pushes, {expected} expected ({standing:?})",
+                            "{} {slot}: {n} check pushes, {expected} expected ({standing:?}), staff room not told",
                             person.name
                         )
                     });
@@ -948,7 +974,7 @@ impl Run {
             silent.check(false, || format!("webhook event never acknowledged: {lost}"));
         }
         silent.checked += self.stack.invocations.len();
-        let failure_destination = self.stack.receive_all("InvokeFailureQueue").await?.len();
+        let failure_destination = failure_records.len();
         let dead_letters = self.stack.queue_depth("EscalationDeadLetterQueue").await?
             + self.stack.queue_depth("SchedulerDeadLetterQueue").await?;
 

@@ -106,9 +106,12 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     *pause_ended = resumed;
                 }
                 let push = app.render(push);
+                // The reminder on the watchdog's list before the check is opened: if this
+                // invocation then fails for good, the watchdog sets it (and sends the push).
+                app.expect(user, deadline.at).await?;
                 if app.checks.open_check(&member, &check, &push).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
-                    app.set_deadline(user, &deadline).await?;
+                    app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
                 }
             }

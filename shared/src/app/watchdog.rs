@@ -271,6 +271,15 @@ async fn rearm_open(
         return Ok(());
     };
     let timing = app.operator.timing.scaled_to(&member.schedule);
+    // Opened, but the invocation failed for good before the reminder deadline was set
+    // (or its push went out): set it, and deliver what is still pending.
+    if let Some(deadline) = check::lost_reminder_deadline(&check, now, &timing, GRACE) {
+        tracing::error!(member = %user, check = %open, "reminder_deadline_rearmed");
+        app.set_deadline(user, &deadline).await?;
+        super::deliver::deliver_pending(app, op, user, open).await?;
+        outcome.rearmed += 1;
+        return Ok(());
+    }
     if let Some(deadline) = check::lost_overdue_deadline(&check, now, &timing, GRACE) {
         tracing::error!(member = %user, check = %open, "overdue_deadline_rearmed");
         app.set_deadline(user, &deadline).await?;
