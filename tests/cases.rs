@@ -55,11 +55,7 @@ async fn the_staff_alert_carries_a_take_button_and_the_first_press_wins() {
     let won = answers.iter().filter(|t| t.contains("が対応します")).count();
     let told = answers.iter().filter(|t| t.contains("既に")).count();
     assert_eq!((won, told), (1, 1), "{answers:?}");
-    let taken = history(&s, KIYOSHI)
-        .await
-        .into_iter()
-        .filter(|e| matches!(e, HistoryEvent::CaseTaken { .. }))
-        .count();
+    let taken = member_events(&s, KIYOSHI, |e| matches!(e, HistoryEvent::CaseTaken { .. })).await;
     assert_eq!(taken, 1);
 }
 
@@ -108,6 +104,11 @@ async fn case_events(s: &LocalStack, case: u64, which: fn(&CaseEvent) -> bool) -
         .await
         .unwrap();
     history.iter().filter(|(_, e)| which(e)).count()
+}
+
+/// How many entries of the member's own history `which` picks.
+async fn member_events(s: &LocalStack, who: &str, which: fn(&HistoryEvent) -> bool) -> usize {
+    history(s, who).await.iter().filter(|e| which(e)).count()
 }
 
 async fn staff_says(s: &mut LocalStack, who: &str, text: &str) -> String {
@@ -1039,16 +1040,11 @@ async fn a_staff_button_line_sends_without_its_presser_asks_for_the_typed_form_w
         answer.contains(&format!("「対応 #{case}」と送ってください")),
         "{answer}"
     );
-    let read = |s: &LocalStack| {
-        let cases = s.functions.webhook.cases.clone();
-        let op = operator(s);
-        async move { cases.case(&op, case).await.unwrap().unwrap() }
-    };
-    assert_eq!(read(&s).await.taken_by, None, "nobody took it");
+    assert_eq!(case_record(&s, case).await.taken_by, None, "nobody took it");
     // She types it, and the rest of the case, as the answers say.
     let taken = text_of(&staff_send(&mut s, STAFF_A, &format!("対応 #{case}")).await);
     assert!(taken.contains("が対応します"), "{taken}");
-    assert_eq!(read(&s).await.taken_by, Some(uid(STAFF_A)));
+    assert_eq!(case_record(&s, case).await.taken_by, Some(uid(STAFF_A)));
     let recorded = text_of(&staff_send(&mut s, STAFF_A, &format!("記録 #{case} 不在")).await);
     assert!(recorded.contains("不在"), "{recorded}");
     // An outcome button without its presser names its typed form too (死亡 typed
@@ -1058,9 +1054,9 @@ async fn a_staff_button_line_sends_without_its_presser_asks_for_the_typed_form_w
         .group_postback_without_user(STAFF_ROOM, &Postback::CloseCase(case, Outcome::Deceased).encode());
     let answer = text_of(&in_room(&mut s, event).await);
     assert!(answer.contains(&format!("「終了 #{case} 死亡」")), "{answer}");
-    assert_eq!(read(&s).await.outcome, None);
+    assert_eq!(case_record(&s, case).await.outcome, None);
     staff_send(&mut s, STAFF_A, &format!("終了 #{case} 無事")).await;
-    assert_eq!(read(&s).await.outcome, Some(Outcome::Safe));
+    assert_eq!(case_record(&s, case).await.outcome, Some(Outcome::Safe));
 }
 
 /// Sends `event` to the webhook; returns the reply in the staff room.
@@ -1088,14 +1084,7 @@ async fn a_close_that_failed_after_the_case_closed_is_finished_by_the_redelivery
         &Postback::CloseCase(case, Outcome::Hospitalised).encode(),
     );
     assert_eq!(s.webhook(std::slice::from_ref(&close)).await, 500);
-    let closed = s
-        .functions
-        .webhook
-        .cases
-        .case(&operator(&s), case)
-        .await
-        .unwrap()
-        .unwrap();
+    let closed = case_record(&s, case).await;
     assert_eq!(closed.outcome, Some(Outcome::Hospitalised), "the case itself closed");
     assert_ne!(member(&s, KIYOSHI).await.unwrap().status, MemberStatus::Paused);
     // LINE delivers the press again: the close is finished, once.
@@ -1108,20 +1097,12 @@ async fn a_close_that_failed_after_the_case_closed_is_finished_by_the_redelivery
         "hospitalised: no checks for 14 days"
     );
     assert!(kiyoshi.resume_on.is_some());
-    let closings = history(&s, KIYOSHI)
-        .await
-        .into_iter()
-        .filter(|e| matches!(e, HistoryEvent::CaseClosed { .. }))
-        .count();
+    let closings = member_events(&s, KIYOSHI, |e| matches!(e, HistoryEvent::CaseClosed { .. })).await;
     assert_eq!(closings, 1);
     // And once more changes nothing.
     let third = s.sim.redeliver(&close);
     assert_eq!(s.webhook(&[third]).await, 200);
-    let paused = history(&s, KIYOSHI)
-        .await
-        .into_iter()
-        .filter(|e| matches!(e, HistoryEvent::Paused { .. }))
-        .count();
+    let paused = member_events(&s, KIYOSHI, |e| matches!(e, HistoryEvent::Paused { .. })).await;
     assert_eq!(paused, 1);
 }
 

@@ -434,14 +434,8 @@ async fn report(app: &App, month: Option<&str>) -> Result<(Handled, Vec<Value>),
 /// had already ended.
 pub(crate) async fn resolve(app: &App, case: &Case, outcome: Outcome, by: Option<Actor>) -> Result<Written, AppError> {
     let op = &app.operator.id;
-    let user = &case.member;
     let now = app.clock.now();
-    let member = app.members.member(op, user).await?;
-    let zone = match &member {
-        Some(m) => m.schedule.time_zone().map_err(|e| AppError::Internal(e.to_string()))?,
-        None => app.operator.zone.clone(),
-    };
-    let plan = outcome.on_close(now.to_zoned(zone).date());
+    let (member, plan) = close_plan(app, case, outcome).await?;
     if plan.close_check {
         close_check(app, case, plan.all_clear, by.as_ref()).await?;
     }
@@ -461,13 +455,24 @@ async fn finish_closed(app: &App, case: &Case) -> Result<(), AppError> {
     let Some(outcome) = case.outcome else {
         return Ok(());
     };
+    let (member, plan) = close_plan(app, case, outcome).await?;
+    after_close(app, case, outcome, member.as_ref(), &plan, true).await
+}
+
+/// The case's member (if still there) and what closing the case with `outcome` does,
+/// dated in the member's zone (the operator's once they are gone).
+async fn close_plan(
+    app: &App,
+    case: &Case,
+    outcome: Outcome,
+) -> Result<(Option<Member>, crate::case::ClosePlan), AppError> {
     let member = app.members.member(&app.operator.id, &case.member).await?;
     let zone = match &member {
         Some(m) => m.schedule.time_zone().map_err(|e| AppError::Internal(e.to_string()))?,
         None => app.operator.zone.clone(),
     };
     let plan = outcome.on_close(app.clock.now().to_zoned(zone).date());
-    after_close(app, case, outcome, member.as_ref(), &plan, true).await
+    Ok((member, plan))
 }
 
 /// What closing a case does once it is closed, in an order a retry can finish: the
