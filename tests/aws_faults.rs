@@ -62,8 +62,60 @@ async fn a_transaction_that_keeps_failing_validation_ends_in_the_dead_letter_que
     assert!(pushes(&s, YOKO).is_empty());
     assert_eq!(
         s.queue_depth("EscalationDeadLetterQueue").await.unwrap(),
+        0,
+        "still retried"
+    );
+    s.advance_to(t(TUESDAY_12) + minutes(30)).await.unwrap();
+    assert!(pushes(&s, YOKO).is_empty());
+    assert_eq!(
+        s.queue_depth("EscalationDeadLetterQueue").await.unwrap(),
         1,
         "five receives, then the dead-letter queue and its alarm"
+    );
+    // The function had each failed record handed out again 1, 2, 4 and 8 minutes later
+    // (ChangeMessageVisibility), not after the queue's 12-minute visibility timeout.
+    let failed_at: Vec<jiff::Timestamp> = s
+        .invocations
+        .iter()
+        .filter(|i| {
+            i.function == "escalation"
+                && i.result
+                    .as_ref()
+                    .is_ok_and(|r| r["batchItemFailures"].as_array().is_some_and(|f| !f.is_empty()))
+        })
+        .map(|i| i.at)
+        .collect();
+    let gaps: Vec<i64> = failed_at
+        .windows(2)
+        .map(|w| w[1].duration_since(w[0]).as_mins())
+        .collect();
+    assert_eq!(gaps, [1, 2, 4, 8]);
+}
+
+/// When the escalation function dies with a batch, nothing shortens the wait: SQS hands
+/// the batch out again after the queue's visibility timeout (12 minutes), not at once.
+#[tokio::test]
+async fn a_batch_whose_function_died_is_handed_out_again_after_the_visibility_timeout() {
+    let mut s = about_to_escalate().await;
+    s.faults
+        .fail_next_matching("TransactWriteItems", "#alert#", Fault::cancelled("ValidationError"), 1);
+    // The first attempt fails its record; the retry a minute later dies before it can
+    // report anything.
+    s.advance_to(t(TUESDAY_12) + seconds(30)).await.unwrap();
+    let escalations = |s: &LocalStack| s.invocations.iter().filter(|i| i.function == "escalation").count();
+    let before = escalations(&s);
+    s.faults.crash_at_rate(1000, 1);
+    s.advance_to(t(TUESDAY_12) + minutes(2)).await.unwrap();
+    s.faults.clear();
+    assert_eq!(escalations(&s), before + 1, "the retry a minute later died");
+    assert!(pushes(&s, YOKO).is_empty());
+    s.advance_to(t(TUESDAY_12) + minutes(12)).await.unwrap();
+    assert_eq!(escalations(&s), before + 1, "12 minutes have not passed since it died");
+    s.advance_to(t(TUESDAY_12) + minutes(14)).await.unwrap();
+    assert_eq!(
+        pushes(&s, YOKO).len(),
+        1,
+        "delivered at the third attempt, 12 minutes on"
     );
 }
 
@@ -147,4 +199,155 @@ async fn a_cold_start_rides_out_ssm_throttling_and_fails_clearly_when_it_persist
         other => panic!("expected a secret error, got {:?}", other.map(|_| "an app")),
     }
     s.faults.clear();
+}
+
+/// The local DynamoDB (moto, patched in `infra/moto_server.py` to save only the items a
+/// transaction names rather than copy whole tables, and to query one partition rather
+/// than walk the table) still undoes every write of a cancelled transaction, reports
+/// each item's reason, and reads one partition in key order, page by page.
+#[tokio::test]
+async fn the_local_dynamodb_undoes_every_write_of_a_cancelled_transaction_and_queries_one_partition() {
+    use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+    let s = stack().await;
+    let db = aws_sdk_dynamodb::Client::new(&s.aws);
+    let table = s.resources.table.clone();
+    let key = |pk: &str, sk: &str| {
+        std::collections::HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(pk.into())),
+            ("sk".to_owned(), AttributeValue::S(sk.into())),
+        ])
+    };
+    for (pk, sk) in [
+        ("T#a", "1"),
+        ("T#b", "1"),
+        ("T#d", "1"),
+        ("T#p", "2"),
+        ("T#p", "1"),
+        ("T#p", "3"),
+    ] {
+        let mut item = key(pk, sk);
+        item.insert("v".into(), AttributeValue::N("1".into()));
+        db.put_item()
+            .table_name(&table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut new_item = key("T#c", "1");
+    new_item.insert("v".into(), AttributeValue::N("1".into()));
+    let cancelled = db
+        .transact_write_items()
+        .transact_items(
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&table)
+                        .set_item(Some(new_item))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .transact_items(
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(&table)
+                        .set_key(Some(key("T#a", "1")))
+                        .update_expression("SET v = :two")
+                        .expression_attribute_values(":two", AttributeValue::N("2".into()))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .transact_items(
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&table)
+                        .set_key(Some(key("T#d", "1")))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .transact_items(
+            TransactWriteItem::builder()
+                .condition_check(
+                    ConditionCheck::builder()
+                        .table_name(&table)
+                        .set_key(Some(key("T#b", "1")))
+                        .condition_expression("attribute_not_exists(pk)")
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    let reasons: Vec<Option<String>> = cancelled
+        .as_service_error()
+        .filter(|e| e.is_transaction_canceled_exception())
+        .and_then(|e| {
+            match e {
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(
+                c,
+            ) => Some(c.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()),
+            _ => None,
+        }
+        })
+        .expect("a transaction cancelled with its reasons");
+    assert_eq!(reasons.last(), Some(&Some("ConditionalCheckFailed".to_owned())));
+    assert!(db_get(&s, key("T#c", "1")).await.is_none(), "the put was undone");
+    assert_eq!(
+        db_get(&s, key("T#a", "1")).await.as_deref(),
+        Some("1"),
+        "the update was undone"
+    );
+    assert_eq!(
+        db_get(&s, key("T#d", "1")).await.as_deref(),
+        Some("1"),
+        "the delete was undone"
+    );
+
+    // One partition, in key order, a page at a time, and nothing of its neighbours.
+    let mut seen = Vec::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .query()
+            .table_name(&table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S("T#p".into()))
+            .limit(2)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        seen.extend(page.items().iter().filter_map(|i| i.get("sk")?.as_s().ok().cloned()));
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, ["1", "2", "3"]);
+}
+
+/// The `v` of an item, read strongly.
+async fn db_get(
+    s: &LocalStack,
+    key: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> Option<String> {
+    let out = aws_sdk_dynamodb::Client::new(&s.aws)
+        .get_item()
+        .table_name(&s.resources.table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    out.item?.get("v")?.as_n().ok().cloned()
 }

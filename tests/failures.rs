@@ -238,6 +238,9 @@ impl Queue for FlakyQueue {
         }
         self.inner.send(message).await
     }
+    async fn retry_after(&self, receipt_handle: &str, after: std::time::Duration) -> Result<(), QueueError> {
+        self.inner.retry_after(receipt_handle, after).await
+    }
 }
 
 #[tokio::test]
@@ -313,7 +316,11 @@ async fn escalation_reports_only_the_failed_record_and_dead_letters_it() {
         .await
         .unwrap();
     s.advance(minutes(2)).await.unwrap();
-
+    assert_eq!(pushes(&s, STAFF_ROOM).len(), 1, "the good record was handled once");
+    // The bad one is handed out again 1, 2, 4 and 8 minutes after each failure, then
+    // dead-lettered.
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 0);
+    s.advance(minutes(25)).await.unwrap();
     assert_eq!(pushes(&s, STAFF_ROOM).len(), 1, "the good record was handled once");
     assert_eq!(
         s.queue_depth("EscalationDeadLetterQueue").await.unwrap(),
@@ -596,12 +603,12 @@ async fn alerts_held_up_by_a_used_up_quota_go_out_with_the_next_follow_up() {
     s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
     // The month's messages run out just before Kiyoshi is overdue at 12:00.
     s.sim.set_monthly_limit(Some(s.sim.billed_messages()));
-    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(1)).await.unwrap();
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
     assert!(pushes(&s, YOKO).is_empty());
     assert_eq!(
         s.queue_depth("EscalationDeadLetterQueue").await.unwrap(),
         1,
-        "past every redelivery: the alarm"
+        "past every redelivery (about 23 minutes): the alarm"
     );
     // The operator raises the plan at 13:30; the follow-ups went on meanwhile.
     s.advance_to(t(TUESDAY_9) + hours(4) + minutes(30)).await.unwrap();

@@ -36,6 +36,10 @@ pub fn minutes(m: i64) -> SignedDuration {
     SignedDuration::from_mins(m)
 }
 
+pub fn seconds(s: i64) -> SignedDuration {
+    SignedDuration::from_secs(s)
+}
+
 /// A stack starting Sunday 2026-11-29 10:00 in Tokyo.
 pub async fn stack() -> LocalStack {
     stack_with(Options::default()).await

@@ -951,15 +951,36 @@ impl Run {
                 // falls in the quiet hours (21:00–08:00, the operator's time).
                 let policy = mimamori::case::CaseFollowUpPolicy::default();
                 let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").map_err(LocalError::new)?;
-                let mut due = opened + policy.every;
-                while policy.is_quiet(due, &tokyo) {
-                    due += minutes(10);
-                }
+                let outside_quiet = |mut t: Timestamp| {
+                    while policy.is_quiet(t, &tokyo) {
+                        t += minutes(10);
+                    }
+                    t
+                };
+                let due = outside_quiet(opened + policy.every);
                 let untaken_until = opened + untaken_for;
                 let followed_up = untaken_until < due + minutes(30) || reannounced > 0;
-                followed.check(closed && followed_up, || {
+                // A case the run ended on before staff closed it (people take their
+                // time) must still have been followed up: the next follow-up after the
+                // last message about it was not yet due when the run ended.
+                let mention = format!("#{}", case.number);
+                let last = staff
+                    .iter()
+                    .filter(|d| d.texts().iter().any(|t| t.contains(&mention)))
+                    .map(|d| d.at)
+                    .max()
+                    .unwrap_or(opened);
+                let interval = if case.taken_at.is_some() {
+                    policy.taken_every
+                } else {
+                    policy.every
+                };
+                let next = outside_quiet(last + interval);
+                let still_followed = closed || end < next + minutes(30);
+                followed.check(followed_up && still_followed, || {
                     format!(
-                        "case #{}: closed {closed}, untaken for {untaken_for:#}, re-announced {reannounced}",
+                        "case #{}: closed {closed}, untaken for {untaken_for:#}, re-announced {reannounced}, \
+                         last staff-room message about it at {last}",
                         case.number
                     )
                 });

@@ -85,6 +85,9 @@ struct Shared {
     forwarded: usize,
     /// Schedules created, updated or deleted since the driver last asked.
     touched_schedules: std::collections::HashSet<String>,
+    /// Visibility timeouts the functions set on received SQS messages, by receipt handle
+    /// (the driver turns them into virtual time).
+    visibility: std::collections::HashMap<String, i64>,
     /// Crashes: the function dies around about `per_mille`/1000 of its AWS calls.
     crash: Option<(u32, crate::Dice)>,
     crashes: usize,
@@ -222,6 +225,12 @@ impl FaultProxy {
             .unwrap_or_default()
     }
 
+    /// The visibility timeout (seconds) a function set on the message received with
+    /// `receipt_handle`, if one did; forgotten once asked.
+    pub fn take_visibility_change(&self, receipt_handle: &str) -> Option<i64> {
+        self.shared.lock().ok()?.visibility.remove(receipt_handle)
+    }
+
     /// Requests passed on to moto.
     pub fn forwarded(&self) -> usize {
         self.shared.lock().map(|s| s.forwarded).unwrap_or_default()
@@ -351,6 +360,16 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
             request = request.header(name, value);
         }
     }
+    // A visibility timeout a function sets, read before the body goes on.
+    let visibility = (operation == "ChangeMessageVisibility")
+        .then(|| serde_json::from_str::<Value>(&text).ok())
+        .flatten()
+        .and_then(|r| {
+            Some((
+                r["ReceiptHandle"].as_str()?.to_owned(),
+                r["VisibilityTimeout"].as_i64()?,
+            ))
+        });
     match request.body(body).send().await {
         Ok(upstream) => {
             let mut response = Response::builder().status(upstream.status());
@@ -359,7 +378,14 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
                     response = response.header(name, value);
                 }
             }
+            let status = upstream.status();
             let bytes = upstream.bytes().await.unwrap_or_default();
+            if status.is_success()
+                && let Some((handle, seconds)) = visibility
+                && let Ok(mut s) = proxy.shared.lock()
+            {
+                s.visibility.insert(handle, seconds);
+            }
             if crash == Some(Crash::After) {
                 return die(&proxy).await;
             }

@@ -131,6 +131,11 @@ pub struct LocalStack {
     pub late_webhooks: usize,
     /// Those redeliveries, waiting for their time.
     redeliveries: Vec<Redelivery>,
+    /// The escalation queue's visibility timeout (seconds), from the template.
+    escalation_visibility: i64,
+    /// Escalation records that failed, invisible until their time (virtual): SQS hands a
+    /// received message out again only when its visibility timeout has passed.
+    hidden: Vec<(Timestamp, String)>,
     _moto: Option<Moto>,
 }
 
@@ -262,6 +267,13 @@ impl LocalStack {
             duplicates: (options.duplicate_per_mille, crate::Dice::new(options.seed)),
             late_webhooks: 0,
             redeliveries: Vec::new(),
+            escalation_visibility: spec
+                .queues
+                .iter()
+                .find(|q| q.logical_id == "EscalationQueue")
+                .and_then(|q| q.visibility_timeout)
+                .unwrap_or(30),
+            hidden: Vec::new(),
             duplicated: 0,
             _moto: moto,
         })
@@ -303,6 +315,7 @@ impl LocalStack {
             .map_err(err)?,
             escalation: build(Needs {
                 scheduler: true,
+                queue: true,
                 ..Needs::default()
             })
             .await
@@ -603,7 +616,13 @@ impl LocalStack {
         let next_schedule = schedules.iter().filter_map(|s| s.next_from(now, &self.fired)).min();
         let next_retry = self.retries.iter().map(|r| r.due).min();
         let next_redelivery = self.redeliveries.iter().map(|r| r.due).min();
-        let next = next_schedule.into_iter().chain(next_retry).chain(next_redelivery).min();
+        let next_visible = self.hidden.iter().map(|(due, _)| *due).min();
+        let next = next_schedule
+            .into_iter()
+            .chain(next_retry)
+            .chain(next_redelivery)
+            .chain(next_visible)
+            .min();
         let Some(at) = next.filter(|t| *t <= limit) else {
             if limit > now {
                 self.clock.set(limit);
@@ -657,6 +676,23 @@ impl LocalStack {
             // Boxed: the webhook's future is large, and a step's stays small.
             Box::pin(self.deliver_webhook(&r.path, &events, r.sent + 1)).await;
         }
+        let (visible, still_hidden): (Vec<_>, Vec<_>) = std::mem::take(&mut self.hidden)
+            .into_iter()
+            .partition(|(due, _)| *due <= at);
+        self.hidden = still_hidden;
+        if !visible.is_empty() {
+            let sqs = aws_sdk_sqs::Client::new(&self.aws);
+            let url = self.resources.queue_url("EscalationQueue")?.to_owned();
+            for (_, handle) in visible {
+                let _ = sqs
+                    .change_message_visibility()
+                    .queue_url(&url)
+                    .receipt_handle(handle)
+                    .visibility_timeout(0)
+                    .send()
+                    .await;
+            }
+        }
         self.drain_queue().await?;
         Ok(Some(at))
     }
@@ -673,8 +709,9 @@ impl LocalStack {
     }
 
     /// Delivers the escalation queue to the escalation function as the event source
-    /// mapping does: batches of up to 10, failed records made visible again and, past
-    /// the queue's maxReceiveCount, moved to its dead-letter queue.
+    /// mapping does: batches of up to 10; a failed record is handed out again once its
+    /// visibility timeout (the one the function set, or the queue's) has passed in
+    /// virtual time, and past the queue's maxReceiveCount moved to its dead-letter queue.
     pub async fn drain_queue(&mut self) -> Result<usize> {
         let sqs = aws_sdk_sqs::Client::new(&self.aws);
         let url = self.resources.queue_url("EscalationQueue")?.to_owned();
@@ -729,14 +766,25 @@ impl LocalStack {
                 let id = m.message_id().unwrap_or_default();
                 let handle = m.receipt_handle().unwrap_or_default();
                 if failed.contains(id) {
-                    // The visibility timeout passes at once in virtual time.
+                    // Visible again when its visibility timeout has passed in virtual
+                    // time: the one the function set, or else the queue's. Meanwhile
+                    // moto keeps it invisible (for SQS's longest, in wall-clock time).
+                    let seconds = self
+                        .faults
+                        .take_visibility_change(handle)
+                        .unwrap_or(self.escalation_visibility);
+                    let hide = if seconds > 0 { 43_200 } else { 0 };
                     let _ = sqs
                         .change_message_visibility()
                         .queue_url(&url)
                         .receipt_handle(handle)
-                        .visibility_timeout(0)
+                        .visibility_timeout(hide)
                         .send()
                         .await;
+                    if seconds > 0 {
+                        self.hidden
+                            .push((self.now() + jiff::SignedDuration::from_secs(seconds), handle.to_owned()));
+                    }
                 } else {
                     let _ = sqs.delete_message().queue_url(&url).receipt_handle(handle).send().await;
                     handled += 1;

@@ -34,4 +34,18 @@ impl Queue for SqsQueue {
             .map_err(|e| QueueError(DisplayErrorContext(&e).to_string()))?;
         Ok(())
     }
+
+    async fn retry_after(&self, receipt_handle: &str, after: std::time::Duration) -> Result<(), QueueError> {
+        // SQS takes 0 to 43,200 seconds.
+        let seconds = i32::try_from(after.as_secs().min(43_200)).unwrap_or(43_200);
+        self.client
+            .change_message_visibility()
+            .queue_url(&self.url)
+            .receipt_handle(receipt_handle)
+            .visibility_timeout(seconds)
+            .send()
+            .await
+            .map_err(|e| QueueError(DisplayErrorContext(&e).to_string()))?;
+        Ok(())
+    }
 }

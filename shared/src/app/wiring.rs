@@ -236,4 +236,7 @@ impl Queue for Unconfigured {
     async fn send(&self, _: &EscalationMessage) -> Result<(), QueueError> {
         Err(QueueError("this function has no escalation queue configured".into()))
     }
+    async fn retry_after(&self, _: &str, _: std::time::Duration) -> Result<(), QueueError> {
+        Err(QueueError("this function has no escalation queue configured".into()))
+    }
 }

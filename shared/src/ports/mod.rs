@@ -179,6 +179,10 @@ pub struct QueueError(pub String);
 #[async_trait]
 pub trait Queue: Send + Sync {
     async fn send(&self, message: &EscalationMessage) -> Result<(), QueueError>;
+    /// Makes a received message (by its receipt handle) visible again `after` from now,
+    /// instead of when the queue's visibility timeout runs out: how a failed record is
+    /// retried sooner than the timeout sized for the longest batch.
+    async fn retry_after(&self, receipt_handle: &str, after: std::time::Duration) -> Result<(), QueueError>;
 }
 
 /// What became of a claim on a webhook event.
