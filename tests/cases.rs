@@ -622,6 +622,82 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
     assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
 }
 
+/// 死亡 recorded by mistake (the wrong case, the wrong button): staff type 「再開 #n」 and
+/// the member is watched again — counted as a member, their schedule back, their next
+/// check sent — and a second 「再開」 changes nothing more.
+#[tokio::test]
+async fn a_death_recorded_by_mistake_is_undone_by_staff_and_the_checks_come_again() {
+    let mut s = stack().await;
+    let case = escalated(&mut s).await;
+    let refused = staff_send(&mut s, STAFF_A, &format!("再開 #{case}")).await;
+    assert!(
+        text_of(&refused).contains("「死亡」で終了した案件ではない"),
+        "{}",
+        text_of(&refused)
+    );
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    staff_send(&mut s, STAFF_A, &format!("終了 #{case} 死亡 はい")).await;
+    let closed = replies(&s, STAFF_ROOM).pop().unwrap();
+    assert!(
+        text_of(&closed).contains(&format!("「再開 #{case}」")),
+        "{}",
+        text_of(&closed)
+    );
+    assert!(!has_check_schedule(&s, KIYOSHI).await);
+    assert!(member(&s, KIYOSHI).await.unwrap().left_counted);
+
+    let resumed = staff_send(&mut s, STAFF_B, &format!("再開 #{case}")).await;
+    assert!(
+        text_of(&resumed).contains("見守りを再開しました"),
+        "{}",
+        text_of(&resumed)
+    );
+    assert!(
+        text_of(&resumed).contains("12月2日"),
+        "the next check: {}",
+        text_of(&resumed)
+    );
+    assert!(has_check_schedule(&s, KIYOSHI).await);
+    assert!(!member(&s, KIYOSHI).await.unwrap().left_counted);
+    // Said twice (or redelivered): nothing more happens.
+    staff_send(&mut s, STAFF_B, &format!("再開 #{case}")).await;
+    let resumed_in_history = history(&s, KIYOSHI)
+        .await
+        .iter()
+        .filter(|e| **e == mimamori::member::HistoryEvent::ChecksResumed)
+        .count();
+    assert_eq!(resumed_in_history, 1);
+    let store = s.functions.webhook.clone();
+    let facts = store.facts.facts(&operator(&s), None).await.unwrap();
+    let count = |left: bool| {
+        facts
+            .iter()
+            .filter(|f| match f.fact {
+                mimamori::report::Fact::Left { .. } => left,
+                mimamori::report::Fact::Joined { .. } => !left,
+                _ => false,
+            })
+            .count()
+    };
+    assert_eq!((count(false), count(true)), (2, 1), "joined, left, joined again");
+    let shown = staff_send(&mut s, STAFF_A, &format!("案件 #{case}")).await;
+    assert!(
+        text_of(&shown).contains("見守りを再開（伊藤さん"),
+        "{}",
+        text_of(&shown)
+    );
+
+    // Wednesday 09:00 (Tokyo): his check comes as before.
+    let before = pushes(&s, KIYOSHI).len();
+    s.advance_to(t("2026-12-02T00:01:00Z")).await.unwrap();
+    let kiyoshi = pushes(&s, KIYOSHI);
+    assert_eq!(kiyoshi.len(), before + 1);
+    assert!(
+        !kiyoshi.last().unwrap().postback_data().is_empty(),
+        "with its OK button"
+    );
+}
+
 #[tokio::test]
 async fn moving_the_staff_room_ends_the_old_rooms_duty() {
     let mut s = stack().await;

@@ -218,6 +218,10 @@ pub enum CaseEvent {
         outcome: Outcome,
         by: Option<Actor>,
     },
+    /// Closed as 死亡 by mistake: staff started the member's checks again.
+    ChecksResumed {
+        by: Actor,
+    },
 }
 
 /// A change of who has a case, with the time it is next looked at (`next`).

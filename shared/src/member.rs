@@ -269,6 +269,8 @@ pub enum HistoryEvent {
     },
     /// Checks stopped for good (the case ended with the member's death).
     ChecksStopped,
+    /// Staff undid a 死亡 recorded by mistake: checks again.
+    ChecksResumed,
 }
 
 /// One change to a member record, with the condition it is made under; the store makes
@@ -294,6 +296,8 @@ pub enum MemberChange {
     PhoneFor(Option<UserId>),
     /// Counted as having left (checks ended for good), so erasure does not count twice.
     LeftCounted,
+    /// Counted as a member again (a 死亡 recorded by mistake was undone).
+    LeftCountUndone,
     Demographics {
         age_band: Option<AgeBand>,
         gender: Option<Gender>,

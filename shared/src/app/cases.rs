@@ -86,6 +86,7 @@ pub(crate) async fn staff(
         } => (case, CaseAct::Close(outcome)),
         StaffAction::Note(n, text) => (n, CaseAct::Note(text)),
         StaffAction::Show(n) => (n, CaseAct::Show),
+        StaffAction::ResumeChecks(n) => (n, CaseAct::ResumeChecks),
     };
     let Some(mut case) = app.cases.case(op, number).await? else {
         return Ok((
@@ -134,6 +135,7 @@ async fn act_on(
                 reply(app, Text::NoteRecorded { case_number: number }),
             ))
         }
+        CaseAct::ResumeChecks => resume_checks(app, case, actor, origin).await,
         // A retry of this very close finishes what the first attempt may have left.
         CaseAct::Close(outcome) if case.outcome == Some(outcome) => {
             finish_closed(app, case).await?;
@@ -160,7 +162,11 @@ async fn act_on(
                         outcome: Text::OutcomeLabel(outcome).render(app.operator.staff_lang),
                         by,
                     };
-                    Ok((Handled::CaseClosed, reply(app, t)))
+                    let mut messages = reply(app, t);
+                    if outcome == Outcome::Deceased {
+                        messages.extend(reply(app, Text::DeceasedUndoHint { case_number: number }));
+                    }
+                    Ok((Handled::CaseClosed, messages))
                 }
                 // Someone (or something) ended it first: say how it was recorded.
                 Written::Conflict => {
@@ -221,6 +227,7 @@ enum CaseAct {
     Close(Outcome),
     Note(String),
     Show,
+    ResumeChecks,
 }
 
 /// The staff member, enrolled on first sight: someone LINE shows acting in the staff
@@ -515,6 +522,74 @@ async fn after_close(
         stop_checks(app, user, member, now).await?;
     }
     Ok(())
+}
+
+/// Undoes what closing a case as 死亡 did, for a member who is alive after all (a wrong
+/// button, a wrong person): counted as a member again, their schedule back, and the
+/// undoing in the member's and the case's history. Each step is done only if not yet
+/// done, so a redelivered 「再開」 finishes an interrupted one. The case stays closed,
+/// its 死亡 in the report is not rewritten.
+async fn resume_checks(
+    app: &App,
+    case: &Case,
+    actor: Actor,
+    origin: Origin<'_>,
+) -> Result<(Handled, Vec<Value>), AppError> {
+    let (op, user, now, number) = (&app.operator.id, &case.member, app.clock.now(), case.number);
+    if case.outcome != Some(Outcome::Deceased) {
+        return Ok((
+            Handled::ChecksResumeRefused,
+            reply(app, Text::ChecksResumeNotDeceased { case_number: number }),
+        ));
+    }
+    let Some(member) = app.members.member(op, user).await? else {
+        return Ok((
+            Handled::ChecksResumeRefused,
+            reply(app, Text::ChecksResumeMemberGone { case_number: number }),
+        ));
+    };
+    // Counted again first: the check function sends nothing to a member counted as left.
+    if member.left_counted {
+        let joined = Fact::Joined {
+            who: crate::member::pseudonym(op, &member),
+            at: now,
+            age_band: member.age_band,
+            gender: member.gender,
+        };
+        app.record_fact(now, &joined).await?;
+        app.members
+            .change(op, user, &MemberChange::LeftCountUndone, None, now)
+            .await?;
+    }
+    app.put_check_schedule(user, &member.schedule).await?;
+    let history = app.members.history(op, user).await?;
+    let last_stop_or_resume = history
+        .iter()
+        .rev()
+        .find(|(_, e)| matches!(e, HistoryEvent::ChecksStopped | HistoryEvent::ChecksResumed));
+    if !matches!(last_stop_or_resume, Some((_, HistoryEvent::ChecksResumed))) {
+        app.members.record(op, user, now, &HistoryEvent::ChecksResumed).await?;
+    }
+    let event = CaseEvent::ChecksResumed { by: actor };
+    app.cases
+        .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
+        .await?;
+    tracing::info!(case = number, "checks_resumed");
+    let zone = member
+        .schedule
+        .time_zone()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let next = member
+        .schedule
+        .first_after(now)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let lang = app.operator.staff_lang;
+    let t = Text::ChecksResumed {
+        case_number: number,
+        member: member.display_name.clone(),
+        next: crate::line::texts::when(lang, next, &zone),
+    };
+    Ok((Handled::ChecksResumed, reply(app, t)))
 }
 
 /// No more checks (the case ended with the member's death). The record stays for the

@@ -115,6 +115,8 @@ outcomes! {
     CaseCloseConfirmAsked = "case_close_confirm_asked",
     CaseClosed = "case_closed",
     CaseAlreadyClosed = "case_already_closed",
+    ChecksResumed = "checks_resumed",
+    ChecksResumeRefused = "checks_resume_refused",
     ReportShown = "report_shown",
     ReportBadMonth = "report_bad_month",
     CaseConfirmedSafeByContact = "case_confirmed_safe_by_contact",

@@ -209,6 +209,8 @@ pub enum StaffAction {
     Report(Option<String>),
     /// 「当番」: the sender is on duty.
     OnDuty,
+    /// 「再開 #1042」: a case closed as 死亡 by mistake; the member's checks start again.
+    ResumeChecks(u64),
 }
 
 /// What an event asks of the service.
@@ -591,14 +593,23 @@ pub fn typed_command(action: &StaffAction) -> Option<String> {
                 false => format!("終了 #{case} {said}"),
             }
         }
-        StaffAction::Note(..) | StaffAction::Show(_) | StaffAction::Report(_) | StaffAction::OnDuty => return None,
+        StaffAction::Note(..)
+        | StaffAction::Show(_)
+        | StaffAction::Report(_)
+        | StaffAction::OnDuty
+        | StaffAction::ResumeChecks(_) => return None,
     })
 }
 
 /// The staff room's typed commands: 「案件 #1042」, 「メモ #1042 …」, 「月次レポート [yyyy-mm]」,
-/// 「当番」, and the buttons' typed forms (`typed_command`): 「対応 #1042」, 「記録 #1042 不在」,
-/// 「終了 #1042」, 「終了 #1042 無事」, 「終了 #1042 死亡 はい」.
+/// 「当番」, 「再開 #1042」 (undoing 死亡), and the buttons' typed forms (`typed_command`):
+/// 「対応 #1042」, 「記録 #1042 不在」, 「終了 #1042」, 「終了 #1042 無事」, 「終了 #1042 死亡 はい」.
 fn parse_staff_command(text: &str) -> Option<StaffAction> {
+    if let Some(rest) = text.strip_prefix("再開") {
+        return case_number(rest)
+            .filter(|(_, tail)| tail.is_empty())
+            .map(|(n, _)| StaffAction::ResumeChecks(n));
+    }
     if let Some(rest) = text.strip_prefix("対応") {
         return case_number(rest)
             .filter(|(_, tail)| tail.is_empty())
@@ -678,12 +689,15 @@ mod tests {
                 confirmed: false
             })
         );
+        assert_eq!(parse_staff_command("再開 ＃1042"), Some(StaffAction::ResumeChecks(n)));
         for text in [
             "記録 #1042 電話",
             "終了 #1042 はい",
             "対応",
             "対応 #1042 すぐ",
             "終了 無事",
+            "再開",
+            "再開 #1042 今すぐ",
         ] {
             assert_eq!(parse_staff_command(text), None, "{text}");
         }

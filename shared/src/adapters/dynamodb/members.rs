@@ -176,6 +176,9 @@ fn member_update(
         MemberChange::LeftCounted => {
             new("SET left_counted = :value", exists).value(":value", AttributeValue::Bool(true))
         }
+        MemberChange::LeftCountUndone => {
+            new("SET left_counted = :value", exists).value(":value", AttributeValue::Bool(false))
+        }
         MemberChange::Demographics { age_band, gender } => new("SET age_band = :age, gender = :gender", exists)
             .value(":age", age_band.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
             .value(":gender", gender.map_or_else(|| Ok(none()), |v| attr("member", &v))?),

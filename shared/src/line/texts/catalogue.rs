@@ -220,6 +220,14 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             outcome: "本人が応答".into(),
         },
         Text::CaseNotTaken { case_number: 1042 },
+        Text::ChecksResumed {
+            case_number: 1042,
+            member: "山田花子".into(),
+            next: "12月1日 9:00".into(),
+        },
+        Text::ChecksResumeNotDeceased { case_number: 1042 },
+        Text::ChecksResumeMemberGone { case_number: 1042 },
+        Text::DeceasedUndoHint { case_number: 1042 },
         Text::CaseUnknown { case_number: 1042 },
         Text::NoteRecorded { case_number: 1042 },
         Text::CaseHistory {

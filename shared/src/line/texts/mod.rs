@@ -240,6 +240,20 @@ pub enum Text {
         case_number: u64,
         outcome: String,
     },
+    ChecksResumed {
+        case_number: u64,
+        member: String,
+        next: String,
+    },
+    ChecksResumeNotDeceased {
+        case_number: u64,
+    },
+    ChecksResumeMemberGone {
+        case_number: u64,
+    },
+    DeceasedUndoHint {
+        case_number: u64,
+    },
     CaseNotTaken {
         case_number: u64,
     },
