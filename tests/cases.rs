@@ -1007,7 +1007,7 @@ impl mimamori::ports::Checks for FollowUpDuringTheAnswer {
         member: &UserId,
         check: Timestamp,
         kind: Option<PushKind>,
-    ) -> Result<Vec<(Push, bool)>, StoreError> {
+    ) -> Result<Vec<mimamori::outbox::Outboxed>, StoreError> {
         self.inner.pushes(op, member, check, kind).await
     }
     async fn record_notices(
@@ -1091,7 +1091,7 @@ async fn someone_alerted_while_the_member_answers_still_hears_the_all_clear() {
         .await
         .unwrap()
         .into_iter()
-        .map(|(p, _)| p.to)
+        .map(|o| o.push.to)
         .collect();
     assert!(cleared.contains(&Recipient::Person(uid(TARO))), "{cleared:?}");
     assert!(

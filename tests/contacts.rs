@@ -294,7 +294,7 @@ async fn a_contact_who_blocks_the_account_is_not_alerted_and_staff_and_the_membe
         .unwrap();
     assert_eq!(alerts.len(), 1, "the staff room's alone");
     assert!(
-        alerts.iter().all(|(p, _)| p.to != Recipient::Person(uid(YOKO))),
+        alerts.iter().all(|o| o.push.to != Recipient::Person(uid(YOKO))),
         "nothing is pushed to someone LINE cannot reach"
     );
 

@@ -717,3 +717,43 @@ async fn a_reply_line_refuses_is_pushed_instead_but_not_one_that_timed_out() {
     assert_eq!(pushes(&s, KIYOSHI).len(), 1);
     assert!(!replies(&s, KIYOSHI).is_empty());
 }
+
+/// LINE accepted Kiyoshi's Monday check, but recording that it went out failed in every
+/// attempt: the push stays pending in the outbox. LINE keeps its retry key for 24 hours
+/// only, so the deliveries after that (the escalation on Tuesday, 27 hours on) must not
+/// push it again with the old key: a later check has taken its place, and he would see
+/// Monday's check twice. The alerts, pending or not, still go out.
+#[tokio::test]
+async fn a_check_still_pending_past_its_retry_keys_life_is_not_pushed_again() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    // Every attempt of Monday's check (three invocations, three SDK attempts each) fails
+    // to mark its push sent.
+    s.faults
+        .fail_next_matching("UpdateItem", "sent_at = :now", Fault::InternalServerError, 9);
+    s.advance_to(t(MONDAY_9) + minutes(5)).await.unwrap();
+    let monday = |s: &LocalStack| {
+        pushes(s, KIYOSHI)
+            .iter()
+            .filter(|d| {
+                !text_of(d).contains("まだお返事がありません")
+                    && d.postback_data().iter().any(
+                        |p| matches!(Postback::read(p), Some(Postback::Ok { check, .. }) if check.at() == t(MONDAY_9)),
+                    )
+            })
+            .count()
+    };
+    assert_eq!(monday(&s), 1);
+    let failed = s
+        .invocations
+        .iter()
+        .filter(|i| i.function == "check" && i.result.is_err())
+        .count();
+    assert_eq!(failed, 3, "all three attempts failed");
+    // Through the reminder (Tuesday 09:00) and the escalation (12:00).
+    s.advance_to(t(TUESDAY_9) + hours(4)).await.unwrap();
+    assert!(!pushes(&s, YOKO).is_empty(), "Yoko is alerted");
+    assert_eq!(monday(&s), 1, "Monday's check reached him once");
+}

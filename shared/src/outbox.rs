@@ -344,6 +344,56 @@ pub struct Push {
     pub messages: Vec<Value>,
 }
 
+/// How long LINE remembers a retry key after the first request with it: a retry after
+/// that is a new request to LINE, and what the first one delivered arrives again.
+pub const RETRY_KEY_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// A push as the outbox holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outboxed {
+    pub push: Push,
+    /// Sent, or refused for good: never pushed again.
+    pub settled: bool,
+    /// When it was recorded; its first attempt followed at once.
+    pub recorded_at: Timestamp,
+}
+
+/// What a delivery round does with a push from the outbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// Sent or refused already: nothing.
+    Settled,
+    /// Pending and within the retry key's life: push with the same key (LINE answers 409
+    /// if an earlier attempt got through).
+    SameKey,
+    /// Pending past the key's life, to the member (a check, its reminder, a repeat):
+    /// sent again only while the check is as it was sent (not yet reminded, overdue or
+    /// answered: the watchdog's repair of a check whose push never left); once the
+    /// reminder (with its own OK button) has taken its place it could only arrive twice,
+    /// long after its time, so it is settled as failed.
+    Expired,
+    /// Pending past the key's life, to a contact or the staff room (an alert, a
+    /// follow-up, an all-clear, a notice): still sent, since hearing it twice is better
+    /// than not at all, and logged as such.
+    Resend,
+}
+
+impl Outboxed {
+    /// What to do with this push at `now`. An hour's margin is kept below LINE's 24 hours
+    /// (the first attempt comes just after recording, and clocks differ).
+    pub fn retry(&self, now: Timestamp) -> Retry {
+        if self.settled {
+            return Retry::Settled;
+        }
+        let fresh = now.duration_since(self.recorded_at) < RETRY_KEY_LIFETIME - jiff::SignedDuration::from_hours(1);
+        match (fresh, self.push.kind) {
+            (true, _) => Retry::SameKey,
+            (false, PushKind::Check | PushKind::Reminder | PushKind::Repeat) => Retry::Expired,
+            (false, _) => Retry::Resend,
+        }
+    }
+}
+
 impl Push {
     /// The `X-Line-Retry-Key`: the same for every attempt of this push, different for
     /// every other push.
@@ -385,5 +435,38 @@ mod tests {
         assert_eq!(a.retry_key(&op, &m), a.clone().retry_key(&op, &m));
         assert_ne!(a.retry_key(&op, &m), b.retry_key(&op, &m));
         assert_eq!(a.retry_key(&op, &m).get_version_num(), 5);
+    }
+
+    #[test]
+    fn a_push_pending_past_its_retry_keys_life_is_dropped_if_a_later_check_replaced_it_and_sent_if_it_is_an_alert() {
+        let recorded: Timestamp = "2026-11-30T00:00:00Z".parse().unwrap();
+        let entry = |kind, settled| Outboxed {
+            push: Push {
+                key: "k".into(),
+                kind,
+                to: Recipient::Person(UserId::new(format!("U{}", "1".repeat(32))).unwrap()),
+                messages: vec![],
+            },
+            settled,
+            recorded_at: recorded,
+        };
+        let at = |h: i64| recorded + jiff::SignedDuration::from_hours(h);
+        assert_eq!(entry(PushKind::Check, true).retry(at(1)), Retry::Settled);
+        assert_eq!(entry(PushKind::Alert, true).retry(at(30)), Retry::Settled);
+        for kind in [PushKind::Check, PushKind::Reminder, PushKind::Alert] {
+            assert_eq!(entry(kind, false).retry(at(22)), Retry::SameKey, "{kind:?}");
+        }
+        for kind in [PushKind::Check, PushKind::Reminder, PushKind::Repeat] {
+            assert_eq!(entry(kind, false).retry(at(23)), Retry::Expired, "{kind:?}");
+        }
+        for kind in [
+            PushKind::Alert,
+            PushKind::FollowUp,
+            PushKind::AllClear,
+            PushKind::CaseEnded,
+            PushKind::Notice,
+        ] {
+            assert_eq!(entry(kind, false).retry(at(27)), Retry::Resend, "{kind:?}");
+        }
     }
 }

@@ -682,8 +682,8 @@ pub(crate) async fn alerted(app: &App, user: &UserId, check: Timestamp) -> Resul
         .pushes(&app.operator.id, user, check, None)
         .await?
         .into_iter()
-        .filter(|(p, _)| matches!(p.kind, PushKind::Alert | PushKind::FollowUp))
-        .map(|(p, _)| p.to)
+        .filter(|o| matches!(o.push.kind, PushKind::Alert | PushKind::FollowUp))
+        .map(|o| o.push.to)
         .collect();
     to.sort_by(|a, b| a.line_id().cmp(b.line_id()));
     to.dedup();

@@ -3,8 +3,9 @@
 //! tells us a retried push had in fact gone out.
 
 use super::{App, AppError};
+use crate::check::CheckState;
 use crate::ids::{OperatorId, UserId};
-use crate::outbox::Push;
+use crate::outbox::{Push, Retry};
 use crate::ports::{LineError, Pushed};
 use jiff::Timestamp;
 
@@ -91,13 +92,34 @@ pub async fn deliver_pending(
     member: &UserId,
     check: Timestamp,
 ) -> Result<Delivered, AppError> {
-    let pending: Vec<Push> = app
-        .checks
-        .pushes(op, member, check, None)
-        .await?
-        .into_iter()
-        .filter(|(_, sent)| !sent)
-        .map(|(p, _)| p)
-        .collect();
+    let now = app.clock.now();
+    let mut pending: Vec<Push> = Vec::new();
+    // Read only if a push to the member outlived its retry key.
+    let mut still_asking: Option<bool> = None;
+    for entry in app.checks.pushes(op, member, check, None).await? {
+        let resend = match entry.retry(now) {
+            Retry::Settled => continue,
+            Retry::SameKey => {
+                pending.push(entry.push);
+                continue;
+            }
+            Retry::Resend => true,
+            Retry::Expired => match still_asking {
+                Some(asking) => asking,
+                None => {
+                    let state = app.checks.check(op, member, check).await?.map(|c| c.state);
+                    let asking = state == Some(CheckState::Sent);
+                    *still_asking.insert(asking)
+                }
+            },
+        };
+        if resend {
+            tracing::warn!(member = %member, push = entry.push.kind.as_str(), "push_retry_key_expired");
+            pending.push(entry.push);
+        } else {
+            app.checks.mark_failed(op, member, &entry.push, now).await?;
+            tracing::warn!(member = %member, push = entry.push.kind.as_str(), "push_expired");
+        }
+    }
     deliver(app, op, member, &pending).await
 }

@@ -27,7 +27,7 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
         .pushes(op, &case.member, check.scheduled_at, Some(PushKind::Alert))
         .await?
         .into_iter()
-        .map(|(p, _)| p.to)
+        .map(|o| o.push.to)
         .collect();
     let event = CaseEvent::Alerted {
         contacts: alerted
@@ -164,7 +164,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         .pushes(op, user, check.scheduled_at, Some(PushKind::FollowUp))
         .await?
         .into_iter()
-        .map(|(p, _)| p.key)
+        .map(|o| o.push.key)
         .collect();
     let new: Vec<_> = app.render_all(pushes.into_iter().filter(|p| !already.contains(&p.key)).collect());
     if !new.is_empty()
@@ -253,7 +253,7 @@ async fn taken_follow_up(
         .pushes(op, user, check.scheduled_at, Some(PushKind::FollowUp))
         .await?
         .into_iter()
-        .any(|(p, _)| p.key == planned.key);
+        .any(|o| o.push.key == planned.key);
     if !already
         && app
             .checks
@@ -346,7 +346,7 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .pushes(op, user, at, Some(PushKind::Alert))
             .await?
             .into_iter()
-            .map(|(p, _)| p.key)
+            .map(|o| o.push.key)
             .collect();
         let new: Vec<_> = app.render_all(
             plan_alerts(&member, &check, &contacts, room.as_ref(), app.operator.staff_lang)

@@ -59,14 +59,15 @@ pub trait Checks: Send + Sync {
         pushes: &[Push],
         now: Timestamp,
     ) -> Result<Written, StoreError>;
-    /// The check's pushes, each with whether it is settled (sent, or refused for good).
+    /// The check's pushes, each with whether it is settled (sent, or refused for good)
+    /// and when it was recorded.
     async fn pushes(
         &self,
         op: &OperatorId,
         member: &UserId,
         check: Timestamp,
         kind: Option<PushKind>,
-    ) -> Result<Vec<(Push, bool)>, StoreError>;
+    ) -> Result<Vec<crate::outbox::Outboxed>, StoreError>;
     /// Records notices that belong to no check (each once: one recorded before is left
     /// as it is) and returns those not yet sent.
     async fn record_notices(

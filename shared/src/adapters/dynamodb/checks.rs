@@ -132,7 +132,7 @@ impl Checks for DynamoStore {
         user: &UserId,
         check: Timestamp,
         kind: Option<PushKind>,
-    ) -> Result<Vec<(Push, bool)>, StoreError> {
+    ) -> Result<Vec<crate::outbox::Outboxed>, StoreError> {
         let prefix = keys::outbox_of(check);
         let mut out = Vec::new();
         for i in self.query_prefix(keys::person(op, user), &prefix).await? {
@@ -141,15 +141,16 @@ impl Checks for DynamoStore {
                 continue;
             }
             let messages = serde_json::from_str(&r.messages).map_err(corrupt("push"))?;
-            out.push((
-                Push {
+            out.push(crate::outbox::Outboxed {
+                push: Push {
                     key: r.key,
                     kind: r.kind,
                     to: r.to,
                     messages,
                 },
-                r.status != PushStatus::Pending,
-            ));
+                settled: r.status != PushStatus::Pending,
+                recorded_at: r.created_at,
+            });
         }
         Ok(out)
     }
