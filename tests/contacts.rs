@@ -341,3 +341,32 @@ async fn a_new_contact_who_keeps_their_own_checks_is_still_watched() {
     let stray = tap(&mut s, TARO, &Postback::OwnChecks { keep: false }.encode()).await;
     assert!(stray.contains("使えなくなりました"), "{stray}");
 }
+
+/// Yoko was watched over, with Taro as her contact, and becomes Kiyoshi's contact only:
+/// Taro is told her watching ended, and is no longer linked to her (reliability review
+/// 5: her own contacts were not told, and their links were left behind).
+#[tokio::test]
+async fn a_member_who_becomes_a_contact_only_has_her_own_contacts_told_and_unlinked() {
+    let mut s = stack().await;
+    join(&mut s, YOKO, "鈴木洋子").await;
+    link_contact(&mut s, YOKO, TARO, "山田太郎").await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let code = request_code(&mut s, KIYOSHI).await;
+    assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
+    let before = pushes(&s, TARO).len();
+    let only = tap(&mut s, YOKO, &Postback::OwnChecks { keep: false }.encode()).await;
+    assert!(only.contains("もうお送りしません"), "{only}");
+    let taro = pushes(&s, TARO);
+    assert_eq!(taro.len(), before + 1);
+    assert!(
+        text_of(taro.last().unwrap()).contains("鈴木洋子さんの見守りは終了しました"),
+        "{}",
+        text_of(taro.last().unwrap())
+    );
+    assert!(contacts(&s, YOKO).await.is_empty(), "Taro no longer linked to her");
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1, "she is Kiyoshi's contact");
+    assert!(member(&s, YOKO).await.is_none());
+    // A redelivered choice changes nothing and tells Taro nothing more.
+    tap(&mut s, YOKO, &Postback::OwnChecks { keep: false }.encode()).await;
+    assert_eq!(pushes(&s, TARO).len(), before + 1);
+}

@@ -894,9 +894,34 @@ async fn own_checks(app: &App, user: &UserId, keep: bool, reply: &mut Reply) -> 
 }
 
 /// Someone who joined only to become a contact is no longer checked on; the report
-/// counts them as having left.
+/// counts them as having left. Their own contacts, who watched over them, are told that
+/// the watching ended and are no longer linked (told first: a retry of the choice finds
+/// the member gone and asks nothing more; each notice is keyed by its link).
 async fn become_contact_only(app: &App, user: &UserId) -> Result<(), AppError> {
     let (op, now) = (&app.operator.id, app.clock.now());
+    let own_contacts = app.contacts.contacts(op, user).await?;
+    if let Some(member) = app.members.member(op, user).await? {
+        let notices = own_contacts
+            .iter()
+            .map(|c| {
+                let notice = Notice::MemberLeft {
+                    member: member.display_name.clone(),
+                };
+                let occasion = format!("own_checks_ended{}", c.linked_at.as_second());
+                Planned::notice(
+                    Topic::Left,
+                    &occasion,
+                    Recipient::Person(c.user_id.clone()),
+                    member.lang,
+                    notice,
+                )
+            })
+            .collect();
+        super::deliver::notify_best_effort(app, op, user, notices).await?;
+    }
+    for c in &own_contacts {
+        app.contacts.unlink_contact(op, user, &c.user_id).await?;
+    }
     app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     if let Some(former) = app.members.member(op, user).await? {
         let left = crate::report::Fact::Left {
