@@ -138,7 +138,13 @@ fn classify(status: StatusCode, body: String) -> LineError {
 
 #[async_trait]
 impl Line for LineClient {
-    async fn push(&self, to: &str, messages: &[Value], retry_key: Uuid) -> Result<Pushed, LineError> {
+    async fn push(
+        &self,
+        to: &crate::outbox::Recipient,
+        messages: &[Value],
+        retry_key: Uuid,
+    ) -> Result<Pushed, LineError> {
+        let to = to.line_id();
         // Checks are never sent silently: notificationDisabled stays false.
         let body = json!({ "to": to, "messages": messages, "notificationDisabled": false });
         let url = self.url("/v2/bot/message/push");

@@ -26,7 +26,7 @@ pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push
     let mut first_error = None;
     for push in pushes {
         let key = push.retry_key(op, member);
-        match app.line.push(push.to.line_id(), &push.messages, key).await {
+        match app.line.push(&push.to, &push.messages, key).await {
             Ok(outcome) => {
                 app.checks.mark_sent(op, member, push, app.clock.now()).await?;
                 match outcome {

@@ -389,14 +389,14 @@ async fn send_reply(app: &App, event: &Event, reply: Reply) {
         return;
     }
     let to = match &event.source {
-        Some(webhook::Source::User { user_id }) => user_id.as_str(),
+        Some(webhook::Source::User { user_id }) => Recipient::Person(user_id.clone()),
         Some(webhook::Source::Group { group_id: chat, .. } | webhook::Source::Room { room_id: chat, .. }) => {
-            chat.as_str()
+            Recipient::Chat(chat.clone())
         }
         None => return,
     };
     let key = uuid::Uuid::new_v5(&REPLY_BY_PUSH, format!("{}/{}", app.operator.id, event.id).as_bytes());
-    match app.line.push(to, &messages, key).await {
+    match app.line.push(&to, &messages, key).await {
         Ok(_) => tracing::info!(event = %event.id, "reply_pushed_instead"),
         Err(e) => tracing::warn!(event = %event.id, error = %e, "reply_push_failed"),
     }

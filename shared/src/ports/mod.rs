@@ -108,7 +108,12 @@ pub struct Profile {
 
 #[async_trait]
 pub trait Line: Send + Sync {
-    async fn push(&self, to: &str, messages: &[Value], retry_key: Uuid) -> Result<Pushed, LineError>;
+    async fn push(
+        &self,
+        to: &crate::outbox::Recipient,
+        messages: &[Value],
+        retry_key: Uuid,
+    ) -> Result<Pushed, LineError>;
     async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<(), LineError>;
     /// `None` when LINE has no profile for them (not a friend, or blocked).
     async fn profile(&self, user: &UserId) -> Result<Option<Profile>, LineError>;
