@@ -157,8 +157,12 @@ impl ContactPerson {
         match self.blocked {
             None => Some(true),
             Some((b, back)) => {
+                // Blocked for good: never back (and no arithmetic past the end of time).
+                let settled = back
+                    .and_then(|t| t.checked_add(SignedDuration::from_mins(5)).ok())
+                    .unwrap_or(Timestamp::MAX);
                 let back = back.unwrap_or(Timestamp::MAX);
-                if to < b || from >= back + SignedDuration::from_mins(5) {
+                if to < b || from >= settled {
                     Some(true)
                 } else if from >= b && to < back {
                     Some(false)
@@ -1093,4 +1097,39 @@ fn due_slots(schedule: &CheckSchedule, from: Timestamp, to: Timestamp) -> Vec<Ti
         after = t;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 1,000-member run's report panicked on a contact who blocked for good: "back"
+    /// was the end of time, and five minutes were added to it.
+    #[test]
+    fn a_contact_blocked_for_good_is_unreachable_from_then_on() {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let contact = |blocked| ContactPerson {
+            id: "c".into(),
+            confirms: true,
+            blocked,
+        };
+        let for_good = contact(Some((t("2026-12-01T00:00:00Z"), None)));
+        assert_eq!(
+            for_good.reachable_throughout(t("2026-12-02T00:00:00Z"), t("2026-12-03T00:00:00Z")),
+            Some(false)
+        );
+        assert_eq!(
+            for_good.reachable_throughout(t("2026-11-29T00:00:00Z"), t("2026-11-30T00:00:00Z")),
+            Some(true)
+        );
+        let a_while = contact(Some((t("2026-12-01T00:00:00Z"), Some(t("2026-12-02T00:00:00Z")))));
+        assert_eq!(
+            a_while.reachable_throughout(t("2026-12-02T01:00:00Z"), t("2026-12-03T00:00:00Z")),
+            Some(true)
+        );
+        assert_eq!(
+            a_while.reachable_throughout(t("2026-11-30T00:00:00Z"), t("2026-12-03T00:00:00Z")),
+            None
+        );
+    }
 }
