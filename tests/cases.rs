@@ -96,14 +96,7 @@ async fn case_record(s: &LocalStack, number: u64) -> mimamori::case::Case {
 
 /// How many entries of the case's history `which` picks.
 async fn case_events(s: &LocalStack, case: u64, which: fn(&CaseEvent) -> bool) -> usize {
-    let history = s
-        .functions
-        .webhook
-        .cases
-        .case_history(&operator(s), case)
-        .await
-        .unwrap();
-    history.iter().filter(|(_, e)| which(e)).count()
+    case_history(s, case).await.iter().filter(|e| which(e)).count()
 }
 
 /// How many entries of the member's own history `which` picks.
@@ -249,19 +242,10 @@ async fn a_forged_postback_from_someone_not_in_the_staff_room_changes_nothing() 
         check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap().state,
         CheckState::Overdue
     );
-    assert!(
-        s.functions
-            .webhook
-            .cases
-            .case_history(&operator(&s), case)
-            .await
-            .unwrap()
-            .iter()
-            .all(|(_, e)| !matches!(
-                e,
-                CaseEvent::Taken { .. } | CaseEvent::Call { .. } | CaseEvent::Closed { .. }
-            ))
-    );
+    assert!(case_history(&s, case).await.iter().all(|e| !matches!(
+        e,
+        CaseEvent::Taken { .. } | CaseEvent::Call { .. } | CaseEvent::Closed { .. }
+    )));
 }
 
 #[tokio::test]

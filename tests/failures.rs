@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use line_simulator::{Endpoint, Failure, Simulator};
 use mimamori::adapters::queue::SqsQueue;
 use mimamori::alerts::EscalationMessage;
+use mimamori::case::CaseEvent;
 use mimamori::check::CheckState;
 use mimamori::line::postback::Postback;
 use mimamori::ports::{Queue, QueueError};
@@ -354,6 +355,99 @@ async fn escalation_with_no_staff_room_alerts_contacts_and_raises_the_alarm() {
         "contacts are alerted once, despite the redeliveries"
     );
     assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 1);
+    // And the staff are paged outside LINE, once, by case number and short ID only.
+    let case = open_case(&s, KIYOSHI).await;
+    assert_paged_once(&s, case, KIYOSHI, "スタッフルームが未登録").await;
+}
+
+/// The number of the case open for `who`'s missed check.
+async fn open_case(s: &LocalStack, who: &str) -> u64 {
+    let open = member(s, who).await.unwrap().open_check.expect("a check still open");
+    check_at(s, who, open).await.unwrap().case_number.expect("a case")
+}
+
+/// The staff got exactly one page since last asked, about `case`, for `why`: naming the
+/// case and the member's short ID, never the member's name. The case's history says so.
+async fn assert_paged_once(s: &LocalStack, case: u64, who: &str, why: &str) {
+    let pages = staff_pages(s).await;
+    assert_eq!(pages.len(), 1, "{pages:#?}");
+    let (subject, body) = &pages[0];
+    assert!(subject.contains(&format!("case #{case}")), "{subject}");
+    assert!(body.contains(&format!("案件 #{case}")) && body.contains(why), "{body}");
+    assert!(body.contains(&format!("ID {}", uid(who).short())), "{body}");
+    let name = member(s, who).await.unwrap().display_name;
+    assert!(
+        !body.contains(&name) && !subject.contains(&name),
+        "no name outside LINE: {body}"
+    );
+    let paged = case_history(s, case)
+        .await
+        .into_iter()
+        .filter(|e| matches!(e, CaseEvent::StaffPaged { .. }))
+        .count();
+    assert_eq!(paged, 1);
+}
+
+#[tokio::test]
+async fn a_page_that_sns_fails_is_sent_with_the_retry() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
+    // SNS fails every attempt of the SDK's first try (three) at 12:00.
+    s.faults.fail_next("Publish", Fault::InternalServerError, 3);
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
+    assert_eq!(s.faults.injected().len(), 3, "{:?}", s.faults.injected());
+    let case = open_case(&s, KIYOSHI).await;
+    assert_paged_once(&s, case, KIYOSHI, "スタッフルームが未登録").await;
+}
+
+#[tokio::test]
+async fn a_refused_access_token_pages_the_staff_and_the_alerts_wait_for_a_valid_one() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) - minutes(1)).await.unwrap();
+    // The token is reissued in the LINE console just before Kiyoshi is overdue at 12:00:
+    // the one the service holds is refused (401) on every call.
+    s.sim.revoke_access_token(true);
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
+    assert!(pushes(&s, YOKO).is_empty());
+    let case = open_case(&s, KIYOSHI).await;
+    assert_paged_once(&s, case, KIYOSHI, "アクセストークンが無効").await;
+    // The operator stores a valid token at 13:30: nothing was given up, so the next
+    // follow-up delivers the alerts.
+    s.advance_to(t(TUESDAY_9) + hours(4) + minutes(30)).await.unwrap();
+    s.sim.revoke_access_token(false);
+    s.advance_to(t(TUESDAY_9) + hours(5) + minutes(1)).await.unwrap();
+    let yoko = pushes(&s, YOKO);
+    assert!(!yoko.is_empty(), "Yoko is alerted at 14:00");
+    assert!(text_of(&yoko[0]).contains("鈴木清"), "{}", text_of(&yoko[0]));
+    let take = Postback::TakeCase(case).encode();
+    assert!(
+        pushes(&s, STAFF_ROOM).iter().any(|p| p.postback_data().contains(&take)),
+        "and the staff room"
+    );
+    assert!(staff_pages(&s).await.is_empty(), "paged once");
+}
+
+#[tokio::test]
+async fn a_staff_room_line_refuses_pages_the_staff() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    // The bot was removed from the staff room, and LINE's leave event never arrived:
+    // the service still thinks the room is there, LINE refuses pushes to it.
+    let _lost = s.sim.leave(STAFF_ROOM);
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
+    assert_eq!(pushes(&s, YOKO).len(), 1, "the contact is alerted");
+    let case = open_case(&s, KIYOSHI).await;
+    assert_paged_once(&s, case, KIYOSHI, "スタッフルームへの送信をLINEが拒否").await;
+    // The hourly follow-ups find the room refused again; the staff are not paged again.
+    s.advance_to(t(TUESDAY_9) + hours(6)).await.unwrap();
+    assert!(staff_pages(&s).await.is_empty());
 }
 
 #[tokio::test]
@@ -610,6 +704,8 @@ async fn alerts_held_up_by_a_used_up_quota_go_out_with_the_next_follow_up() {
         1,
         "past every redelivery (about 23 minutes): the alarm"
     );
+    let case = open_case(&s, KIYOSHI).await;
+    assert_paged_once(&s, case, KIYOSHI, "LINEの今月の送信数が上限").await;
     // The operator raises the plan at 13:30; the follow-ups went on meanwhile.
     s.advance_to(t(TUESDAY_9) + hours(4) + minutes(30)).await.unwrap();
     s.sim.set_monthly_limit(None);
@@ -617,13 +713,13 @@ async fn alerts_held_up_by_a_used_up_quota_go_out_with_the_next_follow_up() {
     let yoko = pushes(&s, YOKO);
     assert!(!yoko.is_empty(), "Yoko is alerted at 14:00");
     assert!(text_of(&yoko[0]).contains("鈴木清"), "{}", text_of(&yoko[0]));
-    let case = check_at(&s, KIYOSHI, t(MONDAY_9)).await.unwrap().case_number.unwrap();
     let take = Postback::TakeCase(case).encode();
     let room = pushes(&s, STAFF_ROOM);
     assert!(
         room.iter().any(|p| p.postback_data().contains(&take)),
         "and the staff room"
     );
+    assert!(staff_pages(&s).await.is_empty(), "paged once");
 }
 
 #[tokio::test]

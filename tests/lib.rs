@@ -331,3 +331,21 @@ impl Scheduler for FlakyScheduler {
         self.inner.set_deadline(op, w, d).await
     }
 }
+
+/// The pages the staff received outside LINE (e-mail or SMS) since last asked:
+/// (subject, body).
+pub async fn staff_pages(stack: &LocalStack) -> Vec<(String, String)> {
+    stack.staff_pages().await.expect("sqs reachable")
+}
+
+/// A case's history, oldest first.
+pub async fn case_history(stack: &LocalStack, case: u64) -> Vec<mimamori::case::CaseEvent> {
+    let records = stack
+        .functions
+        .webhook
+        .cases
+        .case_history(&operator(stack), case)
+        .await
+        .expect("store reachable");
+    records.into_iter().map(|(_, e)| e).collect()
+}

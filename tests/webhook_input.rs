@@ -163,9 +163,13 @@ async fn the_account_removed_from_the_staff_room_is_a_loss_the_operator_hears_of
     let other = s.sim.leave("C9c000000000000000000000000000009");
     assert_eq!(handled(&s, other).await, [Handled::LeftChat]);
     assert!(staff_room_of(&s).await.is_some());
-    // Removed from the staff room: registration undone, and logged as staff_room_lost,
-    // which the <stack>-staff-room-lost alarm e-mails to the operator.
+    // Removed from the staff room: registration undone, logged as staff_room_lost (which
+    // the <stack>-staff-room-lost alarm e-mails to the operator), and the staff paged.
     let removed = s.sim.leave(STAFF_ROOM);
     assert_eq!(handled(&s, removed).await, [Handled::StaffRoomLost]);
     assert!(staff_room_of(&s).await.is_none());
+    // And the staff are paged outside LINE.
+    let pages = staff_pages(&s).await;
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert!(pages[0].1.contains("スタッフルームから退出"), "{}", pages[0].1);
 }

@@ -222,6 +222,11 @@ pub enum CaseEvent {
     ChecksResumed {
         by: Actor,
     },
+    /// The staff room could not be told of it on LINE, so the staff were paged by
+    /// e-mail or SMS (once per case).
+    StaffPaged {
+        why: crate::page::Unreached,
+    },
 }
 
 /// A change of who has a case, with the time it is next looked at (`next`).

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod member;
 pub mod operator;
 pub mod outbox;
+pub mod page;
 pub mod report;
 pub mod schedule;
 pub mod secret;
@@ -34,7 +35,7 @@ pub mod ports;
 mod layering {
     use std::collections::{BTreeMap, BTreeSet};
 
-    const DOMAIN: [(&str, &str); 14] = [
+    const DOMAIN: [(&str, &str); 15] = [
         ("alerts", include_str!("alerts.rs")),
         ("case", include_str!("case.rs")),
         ("check", include_str!("check.rs")),
@@ -44,6 +45,7 @@ mod layering {
         ("member", include_str!("member.rs")),
         ("operator", include_str!("operator.rs")),
         ("outbox", include_str!("outbox.rs")),
+        ("page", include_str!("page.rs")),
         ("timing", include_str!("timing.rs")),
         ("report", include_str!("report.rs")),
         ("schedule", include_str!("schedule.rs")),

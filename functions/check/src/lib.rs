@@ -7,6 +7,16 @@ use mimamori::app::check::{CheckInvocation, CheckOutcome, run};
 use mimamori::app::watchdog::{self, WatchdogInvocation};
 use serde_json::{Value, json};
 
+/// What the check function needs besides the table and LINE: the scheduler, for the
+/// deadlines it sets.
+pub const NEEDS: mimamori::app::wiring::Needs = mimamori::app::wiring::Needs {
+    scheduler: true,
+    queue: false,
+    pager: false,
+    channel_secret: false,
+    staff_room_code: false,
+};
+
 /// A malformed payload or a failure is returned as an error: Lambda retries the
 /// asynchronous invocation twice and then sends it to the invoke-failure queue, which
 /// raises the alarm.

@@ -6,6 +6,16 @@ use mimamori::app::App;
 use mimamori::app::deadline::{DeadlineInvocation, DeadlineOutcome, run};
 use serde_json::{Value, json};
 
+/// What the deadline function needs besides the table and LINE: the scheduler (its next
+/// stage) and the escalation queue.
+pub const NEEDS: mimamori::app::wiring::Needs = mimamori::app::wiring::Needs {
+    scheduler: true,
+    queue: true,
+    pager: false,
+    channel_secret: false,
+    staff_room_code: false,
+};
+
 pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
     let invocation: DeadlineInvocation =
         serde_json::from_value(event.payload).map_err(|e| format!("deadline invocation is malformed: {e}"))?;

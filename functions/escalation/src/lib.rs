@@ -6,6 +6,18 @@ use mimamori::alerts::EscalationMessage;
 use mimamori::app::App;
 use mimamori::app::escalation::run;
 
+/// What the escalation function needs besides the table and LINE: the scheduler (untaken
+/// cases are followed up by one-time schedules), the queue (a failed record is made
+/// visible again sooner than the visibility timeout) and the staff pager (when LINE
+/// cannot reach the staff room).
+pub const NEEDS: mimamori::app::wiring::Needs = mimamori::app::wiring::Needs {
+    scheduler: true,
+    queue: true,
+    pager: true,
+    channel_secret: false,
+    staff_room_code: false,
+};
+
 /// How long a record that failed its `receives`-th delivery waits before the next: 1, 2,
 /// 4, then 8 minutes (five attempts in 15 minutes; the queue dead-letters it when it
 /// would be handed out a sixth time, about 23 minutes after the first), rather than the

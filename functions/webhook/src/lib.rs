@@ -4,6 +4,17 @@ use lambda_http::{Body, Request, Response};
 use mimamori::app::webhook::{WebhookResponse, handle, route};
 use mimamori::app::{App, AppError};
 
+/// What the webhook function needs besides the table and LINE: everything, since staff
+/// and members act on cases and settings from LINE (the pager: the bot removed from the
+/// staff room).
+pub const NEEDS: mimamori::app::wiring::Needs = mimamori::app::wiring::Needs {
+    scheduler: true,
+    queue: true,
+    pager: true,
+    channel_secret: true,
+    staff_room_code: true,
+};
+
 /// Turns a Function URL request into the answer LINE gets: 200 when every event was
 /// handled, 401 for a bad signature, 400 for a body that is not a webhook, 404 for a
 /// path that names no operator served here, 503 when another attempt is still

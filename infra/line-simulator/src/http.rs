@@ -336,7 +336,7 @@ fn process(
     retry_key: Option<&str>,
 ) -> (ApiResponse, Option<Duration>) {
     let config = sim.config();
-    if !authorized(headers, &config.access_token) {
+    if sim.state().token_revoked || !authorized(headers, &config.access_token) {
         let message = "Authentication failed. Confirm that the access token in the authorization header is valid.";
         return (ApiResponse::error(StatusCode::UNAUTHORIZED, message), None);
     }

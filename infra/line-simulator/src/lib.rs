@@ -374,6 +374,13 @@ impl Simulator {
         self.state().monthly_limit = limit;
     }
 
+    /// Revokes the channel access token the service holds (`true`), as reissuing it in the
+    /// LINE Developers console does, or makes it valid again: while revoked, every API call
+    /// is answered 401.
+    pub fn revoke_access_token(&self, revoked: bool) {
+        self.state().token_revoked = revoked;
+    }
+
     // ---- rich menus ----
 
     /// The rich menu set for all users via `POST /v2/bot/user/all/richmenu/{id}`.

@@ -94,6 +94,9 @@ pub(crate) struct State {
     pub requests: Vec<ApiCall>,
     pub billed: u64,
     pub monthly_limit: Option<u64>,
+    /// The channel's access token was revoked (reissued in the console, or expired):
+    /// every API call is refused with 401 until it is valid again.
+    pub token_revoked: bool,
     /// In creation order, which is what the list endpoint returns.
     pub rich_menus: Vec<RichMenu>,
     pub default_rich_menu: Option<String>,

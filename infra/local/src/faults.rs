@@ -5,8 +5,9 @@
 //! what AWS sends, not what moto happens to do.
 //!
 //! Rules name an operation by its JSON-protocol target (`TransactWriteItems`,
-//! `PutItem`, `GetParameters`, …): DynamoDB and SSM speak that protocol. Each rule fires
-//! on its next `n` matching requests, or on a share of them (deterministic, seeded).
+//! `PutItem`, `GetParameters`, …), as DynamoDB and SSM speak it, or by its query-protocol
+//! `Action` (`Publish`), as SNS does. Each rule fires on its next `n` matching requests,
+//! or on a share of them (deterministic, seeded).
 
 use crate::{LocalError, Result};
 use axum::Router;
@@ -284,6 +285,25 @@ fn answer(fault: &Fault, body: &str) -> (StatusCode, Value) {
     }
 }
 
+/// An error as a query-protocol service (SNS) answers it.
+fn answer_query(fault: &Fault) -> (StatusCode, String) {
+    let (status, kind, code, message) = match fault {
+        Fault::ProvisionedThroughputExceeded | Fault::Throttling => {
+            (StatusCode::BAD_REQUEST, "Sender", "Throttling", "Rate exceeded")
+        }
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Receiver",
+            "InternalError",
+            "Request could not be completed",
+        ),
+    };
+    let body = format!(
+        "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+    );
+    (status, body)
+}
+
 fn reason_message(reason: &str) -> &'static str {
     match reason {
         "ConditionalCheckFailed" => "The conditional request failed",
@@ -295,13 +315,21 @@ fn reason_message(reason: &str) -> &'static str {
 }
 
 async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let text = String::from_utf8_lossy(&body);
+    // SNS speaks the query protocol: the operation is the form's `Action`.
+    let query_action = || {
+        text.split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+            .map(str::to_owned)
+    };
     let operation = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .and_then(|t| t.rsplit('.').next())
-        .unwrap_or_default()
-        .to_owned();
-    let text = String::from_utf8_lossy(&body);
+        .map(str::to_owned)
+        .or_else(query_action)
+        .unwrap_or_default();
+    let query_protocol = headers.get("x-amz-target").is_none();
     if method != Method::GET
         && let Some(name) = uri.path().strip_prefix("/schedules/")
         && let Ok(mut s) = proxy.shared.lock()
@@ -339,6 +367,15 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
         }
         other => other,
     };
+    if query_protocol && let Some(fault) = &fault {
+        let (status, body) = answer_query(fault);
+        return Response::builder()
+            .status(status)
+            .header("content-type", "text/xml")
+            .header("x-amzn-requestid", "fault-proxy")
+            .body(Body::from(body))
+            .unwrap_or_default();
+    }
     if let Some(fault) = fault {
         let (status, body) = answer(&fault, &text);
         let content_type = headers

@@ -42,6 +42,10 @@ pub struct Resources {
     pub deadline_function_arn: String,
     pub scheduler_role_arn: String,
     pub params: HashMap<&'static str, String>,
+    /// The staff pager's topic (SNS), and the queue subscribed to it that stands in for
+    /// the staff's e-mail inbox.
+    pub pager_topic_arn: String,
+    pub staff_inbox_url: String,
 }
 
 fn err(what: &'static str) -> impl Fn(String) -> LocalError {
@@ -127,6 +131,8 @@ impl Resources {
             queue_urls.insert(q.logical_id.clone(), url);
         }
 
+        let (pager_topic_arn, staff_inbox_url) = create_pager(aws, &sqs, prefix).await?;
+
         let scheduler = aws_sdk_scheduler::Client::new(aws);
         scheduler
             .create_schedule_group()
@@ -202,6 +208,8 @@ impl Resources {
             deadline_function_arn: function("deadline"),
             scheduler_role_arn: format!("arn:aws:iam::{ACCOUNT}:role/{prefix}-scheduler"),
             params,
+            pager_topic_arn,
+            staff_inbox_url,
         })
     }
 
@@ -232,6 +240,7 @@ impl Resources {
                 "ESCALATION_QUEUE_URL",
                 self.queue_urls.get("EscalationQueue").cloned().unwrap_or_default(),
             ),
+            ("STAFF_PAGER_TOPIC_ARN", self.pager_topic_arn.clone()),
             ("LINE_API_BASE", line_base.to_owned()),
             ("PRIVACY_POLICY_URL", "https://example.org/mimamori/privacy".to_owned()),
             ("AWS_ENDPOINT_URL", aws_endpoint.to_owned()),
@@ -242,4 +251,39 @@ impl Resources {
         vars.extend(self.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         vars
     }
+}
+
+/// The template's `StaffPagerTopic`, with a queue subscribed to it in place of the staff's
+/// e-mail or SMS: SNS delivers each page to it as AWS would to a subscriber.
+async fn create_pager(
+    aws: &aws_config::SdkConfig,
+    sqs: &aws_sdk_sqs::Client,
+    prefix: &str,
+) -> Result<(String, String)> {
+    let sns = aws_sdk_sns::Client::new(aws);
+    let topic_arn = sns
+        .create_topic()
+        .name(format!("{prefix}-StaffPagerTopic"))
+        .send()
+        .await
+        .map_err(|e| err("pager topic")(aws_sdk_sns::error::DisplayErrorContext(&e).to_string()))?
+        .topic_arn
+        .ok_or_else(|| LocalError::new("pager topic without arn"))?;
+    let inbox = format!("{prefix}-staff-inbox");
+    let inbox_url = sqs
+        .create_queue()
+        .queue_name(&inbox)
+        .send()
+        .await
+        .map_err(|e| err("staff inbox")(aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?
+        .queue_url
+        .ok_or_else(|| LocalError::new("staff inbox without url"))?;
+    sns.subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(format!("arn:aws:sqs:{REGION}:{ACCOUNT}:{inbox}"))
+        .send()
+        .await
+        .map_err(|e| err("pager subscription")(aws_sdk_sns::error::DisplayErrorContext(&e).to_string()))?;
+    Ok((topic_arn, inbox_url))
 }

@@ -291,35 +291,12 @@ impl LocalStack {
         let clock: Arc<dyn mimamori::clock::Clock> = Arc::new(clock.clone());
         let build = |needs| build_with(&env, needs, clock.clone(), aws);
         let err = |e: mimamori::app::wiring::WiringError| LocalError(format!("building a function: {e}"));
+        // Each function as its own main wires it.
         Ok(Functions {
-            webhook: build(Needs {
-                scheduler: true,
-                queue: true,
-                channel_secret: true,
-                staff_room_code: true,
-            })
-            .await
-            .map_err(err)?,
-            check: build(Needs {
-                scheduler: true,
-                ..Needs::default()
-            })
-            .await
-            .map_err(err)?,
-            deadline: build(Needs {
-                scheduler: true,
-                queue: true,
-                ..Needs::default()
-            })
-            .await
-            .map_err(err)?,
-            escalation: build(Needs {
-                scheduler: true,
-                queue: true,
-                ..Needs::default()
-            })
-            .await
-            .map_err(err)?,
+            webhook: build(webhook_function::NEEDS).await.map_err(err)?,
+            check: build(check_function::NEEDS).await.map_err(err)?,
+            deadline: build(deadline_function::NEEDS).await.map_err(err)?,
+            escalation: build(escalation_function::NEEDS).await.map_err(err)?,
         })
     }
 
@@ -797,13 +774,29 @@ impl LocalStack {
     /// Takes every message waiting in a queue of the template (e.g. a failure
     /// destination), as JSON bodies.
     pub async fn receive_all(&self, logical_id: &str) -> Result<Vec<Value>> {
-        let sqs = aws_sdk_sqs::Client::new(&self.aws);
         let url = self.resources.queue_url(logical_id)?.to_owned();
+        self.take_messages(&url).await
+    }
+
+    /// Takes the pages the staff received by e-mail or SMS (what SNS delivered to the
+    /// staff pager's subscriber) since last asked: (subject, body).
+    pub async fn staff_pages(&self) -> Result<Vec<(String, String)>> {
+        let field = |m: &Value, name: &str| m[name].as_str().unwrap_or_default().to_owned();
+        Ok(self
+            .take_messages(&self.resources.staff_inbox_url.clone())
+            .await?
+            .iter()
+            .map(|m| (field(m, "Subject"), field(m, "Message")))
+            .collect())
+    }
+
+    async fn take_messages(&self, url: &str) -> Result<Vec<Value>> {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
         let mut out = Vec::new();
         loop {
             let page = sqs
                 .receive_message()
-                .queue_url(&url)
+                .queue_url(url)
                 .max_number_of_messages(10)
                 .send()
                 .await
@@ -815,7 +808,7 @@ impl LocalStack {
             for m in messages {
                 out.push(serde_json::from_str(m.body().unwrap_or("null")).map_err(LocalError::new)?);
                 if let Some(handle) = m.receipt_handle() {
-                    let _ = sqs.delete_message().queue_url(&url).receipt_handle(handle).send().await;
+                    let _ = sqs.delete_message().queue_url(url).receipt_handle(handle).send().await;
                 }
             }
         }

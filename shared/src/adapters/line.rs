@@ -131,6 +131,7 @@ fn classify(status: StatusCode, body: String) -> LineError {
     match status.as_u16() {
         429 if body.contains("monthly limit") => LineError::QuotaExhausted,
         429 => LineError::RateLimited,
+        401 => LineError::Unauthorized,
         s @ 500..=599 => LineError::Unavailable { status: s },
         s => LineError::Rejected { status: s },
     }

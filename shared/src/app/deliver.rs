@@ -5,7 +5,8 @@
 use super::{App, AppError};
 use crate::check::CheckState;
 use crate::ids::{OperatorId, UserId};
-use crate::outbox::{Push, Retry};
+use crate::outbox::{Push, Recipient, Retry};
+use crate::page::Unreached;
 use crate::ports::{LineError, Pushed};
 use jiff::Timestamp;
 
@@ -22,34 +23,74 @@ pub struct Delivered {
 }
 
 pub async fn deliver(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push]) -> Result<Delivered, AppError> {
-    let mut done = Delivered::default();
-    let mut first_error = None;
+    deliver_round(app, op, member, pushes).await?.finish()
+}
+
+/// One delivery round: what went, the first failure that leaves pushes pending (the
+/// round goes on past it, so one push cannot block the others), and whether the staff
+/// room was left untold for a reason no retry soon mends.
+#[derive(Debug)]
+pub struct Round {
+    pub delivered: Delivered,
+    pub failed: Option<LineError>,
+    pub staff_room: Option<Unreached>,
+}
+
+impl Round {
+    /// The round as a result: an error when something is still pending, so the
+    /// platform retries.
+    pub fn finish(self) -> Result<Delivered, AppError> {
+        match self.failed {
+            Some(e) => Err(e.into()),
+            None => Ok(self.delivered),
+        }
+    }
+}
+
+/// Why a push LINE did not take leaves its recipient untold beyond the platform's
+/// retries: the quota, the token, or a refusal. A 5xx, a timeout or the rate limit pass.
+fn lasting(e: &LineError) -> Option<Unreached> {
+    match e {
+        LineError::QuotaExhausted => Some(Unreached::QuotaExhausted),
+        LineError::Unauthorized => Some(Unreached::TokenRefused),
+        LineError::Rejected { .. } => Some(Unreached::RoomRefused),
+        LineError::RateLimited | LineError::Unavailable { .. } | LineError::Timeout | LineError::Transport(_) => None,
+    }
+}
+
+async fn deliver_round(app: &App, op: &OperatorId, member: &UserId, pushes: &[Push]) -> Result<Round, AppError> {
+    let mut round = Round {
+        delivered: Delivered::default(),
+        failed: None,
+        staff_room: None,
+    };
     for push in pushes {
         let key = push.retry_key(op, member);
-        match app.line.push(&push.to, &push.messages, key).await {
+        let result = app.line.push(&push.to, &push.messages, key).await;
+        if let (Err(e), Recipient::Chat(_)) = (&result, &push.to) {
+            round.staff_room = round.staff_room.or(lasting(e));
+        }
+        match result {
             Ok(outcome) => {
                 app.checks.mark_sent(op, member, push, app.clock.now()).await?;
                 match outcome {
-                    Pushed::Sent => done.sent += 1,
-                    Pushed::AlreadyAccepted => done.already_sent += 1,
+                    Pushed::Sent => round.delivered.sent += 1,
+                    Pushed::AlreadyAccepted => round.delivered.already_sent += 1,
                 }
                 tracing::info!(member = %member, push = push.kind.as_str(), retry_key = %key, outcome = ?outcome, "pushed");
             }
             Err(e @ LineError::Rejected { .. }) => {
                 app.checks.mark_failed(op, member, push, app.clock.now()).await?;
-                done.rejected += 1;
+                round.delivered.rejected += 1;
                 tracing::error!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_rejected");
             }
             Err(e) => {
                 tracing::warn!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_failed");
-                first_error.get_or_insert(e);
+                round.failed.get_or_insert(e);
             }
         }
     }
-    match first_error {
-        Some(e) => Err(e.into()),
-        None => Ok(done),
-    }
+    Ok(round)
 }
 
 /// Records notices that belong to no check in the outbox, then delivers those not yet
@@ -92,6 +133,16 @@ pub async fn deliver_pending(
     member: &UserId,
     check: Timestamp,
 ) -> Result<Delivered, AppError> {
+    deliver_pending_round(app, op, member, check).await?.finish()
+}
+
+/// `deliver_pending`, as a round the caller inspects (the staff room reached or not).
+pub async fn deliver_pending_round(
+    app: &App,
+    op: &OperatorId,
+    member: &UserId,
+    check: Timestamp,
+) -> Result<Round, AppError> {
     let now = app.clock.now();
     let mut pending: Vec<Push> = Vec::new();
     // Read only if a push to the member outlived its retry key.
@@ -121,5 +172,5 @@ pub async fn deliver_pending(
             tracing::warn!(member = %member, push = entry.push.kind.as_str(), "push_expired");
         }
     }
-    deliver(app, op, member, &pending).await
+    deliver_round(app, op, member, &pending).await
 }

@@ -1,7 +1,8 @@
 //! The escalation function's work: alert everyone an overdue check concerns, once each,
 //! and deliver the pushes recorded for a check (such as the all-clear).
 
-use super::deliver::{Delivered, deliver_pending};
+use super::deliver::{Delivered, deliver_pending, deliver_pending_round};
+use super::page::page_case;
 use super::{App, AppError};
 use crate::alerts::{Audience, plan_follow_up};
 use crate::alerts::{EscalationMessage, plan_alerts};
@@ -9,9 +10,12 @@ use crate::case::follow_up_events;
 use crate::case::{Actor, Case, CaseEvent, FollowUpDecision, FollowUpStep, Outcome, ReleaseReason, TakerChange};
 use crate::check::CheckState;
 use crate::check::{Check, Deadline, Stage};
+use crate::ids::UserId;
 use crate::member::Member;
 use crate::outbox::{Notice, Planned, PushKind, Recipient};
+use crate::page::Unreached;
 use crate::ports::Written;
+use crate::staff::StaffRoom;
 use std::collections::HashSet;
 
 /// Whom the alert went to, in the case's history: once, even when redelivered (the
@@ -131,7 +135,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
             schedule_follow_up(app, &case, next).await?;
             // What an earlier attempt recorded but could not deliver (LINE down, the
             // quota used up) goes now.
-            deliver_pending(app, op, user, check.scheduled_at).await?;
+            deliver_or_page(app, user, check).await?;
             return Ok(EscalationOutcome::FollowUpNotNeeded);
         }
         FollowUpDecision::RemindTaker { next } => return taken_follow_up(app, member, check, &case, None, next).await,
@@ -141,9 +145,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
         }
         FollowUpDecision::FollowUp { step, levels } => (step, levels),
     };
-    let Some(room) = app.staff.staff_room(op).await? else {
-        return Err(AppError::NoStaffRoom { check: check.key() });
-    };
+    let room = staff_room_or_page(app, user, check).await?;
     let contacts = app.contacts.contacts(op, user).await?;
     let on_duty = app.staff.on_duty(op).await?.map(|s| s.user_id);
     let pushes = plan_follow_up(
@@ -188,7 +190,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     if let Some(next) = step.next {
         schedule_follow_up(app, &case, next).await?;
     }
-    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
+    let delivered = deliver_or_page(app, user, check).await?;
     tracing::info!(
         case = case.number,
         follow_up = step.to,
@@ -222,9 +224,7 @@ async fn taken_follow_up(
         id: taker.clone(),
         name: case.taken_by_name.clone().unwrap_or_default(),
     };
-    let Some(room) = app.staff.staff_room(op).await? else {
-        return Err(AppError::NoStaffRoom { check: check.key() });
-    };
+    let room = staff_room_or_page(app, user, check).await?;
     let (what, notice, change) = match release {
         None => (
             "taker_reminded",
@@ -275,12 +275,35 @@ async fn taken_follow_up(
     // set before delivering, so LINE being down cannot end the follow-ups.
     app.cases.change_taker(op, case.number, &change, now).await?;
     schedule_follow_up(app, case, next).await?;
-    let delivered = deliver_pending(app, op, user, check.scheduled_at).await?;
+    let delivered = deliver_or_page(app, user, check).await?;
     tracing::info!(case = case.number, outcome = what, "taken_case_followed_up");
     Ok(EscalationOutcome::TakenFollowedUp {
         released: release.is_some(),
         delivered,
     })
+}
+
+/// Delivers what is pending for the check; when the staff room was left untold for a
+/// reason the platform's retries will not mend (the quota, the token, a refusal), the
+/// staff are paged outside LINE, once per case.
+async fn deliver_or_page(app: &App, member: &UserId, check: &Check) -> Result<Delivered, AppError> {
+    let round = deliver_pending_round(app, &app.operator.id, member, check.scheduled_at).await?;
+    if let Some(why) = round.staff_room {
+        page_case(app, check, member, why).await?;
+    }
+    round.finish()
+}
+
+/// The staff room a follow-up goes to; without one, the staff are paged and the
+/// message fails (the dead-letter queue and its alarm).
+async fn staff_room_or_page(app: &App, member: &UserId, check: &Check) -> Result<StaffRoom, AppError> {
+    match app.staff.staff_room(&app.operator.id).await? {
+        Some(room) => Ok(room),
+        None => {
+            page_case(app, check, member, Unreached::NoStaffRoom).await?;
+            Err(AppError::NoStaffRoom { check: check.key() })
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,10 +401,16 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             plan_first_follow_up(app, &check).await?;
         }
     }
-    let delivered = deliver_pending(app, op, user, at).await?;
+    // Without a staff room no one at the operator would know: the staff are paged by
+    // e-mail or SMS, and the message fails, so it ends in the dead-letter queue and
+    // raises the alarm too. A page that fails does not hold up the contacts' alerts.
+    let paged = match missing_staff_room {
+        true => page_case(app, &check, user, Unreached::NoStaffRoom).await,
+        false => Ok(()),
+    };
+    let delivered = deliver_or_page(app, user, &check).await?;
+    paged?;
     if missing_staff_room {
-        // The contacts were alerted; without a staff room no one at the operator knows.
-        // Fail the message so it ends in the dead-letter queue and raises the alarm.
         return Err(AppError::NoStaffRoom { check: check.key() });
     }
     Ok(EscalationOutcome::Alerted { recorded, delivered })

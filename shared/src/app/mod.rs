@@ -51,6 +51,7 @@ pub mod deliver;
 pub mod escalation;
 mod handled;
 mod leave;
+mod page;
 mod settings;
 pub mod watchdog;
 pub mod webhook;
@@ -61,8 +62,8 @@ pub use handled::Handled;
 use crate::ids::{OperatorId, UserId, Watched};
 use crate::operator::Operator;
 use crate::ports::{
-    Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Queue, QueueError, Scheduler,
-    SchedulerError, StaffRooms, StoreError, WebhookEvents,
+    Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Pager, PagerError, Queue, QueueError,
+    Scheduler, SchedulerError, StaffRooms, StoreError, WebhookEvents,
 };
 use crate::secret::Secret;
 use std::sync::Arc;
@@ -93,6 +94,8 @@ pub struct App {
     pub erasure: Arc<dyn Erasure>,
     pub scheduler: Arc<dyn Scheduler>,
     pub queue: Arc<dyn Queue>,
+    /// Staff, outside LINE, when LINE cannot reach the staff room.
+    pub pager: Arc<dyn Pager>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -124,6 +127,8 @@ pub enum AppError {
     Scheduler(#[from] SchedulerError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+    #[error(transparent)]
+    Pager(#[from] PagerError),
     /// The deployment lacks something it needs (a secret, a setting): no retry helps
     /// until an operator fixes it, so it is logged as such.
     #[error("misconfigured: {0}")]

@@ -15,6 +15,7 @@ use crate::line::webhook::{self, Event, Intent, Setting, SignatureError};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::outbox::{Notice, Planned, Recipient, Topic};
+use crate::page::StaffPage;
 use crate::ports::{EventClaim, Written};
 use crate::staff::StaffRoom;
 use serde_json::Value;
@@ -213,9 +214,11 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             let was_staff_room = app.staff.staff_room(op).await?.is_some_and(|r| r.chat_id == group);
             app.staff.clear_staff_room(op, &group).await?;
             if was_staff_room {
-                // Nobody can be told on LINE: the alarm on this e-mails the operator. Until
-                // a staff room is registered again, alerts reach only the contacts.
+                // Nobody can be told on LINE: the staff are paged by e-mail or SMS, and
+                // the alarm on this log e-mails the operator. Until a staff room is
+                // registered again, alerts reach only the contacts (and each case pages).
                 tracing::warn!(operator = %op, "staff_room_lost");
+                super::page::send(app, &StaffPage::StaffRoomLost { operator: op.clone() }).await?;
                 Handled::StaffRoomLost
             } else {
                 Handled::LeftChat

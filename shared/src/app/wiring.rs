@@ -13,7 +13,7 @@ use crate::config::{ConfigError, Env, SchedulerConfig};
 use crate::ids::{OperatorId, Watched};
 use crate::member::Lang;
 use crate::operator::Operator;
-use crate::ports::{Line, LineError, Queue, QueueError, Scheduler, SchedulerError};
+use crate::ports::{Line, LineError, Pager, PagerError, Queue, QueueError, Scheduler, SchedulerError};
 use crate::schedule::CheckSchedule;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -34,6 +34,8 @@ pub enum WiringError {
 pub struct Needs {
     pub scheduler: bool,
     pub queue: bool,
+    /// The staff pager (SNS): the functions that tell the staff room of cases.
+    pub pager: bool,
     pub channel_secret: bool,
     pub staff_room_code: bool,
 }
@@ -45,6 +47,7 @@ pub struct AwsClients {
     pub scheduler: aws_sdk_scheduler::Client,
     pub sqs: aws_sdk_sqs::Client,
     pub ssm: aws_sdk_ssm::Client,
+    pub sns: aws_sdk_sns::Client,
 }
 
 /// Attempts at an SSM call. The secrets are read once per cold start, and at 09:00 many
@@ -68,6 +71,7 @@ impl AwsClients {
             scheduler: aws_sdk_scheduler::Client::new(aws),
             sqs: aws_sdk_sqs::Client::new(aws),
             ssm: aws_sdk_ssm::Client::from_conf(ssm_config(aws).build()),
+            sns: aws_sdk_sns::Client::new(aws),
         }
     }
 
@@ -89,6 +93,11 @@ impl AwsClients {
             ),
             sqs: aws_sdk_sqs::Client::from_conf(
                 aws_sdk_sqs::config::Builder::from(aws)
+                    .interceptor(interceptor.clone())
+                    .build(),
+            ),
+            sns: aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(aws)
                     .interceptor(interceptor.clone())
                     .build(),
             ),
@@ -141,6 +150,13 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         )),
         false => Arc::new(Unconfigured),
     };
+    let pager: Arc<dyn Pager> = match needs.pager {
+        true => Arc::new(crate::adapters::sns::SnsPager::new(
+            aws.sns.clone(),
+            env.required("STAFF_PAGER_TOPIC_ARN")?,
+        )),
+        false => Arc::new(Unconfigured),
+    };
     let operator = Arc::new(operator_from_env(env, needs)?);
     let secrets = Secrets {
         channel_secret,
@@ -166,6 +182,7 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
         erasure: store,
         scheduler,
         queue,
+        pager,
         clock,
     })
 }
@@ -238,5 +255,12 @@ impl Queue for Unconfigured {
     }
     async fn retry_after(&self, _: &str, _: std::time::Duration) -> Result<(), QueueError> {
         Err(QueueError("this function has no escalation queue configured".into()))
+    }
+}
+
+#[async_trait]
+impl Pager for Unconfigured {
+    async fn page(&self, _: &str, _: &str) -> Result<(), PagerError> {
+        Err(PagerError("this function has no staff pager configured".into()))
     }
 }

@@ -57,6 +57,12 @@ pub fn case_history_lines(
                 CaseEvent::Call { kind, by } => format!("{}（{}さん）", Text::CallLabel(*kind).render(lang), by.name),
                 CaseEvent::Note { by, text } => format!("メモ（{}さん）：{text}", by.name),
                 CaseEvent::ChecksResumed { by } => format!("見守りを再開（{}さん、死亡の記録を取り消し）", by.name),
+                CaseEvent::StaffPaged { why } => {
+                    format!(
+                        "スタッフへメール・SMSで連絡（{}）",
+                        Text::UnreachedReason(*why).render(lang)
+                    )
+                }
                 CaseEvent::Closed { outcome, by } => match by {
                     Some(by) => format!("終了：{}（{}さん）", Text::OutcomeLabel(*outcome).render(lang), by.name),
                     None => format!("終了：{}", Text::OutcomeLabel(*outcome).render(lang)),

@@ -85,6 +85,11 @@ pub enum LineError {
     RateLimited,
     #[error("LINE monthly message quota used up")]
     QuotaExhausted,
+    /// 401: the channel access token is invalid (reissued, expired or revoked). Every
+    /// call fails until an operator stores a valid one, so nothing is given up: what was
+    /// to be pushed stays pending and the platform retries.
+    #[error("LINE refused the channel access token")]
+    Unauthorized,
     #[error("LINE answered {status}")]
     Unavailable { status: u16 },
     #[error("no answer from LINE in time")]
@@ -180,6 +185,17 @@ pub trait Scheduler: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 #[error("SQS send failed: {0}")]
 pub struct QueueError(pub String);
+
+#[derive(Debug, thiserror::Error)]
+#[error("paging staff failed: {0}")]
+pub struct PagerError(pub String);
+
+/// The second channel to staff, outside LINE (an SNS topic that staff receive by e-mail
+/// or SMS): see `crate::page`.
+#[async_trait]
+pub trait Pager: Send + Sync {
+    async fn page(&self, subject: &str, body: &str) -> Result<(), PagerError>;
+}
 
 #[async_trait]
 pub trait Queue: Send + Sync {

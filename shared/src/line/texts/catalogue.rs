@@ -3,10 +3,21 @@
 
 use super::Text;
 use crate::case::{CallKind, Outcome};
+use crate::ids::OperatorId;
 use crate::member::{AgeBand, Gender, Lang};
+use crate::page::{StaffPage, Unreached};
 
 /// Every text in both languages, for review as a whole (see the snapshot test).
 pub fn catalogue() -> Vec<(Lang, String)> {
+    let operator = OperatorId::new("default").expect("a valid operator id");
+    let page = |why| {
+        Text::StaffPage(StaffPage::Case {
+            operator: operator.clone(),
+            case: 1042,
+            member_short: "ab12".into(),
+            why,
+        })
+    };
     let samples = [
         Text::Welcome {
             schedule: "毎日9時".into(),
@@ -220,6 +231,13 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             outcome: "本人が応答".into(),
         },
         Text::CaseNotTaken { case_number: 1042 },
+        page(Unreached::NoStaffRoom),
+        page(Unreached::QuotaExhausted),
+        page(Unreached::TokenRefused),
+        page(Unreached::RoomRefused),
+        Text::StaffPage(StaffPage::StaffRoomLost {
+            operator: operator.clone(),
+        }),
         Text::ChecksResumed {
             case_number: 1042,
             member: "山田花子".into(),
@@ -377,6 +395,16 @@ mod tests {
 
     fn chars(s: &str) -> usize {
         s.encode_utf16().count()
+    }
+
+    #[test]
+    fn a_page_in_japanese_fits_two_sms_parts() {
+        // SMS carries Japanese as UCS-2: 67 characters a part once split.
+        for (lang, t) in catalogue() {
+            if lang == Lang::Ja && t.starts_with("【見守り】") {
+                assert!(chars(&t) <= 2 * 67, "{t}");
+            }
+        }
     }
 
     #[test]

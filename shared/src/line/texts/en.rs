@@ -3,6 +3,7 @@
 use super::Text;
 use crate::case::{CallKind, Outcome};
 use crate::member::{AgeBand, Gender};
+use crate::page::{StaffPage, Unreached};
 
 pub(super) fn render(t: &Text) -> String {
     match t {
@@ -131,6 +132,22 @@ pub(super) fn render(t: &Text) -> String {
         Text::OutcomeLabel(o) => match o { Outcome::Answered => "Member answered", Outcome::ConfirmedByContact => "Contact confirmed safe", Outcome::Safe => "Safe", Outcome::Hospitalised => "Hospitalised", Outcome::Deceased => "Deceased", Outcome::Other => "Other" }.into(),
         Text::CaseClosed { case_number, outcome, by } => format!("#{case_number} is closed (outcome: {outcome}, by {by}).\nAdd a note by sending \"メモ #{case_number} your note\"."),
         Text::CaseAlreadyClosed { case_number, outcome } => format!("#{case_number} is already closed (outcome: {outcome})."),
+        Text::UnreachedReason(why) => match why {
+            Unreached::NoStaffRoom => "no staff room is registered",
+            Unreached::QuotaExhausted => "LINE's monthly message quota is used up",
+            Unreached::TokenRefused => "LINE refuses the access token",
+            Unreached::RoomRefused => "LINE refused the push to the staff room",
+        }
+        .into(),
+        Text::StaffPage(StaffPage::Case { case, member_short, why, .. }) => format!(
+            "[mimamori] Case #{case} (member ID {member_short}) has not reached the staff room ({}). Please follow it up, for instance by calling the member's contacts.{}",
+            Text::UnreachedReason(*why).render(crate::member::Lang::En),
+            match why {
+                Unreached::QuotaExhausted => format!(" Send 「案件 #{case}」 in the staff room to see it (replies still work)."),
+                _ => String::new(),
+            }
+        ),
+        Text::StaffPage(StaffPage::StaffRoomLost { .. }) => "[mimamori] The bot was removed from the staff room. Until one is registered again, staff are not told of members who do not answer. Invite the bot to a group and send the staff-room code.".into(),
         Text::ChecksResumed { case_number, member, next } => format!("The death recorded for #{case_number} is withdrawn and {member}'s checks start again. The next check is {next}."),
         Text::ChecksResumeNotDeceased { case_number } => format!("#{case_number} was not closed as deceased: there is nothing to start again."),
         Text::ChecksResumeMemberGone { case_number } => format!("The member of #{case_number} has been erased already, so their checks cannot start again. They need to join again."),

@@ -3,6 +3,7 @@
 use super::Text;
 use crate::case::{CallKind, Outcome};
 use crate::member::{AgeBand, Gender};
+use crate::page::{StaffPage, Unreached};
 
 pub(super) fn render(t: &Text) -> String {
     match t {
@@ -131,6 +132,22 @@ pub(super) fn render(t: &Text) -> String {
         Text::OutcomeLabel(o) => match o { Outcome::Answered => "本人が応答", Outcome::ConfirmedByContact => "連絡先が無事を確認", Outcome::Safe => "無事", Outcome::Hospitalised => "入院", Outcome::Deceased => "死亡", Outcome::Other => "その他" }.into(),
         Text::CaseClosed { case_number, outcome, by } => format!("#{case_number} を終了しました（結果：{outcome}、{by}さん）。\nメモは「メモ #{case_number} 内容」と送ると残せます。"),
         Text::CaseAlreadyClosed { case_number, outcome } => format!("#{case_number} は終了しています（結果：{outcome}）。"),
+        Text::UnreachedReason(why) => match why {
+            Unreached::NoStaffRoom => "スタッフルームが未登録",
+            Unreached::QuotaExhausted => "LINEの今月の送信数が上限",
+            Unreached::TokenRefused => "LINEのアクセストークンが無効",
+            Unreached::RoomRefused => "スタッフルームへの送信をLINEが拒否",
+        }
+        .into(),
+        Text::StaffPage(StaffPage::Case { case, member_short, why, .. }) => format!(
+            "【見守り】案件 #{case}（会員 ID {member_short}）のお知らせが、スタッフルームに届いていません（{}）。連絡先への電話など、対応をお願いします。{}",
+            Text::UnreachedReason(*why).render(crate::member::Lang::Ja),
+            match why {
+                Unreached::QuotaExhausted => format!("スタッフルームで「案件 #{case}」と送ると内容を確認できます。"),
+                _ => String::new(),
+            }
+        ),
+        Text::StaffPage(StaffPage::StaffRoomLost { .. }) => "【見守り】ボットがスタッフルームから退出しました。登録し直すまで、お返事のない方のお知らせはスタッフに届きません。グループにボットを招待し、スタッフ登録コードを送ってください。".into(),
         Text::ChecksResumed { case_number, member, next } => format!("#{case_number} の死亡の記録を取り消し、{member}さんの見守りを再開しました。次の「お元気ですか」は {next} です。"),
         Text::ChecksResumeNotDeceased { case_number } => format!("#{case_number} は「死亡」で終了した案件ではないため、再開するものはありません。"),
         Text::ChecksResumeMemberGone { case_number } => format!("#{case_number} の会員の記録はもう消去されているため、再開できません。もう一度登録していただく必要があります。"),

@@ -240,6 +240,10 @@ pub enum Text {
         case_number: u64,
         outcome: String,
     },
+    /// A page to staff by e-mail or SMS, when LINE cannot reach the staff room.
+    StaffPage(crate::page::StaffPage),
+    /// Why the staff room could not be told (in a page and in the case's history).
+    UnreachedReason(crate::page::Unreached),
     ChecksResumed {
         case_number: u64,
         member: String,
