@@ -27,3 +27,27 @@ async fn fifty_members_live_a_week_of_faults_and_nobody_is_left_unwatched() {
         }
     }
 }
+
+/// The load command, small: every member gets each 09:00's check, and the figures it
+/// prints are those of the run (counts only; no timing is asserted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_load_run_plays_every_member_s_09_00_and_models_the_sizes_asked_for() {
+    let run = mimamori_local::load::run(10).await.expect("the load run ran");
+    assert_eq!(run.nine.pushes, 10, "one check push each at the first 09:00");
+    assert_eq!(run.next_nine.pushes, 10, "and at the next");
+    assert_eq!(run.nine.invocations.get("check").map(Vec::len), Some(10));
+    let printed = mimamori_local::load::report(&run, &[10, 100_000]);
+    assert!(
+        printed.contains("09:00 on AWS for 100000 members (modelled"),
+        "{printed}"
+    );
+    let burst = mimamori_local::load::burst(&run, 100_000);
+    assert!(burst.invocations >= 100_000.0, "{burst:?}");
+    assert!(
+        burst
+            .breaches
+            .iter()
+            .any(|b| b.starts_with("Scheduler invocations due in the same second")),
+        "100,000 checks due at one second are more than Scheduler fires in one: {burst:?}"
+    );
+}

@@ -92,6 +92,8 @@ struct Shared {
     /// Crashes: the function dies around about `per_mille`/1000 of its AWS calls.
     crash: Option<(u32, crate::Dice)>,
     crashes: usize,
+    /// DynamoDB write units by partition key (`pk`), since last taken.
+    partition_writes: std::collections::HashMap<String, u64>,
 }
 
 #[derive(Clone)]
@@ -232,6 +234,16 @@ impl FaultProxy {
         self.shared.lock().ok()?.visibility.remove(receipt_handle)
     }
 
+    /// The DynamoDB write units (puts, updates, deletes, alone, in transactions (two an
+    /// item) and in batches; items taken as at most 1 KB) by partition key since the
+    /// last call: where a burst's writes land.
+    pub fn take_partition_writes(&self) -> std::collections::HashMap<String, u64> {
+        self.shared
+            .lock()
+            .map(|mut s| std::mem::take(&mut s.partition_writes))
+            .unwrap_or_default()
+    }
+
     /// Requests passed on to moto.
     pub fn forwarded(&self) -> usize {
         self.shared.lock().map(|s| s.forwarded).unwrap_or_default()
@@ -285,6 +297,28 @@ fn answer(fault: &Fault, body: &str) -> (StatusCode, Value) {
     }
 }
 
+/// The partition keys of the items a write request writes: every `Item` or `Key` with a
+/// `pk`, except those a transaction only checks (`ConditionCheck`).
+fn written_partitions(request: &Value, out: &mut Vec<String>) {
+    match request {
+        Value::Object(map) => {
+            for (name, value) in map {
+                match name.as_str() {
+                    "ConditionCheck" => {}
+                    "Item" | "Key" => {
+                        if let Some(pk) = value["pk"]["S"].as_str() {
+                            out.push(pk.to_owned());
+                        }
+                    }
+                    _ => written_partitions(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| written_partitions(v, out)),
+        _ => {}
+    }
+}
+
 /// An error as a query-protocol service (SNS) answers it.
 fn answer_query(fault: &Fault) -> (StatusCode, String) {
     let (status, kind, code, message) = match fault {
@@ -330,6 +364,20 @@ async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, headers: 
         .or_else(query_action)
         .unwrap_or_default();
     let query_protocol = headers.get("x-amz-target").is_none();
+    if matches!(
+        operation.as_str(),
+        "PutItem" | "UpdateItem" | "DeleteItem" | "TransactWriteItems" | "BatchWriteItem"
+    ) && let Ok(request) = serde_json::from_str::<Value>(&text)
+        && let Ok(mut s) = proxy.shared.lock()
+    {
+        let mut keys = Vec::new();
+        written_partitions(&request, &mut keys);
+        // A transactional write costs two write units an item (of up to 1 KB).
+        let units = if operation == "TransactWriteItems" { 2 } else { 1 };
+        for pk in keys {
+            *s.partition_writes.entry(pk).or_default() += units;
+        }
+    }
     if method != Method::GET
         && let Some(name) = uri.path().strip_prefix("/schedules/")
         && let Ok(mut s) = proxy.shared.lock()
@@ -464,4 +512,27 @@ fn percent_decode(segment: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_partitions_a_write_writes_leave_out_what_it_only_checks() {
+        let transaction = json!({ "TransactItems": [
+            { "Put": { "Item": { "pk": { "S": "a" }, "sk": { "S": "1" } } } },
+            { "Update": { "Key": { "pk": { "S": "b" }, "sk": { "S": "1" } } } },
+            { "ConditionCheck": { "Key": { "pk": { "S": "c" }, "sk": { "S": "1" } } } },
+        ]});
+        let batch = json!({ "RequestItems": { "t": [
+            { "PutRequest": { "Item": { "pk": { "S": "d" } } } },
+            { "DeleteRequest": { "Key": { "pk": { "S": "e" } } } },
+        ]}});
+        let mut keys = Vec::new();
+        written_partitions(&transaction, &mut keys);
+        written_partitions(&batch, &mut keys);
+        written_partitions(&json!({ "Key": { "pk": { "S": "f" } } }), &mut keys);
+        assert_eq!(keys, ["a", "b", "d", "e", "f"]);
+    }
 }

@@ -6,6 +6,7 @@
 pub mod chaos;
 pub mod driver;
 pub mod faults;
+pub mod load;
 pub mod metrics;
 pub mod moto;
 pub mod report;

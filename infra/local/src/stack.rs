@@ -36,6 +36,8 @@ pub struct Invocation {
     pub function: &'static str,
     pub payload: Value,
     pub result: std::result::Result<Value, String>,
+    /// How long the handler took (real time, against the local emulators).
+    pub took: std::time::Duration,
 }
 
 /// An asynchronous invocation Lambda will try again.
@@ -357,6 +359,7 @@ impl LocalStack {
             function: "webhook",
             payload,
             result,
+            took,
         });
         status
     }
@@ -502,6 +505,7 @@ impl LocalStack {
     ) -> std::result::Result<Value, String> {
         let event = LambdaEvent::new(payload.clone(), Context::default());
         let crashed = self.faults.crashed.clone();
+        let started = std::time::Instant::now();
         let result = match function {
             "check" => until_crash(&crashed, check_function::handler(&self.functions.check, event)).await,
             _ => until_crash(&crashed, deadline_function::handler(&self.functions.deadline, event)).await,
@@ -514,6 +518,7 @@ impl LocalStack {
             function,
             payload: payload.clone(),
             result: result.clone(),
+            took: started.elapsed(),
         };
         self.invocations.push(invocation.clone());
         let Err(error) = &result else { return result };
@@ -716,6 +721,7 @@ impl LocalStack {
             let event: SqsEvent =
                 serde_json::from_value(serde_json::json!({ "Records": records })).map_err(LocalError::new)?;
             let payload = serde_json::to_value(&event).unwrap_or_default();
+            let started = std::time::Instant::now();
             let response = until_crash(
                 &self.faults.crashed,
                 escalation_function::handler(&self.functions.escalation, LambdaEvent::new(event, Context::default())),
@@ -738,6 +744,7 @@ impl LocalStack {
                 result: response
                     .map(|r| serde_json::to_value(r).unwrap_or_default())
                     .map_err(|e| e.to_string()),
+                took: started.elapsed(),
             });
             for m in &messages {
                 let id = m.message_id().unwrap_or_default();

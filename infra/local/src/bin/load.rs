@@ -1,0 +1,36 @@
+//! The load run: `cargo run --release -p mimamori-local --bin load -- [--members N]
+//! [--model 10000,100000]`. Plays a 09:00 for N members through the local stack and
+//! prints the figures per member, then the burst on AWS for each size in `--model`
+//! (N itself measured, the others modelled from the per-member figures), against the
+//! quotas that bind. Nothing is asserted.
+
+use mimamori_local::load::{report, run};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let members: u32 = match arg(&args, "--members") {
+        Some(v) => v.parse().map_err(|_| format!("--members takes a number, not {v}"))?,
+        None => 1_000,
+    };
+    let mut model = vec![members];
+    if let Some(list) = arg(&args, "--model") {
+        for v in list.split(',') {
+            model.push(v.parse().map_err(|_| format!("--model takes numbers, not {v}"))?);
+        }
+    } else {
+        model.extend([10_000, 100_000].into_iter().filter(|m| *m > members));
+    }
+    let began = std::time::Instant::now();
+    let run = run(members).await?;
+    print!("{}", report(&run, &model));
+    println!("took {:.0} s of real time", began.elapsed().as_secs_f64());
+    Ok(())
+}
