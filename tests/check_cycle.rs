@@ -239,3 +239,26 @@ async fn blocking_the_account_stops_checks_and_unblocking_resumes_the_same_membe
     s.advance_to(t("2026-12-02T00:00:00Z")).await.unwrap();
     assert_eq!(pushes(&s, HANAKO).len(), 1, "checks resume");
 }
+
+#[tokio::test]
+async fn an_answered_daily_check_leaves_no_deadline_so_its_next_09_00_invokes_the_member_once() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t(MONDAY_9) + minutes(5)).await.unwrap();
+    assert_eq!(
+        schedule_names(&s).await.len(),
+        2,
+        "the check schedule and Monday's reminder, due Tuesday 09:00"
+    );
+    tap_ok(&mut s, HANAKO).await;
+    assert_eq!(
+        schedule_names(&s).await.len(),
+        1,
+        "the reminder has nothing left to do and is deleted"
+    );
+    let mark = s.invocations.len();
+    s.advance_to(t(TUESDAY_9) + minutes(2)).await.unwrap();
+    let at_nine: Vec<&str> = s.invocations[mark..].iter().map(|i| i.function).collect();
+    assert_eq!(at_nine, ["check"], "once at 09:00, not twice");
+    assert_eq!(pushes(&s, HANAKO).len(), 2, "Monday's check and Tuesday's, no reminder");
+}

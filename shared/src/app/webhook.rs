@@ -5,7 +5,7 @@
 
 use super::{ATTEMPTS, App, AppError, Handled};
 use crate::alerts::{self, EscalationMessage, SafeBy};
-use crate::check::{self, AckPlan};
+use crate::check::{self, AckPlan, Check, CheckState, Deadline, Stage};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
 use crate::ids::Watched;
 use crate::ids::{ChatId, CheckId, UserId};
@@ -281,7 +281,7 @@ async fn tap_ok(app: &App, user: &UserId, check: CheckId, reply: &mut Reply) -> 
     let something_open =
         button.as_ref().is_some_and(|c| c.state.is_open()) || member.as_ref().is_some_and(|m| m.open_check.is_some());
     if button.is_some() && something_open {
-        sign_of_life(app, user).await?;
+        sign_of_life_from(app, user, Some((member, button))).await?;
         reply.0.push(messages::text(lang, Text::AckThanks));
         Ok(Handled::Acknowledged)
     } else {
@@ -629,10 +629,24 @@ async fn unfollow(app: &App, user: &UserId) -> Result<Handled, AppError> {
 /// Acknowledges every open check of a member. Returns the member's language, or `None`
 /// if the sender is not an active member (a contact's messages are no sign of life).
 async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>), AppError> {
+    sign_of_life_from(app, user, None).await
+}
+
+/// `sign_of_life`, starting from the member and a check of theirs already read (the OK
+/// tap reads both to judge its button): if that check is the open one, it is not read
+/// again. A later attempt (another invocation changed them first) reads both afresh.
+async fn sign_of_life_from(
+    app: &App,
+    user: &UserId,
+    mut known: Option<(Option<Member>, Option<Check>)>,
+) -> Result<(Handled, Option<Lang>), AppError> {
     let op = &app.operator.id;
     for _ in 0..ATTEMPTS {
         let now = app.clock.now();
-        let member = app.members.member(op, user).await?;
+        let (member, known_check) = match known.take() {
+            Some((member, check)) => (member, check),
+            None => (app.members.member(op, user).await?, None),
+        };
         if let Some(blocked) = member.as_ref().filter(|m| m.status == MemberStatus::Blocked) {
             // LINE delivers messages only from people who follow the account: this one
             // unblocked it, and the follow event never reached us.
@@ -645,9 +659,10 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
         let Some(member) = member.filter(|m| matches!(m.status, MemberStatus::Active | MemberStatus::Paused)) else {
             return Ok((Handled::NotAMember, None));
         };
-        let open = match member.open_check {
-            Some(at) => app.checks.check(op, user, at).await?,
-            None => None,
+        let open = match (member.open_check, known_check) {
+            (Some(at), Some(known)) if known.scheduled_at == at => Some(known),
+            (Some(at), _) => app.checks.check(op, user, at).await?,
+            (None, _) => None,
         };
         match check::on_sign_of_life(open.as_ref(), now) {
             AckPlan::NoOpenCheck => {
@@ -659,6 +674,7 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
                 if app.checks.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
                     app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
                         .await?;
+                    cancel_pending_deadline(app, user, from).await;
                     return Ok((Handled::Acknowledged, Some(member.lang)));
                 }
             }
@@ -706,6 +722,30 @@ async fn sign_of_life(app: &App, user: &UserId) -> Result<(Handled, Option<Lang>
         }
     }
     Err(AppError::Contention("member's open check"))
+}
+
+/// Deletes the deadline that would have moved an answered check on (its reminder, or
+/// once reminded its overdue time): it has nothing left to do. For a daily member the
+/// reminder falls at the next check's 09:00, so without this every member who answered
+/// is invoked twice at 09:00. Best effort: a deadline left behind fires and finds the
+/// check answered, as before.
+async fn cancel_pending_deadline(app: &App, user: &UserId, answered: &Check) {
+    let stage = match answered.state {
+        CheckState::Reminded => Stage::Overdue,
+        _ => Stage::Reminder,
+    };
+    let deadline = Deadline {
+        check: answered.scheduled_at,
+        stage,
+        at: answered.scheduled_at,
+    };
+    if let Err(e) = app
+        .scheduler
+        .delete_deadline(&app.operator.id, &Watched::from(user), &deadline)
+        .await
+    {
+        tracing::warn!(member = %user, error = %e, "deadline_not_cancelled");
+    }
 }
 
 /// The free check-in button: closes open checks (done by the caller) and, close enough

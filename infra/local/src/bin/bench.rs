@@ -120,16 +120,14 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     stack.webhook(&[tap]).await;
     let b = print_calls("webhook (the OK tap, reply thanks)", &stack.aws_calls.since(mark));
 
-    // The reminder deadline still fires a day later and finds the check answered.
-    let arn = stack.resources.deadline_function_arn.clone();
-    let mark = stack.aws_calls.len();
-    stack
-        .invoke_target(
-            &arn,
-            json!({ "operator": "bench", "member": MEMBER, "check": monday, "stage": "reminder" }),
-        )
-        .await?;
-    let c = print_calls("deadline function (+24 h, no-op)", &stack.aws_calls.since(mark));
+    // The answer deleted the reminder deadline: at the next 09:00 only the check fires.
+    let deadlines = stack
+        .schedules()
+        .await?
+        .iter()
+        .filter(|s| s.target_arn == stack.resources.deadline_function_arn)
+        .count();
+    println!("  deadlines left after the answer: {deadlines} (the reminder was deleted with the answer)");
     let pushes = stack
         .sim
         .seen_by(MEMBER)
@@ -139,12 +137,12 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     let replies = replies_to(stack, MEMBER) - replies_before;
     println!(
         "  total per acknowledged check: {} AWS calls, {} LINE push (billed {}), {} reply (free)",
-        a + b + c,
+        a + b,
         pushes,
         stack.sim.billed_messages() - billed,
         replies
     );
-    println!("  plus Scheduler's own work: 2 invocations (check, deadline); the one-time deadline deletes itself.\n");
+    println!("  plus Scheduler's own work: 1 invocation (the check).\n");
     // The member leaves, so the next figures are about one member only.
     stack.webhook(&[stack.sim.text(MEMBER, "退会")]).await;
     stack
