@@ -68,16 +68,21 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
 
     // Only anonymous facts remain, for the monthly report: no LINE id, no name.
     let client = aws_sdk_dynamodb::Client::new(&s.aws);
-    let facts = client
-        .query()
-        .table_name(&s.resources.table)
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(keys::report(&operator(&s))))
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
+    let mut facts = Vec::new();
+    for pk in keys::report_all(&operator(&s)) {
+        facts.extend(
+            client
+                .query()
+                .table_name(&s.resources.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk))
+                .send()
+                .await
+                .unwrap()
+                .items
+                .unwrap_or_default(),
+        );
+    }
     let left = facts
         .iter()
         .filter(|f| f.get("fact") == Some(&AttributeValue::S("left".into())))

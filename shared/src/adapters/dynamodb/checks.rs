@@ -231,7 +231,7 @@ impl Checks for DynamoStore {
         self.client
             .put_item()
             .table_name(&self.table)
-            .item("pk", s(keys::due_hour(op, at)))
+            .item("pk", s(keys::due_hour(op, at, user)))
             .item("sk", s(keys::due_entry(at, user)))
             .item("expires_at", epoch(at + SignedDuration::from_hours(48)))
             .send()
@@ -241,15 +241,18 @@ impl Checks for DynamoStore {
     }
 
     async fn expected(&self, op: &OperatorId, hour: Timestamp, until: Timestamp) -> Result<Vec<UserId>, StoreError> {
-        let mut users: Vec<UserId> = self
-            .query_partition(keys::due_hour(op, hour))
-            .await?
-            .iter()
-            .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
-            .filter_map(|sk| keys::parse_due_entry(sk))
-            .filter(|(at, _)| *at <= until)
-            .map(|(_, user)| user)
-            .collect();
+        let mut users: Vec<UserId> = Vec::new();
+        for pk in keys::due_hour_all(op, hour) {
+            users.extend(
+                self.query_partition(pk)
+                    .await?
+                    .iter()
+                    .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
+                    .filter_map(|sk| keys::parse_due_entry(sk))
+                    .filter(|(at, _)| *at <= until)
+                    .map(|(_, user)| user),
+            );
+        }
         users.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         users.dedup();
         Ok(users)

@@ -6,8 +6,9 @@ use crate::ports::Facts;
 #[async_trait]
 impl Facts for DynamoStore {
     async fn record_fact(&self, op: &OperatorId, month: &str, fact: &Fact) -> Result<(), StoreError> {
-        let pk = keys::report(op);
-        let sk = keys::fact(month, fact.key());
+        let key = fact.key();
+        let pk = keys::report(op, &key);
+        let sk = keys::fact(month, key);
         if let Fact::Check {
             who,
             check,
@@ -47,11 +48,13 @@ impl Facts for DynamoStore {
     }
 
     async fn facts(&self, op: &OperatorId, month: Option<&str>) -> Result<Vec<Recorded>, StoreError> {
-        let pk = keys::report(op);
-        let items = match month {
-            Some(m) => self.query_prefix(pk, &keys::month(m)).await?,
-            None => self.query_partition(pk).await?,
-        };
+        let mut items = Vec::new();
+        for pk in keys::report_all(op) {
+            items.extend(match month {
+                Some(m) => self.query_prefix(pk, &keys::month(m)).await?,
+                None => self.query_partition(pk).await?,
+            });
+        }
         items
             .into_iter()
             .map(|mut i| {

@@ -18,11 +18,11 @@
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
 //! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
 //! | `{op}#MEMBERS`          | `{user}`                   | the roster of members         |
-//! | `{op}#DUE#{hour}`       | `{epoch}#{user}`           | a member the watchdog looks at from then (TTL) |
+//! | `{op}#DUE#{hour}#{shard}` | `{epoch}#{user}`         | a member the watchdog looks at from then (TTL) |
 //! | `{op}#CASE#{number}`    | `CASE`                     | a case (対応案件)              |
 //! |                         | `EVENT#{nanos}#{seq}`      | the case's history (append-only) |
 //! |                         | `KEY#{key}`                | a case event already recorded under its key |
-//! | `{op}#REPORT`           | `{yyyy-mm}#{fact key}`     | anonymous facts for the monthly report |
+//! | `{op}#REPORT#{shard}`   | `{yyyy-mm}#{fact key}`     | anonymous facts for the monthly report |
 //! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
 //! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
 
@@ -42,10 +42,42 @@ pub fn roster(op: &OperatorId) -> String {
 pub fn roster_entry(user: &UserId) -> String {
     user.to_string()
 }
-/// The watchdog's list for one hour (hours since the epoch): the members it looks at
-/// then, because a check, a deadline or a follow-up of theirs fell due shortly before.
-pub fn due_hour(op: &OperatorId, at: Timestamp) -> String {
+/// What every member's check writes at 09:00 (the watchdog's list of the hour, the
+/// report's facts) is spread over this many partition keys. DynamoDB takes 1,000 write
+/// units a second on one key; Scheduler fires up to 1,000 checks a second, so one key
+/// would take them all (two units each in a transaction), a sixteenth of them about 125.
+pub const SHARDS: u32 = 16;
+
+/// A member's shard: the last hex digit of their LINE id, which LINE draws at random.
+fn user_shard(user: &UserId) -> u32 {
+    u32::from_str_radix(&user.as_str()[32..], 16).unwrap_or(0)
+}
+
+/// A fact's shard, from its key (FNV-1a: stable across processes and versions).
+fn fact_shard(fact_key: &str) -> u32 {
+    let hash = fact_key
+        .bytes()
+        .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    hash % SHARDS
+}
+
+fn due_hour_prefix(op: &OperatorId, at: Timestamp) -> String {
     format!("{op}#DUE#{}", at.as_second().div_euclid(3600))
+}
+/// The watchdog's list for one hour (hours since the epoch), in the member's shard: the
+/// members it looks at then, because a check, a deadline or a follow-up of theirs fell
+/// due shortly before.
+pub fn due_hour(op: &OperatorId, at: Timestamp, user: &UserId) -> String {
+    format!("{}#{:x}", due_hour_prefix(op, at), user_shard(user))
+}
+/// Every shard of one hour's list, and the unsharded list versions before 2026-12-03
+/// wrote (its entries live 48 hours).
+pub fn due_hour_all(op: &OperatorId, at: Timestamp) -> Vec<String> {
+    let hour = due_hour_prefix(op, at);
+    (0..SHARDS)
+        .map(|shard| format!("{hour}#{shard:x}"))
+        .chain([hour.clone()])
+        .collect()
 }
 /// A member's entry in an hour's list: from when it is to be looked at.
 pub fn due_entry(at: Timestamp, user: &UserId) -> String {
@@ -63,8 +95,17 @@ pub fn operator(op: &OperatorId) -> String {
 pub fn case(op: &OperatorId, number: u64) -> String {
     format!("{op}#CASE#{number}")
 }
-pub fn report(op: &OperatorId) -> String {
-    format!("{op}#REPORT")
+/// The report's partition for a fact, by the fact's key.
+pub fn report(op: &OperatorId, fact_key: &str) -> String {
+    format!("{op}#REPORT#{:x}", fact_shard(fact_key))
+}
+/// Every partition of the report's facts, and the unsharded one versions before
+/// 2026-12-03 wrote.
+pub fn report_all(op: &OperatorId) -> Vec<String> {
+    (0..SHARDS)
+        .map(|shard| format!("{op}#REPORT#{shard:x}"))
+        .chain([format!("{op}#REPORT")])
+        .collect()
 }
 pub fn invitation(op: &OperatorId, code: &str) -> String {
     format!("{op}#INVITE#{code}")
@@ -134,4 +175,32 @@ pub fn month_of_fact(sk: &str) -> &str {
 /// The prefix of one month's facts.
 pub fn month(month: &str) -> String {
     format!("{month}#")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_of_members_spreads_evenly_over_the_shards_and_the_watchdog_reads_them_all() {
+        let op = OperatorId::new("op").unwrap();
+        let at = Timestamp::from_second(1_764_464_400).unwrap();
+        let mut per_key: std::collections::HashMap<String, u32> = Default::default();
+        let mut facts: std::collections::HashMap<String, u32> = Default::default();
+        for n in 0..1_600u32 {
+            let user = UserId::new(format!("U{:032x}", u128::from(n) * 0x9e37_79b9)).unwrap();
+            *per_key.entry(due_hour(&op, at, &user)).or_default() += 1;
+            *facts
+                .entry(report(&op, &format!("check#p{n}#{}", at.as_second())))
+                .or_default() += 1;
+        }
+        let every = due_hour_all(&op, at);
+        assert!(per_key.keys().all(|k| every.contains(k)));
+        assert!(facts.keys().all(|k| report_all(&op).contains(k)));
+        for counts in [&per_key, &facts] {
+            assert_eq!(counts.len(), SHARDS as usize);
+            // 100 each if perfectly even; no shard takes more than half again.
+            assert!(counts.values().all(|c| *c <= 150), "{counts:?}");
+        }
+    }
 }
