@@ -9,7 +9,7 @@ use mimamori::line::postback::{Picker, Postback};
 use mimamori::member::Member;
 use mimamori::member::{HistoryEvent, MemberStatus};
 use mimamori::outbox::{Push, PushKind, Recipient};
-use mimamori::ports::{EventClaim, StoreError, WebhookEvents, Written};
+use mimamori::ports::{Alongside, EventClaim, StoreError, WebhookEvents, Written};
 use mimamori::schedule::Cadence;
 use scenarios::*;
 
@@ -535,7 +535,15 @@ async fn a_case_left_open_by_a_crash_after_the_members_answer_is_closed_when_sta
     answered.acknowledged_at = Some(s.now());
     store
         .checks
-        .acknowledge(&op, &uid(KIYOSHI), &open, &answered, &[], s.now())
+        .acknowledge(
+            &op,
+            &uid(KIYOSHI),
+            &open,
+            &answered,
+            &[],
+            s.now(),
+            &Alongside::default(),
+        )
         .await
         .unwrap();
     assert_eq!(case_record(&s, case).await.outcome, None);
@@ -938,8 +946,14 @@ impl mimamori::ports::Checks for FollowUpDuringTheAnswer {
     async fn check(&self, op: &OperatorId, member: &UserId, at: Timestamp) -> Result<Option<Check>, StoreError> {
         self.inner.check(op, member, at).await
     }
-    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError> {
-        self.inner.open_check(member, check, push).await
+    async fn open_check(
+        &self,
+        member: &Member,
+        check: &Check,
+        push: &Push,
+        alongside: &Alongside,
+    ) -> Result<Written, StoreError> {
+        self.inner.open_check(member, check, push, alongside).await
     }
     async fn advance_check(
         &self,
@@ -960,6 +974,7 @@ impl mimamori::ports::Checks for FollowUpDuringTheAnswer {
         to: &Check,
         pushes: &[Push],
         now: Timestamp,
+        alongside: &Alongside,
     ) -> Result<Written, StoreError> {
         let follow_up = self.push.lock().unwrap().take();
         if let Some(push) = follow_up {
@@ -969,7 +984,9 @@ impl mimamori::ports::Checks for FollowUpDuringTheAnswer {
                 .await?;
             assert_eq!(added, Written::Done, "the follow-up is committed first");
         }
-        self.inner.acknowledge(op, member, from, to, pushes, now).await
+        self.inner
+            .acknowledge(op, member, from, to, pushes, now, alongside)
+            .await
     }
     async fn note_sign_of_life(&self, op: &OperatorId, member: &UserId, now: Timestamp) -> Result<(), StoreError> {
         self.inner.note_sign_of_life(op, member, now).await

@@ -16,7 +16,7 @@ use crate::line::{messages, views};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
 use crate::outbox::{PushKind, Recipient};
-use crate::ports::Written;
+use crate::ports::{Alongside, Written};
 use crate::report::{self, Fact};
 use crate::staff::Staff;
 use jiff::Timestamp;
@@ -550,13 +550,7 @@ async fn resume_checks(
     };
     // Counted again first: the check function sends nothing to a member counted as left.
     if member.left_counted {
-        let joined = Fact::Joined {
-            who: crate::member::pseudonym(op, &member),
-            at: now,
-            age_band: member.age_band,
-            gender: member.gender,
-        };
-        app.record_fact(now, &joined).await?;
+        app.count_joined(&member, now).await?;
         app.members
             .change(op, user, &MemberChange::LeftCountUndone, None, now)
             .await?;
@@ -599,13 +593,7 @@ async fn stop_checks(app: &App, user: &UserId, member: Option<&Member>, now: Tim
     let op = &app.operator.id;
     app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     if let Some(member) = member.filter(|m| !m.left_counted) {
-        let left = Fact::Left {
-            who: crate::member::pseudonym(op, member),
-            at: now,
-            age_band: member.age_band,
-            gender: member.gender,
-        };
-        app.record_fact(now, &left).await?;
+        app.count_left(member, now).await?;
         app.members
             .change(op, user, &MemberChange::LeftCounted, None, now)
             .await?;
@@ -654,7 +642,12 @@ async fn close_check(app: &App, case: &Case, all_clear: bool, by: Option<&Actor>
         } else {
             member.last_sign_of_life.unwrap_or(member.joined_at)
         };
-        if app.checks.acknowledge(op, user, &open, &check, &pushes, seen).await? == Written::Done {
+        if app
+            .checks
+            .acknowledge(op, user, &open, &check, &pushes, seen, &Alongside::default())
+            .await?
+            == Written::Done
+        {
             return deliver_later(app, case).await;
         }
     }

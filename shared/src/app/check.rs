@@ -6,7 +6,7 @@ use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
 use crate::ids::{OperatorId, UserId, Watched};
 use crate::member::{HistoryEvent, Member, MemberChange};
 use crate::outbox::{Notice, Planned};
-use crate::ports::Written;
+use crate::ports::{Alongside, Written};
 use crate::report::CheckFlag;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -67,17 +67,12 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
     let (op, slot) = (&inv.operator, inv.scheduled_time);
     let mut resumed = false;
     let mut next_expected = false;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         let now = app.clock.now();
         let Some(member) = app.members.member(op, user).await? else {
             return Ok(CheckOutcome::UnknownMember);
         };
-        // The next check on the watchdog's list before anything else: if this one
-        // fails for good, or the schedule is lost after it, the watchdog looks then.
-        if !next_expected && let Ok(next) = member.schedule.first_after(slot) {
-            app.expect(user, next).await?;
-            next_expected = true;
-        }
+        let next = member.schedule.first_after(slot).ok();
         // A pause ends by itself on its date: this check resumes the member and tells
         // them so in the same push.
         if member.pause_over_at(slot) {
@@ -88,15 +83,30 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             resumed = true;
             continue;
         }
-        // A check already recorded for this very time: a duplicate delivery.
-        if let Some(existing) = app.checks.check(op, user, slot).await? {
+        // A check already recorded for this very time: a duplicate delivery. Looked for
+        // only once an attempt found something changed: opening the check is conditional
+        // on there being none, so the usual first delivery needs no read for it.
+        if attempt > 0
+            && let Some(existing) = app.checks.check(op, user, slot).await?
+        {
             return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
         }
         let open = match member.open_check {
             Some(at) => app.checks.check(op, user, at).await?,
             None => None,
         };
-        match check::on_due(&member, open.as_ref(), slot, now, &app.operator.timing) {
+        let plan = check::on_due(&member, open.as_ref(), slot, now, &app.operator.timing);
+        // The next check on the watchdog's list before anything else: if this one fails
+        // for good, or the schedule is lost after it, the watchdog looks then. A check
+        // that opens puts it there in its own transaction.
+        if !next_expected
+            && !matches!(plan, DuePlan::Open { .. })
+            && let Some(next) = next
+        {
+            app.expect(user, next).await?;
+            next_expected = true;
+        }
+        match plan {
             DuePlan::Open {
                 check,
                 mut push,
@@ -106,11 +116,18 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     *pause_ended = resumed;
                 }
                 let push = app.render(push);
-                // The reminder on the watchdog's list before the check is opened: if this
-                // invocation then fails for good, the watchdog sets it (and sends the push).
-                app.expect(user, deadline.at).await?;
-                if app.checks.open_check(&member, &check, &push).await? == Written::Done {
-                    app.note_check(&member, check.scheduled_at, CheckFlag::Sent).await?;
+                // In the check's own transaction: the next check and the reminder on the
+                // watchdog's list (if this invocation then fails for good, the watchdog
+                // sets the reminder and sends the push), and the report's fact.
+                let alongside = Alongside {
+                    expect: next
+                        .into_iter()
+                        .chain([deadline.at])
+                        .map(super::expected_from)
+                        .collect(),
+                    fact: Some(app.check_fact(&member, check.scheduled_at, CheckFlag::Sent)),
+                };
+                if app.checks.open_check(&member, &check, &push, &alongside).await? == Written::Done {
                     app.scheduler.set_deadline(op, &Watched::from(user), &deadline).await?;
                     return Ok(CheckOutcome::Opened(deliver(app, op, user, &[push]).await?));
                 }

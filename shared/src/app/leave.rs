@@ -80,13 +80,7 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
     if let Some(member) = member.as_ref().filter(|m| !m.left_counted) {
         // Only an anonymous fact is kept for the monthly report (once: a member whose
         // checks ended for good was counted then).
-        let left = crate::report::Fact::Left {
-            who: crate::member::pseudonym(op, member),
-            at: app.clock.now(),
-            age_band: member.age_band,
-            gender: member.gender,
-        };
-        app.record_fact(app.clock.now(), &left).await?;
+        app.count_left(member, app.clock.now()).await?;
     }
     tracing::info!(member = %user, records = erased, "erased");
     Ok(erased)

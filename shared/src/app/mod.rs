@@ -152,8 +152,7 @@ impl App {
     /// Puts the member on the watchdog's list for just after `due`, when something of
     /// theirs (a check, a deadline, a follow-up) must have happened.
     pub(crate) async fn expect(&self, user: &UserId, due: jiff::Timestamp) -> Result<(), AppError> {
-        let at = due + watchdog::GRACE + crate::schedule::SCHEDULER_PRECISION;
-        self.checks.expect(&self.operator.id, user, at).await?;
+        self.checks.expect(&self.operator.id, user, expected_from(due)).await?;
         Ok(())
     }
 
@@ -206,6 +205,48 @@ impl App {
         check: jiff::Timestamp,
         flag: crate::report::CheckFlag,
     ) -> Result<(), AppError> {
+        let noted = self.check_fact(member, check, flag);
+        self.facts
+            .record_fact(&self.operator.id, &noted.month, &noted.fact)
+            .await?;
+        Ok(())
+    }
+
+    /// Counts `member` into the report at `at` (joined again: 「再開」), by pseudonym,
+    /// with the demographics they gave.
+    pub(crate) async fn count_joined(
+        &self,
+        member: &crate::member::Member,
+        at: jiff::Timestamp,
+    ) -> Result<(), AppError> {
+        let fact = crate::report::Fact::Joined {
+            who: crate::member::pseudonym(&self.operator.id, member),
+            at,
+            age_band: member.age_band,
+            gender: member.gender,
+        };
+        self.record_fact(at, &fact).await
+    }
+
+    /// Counts `member` out of the report at `at` (left, erased, or checks ended).
+    pub(crate) async fn count_left(&self, member: &crate::member::Member, at: jiff::Timestamp) -> Result<(), AppError> {
+        let fact = crate::report::Fact::Left {
+            who: crate::member::pseudonym(&self.operator.id, member),
+            at,
+            age_band: member.age_band,
+            gender: member.gender,
+        };
+        self.record_fact(at, &fact).await
+    }
+
+    /// The report's fact that `check` went through `flag`, under its month (a check
+    /// belongs to the month of its scheduled time, operator time).
+    pub(crate) fn check_fact(
+        &self,
+        member: &crate::member::Member,
+        check: jiff::Timestamp,
+        flag: crate::report::CheckFlag,
+    ) -> crate::report::Recorded {
         use crate::report::CheckFlag;
         let fact = crate::report::Fact::Check {
             who: crate::member::pseudonym(&self.operator.id, member),
@@ -216,8 +257,10 @@ impl App {
             escalated: flag == CheckFlag::Escalated,
             answered: flag == CheckFlag::Answered,
         };
-        // A check belongs to the month of its scheduled time.
-        self.record_fact(check, &fact).await
+        crate::report::Recorded {
+            month: crate::report::month_of(check, &self.operator.zone),
+            fact,
+        }
     }
 
     /// This app seen from the operator `id`, or an error if this deployment does not
@@ -247,6 +290,12 @@ impl App {
             ..self.clone()
         }
     }
+}
+
+/// From when the watchdog looks at a member something of whose fell `due`: an hour's
+/// grace and Scheduler's precision later.
+pub(crate) fn expected_from(due: jiff::Timestamp) -> jiff::Timestamp {
+    due + watchdog::GRACE + crate::schedule::SCHEDULER_PRECISION
 }
 
 /// How many times a handler re-reads and re-plans when a conditional write finds that

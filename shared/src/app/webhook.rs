@@ -16,7 +16,7 @@ use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding};
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::page::StaffPage;
-use crate::ports::{EventClaim, Written};
+use crate::ports::{Alongside, EventClaim, Written};
 use crate::staff::StaffRoom;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -671,9 +671,18 @@ async fn sign_of_life_from(
             }
             AckPlan::Acknowledge { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
-                if app.checks.acknowledge(op, user, from, &check, &[], now).await? == Written::Done {
-                    app.note_check(&member, check.scheduled_at, crate::report::CheckFlag::Answered)
-                        .await?;
+                // The report's fact in the same transaction: counted exactly when the
+                // check is closed, in no extra call.
+                let alongside = Alongside {
+                    fact: Some(app.check_fact(&member, check.scheduled_at, crate::report::CheckFlag::Answered)),
+                    ..Alongside::default()
+                };
+                if app
+                    .checks
+                    .acknowledge(op, user, from, &check, &[], now, &alongside)
+                    .await?
+                    == Written::Done
+                {
                     cancel_pending_deadline(app, user, from).await;
                     return Ok((Handled::Acknowledged, Some(member.lang)));
                 }
@@ -688,7 +697,12 @@ async fn sign_of_life_from(
                     SafeBy::Member,
                     app.operator.staff_lang,
                 ));
-                if app.checks.acknowledge(op, user, from, &check, &pushes, now).await? == Written::Done {
+                if app
+                    .checks
+                    .acknowledge(op, user, from, &check, &pushes, now, &Alongside::default())
+                    .await?
+                    == Written::Done
+                {
                     // The all-clears first; if this invocation dies before, the case's
                     // next follow-up closes it as answered and delivers them.
                     app.queue
@@ -967,13 +981,7 @@ async fn become_contact_only(app: &App, user: &UserId) -> Result<(), AppError> {
     }
     app.scheduler.delete_check_schedule(op, &Watched::from(user)).await?;
     if let Some(former) = app.members.member(op, user).await? {
-        let left = crate::report::Fact::Left {
-            who: crate::member::pseudonym(op, &former),
-            at: now,
-            age_band: former.age_band,
-            gender: former.gender,
-        };
-        app.record_fact(now, &left).await?;
+        app.count_left(&former, now).await?;
     }
     app.members.delete_member(op, user).await?;
     app.members

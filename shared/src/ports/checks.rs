@@ -8,6 +8,15 @@ use crate::outbox::{Push, PushKind};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+/// What is written in a check's own transaction, so it is done exactly when the check
+/// is, in no extra call: the watchdog's list entries (the times it looks from, as
+/// `App::expect` puts them) and the check's fact for the report.
+#[derive(Clone, Debug, Default)]
+pub struct Alongside {
+    pub expect: Vec<Timestamp>,
+    pub fact: Option<crate::report::Recorded>,
+}
+
 #[async_trait]
 pub trait Checks: Send + Sync {
     /// Records a check the member answered ahead (no open check, no push).
@@ -23,8 +32,15 @@ pub trait Checks: Send + Sync {
         member: &UserId,
         scheduled_at: Timestamp,
     ) -> Result<Option<Check>, StoreError>;
-    /// Opens `check` as the member's one open check and records its push, atomically.
-    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError>;
+    /// Opens `check` as the member's one open check and records its push, atomically,
+    /// with what goes `alongside`.
+    async fn open_check(
+        &self,
+        member: &Member,
+        check: &Check,
+        push: &Push,
+        alongside: &Alongside,
+    ) -> Result<Written, StoreError>;
     /// Replaces the check if it is still in `from` with its `last_slot` unchanged, and
     /// records the pushes, atomically.
     async fn advance_check(
@@ -37,7 +53,8 @@ pub trait Checks: Send + Sync {
         now: Timestamp,
     ) -> Result<Written, StoreError>;
     /// Closes the open check (`from` → acknowledged `to`), updates the member and
-    /// records the pushes, atomically.
+    /// records the pushes, atomically, with what goes `alongside`.
+    #[allow(clippy::too_many_arguments)]
     async fn acknowledge(
         &self,
         op: &OperatorId,
@@ -46,6 +63,7 @@ pub trait Checks: Send + Sync {
         to: &Check,
         pushes: &[Push],
         now: Timestamp,
+        alongside: &Alongside,
     ) -> Result<Written, StoreError>;
     /// Records a sign of life of a member with no open check.
     async fn note_sign_of_life(&self, op: &OperatorId, member: &UserId, now: Timestamp) -> Result<(), StoreError>;

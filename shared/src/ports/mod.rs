@@ -12,7 +12,7 @@ mod staff;
 mod webhook_events;
 
 pub use cases::Cases;
-pub use checks::Checks;
+pub use checks::{Alongside, Checks};
 pub use contacts::Contacts;
 pub use erasure::Erasure;
 pub use facts::Facts;

@@ -1,7 +1,7 @@
 //! Checks and their pushes (the outbox), and the watchdog's markers.
 
 use super::*;
-use crate::ports::Checks;
+use crate::ports::{Alongside, Checks};
 
 #[async_trait]
 impl Checks for DynamoStore {
@@ -30,18 +30,25 @@ impl Checks for DynamoStore {
             .transpose()
     }
 
-    async fn open_check(&self, member: &Member, check: &Check, push: &Push) -> Result<Written, StoreError> {
+    async fn open_check(
+        &self,
+        member: &Member,
+        check: &Check,
+        push: &Push,
+        alongside: &Alongside,
+    ) -> Result<Written, StoreError> {
         let (op, user) = (&member.operator, &member.user_id);
         let claim_member = ItemUpdate::new(keys::person(op, user), keys::MEMBER, "SET open_check = :check")
             .when("#status = :active AND attribute_not_exists(open_check)")
             .name("#status", "status")
             .value(":check", attr("check", &check.scheduled_at)?)
             .value(":active", attr("member", &MemberStatus::Active)?);
-        let items = vec![
+        let mut items = vec![
             self.check_put(op, user, check, None)?,
             claim_member.in_transaction(&self.table, "member")?,
             self.outbox_put(op, user, push, check.sent_at)?,
         ];
+        items.extend(self.alongside(op, user, alongside)?);
         self.transact("TransactWriteItems(open_check)", items).await
     }
 
@@ -69,6 +76,7 @@ impl Checks for DynamoStore {
         to: &Check,
         pushes: &[Push],
         now: Timestamp,
+        alongside: &Alongside,
     ) -> Result<Written, StoreError> {
         let close_member = ItemUpdate::new(
             keys::person(op, user),
@@ -86,6 +94,7 @@ impl Checks for DynamoStore {
         for p in pushes {
             items.push(self.outbox_put(op, user, p, now)?);
         }
+        items.extend(self.alongside(op, user, alongside)?);
         self.transact("TransactWriteItems(acknowledge)", items).await
     }
 
@@ -231,9 +240,7 @@ impl Checks for DynamoStore {
         self.client
             .put_item()
             .table_name(&self.table)
-            .item("pk", s(keys::due_hour(op, at, user)))
-            .item("sk", s(keys::due_entry(at, user)))
-            .item("expires_at", epoch(at + SignedDuration::from_hours(48)))
+            .set_item(Some(due_item(op, user, at)))
             .send()
             .await
             .map_err(dynamo_error("PutItem"))?;
@@ -278,5 +285,47 @@ impl Checks for DynamoStore {
             .await
             .map_err(dynamo_error("PutItem"))?;
         Ok(())
+    }
+}
+
+/// A member's entry in the watchdog's list of the hour `at` falls in (kept 48 hours).
+fn due_item(op: &OperatorId, user: &UserId, at: Timestamp) -> std::collections::HashMap<String, AttributeValue> {
+    std::collections::HashMap::from([
+        ("pk".to_owned(), s(keys::due_hour(op, at, user))),
+        ("sk".to_owned(), s(keys::due_entry(at, user))),
+        ("expires_at".to_owned(), epoch(at + SignedDuration::from_hours(48))),
+    ])
+}
+
+impl DynamoStore {
+    /// The items of what goes alongside a check in its transaction: each list entry
+    /// once (a transaction may name an item only once), and the check's fact.
+    fn alongside(
+        &self,
+        op: &OperatorId,
+        user: &UserId,
+        alongside: &Alongside,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut times = alongside.expect.clone();
+        times.sort();
+        times.dedup();
+        let mut items = Vec::new();
+        for at in times {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(due_item(op, user, at)))
+                .build()
+                .map_err(|e| StoreError::Invalid {
+                    op: "TransactWriteItems",
+                    message: e.to_string(),
+                })?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        if let Some(recorded) = &alongside.fact
+            && let Some(update) = super::facts::check_fact_update(op, &recorded.month, &recorded.fact)
+        {
+            items.push(update.in_transaction(&self.table, "fact")?);
+        }
+        Ok(items)
     }
 }

@@ -6,42 +6,12 @@ use crate::ports::Facts;
 #[async_trait]
 impl Facts for DynamoStore {
     async fn record_fact(&self, op: &OperatorId, month: &str, fact: &Fact) -> Result<(), StoreError> {
-        let key = fact.key();
-        let pk = keys::report(op, &key);
-        let sk = keys::fact(month, key);
-        if let Fact::Check {
-            who,
-            check,
-            sent,
-            answered_ahead,
-            reminded,
-            escalated,
-            answered,
-        } = fact
-        {
-            // Flags are only ever set: facts recorded twice or out of order add up.
-            let mut sets = vec!["fact = :fact", "who = :who", "#check = :check"];
-            for (set, name) in [
-                (*sent, "sent = :t"),
-                (*answered_ahead, "answered_ahead = :t"),
-                (*reminded, "reminded = :t"),
-                (*escalated, "escalated = :t"),
-                (*answered, "answered = :t"),
-            ] {
-                if set {
-                    sets.push(name);
-                }
-            }
-            let flags = ItemUpdate::new(pk, sk, format!("SET {}", sets.join(", ")))
-                .name("#check", "check")
-                .value(":fact", s("check"))
-                .value(":who", s(who.as_str()))
-                .value(":check", n(*check))
-                .value(":t", AttributeValue::Bool(true));
+        if let Some(flags) = check_fact_update(op, month, fact) {
             self.update(flags).await?;
             return Ok(());
         }
-        let mut record = item("fact", pk, sk, fact, None)?;
+        let key = fact.key();
+        let mut record = item("fact", keys::report(op, &key), keys::fact(month, key), fact, None)?;
         record.insert("month".into(), s(month));
         self.put(record).await?;
         Ok(())
@@ -67,4 +37,47 @@ impl Facts for DynamoStore {
             })
             .collect()
     }
+}
+
+/// A check's fact as an update that only ever sets its flags, so facts recorded twice or
+/// out of order add up; `None` for a fact of another kind. Also a transaction's item,
+/// where a check's fact is written with the check.
+pub(super) fn check_fact_update(op: &OperatorId, month: &str, fact: &Fact) -> Option<ItemUpdate> {
+    let Fact::Check {
+        who,
+        check,
+        sent,
+        answered_ahead,
+        reminded,
+        escalated,
+        answered,
+    } = fact
+    else {
+        return None;
+    };
+    let key = fact.key();
+    let mut sets = vec!["fact = :fact", "who = :who", "#check = :check"];
+    for (set, name) in [
+        (*sent, "sent = :t"),
+        (*answered_ahead, "answered_ahead = :t"),
+        (*reminded, "reminded = :t"),
+        (*escalated, "escalated = :t"),
+        (*answered, "answered = :t"),
+    ] {
+        if set {
+            sets.push(name);
+        }
+    }
+    Some(
+        ItemUpdate::new(
+            keys::report(op, &key),
+            keys::fact(month, key),
+            format!("SET {}", sets.join(", ")),
+        )
+        .name("#check", "check")
+        .value(":fact", s("check"))
+        .value(":who", s(who.as_str()))
+        .value(":check", n(*check))
+        .value(":t", AttributeValue::Bool(true)),
+    )
 }
