@@ -1,5 +1,6 @@
 //! The chaos run: `cargo run -p mimamori-local --bin chaos -- [--members N] [--days D]
-//! [--seed S] [--no-faults]`. Prints, per invariant, how often it was checked and
+//! [--seed S] [--no-faults]` (with `RUST_LOG=warn`, the functions' warnings and errors
+//! on stderr). Prints, per invariant, how often it was checked and
 //! broken, what was injected and what happened; exits 1 if any invariant was broken.
 
 use mimamori_local::chaos::{ChaosConfig, run};
@@ -13,6 +14,11 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The functions' own log lines (JSON, on stderr) when asked for: `RUST_LOG=warn`
+    // shows every failure the run provoked and what the service did about it.
+    if std::env::var_os("RUST_LOG").is_some() {
+        mimamori::logging::init();
+    }
     let args: Vec<String> = std::env::args().collect();
     let number = |name: &str, default: u64| -> Result<u64, String> {
         arg(&args, name).map_or(Ok(default), |v| {
