@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use mimamori::ids::{OperatorId, UserId, Watched};
 use mimamori::member::{HistoryEvent, Member, MemberChange};
 use mimamori::ports::{Members, StoreError, Written};
+use mimamori_local::faults::Fault;
 use scenarios::*;
 
 /// A stack with the hourly watchdog and a staff room.
@@ -372,5 +373,38 @@ async fn a_weekly_check_whose_function_failed_for_good_after_opening_it_is_still
     assert_eq!(
         check_at(&s, HANAKO, monday).await.unwrap().state,
         mimamori::check::CheckState::Reminded
+    );
+}
+
+#[tokio::test]
+async fn a_case_whose_escalation_was_never_queued_still_gets_its_first_alerts() {
+    let mut s = watched().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    // Overdue Tuesday 12:00: the deadline function opens the case, then fails to hand it
+    // to the escalation queue on every one of Lambda's three attempts (failure
+    // destination, alarmed). Nothing plans the case's first follow-up either.
+    s.advance_to(t("2026-12-01T02:59:00Z")).await.unwrap();
+    s.faults.fail_next("SendMessage", Fault::InternalServerError, 3 * 3);
+    s.advance_to(t("2026-12-01T03:10:00Z")).await.unwrap();
+    let check = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z")).await.unwrap();
+    let number = check.case_number.expect("a case");
+    assert!(pushes(&s, YOKO).is_empty(), "not alerted yet");
+    // The watchdog finds the case with nothing to come; what it sets must bring the first
+    // alerts — the staff room's 【要対応】 with its take button, the contacts' alert — not
+    // only a re-announcement.
+    s.advance_to(t("2026-12-01T05:10:00Z")).await.unwrap();
+    let room: Vec<String> = pushes(&s, STAFF_ROOM).iter().map(text_of).collect();
+    assert_eq!(
+        room.iter()
+            .filter(|t| t.contains(&format!("【要対応 #{number}】")))
+            .count(),
+        1,
+        "{room:#?}"
+    );
+    let yoko: Vec<String> = pushes(&s, YOKO).iter().map(text_of).collect();
+    assert!(
+        yoko.iter().any(|t| t.contains("安否確認にお返事がありません")),
+        "{yoko:#?}"
     );
 }

@@ -111,6 +111,21 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
     };
     let tz = app.operator.zone.clone();
     let overdue = check.state == CheckState::Overdue;
+    // The first alerts come before any follow-up. They were never recorded when the
+    // overdue check's invocation failed for good before handing it to this queue: the
+    // case then exists, and the watchdog set its follow-up again, but the staff room's
+    // 【要対応】 (with the contacts' numbers) and the contacts' alert were never sent.
+    if overdue
+        && !case.is_closed()
+        && app
+            .checks
+            .pushes(op, user, check.scheduled_at, Some(PushKind::Alert))
+            .await?
+            .is_empty()
+    {
+        tracing::error!(member = %user, case = case.number, "first_alerts_caught_up");
+        return alert(app, member, check).await;
+    }
     let mut decision = case.on_follow_up(overdue, &app.operator.case_follow_up, now, &tz);
     if let (Some(taker), FollowUpDecision::RemindTaker { .. } | FollowUpDecision::Reschedule { .. }) =
         (&case.taken_by, &decision)
@@ -353,11 +368,19 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
     };
     match message {
         EscalationMessage::Deliver { .. } => {
-            return Ok(EscalationOutcome::Delivered(deliver_pending(app, op, user, at).await?));
+            Ok(EscalationOutcome::Delivered(deliver_pending(app, op, user, at).await?))
         }
-        EscalationMessage::FollowUp { .. } => return follow_up(app, &member, &check).await,
-        EscalationMessage::Escalate { .. } => {}
+        EscalationMessage::FollowUp { .. } => follow_up(app, &member, &check).await,
+        EscalationMessage::Escalate { .. } => alert(app, &member, &check).await,
     }
+}
+
+/// The first alerts of an overdue check: recorded for every contact and the staff room
+/// (once each, however often this runs), whom they went to put in the case's history,
+/// the case's first follow-up planned, then delivered.
+async fn alert(app: &App, member: &Member, check: &Check) -> Result<EscalationOutcome, AppError> {
+    let op = &app.operator.id;
+    let (user, at) = (&member.user_id, check.scheduled_at);
     let mut recorded = 0;
     let mut missing_staff_room = false;
     if check.state == CheckState::Overdue {
@@ -372,7 +395,7 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
             .map(|o| o.push.key)
             .collect();
         let new: Vec<_> = app.render_all(
-            plan_alerts(&member, &check, &contacts, room.as_ref(), app.operator.staff_lang)
+            plan_alerts(member, check, &contacts, room.as_ref(), app.operator.staff_lang)
                 .into_iter()
                 .filter(|p| !already.contains(&p.key))
                 .collect(),
@@ -396,19 +419,19 @@ pub async fn run(app: &App, message: &EscalationMessage) -> Result<EscalationOut
     // be down (or the quota used up) past every redelivery, the follow-ups still come
     // and each delivers what is still pending.
     if check.state == CheckState::Overdue {
-        record_alerted(app, &check).await?;
+        record_alerted(app, check).await?;
         if !missing_staff_room {
-            plan_first_follow_up(app, &check).await?;
+            plan_first_follow_up(app, check).await?;
         }
     }
     // Without a staff room no one at the operator would know: the staff are paged by
     // e-mail or SMS, and the message fails, so it ends in the dead-letter queue and
     // raises the alarm too. A page that fails does not hold up the contacts' alerts.
     let paged = match missing_staff_room {
-        true => page_case(app, &check, user, Unreached::NoStaffRoom).await,
+        true => page_case(app, check, user, Unreached::NoStaffRoom).await,
         false => Ok(()),
     };
-    let delivered = deliver_or_page(app, user, &check).await?;
+    let delivered = deliver_or_page(app, user, check).await?;
     paged?;
     if missing_staff_room {
         return Err(AppError::NoStaffRoom { check: check.key() });
