@@ -19,6 +19,14 @@ pub mod timeline;
 use std::path::PathBuf;
 
 /// The workspace root (where `template.yaml` and `.venv` live).
+/// The value after `name` on a command line (`--members 1000`), for the local binaries.
+pub fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

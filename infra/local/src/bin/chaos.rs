@@ -3,14 +3,8 @@
 //! on stderr). Prints, per invariant, how often it was checked and
 //! broken, what was injected and what happened; exits 1 if any invariant was broken.
 
+use mimamori_local::arg;
 use mimamori_local::chaos::{ChaosConfig, run};
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,14 +4,8 @@
 //! (N itself measured, the others modelled from the per-member figures), against the
 //! quotas that bind. Nothing is asserted.
 
+use mimamori_local::arg;
 use mimamori_local::load::{report, run};
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
