@@ -408,3 +408,43 @@ async fn a_case_whose_escalation_was_never_queued_still_gets_its_first_alerts() 
         "{yoko:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_reminder_whose_invocation_failed_for_good_before_its_overdue_deadline_still_escalates() {
+    let mut s = watched().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    link_contact(&mut s, HANAKO, YOKO, "鈴木洋子").await;
+    // Monday 09:00: the check goes out and is not answered.
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    // Tuesday 09:00 her check and Monday's reminder deadline both fall due; whichever
+    // runs first reminds her of Monday's check and dies right after recording the
+    // reminder, and every later attempt of either (Lambda's two retries each) dies
+    // putting the overdue time on the watchdog's list (each call with the SDK's three
+    // tries). The failure destination raises the alarm.
+    let overdue_hour = format!("#DUE#{}", t("2026-12-01T04:00:00Z").as_second() / 3600);
+    s.faults
+        .fail_next_matching("UpdateItem", "reminded = :t", Fault::InternalServerError, 3);
+    s.faults
+        .fail_next_matching("PutItem", &overdue_hour, Fault::InternalServerError, 5 * 3);
+    s.advance_to(t("2026-12-01T00:10:00Z")).await.unwrap();
+    let monday = t("2026-11-30T00:00:00Z");
+    assert_eq!(
+        check_at(&s, HANAKO, monday).await.unwrap().state,
+        mimamori::check::CheckState::Reminded
+    );
+    assert!(
+        !s.receive_all("InvokeFailureQueue").await.unwrap().is_empty(),
+        "alarmed"
+    );
+    // 12:00 passes with no overdue deadline. The watchdog's round an hour after it must
+    // still find the check and escalate it: her contact is alerted the same afternoon,
+    // not at Wednesday's check.
+    s.advance_to(t("2026-12-01T05:10:00Z")).await.unwrap();
+    let check = check_at(&s, HANAKO, monday).await.unwrap();
+    assert_eq!(check.state, mimamori::check::CheckState::Overdue, "{check:?}");
+    let yoko: Vec<String> = pushes(&s, YOKO).iter().map(text_of).collect();
+    assert!(
+        yoko.iter().any(|t| t.contains("安否確認にお返事がありません")),
+        "{yoko:#?}"
+    );
+}

@@ -223,11 +223,15 @@ pub(crate) async fn remind(
     let (op, user) = (&member.operator, &member.user_id);
     let push = app.render(push);
     let pushes = std::slice::from_ref(&push);
+    // The overdue time on the watchdog's list before the reminder is recorded: if this
+    // invocation then fails for good, the watchdog finds the check still only reminded
+    // past it and sets the deadline again (its next due time could be a week away).
+    app.expect(user, deadline.at).await?;
     if app.checks.advance_check(op, user, from, check, pushes, now).await? == Written::Conflict {
         return Ok(None);
     }
     app.note_check(member, check.scheduled_at, CheckFlag::Reminded).await?;
-    app.set_deadline(user, deadline).await?;
+    app.scheduler.set_deadline(op, &Watched::from(user), deadline).await?;
     Ok(Some(deliver(app, op, user, pushes).await?))
 }
 
