@@ -859,7 +859,7 @@ impl Run {
                     if contact.reachable_throughout(r, due + hours(2)) != Some(true) {
                         continue;
                     }
-                    let n = alerts_for(&by_person(&contact.id), case.number);
+                    let n = alerts_for(&by_person(&contact.id), case.number, FIRST_ALERT);
                     alerted.check(n == 1, || {
                         format!("case #{}: contact {k} alerted {n} times", case.number)
                     });
@@ -893,7 +893,12 @@ impl Run {
                 .contacts
                 .iter()
                 .map(|&k| &self.contacts[k])
-                .filter(|c| alerts_for(&by_person(&c.id), case.number) > 0)
+                .filter(|c| {
+                    // A contact blocked at the first alert hears of the case from a later
+                    // level's alert, if at all.
+                    let theirs = by_person(&c.id);
+                    alerts_for(&theirs, case.number, FIRST_ALERT) + alerts_for(&theirs, case.number, ALERT_AGAIN) > 0
+                })
                 .map(|c| c.id.clone())
                 .chain((count_text(&staff, &format!("【要対応 #{}】", case.number)) > 0).then(|| STAFF_ROOM.to_owned()))
                 .collect();
@@ -918,6 +923,7 @@ impl Run {
                     .filter(|at| *at > opened)
                     .min()
                     .unwrap_or(Timestamp::MAX);
+                let mut contacts_seen = Vec::new();
                 for &k in &person.contacts {
                     let c = &self.contacts[k];
                     let n = by_person(&c.id)
@@ -933,17 +939,24 @@ impl Run {
                     let reachable = c.reachable_throughout(opened, closed_at.unwrap_or(end) + hours(1));
                     if n > 0 {
                         cleared_to.insert(c.id.clone(), n);
-                    } else if reachable != Some(true) {
+                    } else if reachable != Some(true) && alerted_to.contains(&c.id) {
                         // Blocked meanwhile: LINE did not deliver it.
                         cleared_to.insert(c.id.clone(), 1);
                     }
+                    let theirs = by_person(&c.id);
+                    contacts_seen.push(format!(
+                        "contact {k}: first alerts {}, later alerts {}, all-clears {n}, reachable throughout {reachable:?}",
+                        alerts_for(&theirs, case.number, FIRST_ALERT),
+                        alerts_for(&theirs, case.number, ALERT_AGAIN),
+                    ));
                 }
                 let exact = cleared_to.keys().cloned().collect::<BTreeSet<_>>() == alerted_to
                     && cleared_to.values().all(|n| *n == 1);
                 cleared.check(exact, || {
                     format!(
-                        "case #{}: alerted {alerted_to:?}, all-clear {cleared_to:?}",
-                        case.number
+                        "case #{}: alerted {alerted_to:?}, all-clear {cleared_to:?} ({})",
+                        case.number,
+                        contacts_seen.join("; ")
                     )
                 });
             }
@@ -1072,7 +1085,14 @@ fn count_text(deliveries: &[&Delivery], needle: &str) -> usize {
 }
 
 /// First alerts about `case` (not its later re-alerts) a contact received.
-fn alerts_for(deliveries: &[&Delivery], case: CaseNumber) -> usize {
+/// What a contact's first alert says.
+const FIRST_ALERT: &str = "安否確認にお返事がありません";
+/// What a contact's alert of a later escalation level says.
+const ALERT_AGAIN: &str = "まだ連絡がとれていません";
+
+/// The pushes among `deliveries` that alert of `case` in words containing `text`, with the
+/// button to say the member is safe.
+fn alerts_for(deliveries: &[&Delivery], case: CaseNumber, text: &str) -> usize {
     deliveries
         .iter()
         .filter(|d| d.via == Via::Push)
@@ -1081,7 +1101,7 @@ fn alerts_for(deliveries: &[&Delivery], case: CaseNumber) -> usize {
                 .iter()
                 .any(|p| Postback::read(p) == Some(Postback::ContactSafe(case)))
         })
-        .filter(|d| d.texts().iter().any(|t| t.contains("安否確認にお返事がありません")))
+        .filter(|d| d.texts().iter().any(|t| t.contains(text)))
         .count()
 }
 
