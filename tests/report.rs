@@ -150,9 +150,15 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     };
 
     let store = s.functions.webhook.facts.clone();
-    let periods = mimamori_local::report::periods(store.as_ref(), &operator(&s), None)
-        .await
-        .unwrap();
+    let periods = mimamori_local::report::periods(
+        store.as_ref(),
+        &operator(&s),
+        None,
+        mimamori::clock::Clock::now(&s.clock),
+        &jiff::tz::TimeZone::get("Asia/Tokyo").unwrap(),
+    )
+    .await
+    .unwrap();
     let names: Vec<&str> = periods.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(names, ["2026-11", "2026-12", "all"]);
     assert_eq!(periods[1].1, december);
@@ -193,4 +199,77 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     let bad = s.sim.group_text(STAFF_ROOM, STAFF_B, "月次レポート 十二月");
     s.webhook(&[bad]).await;
     assert!(last_reply(&s, STAFF_ROOM).contains("2026-11"));
+}
+
+/// The Query and PutItem requests made since `mark`.
+fn reads_and_writes(s: &LocalStack, mark: usize) -> (usize, usize) {
+    let calls = s.aws_calls.since(mark);
+    let count = |op: &str| calls.get(op).copied().unwrap_or(0);
+    (count("DynamoDB.Query"), count("DynamoDB.PutItem"))
+}
+
+#[tokio::test]
+async fn a_settled_month_is_read_from_its_roll_up_so_a_report_reads_at_most_two_months_of_facts() {
+    use mimamori::report::{Fact, figures, figures_of};
+    let s = stack().await;
+    let (facts, op) = (s.functions.webhook.facts.clone(), operator(&s));
+    let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+    // A year of history, December 2025 to November 2026: a member joins each month and
+    // each month has its checks, answered.
+    let months = mimamori::report::months_from("2025-12", "2026-11");
+    for (i, month) in months.iter().enumerate() {
+        let at = t(&format!("{month}-10T00:00:00Z"));
+        let joined = Fact::Joined {
+            who: format!("p{i}"),
+            at,
+            age_band: Some(AgeBand::Eighties),
+            gender: None,
+        };
+        facts.record_fact(&op, month, &joined).await.unwrap();
+        for day in 0..8 {
+            let check = Fact::Check {
+                who: format!("p{i}"),
+                check: at.as_second() + day * 86_400,
+                sent: true,
+                answered_ahead: false,
+                reminded: false,
+                escalated: false,
+                answered: true,
+            };
+            facts.record_fact(&op, month, &check).await.unwrap();
+        }
+    }
+    let every_fact = facts.facts(&op, None).await.unwrap();
+
+    // 3 December: November has not settled yet (until the 8th).
+    let now = t("2026-12-03T00:00:00Z");
+    let mark = s.aws_calls.len();
+    let first = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo).await.unwrap();
+    for month in [Some("2026-11"), Some("2026-03"), None] {
+        assert_eq!(figures_of(&first, month), figures(&every_fact, month), "{month:?}");
+    }
+    assert_eq!(figures_of(&first, None).members_total, 12);
+    // The first report folds every month once and keeps the eleven settled ones.
+    assert_eq!(reads_and_writes(&s, mark).1, 11, "roll-ups kept");
+    let kept: Vec<String> = facts.roll_ups(&op).await.unwrap().into_iter().map(|(m, _)| m).collect();
+    assert_eq!(kept, months[..11]);
+
+    // From then on a report reads the roll-ups (one query) and the facts of November and
+    // December only (a query per fact partition each), however long the history.
+    let partitions = mimamori::adapters::dynamodb::keys::report_all(&op).len();
+    let mark = s.aws_calls.len();
+    let again = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo).await.unwrap();
+    assert_eq!(reads_and_writes(&s, mark), (1 + 2 * partitions, 0));
+    assert_eq!(figures_of(&again, None), figures_of(&first, None));
+
+    // 8 December 00:00 Tokyo, a week after it ended, November settles: folded once more
+    // and kept.
+    let settled = t("2026-12-07T15:00:00Z");
+    let mark = s.aws_calls.len();
+    mimamori::app::report::months(facts.as_ref(), &op, settled, &tokyo).await.unwrap();
+    assert_eq!(reads_and_writes(&s, mark).1, 1, "November kept");
+    let mark = s.aws_calls.len();
+    let later = mimamori::app::report::months(facts.as_ref(), &op, settled, &tokyo).await.unwrap();
+    assert_eq!(reads_and_writes(&s, mark), (1 + partitions, 0), "December's facts only");
+    assert_eq!(figures_of(&later, Some("2026-11")), figures(&every_fact, Some("2026-11")));
 }

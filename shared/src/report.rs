@@ -153,13 +153,142 @@ pub struct Figures {
 
 const UNKNOWN: &str = "unknown";
 
-/// Computes the figures for `month` (`yyyy-mm`), or since the start when `None`, from
-/// every fact recorded (the member totals need the months before).
-pub fn figures(facts: &[Recorded], month: Option<&str>) -> Figures {
+/// One month's facts folded together: the month's own figures, and its share of the
+/// member totals (joined less left). Facts are folded one at a time, so a month of any
+/// size takes the same memory; a month that has settled is kept as it is, its roll-up,
+/// and the report reads that one item instead of the month's facts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub joined: u32,
+    pub left: u32,
+    /// Members joined less members left in the month, by age band and by gender
+    /// ("unknown" for those who gave none).
+    pub net_by_age_band: BTreeMap<String, i64>,
+    pub net_by_gender: BTreeMap<String, i64>,
+    pub checks_sent: u32,
+    pub checks_answered_ahead: u32,
+    pub acknowledged_on_time: u32,
+    pub acknowledged_after_reminder: u32,
+    pub escalated: u32,
+    pub cases_opened: u32,
+    pub calls: u32,
+    pub visits_or_police: u32,
+    pub outcomes: BTreeMap<String, u32>,
+    /// The pseudonyms of the members phoned about (a person phoned in two months is one
+    /// person since the start). A few thousand at most a month: the roll-up stays well
+    /// inside DynamoDB's 400 KB item.
+    pub phoned: BTreeSet<String>,
+    /// How many facts were folded in.
+    pub facts: u64,
+}
+
+impl Tally {
+    /// Folds one fact of the month in.
+    pub fn add(&mut self, fact: &Fact) {
+        self.facts += 1;
+        match fact {
+            Fact::Joined { age_band, gender, .. } | Fact::Left { age_band, gender, .. } => {
+                let delta = if matches!(fact, Fact::Joined { .. }) {
+                    self.joined += 1;
+                    1
+                } else {
+                    self.left += 1;
+                    -1
+                };
+                *self
+                    .net_by_age_band
+                    .entry(age_band.map_or(UNKNOWN, AgeBand::as_str).to_owned())
+                    .or_default() += delta;
+                *self
+                    .net_by_gender
+                    .entry(gender.map_or(UNKNOWN, Gender::as_str).to_owned())
+                    .or_default() += delta;
+            }
+            Fact::Check {
+                sent,
+                answered_ahead,
+                reminded,
+                escalated,
+                answered,
+                ..
+            } => {
+                self.checks_sent += u32::from(*sent);
+                self.checks_answered_ahead += u32::from(*answered_ahead && !*sent);
+                if *escalated {
+                    self.escalated += 1;
+                } else if *answered && *sent {
+                    if *reminded {
+                        self.acknowledged_after_reminder += 1;
+                    } else {
+                        self.acknowledged_on_time += 1;
+                    }
+                }
+            }
+            Fact::CaseOpened { .. } => self.cases_opened += 1,
+            Fact::Call { who, kind, .. } => {
+                if kind.is_phone_call() {
+                    self.calls += 1;
+                    self.phoned.insert(who.clone());
+                } else {
+                    self.visits_or_police += 1;
+                }
+            }
+            Fact::CaseClosed { outcome, .. } => *self.outcomes.entry(outcome.as_str().to_owned()).or_default() += 1,
+        }
+    }
+
+    /// Adds another period's tally to this one.
+    pub fn merge(&mut self, other: &Tally) {
+        self.joined += other.joined;
+        self.left += other.left;
+        for (k, v) in &other.net_by_age_band {
+            *self.net_by_age_band.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.net_by_gender {
+            *self.net_by_gender.entry(k.clone()).or_default() += v;
+        }
+        self.checks_sent += other.checks_sent;
+        self.checks_answered_ahead += other.checks_answered_ahead;
+        self.acknowledged_on_time += other.acknowledged_on_time;
+        self.acknowledged_after_reminder += other.acknowledged_after_reminder;
+        self.escalated += other.escalated;
+        self.cases_opened += other.cases_opened;
+        self.calls += other.calls;
+        self.visits_or_police += other.visits_or_police;
+        for (k, v) in &other.outcomes {
+            *self.outcomes.entry(k.clone()).or_default() += v;
+        }
+        self.phoned.extend(other.phoned.iter().cloned());
+        self.facts += other.facts;
+    }
+}
+
+/// Each month's tally (`yyyy-mm`, oldest first).
+pub type Months = BTreeMap<String, Tally>;
+
+/// The tally of every month the facts fall in.
+pub fn tallies(facts: &[Recorded]) -> Months {
+    let mut months = Months::new();
+    for r in facts {
+        months.entry(r.month.clone()).or_default().add(&r.fact);
+    }
+    months
+}
+
+/// The figures of `month` (`yyyy-mm`), or since the start when `None`, from every
+/// month's tally (the member totals need the months before).
+pub fn figures_of(months: &Months, month: Option<&str>) -> Figures {
+    let mut totals = Tally::default();
+    let mut period = Tally::default();
+    for (m, tally) in months {
+        if month.is_none_or(|p| m.as_str() <= p) {
+            totals.merge(tally);
+        }
+        if month.is_none_or(|p| m == p) {
+            period.merge(tally);
+        }
+    }
     let mut f = Figures::default();
-    let in_period = |m: &str| month.is_none_or(|p| p == m);
-    let up_to_end = |m: &str| month.is_none_or(|p| m <= p);
-    let mut phoned: BTreeSet<&str> = BTreeSet::new();
     for band in AgeBand::ALL.iter().map(|a| a.as_str()).chain([UNKNOWN]) {
         f.by_age_band.insert(band.to_owned(), 0);
     }
@@ -169,77 +298,98 @@ pub fn figures(facts: &[Recorded], month: Option<&str>) -> Figures {
     for o in Outcome::ALL {
         f.outcomes.insert(o.as_str().to_owned(), 0);
     }
-    for r in facts {
-        let m = r.month.as_str();
-        match &r.fact {
-            Fact::Joined { age_band, gender, .. } | Fact::Left { age_band, gender, .. } => {
-                let delta = if matches!(r.fact, Fact::Joined { .. }) { 1 } else { -1 };
-                if up_to_end(m) {
-                    f.members_total += delta;
-                    *f.by_age_band
-                        .entry(age_band.map_or(UNKNOWN, AgeBand::as_str).to_owned())
-                        .or_default() += delta;
-                    *f.by_gender
-                        .entry(gender.map_or(UNKNOWN, Gender::as_str).to_owned())
-                        .or_default() += delta;
-                }
-                if in_period(m) {
-                    if delta > 0 {
-                        f.members_joined += 1;
-                    } else {
-                        f.members_left += 1;
-                    }
-                }
-            }
-            _ if !in_period(m) => {}
-            Fact::Check {
-                sent,
-                answered_ahead,
-                reminded,
-                escalated,
-                answered,
-                ..
-            } => {
-                f.checks_sent += u32::from(*sent);
-                f.checks_answered_ahead += u32::from(*answered_ahead && !*sent);
-                if *escalated {
-                    f.escalated += 1;
-                } else if *answered && *sent {
-                    if *reminded {
-                        f.acknowledged_after_reminder += 1;
-                    } else {
-                        f.acknowledged_on_time += 1;
-                    }
-                }
-            }
-            Fact::CaseOpened { .. } => f.cases_opened += 1,
-            Fact::Call { who, kind, .. } => {
-                if kind.is_phone_call() {
-                    f.calls += 1;
-                    phoned.insert(who);
-                } else {
-                    f.visits_or_police += 1;
-                }
-            }
-            Fact::CaseClosed { outcome, .. } => *f.outcomes.entry(outcome.as_str().to_owned()).or_default() += 1,
-        }
+    f.members_total = i64::from(totals.joined) - i64::from(totals.left);
+    for (k, v) in &totals.net_by_age_band {
+        *f.by_age_band.entry(k.clone()).or_default() += v;
     }
-    f.people_phoned = phoned.len() as u32;
+    for (k, v) in &totals.net_by_gender {
+        *f.by_gender.entry(k.clone()).or_default() += v;
+    }
+    f.members_joined = period.joined;
+    f.members_left = period.left;
+    f.checks_sent = period.checks_sent;
+    f.checks_answered_ahead = period.checks_answered_ahead;
+    f.acknowledged_on_time = period.acknowledged_on_time;
+    f.acknowledged_after_reminder = period.acknowledged_after_reminder;
+    f.escalated = period.escalated;
+    f.cases_opened = period.cases_opened;
+    f.people_phoned = period.phoned.len() as u32;
+    f.calls = period.calls;
+    f.visits_or_police = period.visits_or_police;
+    for (k, v) in &period.outcomes {
+        *f.outcomes.entry(k.clone()).or_default() += v;
+    }
     f
 }
 
-/// The figures of every month with facts (oldest first), or of `month` only, then
-/// those since the start under the period name `all`.
-pub fn periods(facts: &[Recorded], month: Option<&str>) -> Vec<(String, Figures)> {
-    let months: BTreeSet<&str> = match month {
-        Some(m) => BTreeSet::from([m]),
-        None => facts.iter().map(|r| r.month.as_str()).collect(),
+/// Computes the figures for `month` (`yyyy-mm`), or since the start when `None`, from
+/// every fact recorded (the member totals need the months before).
+pub fn figures(facts: &[Recorded], month: Option<&str>) -> Figures {
+    figures_of(&tallies(facts), month)
+}
+
+/// The figures of every month tallied (oldest first), or of `month` only, then those
+/// since the start under the period name `all`.
+pub fn periods_of(months: &Months, month: Option<&str>) -> Vec<(String, Figures)> {
+    let names: Vec<&str> = match month {
+        Some(m) => vec![m],
+        None => months.keys().map(String::as_str).collect(),
     };
-    months
+    names
         .into_iter()
-        .map(|m| (m.to_owned(), figures(facts, Some(m))))
-        .chain([("all".to_owned(), figures(facts, None))])
+        .map(|m| (m.to_owned(), figures_of(months, Some(m))))
+        .chain([("all".to_owned(), figures_of(months, None))])
         .collect()
+}
+
+/// `periods_of`, from every fact recorded.
+pub fn periods(facts: &[Recorded], month: Option<&str>) -> Vec<(String, Figures)> {
+    periods_of(&tallies(facts), month)
+}
+
+/// How long after a month ends its facts may still change: a check of its last day is
+/// reminded a day later and overdue three hours on, and a check the watchdog repaired
+/// moves on hours after that. From then on the month's roll-up is kept and read instead.
+pub const SETTLES_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
+/// The month after `month` (`2026-12` after `2026-11`); `None` if `month` is not one.
+pub fn next_month(month: &str) -> Option<String> {
+    if !is_month(month) {
+        return None;
+    }
+    let (y, m) = (month[..4].parse::<i16>().ok()?, month[5..].parse::<i8>().ok()?);
+    Some(match m {
+        12 => format!("{:04}-01", y.checked_add(1)?),
+        _ => format!("{y:04}-{:02}", m + 1),
+    })
+}
+
+/// Whether `month`'s facts can no longer change at `now` (operator time `tz`).
+pub fn settled(month: &str, now: Timestamp, tz: &TimeZone) -> bool {
+    let Some(next) = next_month(month) else {
+        return false;
+    };
+    let Ok(start) = jiff::civil::Date::strptime("%Y-%m-%d", format!("{next}-01")) else {
+        return false;
+    };
+    start
+        .to_zoned(tz.clone())
+        .is_ok_and(|ended| ended.timestamp() + SETTLES_AFTER <= now)
+}
+
+/// Every month from `first` to `last`, both included (none if `first` is later).
+pub fn months_from(first: &str, last: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut m = first.to_owned();
+    while is_month(&m) && m.as_str() <= last {
+        let next = next_month(&m);
+        out.push(m);
+        match next {
+            Some(n) => m = n,
+            None => break,
+        }
+    }
+    out
 }
 
 /// The figures as CSV rows (`period,figure,value`), one period after another.
@@ -397,5 +547,66 @@ mod tests {
             "{csv}"
         );
         assert!(csv.contains("2026-11,people_phoned,1\n"));
+    }
+
+    #[test]
+    fn months_follow_each_other_and_settle_a_week_after_they_end() {
+        assert_eq!(next_month("2026-11").as_deref(), Some("2026-12"));
+        assert_eq!(next_month("2026-12").as_deref(), Some("2027-01"));
+        assert_eq!(next_month("2026-13"), None);
+        assert_eq!(
+            months_from("2026-11", "2027-02"),
+            ["2026-11", "2026-12", "2027-01", "2027-02"]
+        );
+        assert!(months_from("2027-01", "2026-12").is_empty());
+        let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+        // November ends at 2026-12-01 00:00 Tokyo (2026-11-30 15:00 UTC).
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert!(!settled("2026-11", at("2026-12-07T14:59:59Z"), &tokyo));
+        assert!(settled("2026-11", at("2026-12-07T15:00:00Z"), &tokyo));
+        assert!(!settled("2026-12", at("2026-12-31T00:00:00Z"), &tokyo));
+        assert!(!settled("not a month", at("2030-01-01T00:00:00Z"), &tokyo));
+    }
+
+    #[test]
+    fn a_roll_up_stored_and_read_back_gives_the_figures_of_its_facts() {
+        let t: Timestamp = "2026-11-03T01:00:00Z".parse().unwrap();
+        let joined = |who: &str, band| Fact::Joined {
+            who: who.into(),
+            at: t,
+            age_band: band,
+            gender: None,
+        };
+        let call = |who: &str, event: &str| Fact::Call {
+            case: 1,
+            who: who.into(),
+            kind: CallKind::NoAnswer,
+            at: t,
+            event: event.into(),
+        };
+        let facts = vec![
+            r("2026-10", joined("a", Some(AgeBand::Eighties))),
+            r("2026-10", call("a", "e1")),
+            r("2026-11", joined("b", None)),
+            r("2026-11", call("a", "e2")),
+            r("2026-11", call("b", "e3")),
+            r("2026-11", check("b", 1, true, true, false, true)),
+        ];
+        let months = tallies(&facts);
+        // Kept as JSON-like values in the table and read back, month by month.
+        let stored: Months = months
+            .iter()
+            .map(|(m, t)| {
+                let json = serde_json::to_string(t).unwrap();
+                (m.clone(), serde_json::from_str(&json).unwrap())
+            })
+            .collect();
+        for month in [Some("2026-10"), Some("2026-11"), None] {
+            assert_eq!(figures_of(&stored, month), figures(&facts, month), "{month:?}");
+        }
+        let all = figures_of(&stored, None);
+        assert_eq!((all.members_total, all.people_phoned, all.calls), (2, 2, 3));
+        assert_eq!(figures_of(&stored, Some("2026-11")).people_phoned, 2);
+        assert_eq!(stored["2026-11"].facts, 4);
     }
 }

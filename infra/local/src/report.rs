@@ -1,18 +1,23 @@
 //! The operator's report tool (`--bin report`): the figures of each month and since the
 //! start, from the facts in the table, as a table for the terminal and as CSV.
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use mimamori::ids::OperatorId;
 use mimamori::ports::{Facts, StoreError};
 use mimamori::report::{self, Figures};
 
-/// Every month with facts (or only `month`), then `all`.
+/// Every month from the first fact to `now`'s (or only `month`), then `all`: settled
+/// months from their roll-ups, as the staff room's 「月次レポート」 reads them.
 pub async fn periods(
     store: &dyn Facts,
     operator: &OperatorId,
     month: Option<&str>,
+    now: Timestamp,
+    zone: &TimeZone,
 ) -> Result<Vec<(String, Figures)>, StoreError> {
-    let facts = store.facts(operator, None).await?;
-    Ok(report::periods(&facts, month))
+    let months = mimamori::app::report::months(store, operator, now, zone).await?;
+    Ok(report::periods_of(&months, month))
 }
 
 /// One row per figure, one column per period.

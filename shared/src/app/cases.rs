@@ -426,9 +426,9 @@ async fn report(app: &App, month: Option<&str>) -> Result<(Handled, Vec<Value>),
         Some(m) if report::is_month(m) => m.to_owned(),
         Some(_) => return Ok((Handled::ReportBadMonth, reply(app, Text::ReportMonthInvalid))),
     };
-    let facts = app.facts.facts(&app.operator.id, None).await?;
-    let in_month = report::figures(&facts, Some(&month));
-    let all = report::figures(&facts, None);
+    let months = super::report::months(app.facts.as_ref(), &app.operator.id, app.clock.now(), tz).await?;
+    let in_month = report::figures_of(&months, Some(&month));
+    let all = report::figures_of(&months, None);
     Ok((
         Handled::ReportShown,
         vec![views::monthly_report(&month, &in_month, &all)],

@@ -52,6 +52,7 @@ pub mod escalation;
 mod handled;
 mod leave;
 mod page;
+pub mod report;
 mod settings;
 pub mod watchdog;
 pub mod webhook;

@@ -7,6 +7,9 @@
 //! cargo run -p mimamori-local --bin report -- --table mimamori --operator demo-npo --month 2026-11
 //! ```
 //!
+//! Months are the operator's (`--zone`, default `Asia/Tokyo`). A month settled a week
+//! after it ended is read from its roll-up, kept the first time it is read so.
+//!
 //! AWS credentials and region come from the usual places (`AWS_PROFILE`, …); set
 //! `AWS_ENDPOINT_URL` to read the local stack's moto server instead.
 
@@ -19,6 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut operator = std::env::var("OPERATOR_ID").ok();
     let mut month = None;
     let mut csv = None;
+    let mut zone = "Asia/Tokyo".to_owned();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -27,6 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--operator" => operator = Some(value),
             "--month" => month = Some(value),
             "--csv" => csv = Some(value),
+            "--zone" => zone = value,
             _ => return Err(format!("unknown argument {flag}; see the README").into()),
         }
     }
@@ -37,9 +42,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         return Err(format!("--month must look like 2026-11, got {m}").into());
     }
+    let zone = jiff::tz::TimeZone::get(&zone).map_err(|e| format!("--zone {zone}: {e}"))?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-    let periods = mimamori_local::report::periods(&store, &operator, month.as_deref()).await?;
+    let periods =
+        mimamori_local::report::periods(&store, &operator, month.as_deref(), jiff::Timestamp::now(), &zone).await?;
     print!("{}", mimamori_local::report::table(&periods));
     if let Some(path) = csv {
         std::fs::write(&path, mimamori::report::to_csv(&periods))?;

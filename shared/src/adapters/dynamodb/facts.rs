@@ -25,18 +25,94 @@ impl Facts for DynamoStore {
                 None => self.query_partition(pk).await?,
             });
         }
-        items
+        items.into_iter().map(recorded).collect()
+    }
+
+    async fn tally_month(&self, op: &OperatorId, month: &str) -> Result<Tally, StoreError> {
+        let mut tally = Tally::default();
+        for pk in keys::report_all(op) {
+            // Eventually consistent: a month's report need not see the last second's
+            // writes, and costs half. A page at a time, folded before the next is read.
+            let mut pages = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":prefix", s(keys::month(month)))
+                .limit(FOLD_PAGE)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(dynamo_error("Query"))?;
+                for item in page.items.unwrap_or_default() {
+                    tally.add(&recorded(item)?.fact);
+                }
+            }
+        }
+        Ok(tally)
+    }
+
+    async fn first_month(&self, op: &OperatorId) -> Result<Option<String>, StoreError> {
+        let mut first: Option<String> = None;
+        for pk in keys::report_all(op) {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(pk))
+                .projection_expression("sk")
+                .limit(1)
+                .send()
+                .await
+                .map_err(dynamo_error("Query"))?;
+            let month = out
+                .items()
+                .first()
+                .and_then(|i| i.get("sk"))
+                .and_then(|v| v.as_s().ok())
+                .map(|sk| keys::month_of_fact(sk).to_owned());
+            if let Some(m) = month
+                && first.as_ref().is_none_or(|f| m < *f)
+            {
+                first = Some(m);
+            }
+        }
+        Ok(first)
+    }
+
+    async fn roll_ups(&self, op: &OperatorId) -> Result<Vec<(String, Tally)>, StoreError> {
+        self.query_partition(keys::roll_ups(op))
+            .await?
             .into_iter()
-            .map(|mut i| {
-                let sk = i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-                let month = keys::month_of_fact(&sk).to_owned();
+            .filter_map(|mut i| {
+                let sk = i.remove("sk")?;
+                let month = keys::month_of_roll_up(sk.as_s().ok()?)?.to_owned();
                 i.remove("pk");
-                i.remove("sk");
-                i.remove("month");
-                read::<Fact>("fact", i).map(|fact| Recorded { month, fact })
+                Some(read::<Tally>("roll-up", i).map(|t| (month, t)))
             })
             .collect()
     }
+
+    async fn keep_roll_up(&self, op: &OperatorId, month: &str, tally: &Tally) -> Result<(), StoreError> {
+        self.put(item("roll-up", keys::roll_ups(op), keys::roll_up(month), tally, None)?)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Facts read per page when a month is folded: a page is dropped before the next.
+const FOLD_PAGE: i32 = 1000;
+
+/// A fact item as the fact and its month.
+fn recorded(mut i: Item) -> Result<Recorded, StoreError> {
+    let sk = i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let month = keys::month_of_fact(&sk).to_owned();
+    i.remove("pk");
+    i.remove("sk");
+    i.remove("month");
+    read::<Fact>("fact", i).map(|fact| Recorded { month, fact })
 }
 
 /// A check's fact as an update that only ever sets its flags, so facts recorded twice or

@@ -99,6 +99,18 @@ pub fn case(op: &OperatorId, number: u64) -> String {
 pub fn report(op: &OperatorId, fact_key: &str) -> String {
     format!("{op}#REPORT#{:x}", fact_shard(fact_key))
 }
+/// The report's roll-ups: one item per settled month.
+pub fn roll_ups(op: &OperatorId) -> String {
+    format!("{op}#ROLLUP")
+}
+/// A month's roll-up within them.
+pub fn roll_up(month: &str) -> String {
+    format!("month#{month}")
+}
+/// The month of a roll-up's sort key.
+pub fn month_of_roll_up(sk: &str) -> Option<&str> {
+    sk.strip_prefix("month#")
+}
 /// Every partition of the report's facts, and the unsharded one versions before
 /// 2026-12-03 wrote.
 pub fn report_all(op: &OperatorId) -> Vec<String> {

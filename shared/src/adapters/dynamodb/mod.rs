@@ -22,7 +22,7 @@ use crate::ids::{ChatId, OperatorId, UserId};
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
 use crate::outbox::{Push, PushKind};
 use crate::ports::{EventClaim, StoreError, Written};
-use crate::report::{Fact, Recorded};
+use crate::report::{Fact, Recorded, Tally};
 use crate::staff::{Staff, StaffRoom};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
