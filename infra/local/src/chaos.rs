@@ -847,8 +847,31 @@ impl Run {
                     continue;
                 }
                 let Some(case) = cases.iter().find(|k| k.member.as_str() == person.id && k.check == c) else {
+                    let user = UserId::new(person.id.clone()).map_err(LocalError::new)?;
+                    let stored = self
+                        .stack
+                        .functions
+                        .webhook
+                        .checks
+                        .check(&op, &user, c)
+                        .await
+                        .map_err(LocalError::new)?;
+                    // What ran for the member meanwhile, to tell a lost deadline from a
+                    // slow repair.
+                    let ran: Vec<String> = self
+                        .stack
+                        .invocations
+                        .iter()
+                        .filter(|i| i.at >= r - minutes(5) && i.at < due + hours(2))
+                        .filter(|i| i.payload.to_string().contains(&person.id))
+                        .map(|i| format!("{} {} {}", i.at, i.function, if i.result.is_ok() { "ok" } else { "failed" }))
+                        .collect();
                     alerted.check(false, || {
-                        format!("{} check {c}: reminded at {r}, never escalated", person.name)
+                        format!(
+                            "{} check {c}: reminded at {r}, never escalated; stored: {:?}; ran: {ran:?}",
+                            person.name,
+                            stored.map(|k| (k.state, k.reminded_at, k.overdue_at))
+                        )
                     });
                     continue;
                 };
