@@ -250,3 +250,52 @@ async fn a_member_whose_erasure_fails_stays_watched_until_the_redelivery_finishe
     assert!(member(&s, KIYOSHI).await.is_none());
     assert!(!has_check_schedule(&s, KIYOSHI).await);
 }
+
+#[tokio::test]
+async fn every_record_of_a_member_expires_or_lives_only_as_long_as_the_membership() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    let _ = request_code(&mut s, KIYOSHI).await;
+    s.advance_to(t("2026-11-30T00:05:00Z")).await.unwrap();
+    tap_ok(&mut s, KIYOSHI).await;
+    let client = aws_sdk_dynamodb::Client::new(&s.aws);
+    let items = client
+        .query()
+        .table_name(&s.resources.table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(keys::person(&operator(&s), KIYOSHI)))
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    let day = 86_400;
+    let mut kinds = std::collections::BTreeSet::new();
+    for item in &items {
+        let sk = item["sk"].as_s().unwrap();
+        let kind = sk.split('#').next().unwrap().to_owned();
+        let expires = item
+            .get("expires_at")
+            .map(|v| v.as_n().unwrap().parse::<i64>().unwrap());
+        match kind.as_str() {
+            // The member, their contacts and their history: erased when they leave.
+            "MEMBER" | "CONTACT" | "HISTORY" => assert_eq!(expires, None, "{sk}"),
+            // A check: thirteen months after its time.
+            "CHECK" => {
+                let at = sk.trim_start_matches("CHECK#").parse::<i64>().unwrap();
+                assert_eq!(expires, Some(at + 400 * day), "{sk}");
+            }
+            // A push: a hundred days after it was recorded.
+            "OUTBOX" => {
+                let created: jiff::Timestamp = item["created_at"].as_s().unwrap().parse().unwrap();
+                assert_eq!(expires, Some(created.as_second() + 100 * day), "{sk}");
+            }
+            _ => assert!(expires.is_some(), "{sk} has no retention"),
+        }
+        kinds.insert(kind);
+    }
+    for kind in ["MEMBER", "CHECK", "OUTBOX", "CONTACT", "INVITE_REF"] {
+        assert!(kinds.contains(kind), "{kind} in {kinds:?}");
+    }
+}

@@ -37,8 +37,14 @@ use update::ItemUpdate;
 const EVENT_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 7);
 /// A claim older than this belongs to an invocation that died: the event may be retried.
 const EVENT_LEASE: SignedDuration = SignedDuration::from_secs(120);
-/// Pushes are kept for the operator's audit, then expire.
-const OUTBOX_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 400);
+/// Pushes are needed for a day to retry with their key, while their check's case is
+/// open (the all-clear goes to everyone its alerts reached), and for the operator to
+/// answer "what did we send, and when" about the last quarter; then they expire.
+const OUTBOX_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 100);
+/// A check is kept thirteen months: a year of a member's checks for staff and for a
+/// report month's last look, then it expires (the report's facts keep the statistics).
+/// The watchdog looks back eight days at most.
+const CHECK_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 400);
 const FIRST_CASE_NUMBER: u64 = 1000;
 
 #[derive(Clone)]
@@ -100,7 +106,7 @@ impl DynamoStore {
             keys::person(op, user),
             keys::check(check.scheduled_at),
             check,
-            None,
+            Some(check.scheduled_at + CHECK_RETENTION),
         )?));
         put = match from {
             None => put.condition_expression("attribute_not_exists(pk)"),
