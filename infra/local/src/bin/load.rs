@@ -9,6 +9,11 @@ use mimamori_local::load::{report, run};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The functions' own log lines (JSON, on stdout) when asked for: with
+    // `RUST_LOG=info`, what the functions would log in AWS, to measure its volume.
+    if std::env::var_os("RUST_LOG").is_some() {
+        mimamori::logging::init();
+    }
     let args: Vec<String> = std::env::args().collect();
     let members: u32 = match arg(&args, "--members") {
         Some(v) => v.parse().map_err(|_| format!("--members takes a number, not {v}"))?,
