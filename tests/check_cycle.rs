@@ -2,6 +2,7 @@
 //! escalation to contacts and the staff room, and the all-clear after a late answer.
 
 use mimamori::check::CheckState;
+use mimamori::ids::Watched;
 use mimamori::line::postback::Postback;
 use mimamori::member::{HistoryEvent, MemberStatus};
 use scenarios::*;
@@ -261,4 +262,65 @@ async fn an_answered_daily_check_leaves_no_deadline_so_its_next_09_00_invokes_th
     let at_nine: Vec<&str> = s.invocations[mark..].iter().map(|i| i.function).collect();
     assert_eq!(at_nine, ["check"], "once at 09:00, not twice");
     assert_eq!(pushes(&s, HANAKO).len(), 2, "Monday's check and Tuesday's, no reminder");
+}
+
+#[tokio::test]
+async fn with_a_flexible_window_checks_come_spread_within_it_and_members_are_told_so() {
+    let mut s = stack_with(Options {
+        env: vec![
+            ("CHECK_WINDOW_MINUTES".into(), "5".into()),
+            ("LINE_TIMEOUT_MS".into(), "400".into()),
+            ("LINE_RETRY_BACKOFF_MS".into(), "10,20".into()),
+        ],
+        watchdog: true,
+        ..Options::default()
+    })
+    .await;
+    staff_room(&mut s).await;
+    let members: Vec<String> = (0..12).map(|n| format!("U{:032x}", 0x5100 + n)).collect();
+    for (n, id) in members.iter().enumerate() {
+        join(&mut s, id, &format!("会員{n}")).await;
+    }
+    // Told when the check comes: within the window, not on the minute.
+    let told: String = replies(&s, &members[0]).iter().map(text_of).collect();
+    assert!(told.contains("毎日9時〜9時5分"), "{told}");
+    // Scheduler is asked for the window on the recurring check only (as the schedule
+    // reads back from it).
+    let name = mimamori::adapters::scheduler::check_schedule_name(&operator(&s), &Watched::from(&uid(&members[0])));
+    let schedules = s.schedules().await.unwrap();
+    let check = schedules.iter().find(|k| k.name == name).expect("the check schedule");
+    assert_eq!(check.window, minutes(5));
+    assert!(
+        schedules
+            .iter()
+            .filter(|k| k.name != name && k.name.starts_with("dl-"))
+            .all(|k| k.window.is_zero()),
+        "deadlines on their minute"
+    );
+
+    // Monday: every check comes between 09:00 and 09:05, spread over the window; each is
+    // the 09:00 check all the same.
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    let mut moments = std::collections::BTreeSet::new();
+    for id in &members {
+        let got = pushes(&s, id);
+        assert_eq!(got.len(), 1, "{id}");
+        assert!(
+            got[0].at >= t(MONDAY_9) && got[0].at < t(MONDAY_9) + minutes(5),
+            "{}",
+            got[0].at
+        );
+        moments.insert(got[0].at);
+        let check = check_at(&s, id, t(MONDAY_9)).await.expect("the 09:00 check");
+        assert_eq!(check.scheduled_at, t(MONDAY_9));
+        tap_ok(&mut s, id).await;
+    }
+    assert!(moments.len() >= 6, "spread: {moments:?}");
+    // Nobody is reported missing for coming a few minutes late.
+    s.advance_to(t("2026-11-30T03:10:00Z")).await.unwrap();
+    assert!(
+        pushes(&s, STAFF_ROOM).is_empty(),
+        "{:?}",
+        pushes(&s, STAFF_ROOM).iter().map(text_of).collect::<Vec<_>>()
+    );
 }

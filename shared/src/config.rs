@@ -129,6 +129,24 @@ impl Env {
                 }),
         }
     }
+    /// `CHECK_WINDOW_MINUTES` (default 0, at most 30): Scheduler's flexible time window
+    /// for the recurring checks. A check due at 09:00 comes within this many minutes
+    /// after it, which spreads a round hour's burst (100,000 members over 5 minutes is
+    /// about 330 a second) and members are told so. 0 fires every check on the minute.
+    pub fn check_window(&self) -> Result<jiff::SignedDuration, ConfigError> {
+        match self.optional("CHECK_WINDOW_MINUTES") {
+            None => Ok(jiff::SignedDuration::ZERO),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (0..=30).contains(m))
+                .map(jiff::SignedDuration::from_mins)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "CHECK_WINDOW_MINUTES",
+                    reason: format!("{v:?} is not 0-30 minutes"),
+                }),
+        }
+    }
     pub fn line_api_base(&self) -> String {
         self.optional("LINE_API_BASE")
             .unwrap_or("https://api.line.me")
@@ -145,6 +163,8 @@ pub struct SchedulerConfig {
     pub check_function_arn: String,
     pub deadline_function_arn: String,
     pub dead_letter_arn: Option<String>,
+    /// The flexible time window of the recurring check schedules (zero: off).
+    pub check_window: jiff::SignedDuration,
 }
 
 impl SchedulerConfig {
@@ -155,6 +175,7 @@ impl SchedulerConfig {
             check_function_arn: env.required("CHECK_FUNCTION_ARN")?.to_owned(),
             deadline_function_arn: env.required("DEADLINE_FUNCTION_ARN")?.to_owned(),
             dead_letter_arn: env.optional("SCHEDULER_DLQ_ARN").map(str::to_owned),
+            check_window: env.check_window()?,
         })
     }
 }

@@ -24,6 +24,9 @@ pub struct Operator {
     pub case_follow_up: CaseFollowUpPolicy,
     /// The schedule a new member starts with.
     pub default_schedule: CheckSchedule,
+    /// How late within its minute a check may come (Scheduler's flexible time window),
+    /// as members are told.
+    pub check_window: SignedDuration,
     /// How long before a check the free check-in button answers it ahead.
     pub checkin_window: SignedDuration,
     /// How long a member who blocked the account keeps their data before it is erased.

@@ -20,20 +20,43 @@ pub struct StoredSchedule {
     pub target_arn: String,
     pub input: String,
     pub delete_after_completion: bool,
+    /// The flexible time window: a firing comes at some moment within it after its
+    /// scheduled time (zero: on time).
+    pub window: jiff::SignedDuration,
 }
 
 impl StoredSchedule {
-    /// The first firing at or after `from` that has not fired yet.
-    pub fn next_from(&self, from: Timestamp, fired: &HashSet<(String, i64)>) -> Option<Timestamp> {
-        let mut after = from.checked_sub(jiff::SignedDuration::from_nanos(1)).ok()?;
+    /// The first firing not fired yet that comes at or after `from`: when it comes, and
+    /// its scheduled time (what `<aws.scheduler.scheduled-time>` says).
+    pub fn next_from(&self, from: Timestamp, fired: &HashSet<(String, i64)>) -> Option<(Timestamp, Timestamp)> {
+        let mut after = (from - self.window)
+            .checked_sub(jiff::SignedDuration::from_nanos(1))
+            .ok()?;
         for _ in 0..1000 {
             let t = self.expression.next_after(&self.zone, self.start, after)?;
-            if !fired.contains(&(self.name.clone(), t.as_second())) {
-                return Some(t);
+            let comes = self.comes_at(t);
+            if comes >= from && !fired.contains(&(self.name.clone(), t.as_second())) {
+                return Some((comes, t));
             }
             after = t;
         }
         None
+    }
+
+    /// When the firing scheduled at `at` comes: on time, or at a moment within the
+    /// flexible window that Scheduler picks (here a fixed draw for the schedule and the
+    /// time, spread evenly over the window, to the second).
+    pub fn comes_at(&self, at: Timestamp) -> Timestamp {
+        let window = self.window.as_secs();
+        if window <= 0 {
+            return at;
+        }
+        let draw = format!("{}#{}", self.name, at.as_second())
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        at + jiff::SignedDuration::from_secs((draw % window.unsigned_abs()) as i64)
     }
 
     /// The target input with the scheduled time filled in, as Scheduler sends it.
@@ -103,6 +126,12 @@ pub async fn read_schedule(
         target_arn: target.arn().to_owned(),
         input: target.input().unwrap_or("{}").to_owned(),
         delete_after_completion: s.action_after_completion().map(|a| a.as_str()) == Some("DELETE"),
+        window: match s.flexible_time_window() {
+            Some(w) if w.mode().as_str() == "FLEXIBLE" => {
+                jiff::SignedDuration::from_mins(i64::from(w.maximum_window_in_minutes().unwrap_or(0)))
+            }
+            _ => jiff::SignedDuration::ZERO,
+        },
     }))
 }
 

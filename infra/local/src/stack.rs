@@ -595,7 +595,10 @@ impl LocalStack {
         self.drain_queue().await?;
         let now = self.now();
         let schedules = self.schedules().await?;
-        let next_schedule = schedules.iter().filter_map(|s| s.next_from(now, &self.fired)).min();
+        let next_schedule = schedules
+            .iter()
+            .filter_map(|s| s.next_from(now, &self.fired).map(|(comes, _)| comes))
+            .min();
         let next_retry = self.retries.iter().map(|r| r.due).min();
         let next_redelivery = self.redeliveries.iter().map(|r| r.due).min();
         let next_visible = self.hidden.iter().map(|(due, _)| *due).min();
@@ -613,16 +616,19 @@ impl LocalStack {
         };
         self.clock.set(at.max(now));
         let scheduler = aws_sdk_scheduler::Client::new(&self.aws);
-        let due: Vec<StoredSchedule> = schedules
+        let due: Vec<(StoredSchedule, Timestamp)> = schedules
             .into_iter()
-            .filter(|s| s.next_from(now, &self.fired) == Some(at))
+            .filter_map(|s| match s.next_from(now, &self.fired) {
+                Some((comes, scheduled)) if comes == at => Some((s, scheduled)),
+                _ => None,
+            })
             .collect();
-        for s in &due {
-            self.fired.insert((s.name.clone(), at.as_second()));
+        for (s, scheduled) in &due {
+            self.fired.insert((s.name.clone(), scheduled.as_second()));
             if let Some(delay) = self.firing_delay {
                 self.clock.set((at + delay(&s.name)).max(self.now()));
             }
-            let payload = s.payload(at)?;
+            let payload = s.payload(*scheduled)?;
             let _ = self.invoke_target(&s.target_arn, payload.clone()).await;
             let (per_mille, dice) = &mut self.duplicates;
             if dice.roll(*per_mille) {

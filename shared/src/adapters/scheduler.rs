@@ -119,9 +119,24 @@ impl EventBridgeScheduler {
         }
     }
 
+    /// Deadlines fire on their minute: the window is off.
     fn window() -> Result<FlexibleTimeWindow, SchedulerError> {
         FlexibleTimeWindow::builder()
             .mode(FlexibleTimeWindowMode::Off)
+            .build()
+            .map_err(build_error("FlexibleTimeWindow"))
+    }
+
+    /// A recurring check comes within the deployment's window after its time (members
+    /// are told so), which spreads a round hour's burst; off when the window is zero.
+    fn check_window(&self) -> Result<FlexibleTimeWindow, SchedulerError> {
+        let minutes = self.config.check_window.as_mins();
+        if minutes <= 0 {
+            return Self::window();
+        }
+        FlexibleTimeWindow::builder()
+            .mode(FlexibleTimeWindowMode::Flexible)
+            .maximum_window_in_minutes(i32::try_from(minutes).unwrap_or(30))
             .build()
             .map_err(build_error("FlexibleTimeWindow"))
     }
@@ -147,7 +162,7 @@ impl Scheduler for EventBridgeScheduler {
             .group_name(&self.config.group)
             .schedule_expression(&expression)
             .schedule_expression_timezone(&schedule.zone)
-            .flexible_time_window(Self::window()?)
+            .flexible_time_window(self.check_window()?)
             .target(target.clone())
             .state(ScheduleState::Enabled)
             .send()
@@ -162,7 +177,7 @@ impl Scheduler for EventBridgeScheduler {
                     .group_name(&self.config.group)
                     .schedule_expression(&expression)
                     .schedule_expression_timezone(&schedule.zone)
-                    .flexible_time_window(Self::window()?)
+                    .flexible_time_window(self.check_window()?)
                     .target(target)
                     .state(ScheduleState::Enabled)
                     .send()

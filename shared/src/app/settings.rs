@@ -205,7 +205,7 @@ async fn set_schedule(app: &App, member: &Member, schedule: &CheckSchedule) -> R
     let lang = member.lang;
     let next = apply(app, member, schedule).await?;
     let t = Text::ScheduleChanged {
-        schedule: texts::describe_schedule(lang, schedule),
+        schedule: texts::describe_schedule(lang, schedule, app.operator.check_window),
         next: when(lang, next, schedule),
     };
     let mut reply = vec![messages::text(lang, t)];
@@ -384,7 +384,7 @@ async fn summary(app: &App, member: &Member, now: Timestamp) -> Result<Value, Ap
         _ => Text::NotPaused.render(lang),
     };
     let t = Text::SettingsSummary {
-        schedule: texts::describe_schedule(lang, s),
+        schedule: texts::describe_schedule(lang, s, app.operator.check_window),
         zone: s.zone.clone(),
         next: when(lang, next, s),
         pause,

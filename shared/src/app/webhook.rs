@@ -300,7 +300,7 @@ async fn onboarding_done(app: &App, user: &UserId, reply: &mut Reply) -> Result<
     };
     end_onboarding(app, user).await?;
     let t = Text::OnboardingDone {
-        schedule: texts::describe_schedule(member.lang, &member.schedule),
+        schedule: texts::describe_schedule(member.lang, &member.schedule, app.operator.check_window),
     };
     reply.0.push(messages::text(member.lang, t));
     Ok(Handled::OnboardingDone)
@@ -420,7 +420,11 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
             app.put_check_schedule(user, &member.schedule).await?;
             // Coming back is itself a sign of life.
             sign_of_life(app, user).await?;
-            reply.0.push(messages::welcome(member.lang, &member.schedule));
+            reply.0.push(messages::welcome(
+                member.lang,
+                &member.schedule,
+                app.operator.check_window,
+            ));
             Ok(if unblocked {
                 Handled::MemberReactivated
             } else {

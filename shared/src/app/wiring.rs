@@ -199,6 +199,7 @@ fn operator_from_env(env: &Env, needs: Needs) -> Result<Operator, WiringError> {
         timing: env.check_timing()?,
         case_follow_up: env.case_follow_up_policy()?,
         checkin_window: env.checkin_window()?,
+        check_window: env.check_window()?,
         privacy_url: match needs.channel_secret {
             true => env.required("PRIVACY_POLICY_URL")?.to_owned(),
             false => String::new(),

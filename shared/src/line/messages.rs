@@ -66,13 +66,13 @@ pub fn register_contact_quick_reply(lang: Lang, message: Value) -> Value {
     )
 }
 
-pub fn welcome(lang: Lang, schedule: &CheckSchedule) -> Value {
+pub fn welcome(lang: Lang, schedule: &CheckSchedule, window: jiff::SignedDuration) -> Value {
     register_contact_quick_reply(
         lang,
         text(
             lang,
             Text::Welcome {
-                schedule: describe_schedule(lang, schedule),
+                schedule: describe_schedule(lang, schedule, window),
             },
         ),
     )

@@ -1,5 +1,6 @@
 //! The load run: `cargo run --release -p mimamori-local --bin load -- [--members N]
-//! [--model 10000,100000]`. Plays a 09:00 for N members through the local stack and
+//! [--model 10000,100000] [--window MINUTES]` (the checks' flexible window, 5 by
+//! default as in the template; 0 fires them all on the minute). Plays a 09:00 for N members through the local stack and
 //! prints the figures per member, then the burst on AWS for each size in `--model`
 //! (N itself measured, the others modelled from the per-member figures), against the
 //! quotas that bind. Nothing is asserted.
@@ -27,8 +28,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         model.extend([10_000, 100_000].into_iter().filter(|m| *m > members));
     }
+    // The template's CheckWindowMinutes by default.
+    let window: u32 = match arg(&args, "--window") {
+        Some(v) => v.parse().map_err(|_| format!("--window takes minutes, not {v}"))?,
+        None => 5,
+    };
     let began = std::time::Instant::now();
-    let run = run(members).await?;
+    let run = run(members, window).await?;
     print!("{}", report(&run, &model));
     println!("took {:.0} s of real time", began.elapsed().as_secs_f64());
     Ok(())

@@ -4,8 +4,8 @@
 
 use crate::member::Lang;
 use crate::schedule::{Cadence, CheckSchedule, WeekdayName};
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 
 pub mod catalogue;
 mod en;
@@ -394,13 +394,27 @@ pub fn day(lang: Lang, date: jiff::civil::Date) -> String {
 }
 
 /// "毎日9時" / "Every day at 9:00", as a member would say it.
-pub fn describe_schedule(lang: Lang, s: &CheckSchedule) -> String {
-    let at = if s.minute == 0 {
-        format!("{}時", s.hour)
-    } else {
-        format!("{}時{}分", s.hour, s.minute)
+pub fn describe_schedule(lang: Lang, s: &CheckSchedule, window: SignedDuration) -> String {
+    let ja = |h: u8, m: u8| {
+        if m == 0 {
+            format!("{h}時")
+        } else {
+            format!("{h}時{m}分")
+        }
     };
-    let at_en = format!("{}:{:02}", s.hour, s.minute);
+    // With a flexible window the check comes within it: "9時〜9時5分" / "9:00–9:05".
+    let minutes = u8::try_from(window.as_mins().clamp(0, 59)).unwrap_or(0);
+    let (end_h, end_m) = {
+        let total = u16::from(s.hour) * 60 + u16::from(s.minute) + u16::from(minutes);
+        (((total / 60) % 24) as u8, (total % 60) as u8)
+    };
+    let (at, at_en) = match minutes {
+        0 => (ja(s.hour, s.minute), format!("{}:{:02}", s.hour, s.minute)),
+        _ => (
+            format!("{}〜{}", ja(s.hour, s.minute), ja(end_h, end_m)),
+            format!("{}:{:02}–{}:{:02}", s.hour, s.minute, end_h, end_m),
+        ),
+    };
     match (lang, s.cadence) {
         (Lang::Ja, Cadence::Day) => format!("毎日{at}"),
         (Lang::Ja, Cadence::Days { n, .. }) => format!("{n}日に1度、{at}"),
@@ -439,7 +453,23 @@ mod tests {
     #[test]
     fn schedule_is_described_as_people_say_it() {
         let s = CheckSchedule::daily_at(9).unwrap();
-        assert_eq!(describe_schedule(Lang::Ja, &s), "毎日9時");
-        assert_eq!(describe_schedule(Lang::En, &s), "Every day at 9:00");
+        assert_eq!(describe_schedule(Lang::Ja, &s, SignedDuration::ZERO), "毎日9時");
+        assert_eq!(
+            describe_schedule(Lang::En, &s, SignedDuration::ZERO),
+            "Every day at 9:00"
+        );
+    }
+
+    #[test]
+    fn a_flexible_window_is_said_as_the_span_the_check_comes_in() {
+        let five = SignedDuration::from_mins(5);
+        let s = CheckSchedule::daily_at(9).unwrap();
+        assert_eq!(describe_schedule(Lang::Ja, &s, five), "毎日9時〜9時5分");
+        assert_eq!(describe_schedule(Lang::En, &s, five), "Every day at 9:00–9:05");
+        let late = CheckSchedule {
+            minute: 58,
+            ..CheckSchedule::daily_at(23).unwrap()
+        };
+        assert_eq!(describe_schedule(Lang::Ja, &late, five), "毎日23時58分〜0時3分");
     }
 }
