@@ -244,7 +244,9 @@ async fn a_settled_month_is_read_from_its_roll_up_so_a_report_reads_at_most_two_
     // 3 December: November has not settled yet (until the 8th).
     let now = t("2026-12-03T00:00:00Z");
     let mark = s.aws_calls.len();
-    let first = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo).await.unwrap();
+    let first = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo)
+        .await
+        .unwrap();
     for month in [Some("2026-11"), Some("2026-03"), None] {
         assert_eq!(figures_of(&first, month), figures(&every_fact, month), "{month:?}");
     }
@@ -258,7 +260,9 @@ async fn a_settled_month_is_read_from_its_roll_up_so_a_report_reads_at_most_two_
     // December only (a query per fact partition each), however long the history.
     let partitions = mimamori::adapters::dynamodb::keys::report_all(&op).len();
     let mark = s.aws_calls.len();
-    let again = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo).await.unwrap();
+    let again = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo)
+        .await
+        .unwrap();
     assert_eq!(reads_and_writes(&s, mark), (1 + 2 * partitions, 0));
     assert_eq!(figures_of(&again, None), figures_of(&first, None));
 
@@ -266,10 +270,17 @@ async fn a_settled_month_is_read_from_its_roll_up_so_a_report_reads_at_most_two_
     // and kept.
     let settled = t("2026-12-07T15:00:00Z");
     let mark = s.aws_calls.len();
-    mimamori::app::report::months(facts.as_ref(), &op, settled, &tokyo).await.unwrap();
+    mimamori::app::report::months(facts.as_ref(), &op, settled, &tokyo)
+        .await
+        .unwrap();
     assert_eq!(reads_and_writes(&s, mark).1, 1, "November kept");
     let mark = s.aws_calls.len();
-    let later = mimamori::app::report::months(facts.as_ref(), &op, settled, &tokyo).await.unwrap();
+    let later = mimamori::app::report::months(facts.as_ref(), &op, settled, &tokyo)
+        .await
+        .unwrap();
     assert_eq!(reads_and_writes(&s, mark), (1 + partitions, 0), "December's facts only");
-    assert_eq!(figures_of(&later, Some("2026-11")), figures(&every_fact, Some("2026-11")));
+    assert_eq!(
+        figures_of(&later, Some("2026-11")),
+        figures(&every_fact, Some("2026-11"))
+    );
 }

@@ -864,7 +864,14 @@ impl Run {
                         .iter()
                         .filter(|i| i.at >= r - minutes(5) && i.at < due + hours(2))
                         .filter(|i| i.payload.to_string().contains(&person.id))
-                        .map(|i| format!("{} {} {}", i.at, i.function, if i.result.is_ok() { "ok" } else { "failed" }))
+                        .map(|i| {
+                            format!(
+                                "{} {} {}",
+                                i.at,
+                                i.function,
+                                if i.result.is_ok() { "ok" } else { "failed" }
+                            )
+                        })
                         .collect();
                     alerted.check(false, || {
                         format!(
