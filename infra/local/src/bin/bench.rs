@@ -381,6 +381,19 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
         "  first invocation = event handed over to answer posted (against moto and the LINE simulator on loopback)."
     );
     let sim = &stack.sim;
+    // The yardstick first: the smallest lambda_runtime function, same profile, same run.
+    let mut hello = Vec::new();
+    for _ in 0..5 {
+        hello.push(cold_start(stack, "hello-lambda", json!({ "hello": "world" })).await?);
+    }
+    let hello_init = median(hello.iter().map(|r| r.init).collect());
+    println!(
+        "  {:<10} init {:>6.1} ms   first invocation {:>6.1} ms   peak RSS {:>5.1} MiB   (hello-world lambda_runtime)",
+        "hello",
+        hello_init.as_secs_f64() * 1000.0,
+        median(hello.iter().map(|r| r.invoke).collect()).as_secs_f64() * 1000.0,
+        hello.iter().map(|r| r.peak_kib).max().unwrap_or(0) as f64 / 1024.0,
+    );
     for function in ["webhook", "check", "deadline", "escalation"] {
         let mut runs = Vec::new();
         for n in 0..5u32 {
@@ -415,9 +428,11 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
             runs.push(cold_start(stack, function, event).await?);
         }
         let outcome = runs.last().map(|r| r.outcome.clone()).unwrap_or_default();
+        let init = median(runs.iter().map(|r| r.init).collect());
         println!(
-            "  {function:<10} init {:>6.1} ms   first invocation {:>6.1} ms   peak RSS {:>5.1} MiB   ({outcome})",
-            median(runs.iter().map(|r| r.init).collect()).as_secs_f64() * 1000.0,
+            "  {function:<10} init {:>6.1} ms (hello + {:>5.1})   first invocation {:>6.1} ms   peak RSS {:>5.1} MiB   ({outcome})",
+            init.as_secs_f64() * 1000.0,
+            (init.as_secs_f64() - hello_init.as_secs_f64()) * 1000.0,
             median(runs.iter().map(|r| r.invoke).collect()).as_secs_f64() * 1000.0,
             runs.iter().map(|r| r.peak_kib).max().unwrap_or(0) as f64 / 1024.0,
         );
@@ -429,7 +444,7 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
 fn binary_sizes() {
     println!("Binary sizes:");
     let root = mimamori_local::workspace_root();
-    for function in ["webhook", "check", "deadline", "escalation"] {
+    for function in ["webhook", "check", "deadline", "escalation", "hello-lambda"] {
         let size = |p: std::path::PathBuf| {
             std::fs::metadata(p)
                 .map(|m| format!("{:.1} MiB", m.len() as f64 / 1048576.0))
