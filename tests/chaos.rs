@@ -1,4 +1,4 @@
-//! The chaos run, small enough for every test run: fifty members, their contacts
+//! The chaos run, small enough for every test run: a hundred members, their contacts
 //! and the staff live a week through the local stack while LINE, DynamoDB, Lambda and
 //! Scheduler fail as they really do; every invariant holds on every case it is checked
 //! on. `cargo run -p mimamori-local --bin chaos` runs it at any size (docs/reliability.md).
@@ -6,9 +6,9 @@
 use mimamori_local::chaos::{ChaosConfig, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_members_live_a_week_of_faults_and_nobody_is_left_unwatched() {
+async fn a_hundred_members_live_a_week_of_faults_and_nobody_is_left_unwatched() {
     let config = ChaosConfig {
-        members: 50,
+        members: 100,
         days: 7,
         seed: 20261203,
         faults: true,
