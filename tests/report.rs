@@ -284,3 +284,48 @@ async fn a_settled_month_is_read_from_its_roll_up_so_a_report_reads_at_most_two_
         figures(&every_fact, Some("2026-11"))
     );
 }
+
+#[tokio::test]
+async fn a_reminder_whose_invocation_died_before_its_fact_still_counts_as_reminded() {
+    use mimamori::report::Fact;
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    // Monday's check goes unanswered. Tuesday 09:00 the invocation that reminds her
+    // records the reminder, then dies writing the report's flag (the SDK's three tries);
+    // what runs after finds the reminder already made.
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    s.faults.fail_next_matching(
+        "UpdateItem",
+        "reminded = :t",
+        mimamori_local::faults::Fault::InternalServerError,
+        3,
+    );
+    s.advance_to(t("2026-12-01T00:10:00Z")).await.unwrap();
+    tap_ok(&mut s, HANAKO).await;
+    let monday = t("2026-11-30T00:00:00Z").as_second();
+    let facts = s
+        .functions
+        .webhook
+        .facts
+        .facts(&operator(&s), Some("2026-11"))
+        .await
+        .unwrap();
+    let fact = facts
+        .iter()
+        .find_map(|r| match &r.fact {
+            Fact::Check {
+                check,
+                reminded,
+                answered,
+                ..
+            } if *check == monday => Some((*reminded, *answered)),
+            _ => None,
+        })
+        .expect("Monday's check fact");
+    assert_eq!(fact, (true, true), "reminded, then answered");
+    let november = mimamori::report::figures(&facts, Some("2026-11"));
+    assert_eq!(
+        (november.acknowledged_on_time, november.acknowledged_after_reminder),
+        (0, 1)
+    );
+}

@@ -3,7 +3,7 @@
 use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
 use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
-use crate::ids::{OperatorId, UserId, Watched};
+use crate::ids::{OperatorId, Watched};
 use crate::member::{HistoryEvent, Member, MemberChange};
 use crate::outbox::{Notice, Planned};
 use crate::ports::{Alongside, Written};
@@ -89,7 +89,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
         if attempt > 0
             && let Some(existing) = app.checks.check(op, user, slot).await?
         {
-            return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
+            return Ok(CheckOutcome::Duplicate(redo(app, &member, &existing).await?));
         }
         let open = match member.open_check {
             Some(at) => app.checks.check(op, user, at).await?,
@@ -175,7 +175,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     .check(op, user, check)
                     .await?
                     .ok_or(AppError::Contention("open check"))?;
-                return Ok(CheckOutcome::Duplicate(redo(app, op, user, &existing).await?));
+                return Ok(CheckOutcome::Duplicate(redo(app, &member, &existing).await?));
             }
             DuePlan::Idle(reason) => return Ok(CheckOutcome::Idle(reason)),
         }
@@ -183,9 +183,11 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
     Err(AppError::Contention("member's open check"))
 }
 
-/// Redoes what a check's current state implies and may not have happened: its pending
-/// pushes and the deadline that moves it on.
-pub(crate) async fn redo(app: &App, op: &OperatorId, user: &UserId, check: &Check) -> Result<Delivered, AppError> {
+/// Redoes what a check's current state implies and may not have happened: the report's
+/// flags for it, its pending pushes and the deadline that moves it on.
+pub(crate) async fn redo(app: &App, member: &Member, check: &Check) -> Result<Delivered, AppError> {
+    let (op, user) = (&member.operator, &member.user_id);
+    app.note_state(member, check).await?;
     if let Some(deadline) = next_deadline(app, check) {
         app.set_deadline(user, &deadline).await?;
     }
@@ -247,6 +249,7 @@ pub(crate) fn not_served(watched: &Watched) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UserId;
     use serde_json::json;
 
     #[test]

@@ -132,10 +132,11 @@ pub async fn run(app: &App, inv: &DeadlineInvocation) -> Result<DeadlineOutcome,
             }
             DeadlinePlan::AlreadyHandled { check } => {
                 // The state change happened before; make sure what follows it did too.
+                app.note_state(&member, &check).await?;
                 match check.state {
                     CheckState::Overdue => escalate(app, op, user, check.scheduled_at, check.case_number).await?,
                     _ => {
-                        super::check::redo(app, op, user, &check).await?;
+                        super::check::redo(app, &member, &check).await?;
                     }
                 }
                 return Ok(DeadlineOutcome::Duplicate);

@@ -213,6 +213,37 @@ impl App {
         Ok(())
     }
 
+    /// Records again the report's flags a check's state implies (reminded, escalated), in
+    /// one idempotent update: an invocation that changed the state and died before it
+    /// noted the flag leaves it to the retry, which finds the change already made. Nothing
+    /// when the state implies no such flag.
+    pub(crate) async fn note_state(
+        &self,
+        member: &crate::member::Member,
+        check: &crate::check::Check,
+    ) -> Result<(), AppError> {
+        use crate::check::CheckState;
+        let reminded = check.reminded_at.is_some();
+        let escalated = check.state == CheckState::Overdue || check.case_number.is_some();
+        if !reminded && !escalated {
+            return Ok(());
+        }
+        let mut noted = self.check_fact(member, check.scheduled_at, crate::report::CheckFlag::Reminded);
+        if let crate::report::Fact::Check {
+            reminded: r,
+            escalated: e,
+            ..
+        } = &mut noted.fact
+        {
+            *r = reminded;
+            *e = escalated;
+        }
+        self.facts
+            .record_fact(&self.operator.id, &noted.month, &noted.fact)
+            .await?;
+        Ok(())
+    }
+
     /// Counts `member` into the report at `at` (joined again: 「再開」), by pseudonym,
     /// with the demographics they gave.
     pub(crate) async fn count_joined(
