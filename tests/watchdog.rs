@@ -448,3 +448,29 @@ async fn a_reminder_whose_invocation_failed_for_good_before_its_overdue_deadline
         "{yoko:#?}"
     );
 }
+
+#[tokio::test]
+async fn the_watchdog_reads_its_hour_lists_and_the_latest_checks_eventually_consistent() {
+    let mut s = watched().await;
+    for (id, name) in [(HANAKO, "山田花子"), (TARO, "山田太郎"), (KIYOSHI, "鈴木清")] {
+        join(&mut s, id, name).await;
+    }
+    s.advance_to(t("2026-11-30T00:10:00Z")).await.unwrap();
+    for id in [HANAKO, TARO, KIYOSHI] {
+        tap_ok(&mut s, id).await;
+    }
+    // What the 10:05 round queries was written an hour or more before: a strongly
+    // consistent query (twice the read units) would fail here.
+    s.faults
+        .fail_next_matching("Query", "\"ConsistentRead\":true", Fault::InternalServerError, 1_000);
+    s.advance_to(t("2026-11-30T01:06:00Z")).await.unwrap();
+    s.faults.clear();
+    let round = s
+        .invocations
+        .iter()
+        .rfind(|i| i.payload.get("watchdog").is_some())
+        .expect("the 10:05 round");
+    let outcome = round.result.as_ref().expect("the round ran");
+    assert_eq!(outcome["members"], 3, "{outcome}");
+    assert!(pushes(&s, STAFF_ROOM).is_empty());
+}

@@ -105,7 +105,8 @@ pub trait Checks: Send + Sync {
         now: Timestamp,
     ) -> Result<(), StoreError>;
     /// The latest due time the member's most recent check accounts for: its scheduled
-    /// time, or the last later due time it absorbed (a reminder, a repeat).
+    /// time, or the last later due time it absorbed (a reminder, a repeat). Read
+    /// eventually consistent: the watchdog asks about checks due an hour or more ago.
     async fn latest_check(&self, op: &OperatorId, member: &UserId) -> Result<Option<Timestamp>, StoreError>;
     /// Puts `member` on the watchdog's list from `at` on (something of theirs falls due
     /// shortly before), so the hourly watchdog reads only who could have gone wrong.

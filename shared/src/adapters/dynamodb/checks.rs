@@ -224,7 +224,8 @@ impl Checks for DynamoStore {
             .expression_attribute_values(":prefix", s(keys::CHECKS))
             .scan_index_forward(false)
             .limit(1)
-            .consistent_read(true)
+            // The watchdog's question: was the check of an hour or more ago recorded?
+            .consistent_read(false)
             .send()
             .await
             .map_err(dynamo_error("Query"))?;
@@ -249,9 +250,10 @@ impl Checks for DynamoStore {
 
     async fn expected(&self, op: &OperatorId, hour: Timestamp, until: Timestamp) -> Result<Vec<UserId>, StoreError> {
         let mut users: Vec<UserId> = Vec::new();
+        // Written an hour or more before the round that reads it.
         for pk in keys::due_hour_all(op, hour) {
             users.extend(
-                self.query_partition(pk)
+                self.query_settled_partition(pk)
                     .await?
                     .iter()
                     .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))

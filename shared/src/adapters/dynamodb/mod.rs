@@ -202,21 +202,27 @@ impl DynamoStore {
     }
 
     async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
-        self.query(pk, Some(prefix)).await
+        self.query(pk, Some(prefix), true).await
     }
 
     async fn query_partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
-        self.query(pk, None).await
+        self.query(pk, None, true).await
+    }
+
+    /// `query_partition` for what was written long enough ago that an eventually
+    /// consistent read sees it (the watchdog's lists, an hour old): half the read units.
+    async fn query_settled_partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
+        self.query(pk, None, false).await
     }
 
     /// Every item of a partition, or those whose sort key starts with `prefix`.
-    async fn query(&self, pk: String, prefix: Option<&str>) -> Result<Vec<Item>, StoreError> {
+    async fn query(&self, pk: String, prefix: Option<&str>, consistent: bool) -> Result<Vec<Item>, StoreError> {
         let mut query = self
             .client
             .query()
             .table_name(&self.table)
             .expression_attribute_values(":pk", s(pk))
-            .consistent_read(true);
+            .consistent_read(consistent);
         query = match prefix {
             Some(prefix) => query
                 .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
