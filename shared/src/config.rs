@@ -97,55 +97,44 @@ impl Env {
                 reason: format!("{v:?} is not up to 5 comma-separated milliseconds"),
             })
     }
+    /// A whole number in `range` (`unit` names it in the error), or `None` when unset.
+    fn number_in(
+        &self,
+        name: &'static str,
+        range: std::ops::RangeInclusive<i64>,
+        unit: &str,
+    ) -> Result<Option<i64>, ConfigError> {
+        let Some(v) = self.optional(name) else {
+            return Ok(None);
+        };
+        v.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .map(Some)
+            .ok_or_else(|| ConfigError::Invalid {
+                name,
+                reason: format!("{v:?} is not {}-{} {unit}", range.start(), range.end()),
+            })
+    }
     /// `CHECKIN_WINDOW_HOURS` (default 12): a free check-in this close to the next check
     /// answers it, so its push is not sent.
     pub fn checkin_window(&self) -> Result<jiff::SignedDuration, ConfigError> {
-        match self.optional("CHECKIN_WINDOW_HOURS") {
-            None => Ok(jiff::SignedDuration::from_hours(12)),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|h| (0..=168).contains(h))
-                .map(jiff::SignedDuration::from_hours)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "CHECKIN_WINDOW_HOURS",
-                    reason: format!("{v:?} is not 0-168 hours"),
-                }),
-        }
+        let hours = self.number_in("CHECKIN_WINDOW_HOURS", 0..=168, "hours")?;
+        Ok(jiff::SignedDuration::from_hours(hours.unwrap_or(12)))
     }
     /// `ERASURE_GRACE_DAYS` (default 30): a member who blocked the account and did not
     /// come back has their data erased after this long.
     pub fn erasure_grace(&self) -> Result<jiff::SignedDuration, ConfigError> {
-        match self.optional("ERASURE_GRACE_DAYS") {
-            None => Ok(jiff::SignedDuration::from_hours(24 * 30)),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (1..=365).contains(d))
-                .map(|d| jiff::SignedDuration::from_hours(24 * d))
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "ERASURE_GRACE_DAYS",
-                    reason: format!("{v:?} is not 1-365 days"),
-                }),
-        }
+        let days = self.number_in("ERASURE_GRACE_DAYS", 1..=365, "days")?;
+        Ok(jiff::SignedDuration::from_hours(24 * days.unwrap_or(30)))
     }
     /// `CHECK_WINDOW_MINUTES` (default 0, at most 30): Scheduler's flexible time window
     /// for the recurring checks. A check due at 09:00 comes within this many minutes
     /// after it, which spreads a round hour's burst (100,000 members over 5 minutes is
     /// about 330 a second) and members are told so. 0 fires every check on the minute.
     pub fn check_window(&self) -> Result<jiff::SignedDuration, ConfigError> {
-        match self.optional("CHECK_WINDOW_MINUTES") {
-            None => Ok(jiff::SignedDuration::ZERO),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|m| (0..=30).contains(m))
-                .map(jiff::SignedDuration::from_mins)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "CHECK_WINDOW_MINUTES",
-                    reason: format!("{v:?} is not 0-30 minutes"),
-                }),
-        }
+        let minutes = self.number_in("CHECK_WINDOW_MINUTES", 0..=30, "minutes")?;
+        Ok(jiff::SignedDuration::from_mins(minutes.unwrap_or(0)))
     }
     pub fn line_api_base(&self) -> String {
         self.optional("LINE_API_BASE")
