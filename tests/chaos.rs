@@ -12,6 +12,7 @@ async fn a_hundred_members_live_a_week_of_faults_and_nobody_is_left_unwatched() 
         days: 7,
         seed: 20261203,
         faults: true,
+        scan_logs: true,
     };
     let report = run(&config).await.expect("the chaos run ran");
     let rendered = report.render();

@@ -13,6 +13,7 @@ pub mod member;
 pub mod operator;
 pub mod outbox;
 pub mod page;
+pub mod pseudonym;
 pub mod report;
 pub mod schedule;
 pub mod secret;
@@ -35,7 +36,7 @@ pub mod ports;
 mod layering {
     use std::collections::{BTreeMap, BTreeSet};
 
-    const DOMAIN: [(&str, &str); 15] = [
+    const DOMAIN: [(&str, &str); 16] = [
         ("alerts", include_str!("alerts.rs")),
         ("case", include_str!("case.rs")),
         ("check", include_str!("check.rs")),
@@ -46,6 +47,7 @@ mod layering {
         ("operator", include_str!("operator.rs")),
         ("outbox", include_str!("outbox.rs")),
         ("page", include_str!("page.rs")),
+        ("pseudonym", include_str!("pseudonym.rs")),
         ("timing", include_str!("timing.rs")),
         ("report", include_str!("report.rs")),
         ("schedule", include_str!("schedule.rs")),

@@ -38,11 +38,11 @@ pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lamb
                 | CheckOutcome::Duplicate(d) => d.sent,
                 _ => 0,
             };
-            tracing::info!(watched = %invocation.watched, scheduled = %invocation.scheduled_time, outcome = outcome.as_str(), pushed, "check");
+            tracing::info!(watched = %app.pseudonym_in(&invocation.operator, &invocation.watched), scheduled = %invocation.scheduled_time, outcome = outcome.as_str(), pushed, "check");
             Ok(json!({ "outcome": outcome.as_str(), "pushed": pushed }))
         }
         Err(e) => {
-            tracing::error!(watched = %invocation.watched, scheduled = %invocation.scheduled_time, error = %e, "check_failed");
+            tracing::error!(watched = %app.pseudonym_in(&invocation.operator, &invocation.watched), scheduled = %invocation.scheduled_time, error = %e, "check_failed");
             Err(e.into())
         }
     }

@@ -25,11 +25,11 @@ pub async fn handler(app: &App, event: LambdaEvent<Value>) -> Result<Value, lamb
                 DeadlineOutcome::Escalated { case_number } => Some(case_number),
                 _ => None,
             };
-            tracing::info!(watched = %invocation.watched, check = %invocation.check, stage = invocation.stage.as_str(), outcome = outcome.as_str(), case, "deadline");
+            tracing::info!(watched = %app.pseudonym_in(&invocation.operator, &invocation.watched), check = %invocation.check, stage = invocation.stage.as_str(), outcome = outcome.as_str(), case, "deadline");
             Ok(json!({ "outcome": outcome.as_str(), "case": case }))
         }
         Err(e) => {
-            tracing::error!(watched = %invocation.watched, check = %invocation.check, stage = invocation.stage.as_str(), error = %e, "deadline_failed");
+            tracing::error!(watched = %app.pseudonym_in(&invocation.operator, &invocation.watched), check = %invocation.check, stage = invocation.stage.as_str(), error = %e, "deadline_failed");
             Err(e.into())
         }
     }

@@ -49,7 +49,8 @@ pub async fn handler(app: &App, event: LambdaEvent<SqsEvent>) -> Result<SqsBatch
         };
         match result {
             Ok((message, outcome)) => {
-                let (_, member, check) = message.parts();
+                let (op, member, check) = message.parts();
+                let member = app.pseudonym_in(op, member);
                 tracing::info!(record = %id, kind = message.kind(), member = %member, check = %check, outcome = outcome.as_str(), "escalation");
             }
             Err(error) => {

@@ -183,6 +183,25 @@ impl Simulator {
             .add_chat(state::ChatKind::Room, room_id, room_id, member_ids);
     }
 
+    /// What identifies or concerns the simulated people, which the service must keep out
+    /// of its logs: every user's and chat's LINE id, display name and chat name, and
+    /// every text they sent (names, phone numbers, codes), each with what it is.
+    pub fn personal_data(&self) -> Vec<(&'static str, String)> {
+        let state = self.state();
+        let users = state.users.iter().flat_map(|(id, u)| {
+            [
+                ("a LINE user id", id.clone()),
+                ("a display name", u.display_name.clone()),
+            ]
+        });
+        let chats = state
+            .groups
+            .iter()
+            .flat_map(|(id, g)| [("a LINE group or room id", id.clone()), ("a chat name", g.name.clone())]);
+        let texts = state.typed.iter().map(|t| ("a message text", t.clone()));
+        users.chain(chats).chain(texts).collect()
+    }
+
     // ---- webhook events ----
 
     /// The user adds (or unblocks) the bot; `follow.isUnblocked` is true if they had followed before.

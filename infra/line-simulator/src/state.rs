@@ -101,6 +101,8 @@ pub(crate) struct State {
     pub rich_menus: Vec<RichMenu>,
     pub default_rich_menu: Option<String>,
     pub user_rich_menus: HashMap<String, String>,
+    /// Every text a person sent the bot, in order: what the service must never log.
+    pub typed: Vec<String>,
 }
 
 impl State {

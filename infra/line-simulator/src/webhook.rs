@@ -120,6 +120,9 @@ fn content(content: &Content<'_>) -> Value {
 
 pub(crate) fn message(state: &mut State, now: Timestamp, origin: Origin<'_>, message: &Content<'_>) -> Value {
     let (source, chat) = origin_source(state, origin);
+    if let Content::Text(text) = message {
+        state.typed.push((*text).to_owned());
+    }
     let mut e = with_reply_token(event("message", now, source), state, now, &chat);
     e.insert("message".into(), content(message));
     Value::Object(e)

@@ -27,6 +27,9 @@ pub struct ChaosConfig {
     pub seed: u64,
     /// Inject the faults (off: the same people on a kind day, to compare).
     pub faults: bool,
+    /// Scan the run's log lines for personal data (the test's run; a long run's lines
+    /// would fill memory).
+    pub scan_logs: bool,
 }
 
 /// The fault rates, per thousand.
@@ -266,6 +269,7 @@ pub async fn run(config: &ChaosConfig) -> Result<ChaosReport> {
         watchdog: true,
         duplicate_per_mille: if config.faults { DUPLICATE_FIRINGS } else { 0 },
         seed: config.seed,
+        scan_logs: config.scan_logs,
         env: vec![
             ("LINE_TIMEOUT_MS".into(), "100".into()),
             ("LINE_RETRY_BACKOFF_MS".into(), "5,10".into()),

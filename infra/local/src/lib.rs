@@ -7,6 +7,7 @@ pub mod chaos;
 pub mod driver;
 pub mod faults;
 pub mod load;
+pub mod logscan;
 pub mod metrics;
 pub mod moto;
 pub mod report;

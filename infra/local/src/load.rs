@@ -157,6 +157,7 @@ pub async fn run(members: u32, window_minutes: u32) -> Result<LoadRun> {
         own_moto: true,
         operator: "load".into(),
         watchdog: true,
+        scan_logs: false,
         env: Options::default()
             .env
             .into_iter()

@@ -19,6 +19,8 @@ pub struct LocalSecrets {
     pub channel_secret: String,
     pub access_token: String,
     pub staff_room_code: String,
+    /// The key of the logs' pseudonyms.
+    pub log_key: String,
 }
 
 impl Default for LocalSecrets {
@@ -27,6 +29,7 @@ impl Default for LocalSecrets {
             channel_secret: "local-channel-secret".into(),
             access_token: "local-access-token".into(),
             staff_room_code: "local-staff-code".into(),
+            log_key: "local-log-key-0123456789abcdef0123456789abcdef".into(),
         }
     }
 }
@@ -155,6 +158,7 @@ impl Resources {
                 &secrets.access_token,
             ),
             ("STAFF_ROOM_CODE_PARAM", "staff-room-code", &secrets.staff_room_code),
+            ("LOG_KEY_PARAM", "log-key", &secrets.log_key),
         ] {
             let full = format!("/{prefix}/{name}");
             ssm.put_parameter()

@@ -76,6 +76,10 @@ pub struct Options {
     /// firings are delivered twice (the chaos run), with this seed.
     pub duplicate_per_mille: u32,
     pub seed: u64,
+    /// Capture the functions' log lines and, when the stack is dropped, fail if any
+    /// carries personal data ([`crate::logscan`]). Off for the long runs, whose lines
+    /// would fill memory.
+    pub scan_logs: bool,
 }
 
 impl Default for Options {
@@ -95,6 +99,7 @@ impl Default for Options {
             firing_delay: None,
             duplicate_per_mille: 0,
             seed: 1,
+            scan_logs: true,
         }
     }
 }
@@ -138,6 +143,10 @@ pub struct LocalStack {
     /// Escalation records that failed, invisible until their time (virtual): SQS hands a
     /// received message out again only when its visibility timeout has passed.
     hidden: Vec<(Timestamp, String)>,
+    /// Where this stack's log lines start, when they are scanned.
+    log_mark: Option<usize>,
+    /// The secrets, which no log line may carry either.
+    secrets: Vec<String>,
     _moto: Option<Moto>,
 }
 
@@ -210,6 +219,7 @@ impl LocalStack {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("template.yaml"));
         let spec = template::load(&template_path)?;
+        let log_mark = options.scan_logs.then(crate::logscan::start).flatten();
         let secrets = LocalSecrets::default();
         let prefix = options.prefix.clone().unwrap_or_else(unique_prefix);
         let resources = Resources::create(&aws, &spec, &prefix, &secrets, options.watchdog).await?;
@@ -277,8 +287,29 @@ impl LocalStack {
                 .unwrap_or(30),
             hidden: Vec::new(),
             duplicated: 0,
+            log_mark,
+            secrets: vec![
+                secrets.channel_secret.clone(),
+                secrets.access_token.clone(),
+                secrets.staff_room_code.clone(),
+                secrets.log_key.clone(),
+            ],
             _moto: moto,
         })
+    }
+
+    /// The personal data in the log lines written since the stack started (or since
+    /// the last call): empty when the service kept to pseudonyms and outcomes. Lines are
+    /// captured once per process, so those of other stacks running at the same time are
+    /// scanned too, for this stack's people.
+    pub fn personal_data_in_logs(&mut self) -> Vec<crate::logscan::Finding> {
+        let Some(mark) = self.log_mark else {
+            return Vec::new();
+        };
+        let (lines, next) = crate::logscan::since(mark);
+        self.log_mark = Some(next);
+        let terms = crate::logscan::terms(&self.sim.personal_data(), &self.secrets);
+        crate::logscan::scan(&lines, &terms)
     }
 
     /// Builds a function afresh, as a cold start does (reading its SSM secrets), through
@@ -844,5 +875,24 @@ impl LocalStack {
                     .and_then(|v| v.parse().ok())
             })
             .unwrap_or(0))
+    }
+}
+
+/// Every scenario is also a privacy test: the lines its functions logged carry nothing
+/// personal ([`LocalStack::personal_data_in_logs`]).
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let found = self.personal_data_in_logs();
+        if !found.is_empty() {
+            let shown: Vec<String> = found.iter().take(10).map(ToString::to_string).collect();
+            panic!(
+                "{} log line finding(s) of personal data, e.g.:\n{}",
+                found.len(),
+                shown.join("\n")
+            );
+        }
     }
 }

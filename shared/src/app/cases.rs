@@ -252,7 +252,7 @@ async fn enrol(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppErr
         since: app.clock.now(),
     };
     app.staff.enrol_staff(&app.operator.id, &staff).await?;
-    tracing::info!(staff = %user, "staff_enrolled");
+    tracing::info!(staff = %app.pseudonym(&user), "staff_enrolled");
     Ok(staff)
 }
 
@@ -285,7 +285,7 @@ pub(crate) async fn members_left(app: &App, group: &ChatId, users: &[UserId]) ->
     }
     for user in users {
         app.staff.remove_staff(&app.operator.id, user).await?;
-        tracing::info!(staff = %user, "staff_removed");
+        tracing::info!(staff = %app.pseudonym(&user), "staff_removed");
     }
     Ok(Handled::StaffLeft)
 }

@@ -150,7 +150,7 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
                     == Written::Done
                 {
                     if let Some(deadline) = rearm {
-                        tracing::error!(member = %user, check = %check.scheduled_at, "overdue_deadline_rearmed");
+                        tracing::error!(member = %app.pseudonym(&user), check = %check.scheduled_at, "overdue_deadline_rearmed");
                         app.set_deadline(user, &deadline).await?;
                     }
                     return Ok(CheckOutcome::Repeated(deliver(app, op, user, &[push]).await?));

@@ -77,15 +77,15 @@ async fn deliver_round(app: &App, op: &OperatorId, member: &UserId, pushes: &[Pu
                     Pushed::Sent => round.delivered.sent += 1,
                     Pushed::AlreadyAccepted => round.delivered.already_sent += 1,
                 }
-                tracing::info!(member = %member, push = push.kind.as_str(), retry_key = %key, outcome = ?outcome, "pushed");
+                tracing::info!(member = %app.pseudonym(&member), push = push.kind.as_str(), retry_key = %key, outcome = ?outcome, "pushed");
             }
             Err(e @ LineError::Rejected { .. }) => {
                 app.checks.mark_failed(op, member, push, app.clock.now()).await?;
                 round.delivered.rejected += 1;
-                tracing::error!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_rejected");
+                tracing::error!(member = %app.pseudonym(&member), push = push.kind.as_str(), retry_key = %key, error = %e, "push_rejected");
             }
             Err(e) => {
-                tracing::warn!(member = %member, push = push.kind.as_str(), retry_key = %key, error = %e, "push_failed");
+                tracing::warn!(member = %app.pseudonym(&member), push = push.kind.as_str(), retry_key = %key, error = %e, "push_failed");
                 round.failed.get_or_insert(e);
             }
         }
@@ -119,7 +119,7 @@ pub async fn notify_best_effort(
 ) -> Result<Delivered, AppError> {
     match notify(app, op, member, notices).await {
         Err(AppError::Line(e @ LineError::QuotaExhausted)) => {
-            tracing::error!(member = %member, error = %e, "notice_not_delivered");
+            tracing::error!(member = %app.pseudonym(&member), error = %e, "notice_not_delivered");
             Ok(Delivered::default())
         }
         other => other,
@@ -165,11 +165,11 @@ pub async fn deliver_pending_round(
             },
         };
         if resend {
-            tracing::warn!(member = %member, push = entry.push.kind.as_str(), "push_retry_key_expired");
+            tracing::warn!(member = %app.pseudonym(&member), push = entry.push.kind.as_str(), "push_retry_key_expired");
             pending.push(entry.push);
         } else {
             app.checks.mark_failed(op, member, &entry.push, now).await?;
-            tracing::warn!(member = %member, push = entry.push.kind.as_str(), "push_expired");
+            tracing::warn!(member = %app.pseudonym(&member), push = entry.push.kind.as_str(), "push_expired");
         }
     }
     deliver_round(app, op, member, &pending).await

@@ -123,7 +123,7 @@ async fn follow_up(app: &App, member: &Member, check: &Check) -> Result<Escalati
             .await?
             .is_empty()
     {
-        tracing::error!(member = %user, case = case.number, "first_alerts_caught_up");
+        tracing::error!(member = %app.pseudonym(&user), case = case.number, "first_alerts_caught_up");
         return alert(app, member, check).await;
     }
     let mut decision = case.on_follow_up(overdue, &app.operator.case_follow_up, now, &tz);
@@ -410,7 +410,7 @@ async fn alert(app: &App, member: &Member, check: &Check) -> Result<EscalationOu
                 // The member answered meanwhile (the all-clear takes over), or another
                 // delivery of this message recorded them first: either way, deliver.
                 Written::Conflict => {
-                    tracing::info!(member = %user, "alerts_not_recorded_state_changed")
+                    tracing::info!(member = %app.pseudonym(&user), "alerts_not_recorded_state_changed")
                 }
             }
         }

@@ -82,7 +82,7 @@ pub(crate) async fn erase(app: &App, user: &UserId) -> Result<usize, AppError> {
         // checks ended for good was counted then).
         app.count_left(member, app.clock.now()).await?;
     }
-    tracing::info!(member = %user, records = erased, "erased");
+    tracing::info!(member = %app.pseudonym(&user), records = erased, "erased");
     Ok(erased)
 }
 

@@ -66,6 +66,7 @@ use crate::ports::{
     Cases, Checks, Clock, Contacts, Erasure, Facts, Line, LineError, Members, Pager, PagerError, Queue, QueueError,
     Scheduler, SchedulerError, StaffRooms, StoreError, WebhookEvents,
 };
+use crate::pseudonym::{Pseudonym, Pseudonyms};
 use crate::secret::Secret;
 use std::sync::Arc;
 
@@ -114,6 +115,8 @@ pub struct Secrets {
     pub channel_secret: Option<Secret>,
     /// The code that registers a LINE group as the staff room (webhook only).
     pub staff_room_code: Option<Secret>,
+    /// How this operator's logs name people: keyed by the operator's log key.
+    pub pseudonyms: Pseudonyms,
 }
 
 /// Why a handler could not finish; every variant is retried by the platform (async
@@ -312,6 +315,22 @@ impl App {
     /// Every operator this deployment serves, each as its own app.
     pub fn each_operator(&self) -> impl Iterator<Item = App> + '_ {
         self.operators.iter().map(|s| self.seen_from(s))
+    }
+
+    /// How this operator's logs name a person or a group: never by their LINE id.
+    pub fn pseudonym(&self, id: &impl std::fmt::Display) -> Pseudonym {
+        self.secrets.pseudonyms.of(id)
+    }
+
+    /// The same in the logs of operator `op` (this one's when it is not served, which
+    /// the handler reports as malformed anyway).
+    pub fn pseudonym_in(&self, op: &OperatorId, id: &impl std::fmt::Display) -> Pseudonym {
+        self.operators
+            .iter()
+            .find(|s| &s.operator.id == op)
+            .map_or(&self.secrets, |s| &s.secrets)
+            .pseudonyms
+            .of(id)
     }
 
     fn seen_from(&self, served: &Served) -> App {

@@ -156,7 +156,7 @@ async fn watch(app: &App, outcome: &mut WatchdogOutcome) -> Result<(), AppError>
             Ok(Some(missed)) => found.push(Found { user, missed }),
             Ok(None) => {}
             Err(e) => {
-                tracing::error!(member = %user, error = %e, "watchdog_member_failed");
+                tracing::error!(member = %app.pseudonym(&user), error = %e, "watchdog_member_failed");
                 outcome.failed += 1;
             }
         }
@@ -239,7 +239,7 @@ async fn watch_member(
         return Ok(None);
     };
     outcome.missed += 1;
-    tracing::error!(member = %user, slot = %slot, "check_missed");
+    tracing::error!(member = %app.pseudonym(&user), slot = %slot, "check_missed");
     // Put the schedule back (the same call as joining: replaces, never doubles); a
     // paused member's too, or their pause could never end.
     if matches!(member.status, MemberStatus::Active | MemberStatus::Paused) {
@@ -274,14 +274,14 @@ async fn rearm_open(
     // Opened, but the invocation failed for good before the reminder deadline was set
     // (or its push went out): set it, and deliver what is still pending.
     if let Some(deadline) = check::lost_reminder_deadline(&check, now, &timing, GRACE) {
-        tracing::error!(member = %user, check = %open, "reminder_deadline_rearmed");
+        tracing::error!(member = %app.pseudonym(&user), check = %open, "reminder_deadline_rearmed");
         app.set_deadline(user, &deadline).await?;
         super::deliver::deliver_pending(app, op, user, open).await?;
         outcome.rearmed += 1;
         return Ok(());
     }
     if let Some(deadline) = check::lost_overdue_deadline(&check, now, &timing, GRACE) {
-        tracing::error!(member = %user, check = %open, "overdue_deadline_rearmed");
+        tracing::error!(member = %app.pseudonym(&user), check = %open, "overdue_deadline_rearmed");
         app.set_deadline(user, &deadline).await?;
         outcome.rearmed += 1;
         return Ok(());
@@ -298,7 +298,7 @@ async fn rearm_open(
     // Set at the overdue time; a case opened within the grace may not have it yet.
     let lost = case.next_follow_up.is_none_or(|next| next + GRACE < now) && case.opened() + GRACE < now;
     if !case.is_closed() && lost {
-        tracing::error!(member = %user, case = number, "follow_up_rearmed");
+        tracing::error!(member = %app.pseudonym(&user), case = number, "follow_up_rearmed");
         let at = case.next_follow_up.unwrap_or(now).max(now);
         super::escalation::schedule_follow_up(app, &case, at).await?;
         outcome.rearmed += 1;

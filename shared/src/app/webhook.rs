@@ -656,7 +656,7 @@ async fn sign_of_life_from(
             // unblocked it, and the follow event never reached us.
             reactivate(app, blocked, now).await?;
             app.put_check_schedule(user, &blocked.schedule).await?;
-            tracing::warn!(member = %user, "member_back_without_follow");
+            tracing::warn!(member = %app.pseudonym(&user), "member_back_without_follow");
             continue;
         }
         // A paused member's message is news of them too: it answers a check still open.
@@ -762,7 +762,7 @@ async fn cancel_pending_deadline(app: &App, user: &UserId, answered: &Check) {
         .delete_deadline(&app.operator.id, &Watched::from(user), &deadline)
         .await
     {
-        tracing::warn!(member = %user, error = %e, "deadline_not_cancelled");
+        tracing::warn!(member = %app.pseudonym(&user), error = %e, "deadline_not_cancelled");
     }
 }
 

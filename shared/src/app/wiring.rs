@@ -115,7 +115,10 @@ pub async fn build(env: &Env, needs: Needs, clock: Arc<dyn Clock>) -> Result<App
 pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &AwsClients) -> Result<App, WiringError> {
     let ssm = &aws.ssm;
     // One call for every secret this function needs.
-    let mut names = vec![env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?];
+    let mut names = vec![
+        env.required("LINE_CHANNEL_ACCESS_TOKEN_PARAM")?,
+        env.required("LOG_KEY_PARAM")?,
+    ];
     if needs.channel_secret {
         names.push(env.required("LINE_CHANNEL_SECRET_PARAM")?);
     }
@@ -124,10 +127,12 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
     }
     let mut secrets = read_secrets(ssm, &names).await?.into_iter();
     let mut next = |needed: bool| needed.then(|| secrets.next()).flatten();
-    let access_token = next(true).ok_or_else(|| SecretError {
-        name: names[0].to_owned(),
+    let not_returned = |i: usize| SecretError {
+        name: names[i].to_owned(),
         message: "not returned".into(),
-    })?;
+    };
+    let access_token = next(true).ok_or_else(|| not_returned(0))?;
+    let log_key = next(true).ok_or_else(|| not_returned(1))?;
     let channel_secret = next(needs.channel_secret);
     let staff_room_code = next(needs.staff_room_code);
     let store = Arc::new(DynamoStore::new(aws.dynamodb.clone(), env.required("TABLE_NAME")?));
@@ -161,6 +166,7 @@ pub async fn build_with(env: &Env, needs: Needs, clock: Arc<dyn Clock>, aws: &Aw
     let secrets = Secrets {
         channel_secret,
         staff_room_code,
+        pseudonyms: crate::pseudonym::Pseudonyms::new(&log_key),
     };
     let line: Arc<dyn Line> = Arc::new(line);
     Ok(App {

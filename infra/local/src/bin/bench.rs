@@ -27,6 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         start,
         own_moto: true,
         operator: "bench".into(),
+        scan_logs: false,
         ..Options::default()
     })
     .await?;

@@ -24,6 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         days: number("--days", 14)? as i64,
         seed: number("--seed", 20261202)?,
         faults: !args.iter().any(|a| a == "--no-faults"),
+        scan_logs: false,
     };
     println!(
         "mimamori chaos run: {} members, {} virtual days, seed {}, faults {}",

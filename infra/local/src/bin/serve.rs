@@ -35,6 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         prefix: Some("mimamori-local".into()),
         watchdog: true,
         env: vec![],
+        scan_logs: false,
         ..Options::default()
     })
     .await?;
