@@ -51,9 +51,56 @@ impl fmt::Display for Pseudonym {
     }
 }
 
+/// `text` with every word shaped like a LINE user, group or room id (`U`, `C` or `R`
+/// and 32 hex digits) cut to its first letter and `…`: for the messages of AWS and HTTP
+/// errors, which name the resource they failed on (`Schedule chk-op-U… does not
+/// exist`, a request URL), before they can reach a log.
+pub fn redact_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let id_shaped =
+            word.len() == 33 && word.starts_with(['U', 'C', 'R']) && word[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        match id_shaped {
+            true => {
+                out.push_str(&word[..1]);
+                out.push('…');
+            }
+            false => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_lose_the_line_ids_they_name_and_nothing_else() {
+        assert_eq!(
+            redact_ids(&format!("Schedule chk-op-{HANAKO} does not exist.")),
+            "Schedule chk-op-U… does not exist."
+        );
+        assert_eq!(
+            redact_ids(
+                "url (http://x/v2/bot/group/C7a000000000000000000000000000007/member/U2b000000000000000000000000000002)"
+            ),
+            "url (http://x/v2/bot/group/C…/member/U…)"
+        );
+        let plain = "DynamoDB PutItem failed: Rate exceeded (key U123, 550e8400-e29b)";
+        assert_eq!(redact_ids(plain), plain);
+    }
 
     const HANAKO: &str = "U1a000000000000000000000000000001";
 

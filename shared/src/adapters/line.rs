@@ -95,7 +95,8 @@ impl LineClient {
                     classify(status, resp.text().await.unwrap_or_default())
                 }
                 Err(e) if e.is_timeout() => LineError::Timeout,
-                Err(e) => LineError::Transport(e.to_string()),
+                // The URL of a profile call holds the LINE id.
+                Err(e) => LineError::Transport(e.without_url().to_string()),
             };
             let transient = matches!(
                 error,
@@ -232,5 +233,25 @@ impl LineClient {
         Ok(v["displayName"].as_str().map(|n| Profile {
             display_name: n.to_owned(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_connection_is_reported_without_the_url_that_holds_the_line_id() {
+        let user = UserId::new("U1a000000000000000000000000000001").unwrap();
+        let line = LineClient::new(LineConfig {
+            backoff: vec![],
+            // Nothing listens on port 1: the connection is refused at once.
+            ..LineConfig::new("http://127.0.0.1:1", "token")
+        })
+        .unwrap();
+        match line.profile(&user).await {
+            Err(LineError::Transport(message)) => assert!(!message.contains(user.as_str()), "{message}"),
+            other => panic!("expected a transport error, got {other:?}"),
+        }
     }
 }

@@ -70,7 +70,8 @@ fn scheduler_error<E: std::error::Error + 'static, R: std::fmt::Debug>(
 ) -> impl FnOnce(SdkError<E, R>) -> SchedulerError {
     move |e| SchedulerError {
         operation,
-        message: DisplayErrorContext(&e).to_string(),
+        // Scheduler's messages name the schedule, whose name holds the LINE id.
+        message: crate::pseudonym::redact_ids(&DisplayErrorContext(&e).to_string()),
     }
 }
 

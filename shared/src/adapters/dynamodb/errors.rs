@@ -14,7 +14,8 @@ where
     E: Error + ProvideErrorMetadata + 'static,
     R: Debug,
 {
-    let message = DisplayErrorContext(e).to_string();
+    // A validation message may quote a key, which holds a LINE id.
+    let message = crate::pseudonym::redact_ids(&DisplayErrorContext(e).to_string());
     match e {
         SdkError::ServiceError(se) => match se.err().code() {
             Some("ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded") => {
