@@ -701,7 +701,11 @@ async fn moving_the_staff_room_ends_the_old_rooms_duty() {
     s.sim.add_group(NEW_ROOM, "新スタッフルーム", &[STAFF_A]);
     let join = s.sim.join(NEW_ROOM);
     assert_eq!(s.webhook(&[join]).await, 200);
-    let register = s.sim.group_text(NEW_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
+    let answer = text_of(&staff_send(&mut s, STAFF_A, "スタッフルーム移動").await);
+    let code = mimamori::contact::InviteCode::find_in(&answer).expect("a code that moves the room");
+    let register = s
+        .sim
+        .group_text(NEW_ROOM, STAFF_A, &format!("スタッフ登録 {}", code.as_str()));
     assert_eq!(s.webhook(&[register]).await, 200);
     assert_eq!(
         staff_room_of(&s).await.map(|r| r.chat_id.to_string()),

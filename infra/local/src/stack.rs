@@ -308,8 +308,13 @@ impl LocalStack {
         };
         let (lines, next) = crate::logscan::since(mark);
         self.log_mark = Some(next);
+        self.personal_data_in(&lines)
+    }
+
+    /// The personal data of this stack's people (and its secrets) in `lines`.
+    pub fn personal_data_in(&self, lines: &[String]) -> Vec<crate::logscan::Finding> {
         let terms = crate::logscan::terms(&self.sim.personal_data(), &self.secrets);
-        crate::logscan::scan(&lines, &terms)
+        crate::logscan::scan(lines, &terms)
     }
 
     /// Builds a function afresh, as a cold start does (reading its SSM secrets), through

@@ -64,6 +64,7 @@ pub(crate) async fn staff(
     };
     let (number, act) = match action {
         StaffAction::Report(month) => return report(app, month.as_deref()).await,
+        StaffAction::MoveRoom => return super::staff_room::move_code(app).await,
         StaffAction::OnDuty => {
             app.staff.set_on_duty(op, &me).await?;
             return Ok((

@@ -94,8 +94,13 @@ outcomes! {
     /// The account was removed from the registered staff room.
     StaffRoomLost = "staff_room_lost",
     StaffRoomRegistered = "staff_room_registered",
-    StaffRoomCodeNotConfigured = "staff_room_code_not_configured",
     StaffCodeWrong = "staff_code_wrong",
+    /// 「スタッフ登録」 in the staff room itself.
+    StaffRoomAlready = "staff_room_already",
+    /// 「スタッフ登録」 from another chat while the staff room is registered.
+    StaffRoomRefused = "staff_room_refused",
+    StaffCodeThrottled = "staff_code_throttled",
+    StaffRoomMoveCodeIssued = "staff_room_move_code_issued",
     StaffJoined = "staff_joined",
     StaffLeft = "staff_left",
     ChatMembersJoinedElsewhere = "chat_members_joined_elsewhere",

@@ -54,6 +54,7 @@ mod leave;
 mod page;
 pub mod report;
 mod settings;
+pub mod staff_room;
 pub mod watchdog;
 pub mod webhook;
 pub mod wiring;

@@ -8,7 +8,7 @@ use crate::alerts::{self, EscalationMessage, SafeBy};
 use crate::check::{self, AckPlan, Check, CheckState, Deadline, Stage};
 use crate::contact::{self, Contact, Invitation, InviteCode, Redemption};
 use crate::ids::Watched;
-use crate::ids::{ChatId, CheckId, UserId};
+use crate::ids::{CheckId, UserId};
 use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::line::webhook::{self, Event, Intent, Setting, SignatureError};
@@ -17,9 +17,7 @@ use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus, Onboarding
 use crate::outbox::{Notice, Planned, Recipient, Topic};
 use crate::page::StaffPage;
 use crate::ports::{Alongside, EventClaim, Written};
-use crate::staff::StaffRoom;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// The answer the function gives LINE.
 #[derive(Debug, PartialEq, Eq)]
@@ -180,7 +178,11 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             sign_of_life(app, &user).await?;
             redeem(app, &user, &code, &mut reply).await?
         }
-        Intent::RegisterStaffRoom { chat: group, code } => register_staff_room(app, &group, &code, &mut reply).await?,
+        Intent::RegisterStaffRoom { chat: group, code } => {
+            let (outcome, messages) = super::staff_room::register(app, &group, &code, &event.id).await?;
+            reply.0.extend(messages);
+            outcome
+        }
         Intent::Staff {
             chat: group,
             user,
@@ -992,33 +994,4 @@ async fn become_contact_only(app: &App, user: &UserId) -> Result<(), AppError> {
         .record(op, user, now, &HistoryEvent::BecameContactOnly)
         .await?;
     Ok(())
-}
-
-async fn register_staff_room(app: &App, group: &ChatId, code: &str, reply: &mut Reply) -> Result<Handled, AppError> {
-    let Some(expected) = &app.secrets.staff_room_code else {
-        reply
-            .0
-            .push(messages::text(app.operator.staff_lang, Text::StaffCodeWrong));
-        return Ok(Handled::StaffRoomCodeNotConfigured);
-    };
-    // Compare digests so the time taken says nothing about the code.
-    if Sha256::digest(code.as_bytes()) != Sha256::digest(expected.expose().as_bytes()) {
-        reply
-            .0
-            .push(messages::text(app.operator.staff_lang, Text::StaffCodeWrong));
-        return Ok(Handled::StaffCodeWrong);
-    }
-    app.staff
-        .set_staff_room(
-            &app.operator.id,
-            &StaffRoom {
-                chat_id: group.clone(),
-                registered_at: app.clock.now(),
-            },
-        )
-        .await?;
-    reply
-        .0
-        .push(messages::text(app.operator.staff_lang, Text::StaffRoomRegistered));
-    Ok(Handled::StaffRoomRegistered)
 }

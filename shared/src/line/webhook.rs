@@ -211,6 +211,8 @@ pub enum StaffAction {
     OnDuty,
     /// 「再開 #1042」: a case closed as 死亡 by mistake; the member's checks start again.
     ResumeChecks(u64),
+    /// 「スタッフルーム移動」: a one-time code that moves the staff room to another chat.
+    MoveRoom,
 }
 
 /// What an event asks of the service.
@@ -597,6 +599,7 @@ pub fn typed_command(action: &StaffAction) -> Option<String> {
         | StaffAction::Show(_)
         | StaffAction::Report(_)
         | StaffAction::OnDuty
+        | StaffAction::MoveRoom
         | StaffAction::ResumeChecks(_) => return None,
     })
 }
@@ -650,7 +653,11 @@ fn parse_staff_command(text: &str) -> Option<StaffAction> {
         let month = rest.trim();
         return Some(StaffAction::Report((!month.is_empty()).then(|| month.to_owned())));
     }
-    (text == "当番").then_some(StaffAction::OnDuty)
+    match text {
+        "当番" => Some(StaffAction::OnDuty),
+        "スタッフルーム移動" => Some(StaffAction::MoveRoom),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

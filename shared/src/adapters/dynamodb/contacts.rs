@@ -60,23 +60,11 @@ impl Contacts for DynamoStore {
     }
 
     async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError> {
-        let sk = keys::wrong_code(now);
-        let item = self.get(keys::person(op, user), &sk).await?;
-        Ok(item
-            .and_then(|i| i.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
-            .unwrap_or(0))
+        self.tries(keys::person(op, user), &keys::wrong_code(now)).await
     }
 
     async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
-        let counted = ItemUpdate::new(
-            keys::person(op, user),
-            keys::wrong_code(now),
-            "ADD n :one SET expires_at = :expires",
-        )
-        .value(":one", n(1))
-        .value(":expires", epoch(now + SignedDuration::from_hours(2)));
-        self.update(counted).await?;
-        Ok(())
+        self.count_try(keys::person(op, user), keys::wrong_code(now), now).await
     }
 
     async fn link_contact(

@@ -17,6 +17,9 @@
 //! |                         | `MISSED#{epoch}`           | a missed check the watchdog reported (TTL) |
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
 //! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
+//! |                         | `STAFF_CODE#{digest}`      | a staff-room registration code issued (TTL) |
+//! |                         | `STAFF_CODE_USED#{digest}` | the deployment's own code, used once |
+//! |                         | `WRONG_STAFF_CODE#{chat}#{hour}` | wrong registration codes from a chat (TTL) |
 //! | `{op}#MEMBERS`          | `{user}`                   | the roster of members         |
 //! | `{op}#DUE#{hour}#{shard}` | `{epoch}#{user}`         | a member the watchdog looks at from then (TTL) |
 //! | `{op}#CASE#{number}`    | `CASE`                     | a case (対応案件)              |
@@ -26,7 +29,7 @@
 //! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
 //! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
 
-use crate::ids::{OperatorId, UserId};
+use crate::ids::{ChatId, OperatorId, UserId};
 use jiff::Timestamp;
 use std::fmt::Display;
 
@@ -161,6 +164,15 @@ pub fn history(at: Timestamp, seq: u64, kind: impl Display) -> String {
 }
 pub fn wrong_code(at: Timestamp) -> String {
     format!("WRONG_CODE#{}", at.as_second() / 3600)
+}
+pub fn staff_code(digest: &str) -> String {
+    format!("STAFF_CODE#{digest}")
+}
+pub fn staff_code_used(digest: &str) -> String {
+    format!("STAFF_CODE_USED#{digest}")
+}
+pub fn wrong_staff_code(chat: &ChatId, at: Timestamp) -> String {
+    format!("WRONG_STAFF_CODE#{chat}#{}", at.as_second() / 3600)
 }
 pub fn invite_ref(code: &str) -> String {
     format!("INVITE_REF#{code}")

@@ -240,6 +240,23 @@ impl DynamoStore {
         items.map_err(dynamo_error("Query"))
     }
 
+    /// The count of an hour's tries (wrong codes), kept under `sk` of its hour.
+    async fn tries(&self, pk: String, sk: &str) -> Result<u32, StoreError> {
+        let item = self.get(pk, sk).await?;
+        Ok(item
+            .and_then(|i| i.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()))
+            .unwrap_or(0))
+    }
+
+    /// Counts one more try in its hour's record, which expires an hour after the hour.
+    async fn count_try(&self, pk: String, sk: String, now: Timestamp) -> Result<(), StoreError> {
+        let counted = ItemUpdate::new(pk, sk, "ADD n :one SET expires_at = :expires")
+            .value(":one", n(1))
+            .value(":expires", epoch(now + SignedDuration::from_hours(2)));
+        self.update(counted).await?;
+        Ok(())
+    }
+
     async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client

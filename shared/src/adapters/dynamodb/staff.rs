@@ -100,4 +100,61 @@ impl StaffRooms for DynamoStore {
             .map(|i| read("staff", i))
             .transpose()
     }
+
+    async fn issue_staff_code(&self, op: &OperatorId, digest: &str, until: Timestamp) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::operator(op)))
+            .item("sk", s(keys::staff_code(digest)))
+            .item("valid_until", n(until.as_second()))
+            .item("expires_at", epoch(until))
+            .send()
+            .await
+            .map_err(dynamo_error("PutItem"))?;
+        Ok(())
+    }
+
+    async fn redeem_staff_code(&self, op: &OperatorId, digest: &str, now: Timestamp) -> Result<bool, StoreError> {
+        // TTL deletes late: the time is checked, not the record's presence.
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::operator(op)))
+            .key("sk", s(keys::staff_code(digest)))
+            .condition_expression("valid_until > :now")
+            .expression_attribute_values(":now", n(now.as_second()))
+            .send()
+            .await;
+        Ok(conditional("DeleteItem", result)? == Written::Done)
+    }
+
+    async fn use_initial_staff_code(&self, op: &OperatorId, digest: &str, now: Timestamp) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::operator(op)))
+            .item("sk", s(keys::staff_code_used(digest)))
+            .item("used_at", n(now.as_second()))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        Ok(conditional("PutItem", result)? == Written::Done)
+    }
+
+    async fn wrong_staff_codes_this_hour(
+        &self,
+        op: &OperatorId,
+        chat: &ChatId,
+        now: Timestamp,
+    ) -> Result<u32, StoreError> {
+        self.tries(keys::operator(op), &keys::wrong_staff_code(chat, now)).await
+    }
+
+    async fn record_wrong_staff_code(&self, op: &OperatorId, chat: &ChatId, now: Timestamp) -> Result<(), StoreError> {
+        self.count_try(keys::operator(op), keys::wrong_staff_code(chat, now), now)
+            .await
+    }
 }

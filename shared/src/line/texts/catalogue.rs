@@ -81,6 +81,15 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         },
         Text::StaffRoomRegistered,
         Text::StaffCodeWrong,
+        Text::StaffRoomMovedAway,
+        Text::StaffRoomAlready,
+        Text::StaffRoomElsewhere,
+        Text::StaffRoomAttempted,
+        Text::StaffCodeTooManyTries,
+        Text::StaffRoomMoveCode {
+            code: "K7PQ-2XWZ".into(),
+            until: "11月30日 10:00".into(),
+        },
         Text::ChatJoined,
         Text::ButtonNoLongerValid,
         Text::SettingsSummary {

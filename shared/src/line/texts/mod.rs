@@ -78,6 +78,20 @@ pub enum Text {
     },
     StaffRoomRegistered,
     StaffCodeWrong,
+    /// The room the staff room was moved away from.
+    StaffRoomMovedAway,
+    /// 「スタッフ登録」 in the staff room itself.
+    StaffRoomAlready,
+    /// 「スタッフ登録」 from another chat while a staff room is registered.
+    StaffRoomElsewhere,
+    /// Told to the staff room: another chat tried to become the staff room.
+    StaffRoomAttempted,
+    StaffCodeTooManyTries,
+    /// The staff room's 「スタッフルーム移動」: the one-time code that moves it.
+    StaffRoomMoveCode {
+        code: String,
+        until: String,
+    },
     ChatJoined,
     ButtonNoLongerValid,
     Never,

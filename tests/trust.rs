@@ -1,0 +1,213 @@
+//! Trust: nothing personal in the logs, and nobody but the staff in the staff room.
+//!
+//! The functions name people by keyed pseudonyms, and every scenario's stack scans the
+//! lines it wrote when it is dropped (`logscan`); the first test shows the scan sees
+//! what the functions log and would catch a leak. The staff room cannot be taken over:
+//! only a code issued to move it moves it, each code works once, wrong codes are
+//! throttled per chat, and the room hears of every attempt from elsewhere.
+
+use line_simulator::{Endpoint, Failure};
+use mimamori::contact::InviteCode;
+use scenarios::*;
+
+const OTHER_GROUP: &str = "C8b000000000000000000000000000008";
+const THIRD_GROUP: &str = "C9c000000000000000000000000000009";
+const STRANGER: &str = "U7a000000000000000000000000000007";
+
+/// A group with a stranger in it that has the account in it too.
+async fn other_group(s: &mut LocalStack, id: &str) {
+    s.sim.add_user(STRANGER, "佐藤");
+    s.sim.add_group(id, "よそのグループ", &[STRANGER, STAFF_A]);
+    let join = s.sim.join(id);
+    assert_eq!(s.webhook(&[join]).await, 200);
+}
+
+/// `text` in group `id` by the stranger; returns the reply there.
+async fn in_group(s: &mut LocalStack, id: &str, text: &str) -> String {
+    let event = s.sim.group_text(id, STRANGER, text);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    text_of(&replies(s, id).pop().expect("a reply in the group"))
+}
+
+async fn room_id(s: &LocalStack) -> Option<String> {
+    staff_room_of(s).await.map(|r| r.chat_id.to_string())
+}
+
+/// What the staff room was told by push (not in reply to something said there).
+fn told_staff_room(s: &LocalStack) -> Vec<String> {
+    pushes(s, STAFF_ROOM).iter().map(text_of).collect()
+}
+
+#[tokio::test]
+async fn another_group_cannot_take_the_staff_room_and_the_staff_room_hears_of_every_try() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    other_group(&mut s, OTHER_GROUP).await;
+
+    // The deployment's own code, right, from another group: refused.
+    let answer = in_group(&mut s, OTHER_GROUP, "スタッフ登録 local-staff-code").await;
+    assert!(answer.contains("すでに別のグループに登録されています"), "{answer}");
+    assert_eq!(room_id(&s).await.as_deref(), Some(STAFF_ROOM));
+    let told = told_staff_room(&s);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("別のグループで「スタッフ登録」が試されました"),
+        "{told:?}"
+    );
+
+    // A wrong one: the same.
+    let answer = in_group(&mut s, OTHER_GROUP, "スタッフ登録 guess").await;
+    assert!(answer.contains("違います"), "{answer}");
+    assert_eq!(told_staff_room(&s).len(), 2);
+    assert_eq!(room_id(&s).await.as_deref(), Some(STAFF_ROOM));
+
+    // The account is removed from the staff room: the deployment's code registered it
+    // and does not register another.
+    let leave = s.sim.leave(STAFF_ROOM);
+    assert_eq!(s.webhook(&[leave]).await, 200);
+    assert_eq!(room_id(&s).await, None);
+    let answer = in_group(&mut s, OTHER_GROUP, "スタッフ登録 local-staff-code").await;
+    assert!(answer.contains("違います"), "the code works once: {answer}");
+    assert_eq!(room_id(&s).await, None);
+
+    // The operator's tool issues a new one, which does.
+    let (code, _) = mimamori::app::staff_room::issue_operator_code(&*s.functions.webhook.staff, &operator(&s), s.now())
+        .await
+        .unwrap();
+    let answer = in_group(&mut s, OTHER_GROUP, &format!("スタッフ登録 {}", code.as_str())).await;
+    assert!(answer.contains("スタッフルームとして登録しました"), "{answer}");
+    assert_eq!(room_id(&s).await.as_deref(), Some(OTHER_GROUP));
+}
+
+#[tokio::test]
+async fn the_staff_room_moves_with_the_code_it_asks_for_once_and_the_old_room_is_told() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    other_group(&mut s, OTHER_GROUP).await;
+    other_group(&mut s, THIRD_GROUP).await;
+
+    let answer = text_of(&staff_send(&mut s, STAFF_A, "スタッフルーム移動").await);
+    let code = InviteCode::find_in(&answer).expect("a code in the answer");
+    assert!(answer.contains("1回だけ"), "{answer}");
+
+    // Typed however a phone types it: full-width, lower case.
+    let typed: String = code
+        .as_str()
+        .to_lowercase()
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+        .collect();
+    let answer = in_group(&mut s, OTHER_GROUP, &format!("スタッフ登録 {typed}")).await;
+    assert!(answer.contains("スタッフルームとして登録しました"), "{answer}");
+    assert_eq!(room_id(&s).await.as_deref(), Some(OTHER_GROUP));
+    assert!(
+        told_staff_room(&s)
+            .iter()
+            .any(|t| t.contains("別のグループに移りました")),
+        "the old room is told"
+    );
+
+    // The code is used up: a third group cannot take the room with it, and the room
+    // (now the other group) hears of the try.
+    let answer = in_group(&mut s, THIRD_GROUP, &format!("スタッフ登録 {}", code.as_str())).await;
+    assert!(answer.contains("違います"), "{answer}");
+    assert_eq!(room_id(&s).await.as_deref(), Some(OTHER_GROUP));
+    assert!(
+        pushes(&s, OTHER_GROUP)
+            .iter()
+            .any(|p| text_of(p).contains("別のグループで「スタッフ登録」が試されました"))
+    );
+    let answer = in_group(&mut s, OTHER_GROUP, &format!("スタッフ登録 {}", code.as_str())).await;
+    assert!(answer.contains("すでにスタッフルームです"), "{answer}");
+
+    // A code asked for is valid an hour.
+    let late = InviteCode::find_in(&text_of(&staff_in(&mut s, OTHER_GROUP, "スタッフルーム移動").await)).unwrap();
+    s.advance_to(s.now() + hours(1) + minutes(1)).await.unwrap();
+    let answer = in_group(&mut s, THIRD_GROUP, &format!("スタッフ登録 {}", late.as_str())).await;
+    assert!(answer.contains("違います"), "{answer}");
+    assert_eq!(room_id(&s).await.as_deref(), Some(OTHER_GROUP));
+}
+
+/// `text` in group `id` by 田中 (staff); returns the reply there.
+async fn staff_in(s: &mut LocalStack, id: &str, text: &str) -> line_simulator::Delivery {
+    let event = s.sim.group_text(id, STAFF_A, text);
+    assert_eq!(s.webhook(&[event]).await, 200);
+    replies(s, id).pop().expect("a reply in the group")
+}
+
+#[tokio::test]
+async fn wrong_registration_codes_are_throttled_per_group() {
+    let mut s = stack().await;
+    other_group(&mut s, OTHER_GROUP).await;
+    for n in 0..5 {
+        let answer = in_group(&mut s, OTHER_GROUP, &format!("スタッフ登録 guess-{n}")).await;
+        assert!(answer.contains("違います"), "{answer}");
+    }
+    let (code, _) = mimamori::app::staff_room::issue_operator_code(&*s.functions.webhook.staff, &operator(&s), s.now())
+        .await
+        .unwrap();
+    let register = format!("スタッフ登録 {}", code.as_str());
+    let answer = in_group(&mut s, OTHER_GROUP, &register).await;
+    assert!(answer.contains("1時間ほどしてから"), "{answer}");
+    assert_eq!(room_id(&s).await, None);
+    // Another group is not held back, and the code was not used up by the refusal.
+    s.advance_to(s.now() + hours(1)).await.unwrap();
+    let answer = in_group(&mut s, OTHER_GROUP, &register).await;
+    assert!(answer.contains("スタッフルームとして登録しました"), "{answer}");
+    assert_eq!(room_id(&s).await.as_deref(), Some(OTHER_GROUP));
+}
+
+#[tokio::test]
+async fn the_logs_follow_a_member_by_pseudonym_and_the_scan_catches_a_raw_line_id() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, HANAKO, "山田花子").await;
+    link_contact(&mut s, HANAKO, TARO, "山田太郎").await;
+    // Her 09:00 check fails its first push, and nobody answers it: she is reminded,
+    // then her contact and the staff are alerted.
+    s.sim.fail_next(Endpoint::Push, Failure::Status(500), 1);
+    s.advance_to(t("2026-12-01T03:30:00Z")).await.unwrap();
+    assert!(
+        pushes(&s, TARO).iter().any(|p| text_of(p).contains("山田花子")),
+        "the contact was alerted"
+    );
+
+    let pseudonym = s.functions.check.pseudonym(&uid(HANAKO)).to_string();
+    let (lines, _) = mimamori_local::logscan::since(0);
+    let hers: Vec<&String> = lines.iter().filter(|l| l.contains(&pseudonym)).collect();
+    for what in ["\"check\"", "\"pushed\"", "\"escalation\"", "\"deadline\""] {
+        assert!(
+            hers.iter().any(|l| l.contains(&format!("\"message\":{what}"))),
+            "no {what} line names her by pseudonym {pseudonym}: {hers:#?}"
+        );
+    }
+    assert_eq!(s.personal_data_in_logs(), Vec::new());
+
+    // A line with a raw id, as the functions wrote them before, written the way they
+    // write (into a buffer of its own, so no other test's scan sees it), is found.
+    let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let sink = Sink(buffer.clone());
+    let filter = mimamori::logging::filter(Some("info"));
+    let subscriber = mimamori::logging::subscriber(filter, move || sink.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(target: "mimamori::app::deliver", member = HANAKO, "pushed");
+    });
+    let written = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+    let lines: Vec<String> = written.lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 1, "{written}");
+    let found = s.personal_data_in(&lines);
+    assert!(found.iter().any(|f| f.found == HANAKO), "{found:#?}");
+}
+
+#[derive(Clone)]
+struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
