@@ -211,3 +211,30 @@ impl std::io::Write for Sink {
         Ok(())
     }
 }
+
+#[tokio::test]
+async fn a_multi_person_chat_can_be_the_staff_room_and_its_people_are_named_through_the_room_endpoints() {
+    const ROOM: &str = "R1d000000000000000000000000000001";
+    let mut s = stack().await;
+    s.sim.add_user(STAFF_A, "田中");
+    s.sim.add_user(STAFF_B, "伊藤");
+    s.sim.add_room(ROOM, &[STAFF_A]);
+    let join = s.sim.join(ROOM);
+    assert_eq!(s.webhook(&[join]).await, 200);
+    let register = s.sim.room_text(ROOM, STAFF_A, "スタッフ登録 local-staff-code");
+    assert_eq!(s.webhook(&[register]).await, 200);
+    assert_eq!(room_id(&s).await.as_deref(), Some(ROOM));
+
+    let joined = s.sim.member_joined(ROOM, &[STAFF_B]);
+    assert_eq!(s.webhook(&[joined]).await, 200);
+    let op = operator(&s);
+    let ito = s.functions.webhook.staff.staff(&op, &uid(STAFF_B)).await.unwrap();
+    assert_eq!(ito.map(|st| st.display_name).as_deref(), Some("伊藤"));
+    assert!(
+        s.sim
+            .requests()
+            .iter()
+            .any(|r| r.path == format!("/v2/bot/room/{ROOM}/member/{STAFF_B}") && r.status == 200),
+        "the profile came from the room endpoint"
+    );
+}

@@ -80,6 +80,10 @@ impl ChatId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// A multi-person chat (`R…`, a "room") rather than a group (`C…`).
+    pub fn is_room(&self) -> bool {
+        self.0.starts_with('R')
+    }
 }
 
 macro_rules! string_id {

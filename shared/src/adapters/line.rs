@@ -186,7 +186,12 @@ impl Line for LineClient {
         group: &crate::ids::ChatId,
         user: &UserId,
     ) -> Result<Option<Profile>, LineError> {
-        self.read_profile(self.url(&format!("/v2/bot/group/{group}/member/{user}")))
+        // A multi-person chat (`R…`) has its own endpoints: the group ones answer 400.
+        let kind = match group.is_room() {
+            true => "room",
+            false => "group",
+        };
+        self.read_profile(self.url(&format!("/v2/bot/{kind}/{group}/member/{user}")))
             .await
     }
 
