@@ -238,3 +238,31 @@ async fn a_multi_person_chat_can_be_the_staff_room_and_its_people_are_named_thro
         "the profile came from the room endpoint"
     );
 }
+
+#[tokio::test]
+async fn a_signed_event_older_than_a_day_is_answered_200_but_not_acted_on() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    s.advance_to(t("2026-11-30T00:00:00Z")).await.unwrap();
+    let ok = last_ok_button(&s, HANAKO);
+    // Two taps of Monday's button, captured at 09:05 and not delivered until later.
+    s.advance_to(t("2026-11-30T00:05:00Z")).await.unwrap();
+    let late = s.sim.postback(HANAKO, &ok);
+    let later = s.sim.postback(HANAKO, &ok);
+
+    // 23 hours on (LINE still redelivers then): it counts.
+    s.advance_to(t("2026-11-30T23:05:00Z")).await.unwrap();
+    assert_eq!(s.webhook(&[late]).await, 200);
+    assert_eq!(member(&s, HANAKO).await.unwrap().open_check, None);
+
+    // Tuesday's check is open; Monday's tap replayed 25 hours on answers nothing.
+    s.advance_to(t("2026-12-01T01:05:00Z")).await.unwrap();
+    let open = member(&s, HANAKO).await.unwrap().open_check;
+    assert!(open.is_some());
+    assert_eq!(s.webhook(&[later]).await, 200);
+    assert_eq!(
+        member(&s, HANAKO).await.unwrap().open_check,
+        open,
+        "the stale tap is ignored"
+    );
+}

@@ -74,7 +74,7 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
                 continue;
             }
         };
-        let intent = event.intent();
+        let intent = event.intent_at(app.clock.now());
         if let Intent::Ignore(why) = intent {
             tracing::info!(event = %event.id, outcome = why.as_str(), "event_ignored");
             ignored += 1;

@@ -320,7 +320,14 @@ pub enum Ignored {
     UnknownEventType,
     /// A known event this service has no use for.
     NotForThisService,
+    /// An event that happened more than [`MAX_EVENT_AGE`] ago: a replayed request, not
+    /// LINE (whose redeliveries come within minutes, and whose claims this service
+    /// remembers a week).
+    Stale,
 }
+
+/// How old an event may be and still be acted on.
+pub const MAX_EVENT_AGE: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 impl Ignored {
     pub fn as_str(self) -> &'static str {
@@ -330,6 +337,7 @@ impl Ignored {
             Self::GroupMessage => "group_message",
             Self::UnknownEventType => "unknown_event_type",
             Self::NotForThisService => "not_for_this_service",
+            Self::Stale => "stale",
         }
     }
 }
@@ -343,6 +351,16 @@ const ZONE_PREFIXES: [&str; 2] = ["タイムゾーン", "timezone"];
 const STAFF_REGISTRATION: &str = "スタッフ登録";
 
 impl Event {
+    /// What the event asks of the service at `now`: nothing when it is older than
+    /// [`MAX_EVENT_AGE`] (its signature is still valid: a captured body replayed).
+    pub fn intent_at(&self, now: jiff::Timestamp) -> Intent {
+        let happened = jiff::Timestamp::from_millisecond(self.timestamp).unwrap_or(jiff::Timestamp::MIN);
+        match now.duration_since(happened) > MAX_EVENT_AGE {
+            true => Intent::Ignore(Ignored::Stale),
+            false => self.intent(),
+        }
+    }
+
     pub fn intent(&self) -> Intent {
         let intent = self.what_it_asks();
         if self.mode != Mode::Standby {
