@@ -426,7 +426,14 @@ async fn a_member_who_leaves_takes_their_cases_with_them() {
     staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
     staff_says(&mut s, STAFF_A, &format!("メモ #{case} 長女の話では入院中")).await;
     say(&mut s, KIYOSHI, "退会").await;
-    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
+    let confirm = s.sim.postback(
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(&[confirm]).await, 200);
     let told = text_of(&pushes(&s, STAFF_ROOM).pop().unwrap());
     assert!(
@@ -585,16 +592,17 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
     assert_eq!(
         asked.postback_data(),
         vec![
-            Postback::ConfirmClose(case, Outcome::Deceased).encode(),
+            Postback::ConfirmClose(case, Outcome::Deceased, s.now()).encode(),
             Postback::AskOutcome(case).encode()
         ]
     );
     assert!(has_check_schedule(&s, KIYOSHI).await, "nothing stopped yet");
     assert!(case_record(&s, case).await.outcome.is_none());
+    let now = s.now();
     staff_tap(
         &mut s,
         STAFF_A,
-        &Postback::ConfirmClose(case, Outcome::Deceased).encode(),
+        &Postback::ConfirmClose(case, Outcome::Deceased, now).encode(),
     )
     .await;
     assert!(!has_check_schedule(&s, KIYOSHI).await, "no more checks");
@@ -608,7 +616,14 @@ async fn a_case_that_ends_in_death_stops_the_checks_and_counts_the_member_as_lef
     assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
     // The family later asks for everything to be erased: still counted once.
     say(&mut s, KIYOSHI, "退会").await;
-    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
+    let confirm = s.sim.postback(
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(&[confirm]).await, 200);
     assert!(member(&s, KIYOSHI).await.is_none());
     assert_eq!(lefts(&store.facts.facts(&operator(&s), None).await.unwrap()), 1);
@@ -771,7 +786,17 @@ async fn a_case_opened_a_fraction_past_the_hour_is_followed_up_through_every_lev
 
     // He leaves: no schedule of his outlives the erasure.
     say(&mut s, KIYOSHI, "退会").await;
-    tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    let now = s.now();
+    tap(
+        &mut s,
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     assert!(member(&s, KIYOSHI).await.is_none());
     let left: Vec<String> = schedule_names(&s)
         .await

@@ -496,7 +496,14 @@ async fn concurrent_acknowledgements_are_harmless() {
 async fn a_webhook_that_failed_midway_is_processed_once_on_redelivery() {
     let mut s = stack().await;
     befriend(&mut s, HANAKO, "山田花子").await;
-    let consent = s.sim.postback(HANAKO, &Postback::Consent(true).encode());
+    let consent = s.sim.postback(
+        HANAKO,
+        &Postback::Consent {
+            agreed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     s.sim.fail_next(Endpoint::Profile, Failure::Status(500), 3);
     assert_eq!(
         s.webhook(std::slice::from_ref(&consent)).await,

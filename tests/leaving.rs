@@ -36,15 +36,33 @@ async fn leaving_erases_everything_and_tells_the_contacts() {
     assert_eq!(
         confirm.postback_data(),
         [
-            Postback::Leave { confirmed: true }.encode(),
-            Postback::Leave { confirmed: false }.encode()
+            Postback::Leave {
+                confirmed: true,
+                asked: s.now()
+            }
+            .encode(),
+            Postback::Leave {
+                confirmed: false,
+                asked: s.now()
+            }
+            .encode()
         ]
     );
     assert!(
         member(&s, KIYOSHI).await.is_some(),
         "nothing happens before the confirmation"
     );
-    let done = tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    let now = s.now();
+    let done = tap(
+        &mut s,
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     assert!(done.contains("消去しました"), "{done}");
 
     assert!(text_of(&pushes(&s, YOKO).pop().unwrap()).contains("鈴木清さんの見守りは終了しました"));
@@ -97,10 +115,19 @@ async fn leaving_can_be_called_off() {
     let mut s = stack().await;
     join(&mut s, HANAKO, "山田花子").await;
     say(&mut s, HANAKO, "退会").await;
+    let now = s.now();
     assert!(
-        tap(&mut s, HANAKO, &Postback::Leave { confirmed: false }.encode())
-            .await
-            .contains("取りやめ")
+        tap(
+            &mut s,
+            HANAKO,
+            &Postback::Leave {
+                confirmed: false,
+                asked: now
+            }
+            .encode()
+        )
+        .await
+        .contains("取りやめ")
     );
     assert!(member(&s, HANAKO).await.is_some());
     assert_eq!(schedule_names(&s).await.len(), 1);
@@ -112,7 +139,17 @@ async fn a_contact_can_stop_on_their_own_and_the_member_is_told() {
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
     say(&mut s, YOKO, "見守りをやめる").await;
-    tap(&mut s, YOKO, &Postback::Leave { confirmed: true }.encode()).await;
+    let now = s.now();
+    tap(
+        &mut s,
+        YOKO,
+        &Postback::Leave {
+            confirmed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     assert!(text_of(&pushes(&s, KIYOSHI).pop().unwrap()).contains("鈴木洋子さんが連絡先から外れました"));
     assert!(contacts(&s, KIYOSHI).await.is_empty());
     assert_eq!(member(&s, KIYOSHI).await.unwrap().contact_count, 0);
@@ -201,7 +238,14 @@ async fn leaving_goes_ahead_when_the_notices_cannot_be_sent() {
     // The month's messages are used up: LINE answers every push with 429.
     s.sim.set_monthly_limit(Some(s.sim.billed_messages()));
     say(&mut s, KIYOSHI, "退会").await;
-    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
+    let confirm = s.sim.postback(
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(&[confirm]).await, 200, "leaving is not held up");
     assert!(member(&s, KIYOSHI).await.is_none(), "erased");
     assert!(!has_check_schedule(&s, KIYOSHI).await);
@@ -213,7 +257,17 @@ async fn someone_who_leaves_twice_in_a_day_has_their_contact_told_both_times() {
     join(&mut s, KIYOSHI, "鈴木清").await;
     link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
     say(&mut s, KIYOSHI, "退会").await;
-    tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    let now = s.now();
+    tap(
+        &mut s,
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     // He thinks better of it within the hour: joins again, links his daughter again…
     s.advance(hours(1)).await.unwrap();
     join(&mut s, KIYOSHI, "鈴木清").await;
@@ -221,7 +275,17 @@ async fn someone_who_leaves_twice_in_a_day_has_their_contact_told_both_times() {
     // …and leaves again the same afternoon, well within LINE's 24 hours of retry keys.
     s.advance(hours(2)).await.unwrap();
     say(&mut s, KIYOSHI, "退会").await;
-    tap(&mut s, KIYOSHI, &Postback::Leave { confirmed: true }.encode()).await;
+    let now = s.now();
+    tap(
+        &mut s,
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     let told = pushes(&s, YOKO)
         .iter()
         .filter(|d| text_of(d).contains("鈴木清さんの見守りは終了しました"))
@@ -238,7 +302,14 @@ async fn a_member_whose_erasure_fails_stays_watched_until_the_redelivery_finishe
     // The table fails the erasure's writes (through the SDK's three attempts).
     s.faults
         .fail_next("BatchWriteItem", mimamori_local::faults::Fault::InternalServerError, 3);
-    let confirm = s.sim.postback(KIYOSHI, &Postback::Leave { confirmed: true }.encode());
+    let confirm = s.sim.postback(
+        KIYOSHI,
+        &Postback::Leave {
+            confirmed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(std::slice::from_ref(&confirm)).await, 500);
     // Not erased yet: still a member, and still watched (his schedule is kept), so the
     // watchdog has nothing to revive and nobody is left unwatched meanwhile.

@@ -55,7 +55,14 @@ pub async fn stack_with(options: Options) -> LocalStack {
 /// (daily at 09:00), skipping the contact offer.
 pub async fn join(stack: &mut LocalStack, id: &str, name: &str) {
     befriend(stack, id, name).await;
-    for step in [Postback::Consent(true).encode(), Postback::OnboardingDone.encode()] {
+    for step in [
+        Postback::Consent {
+            agreed: true,
+            asked: stack.now(),
+        }
+        .encode(),
+        Postback::OnboardingDone.encode(),
+    ] {
         let event = stack.sim.postback(id, &step);
         assert_eq!(stack.webhook(&[event]).await, 200, "{step} of {name}");
     }

@@ -23,7 +23,18 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
     );
     assert_eq!(
         intro.postback_data(),
-        [Postback::Consent(true).encode(), Postback::Consent(false).encode()]
+        [
+            Postback::Consent {
+                agreed: true,
+                asked: s.now()
+            }
+            .encode(),
+            Postback::Consent {
+                agreed: false,
+                asked: s.now()
+            }
+            .encode()
+        ]
     );
     assert!(member(&s, HANAKO).await.is_none(), "nothing stored before consent");
     assert!(schedule_names(&s).await.is_empty());
@@ -32,10 +43,31 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
     say(&mut s, HANAKO, "こんにちは").await;
     assert_eq!(
         replies(&s, HANAKO).pop().unwrap().postback_data(),
-        [Postback::Consent(true).encode(), Postback::Consent(false).encode()]
+        [
+            Postback::Consent {
+                agreed: true,
+                asked: s.now()
+            }
+            .encode(),
+            Postback::Consent {
+                agreed: false,
+                asked: s.now()
+            }
+            .encode()
+        ]
     );
 
-    let thanks = tap(&mut s, HANAKO, &Postback::Consent(true).encode()).await;
+    let now = s.now();
+    let thanks = tap(
+        &mut s,
+        HANAKO,
+        &Postback::Consent {
+            agreed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     assert!(thanks.contains("登録しました"), "{thanks}");
     let m = member(&s, HANAKO).await.unwrap();
     assert_eq!(
@@ -88,7 +120,17 @@ async fn a_new_friend_consents_chooses_a_schedule_and_is_offered_a_contact() {
 async fn registering_a_contact_finishes_onboarding() {
     let mut s = stack().await;
     befriend(&mut s, KIYOSHI, "鈴木清").await;
-    tap(&mut s, KIYOSHI, &Postback::Consent(true).encode()).await;
+    let now = s.now();
+    tap(
+        &mut s,
+        KIYOSHI,
+        &Postback::Consent {
+            agreed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     let event = s
         .sim
         .postback_with_params(KIYOSHI, &Picker::Time(Cadence::Day).encode(), &[("time", "09:00")]);
@@ -101,7 +143,17 @@ async fn registering_a_contact_finishes_onboarding() {
 async fn declining_stores_nothing_and_the_question_stays_open() {
     let mut s = stack().await;
     befriend(&mut s, TARO, "佐藤太郎").await;
-    let declined = tap(&mut s, TARO, &Postback::Consent(false).encode()).await;
+    let now = s.now();
+    let declined = tap(
+        &mut s,
+        TARO,
+        &Postback::Consent {
+            agreed: false,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     assert!(declined.contains("何も登録していません"), "{declined}");
     assert!(member(&s, TARO).await.is_none());
     assert!(schedule_names(&s).await.is_empty());
@@ -110,9 +162,30 @@ async fn declining_stores_nothing_and_the_question_stays_open() {
     say(&mut s, TARO, "はじめる").await;
     assert_eq!(
         replies(&s, TARO).pop().unwrap().postback_data(),
-        [Postback::Consent(true).encode(), Postback::Consent(false).encode()]
+        [
+            Postback::Consent {
+                agreed: true,
+                asked: s.now()
+            }
+            .encode(),
+            Postback::Consent {
+                agreed: false,
+                asked: s.now()
+            }
+            .encode()
+        ]
     );
-    tap(&mut s, TARO, &Postback::Consent(true).encode()).await;
+    let now = s.now();
+    tap(
+        &mut s,
+        TARO,
+        &Postback::Consent {
+            agreed: true,
+            asked: now,
+        }
+        .encode(),
+    )
+    .await;
     assert!(member(&s, TARO).await.is_some());
 }
 
@@ -132,7 +205,14 @@ async fn a_consent_whose_first_attempt_failed_midway_still_schedules_the_checks(
     befriend(&mut s, HANAKO, "山田花子").await;
     // The member record is written, then Scheduler fails: the webhook answers 500.
     let flaky = FlakyScheduler::install(&mut s.functions.webhook, SchedulerCall::PutCheckSchedule, 1);
-    let consent = s.sim.postback(HANAKO, &Postback::Consent(true).encode());
+    let consent = s.sim.postback(
+        HANAKO,
+        &Postback::Consent {
+            agreed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(std::slice::from_ref(&consent)).await, 500);
     assert_eq!(flaky.pending(), 0);
     assert!(member(&s, HANAKO).await.is_some());

@@ -95,7 +95,14 @@ async fn the_webhook_answers_at_its_operators_path_as_at_the_root() {
     s.sim.add_user(HANAKO, "山田花子");
     let follow = s.sim.follow(HANAKO);
     assert_eq!(s.webhook_at(&path, &[follow]).await, 200);
-    let consent = s.sim.postback(HANAKO, &Postback::Consent(true).encode());
+    let consent = s.sim.postback(
+        HANAKO,
+        &Postback::Consent {
+            agreed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook_at(&path, &[consent]).await, 200);
     assert!(
         member(&s, HANAKO).await.is_some(),
@@ -131,7 +138,14 @@ async fn one_deployment_serves_two_operators_each_in_its_own_context() {
     s.sim.add_user(HANAKO, "山田花子");
     let joining = [
         s.sim.follow(HANAKO),
-        s.sim.postback(HANAKO, &Postback::Consent(true).encode()),
+        s.sim.postback(
+            HANAKO,
+            &Postback::Consent {
+                agreed: true,
+                asked: s.now(),
+            }
+            .encode(),
+        ),
         s.sim.postback(HANAKO, &Postback::OnboardingDone.encode()),
     ];
     for event in joining {

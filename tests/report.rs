@@ -107,7 +107,14 @@ async fn the_report_of_a_scripted_month_matches_the_figures_worked_out_by_hand()
     }
     s.advance_to(t("2026-12-03T01:00:00Z")).await.unwrap();
     say(&mut s, HANAKO, "退会").await;
-    let confirm = s.sim.postback(HANAKO, &Postback::Leave { confirmed: true }.encode());
+    let confirm = s.sim.postback(
+        HANAKO,
+        &Postback::Leave {
+            confirmed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(&[confirm]).await, 200);
     s.advance_to(t("2026-12-03T03:00:00Z")).await.unwrap();
 

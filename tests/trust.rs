@@ -266,3 +266,39 @@ async fn a_signed_event_older_than_a_day_is_answered_200_but_not_acted_on() {
         "the stale tap is ignored"
     );
 }
+
+#[tokio::test]
+async fn a_leave_button_pressed_a_day_later_asks_again_and_erases_nothing() {
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    say(&mut s, HANAKO, "退会").await;
+    let old_yes = replies(&s, HANAKO).pop().unwrap().postback_data()[0].clone();
+
+    s.advance_to(s.now() + hours(25)).await.unwrap();
+    let again = tap(&mut s, HANAKO, &old_yes).await;
+    assert!(member(&s, HANAKO).await.is_some(), "nobody is erased by an old button");
+    let question = replies(&s, HANAKO).pop().unwrap();
+    assert_eq!(question.postback_data().len(), 2, "asked again: {again}");
+    assert_ne!(question.postback_data()[0], old_yes, "with fresh buttons");
+
+    let yes = question.postback_data()[0].clone();
+    assert!(tap(&mut s, HANAKO, &yes).await.contains("退会"));
+    assert!(member(&s, HANAKO).await.is_none(), "the fresh one erases");
+}
+
+#[tokio::test]
+async fn a_consent_button_pressed_a_day_later_asks_again_and_registers_nobody() {
+    let mut s = stack().await;
+    befriend(&mut s, TARO, "山田太郎").await;
+    let old_yes = replies(&s, TARO).pop().unwrap().postback_data()[0].clone();
+
+    s.advance_to(s.now() + hours(25)).await.unwrap();
+    tap(&mut s, TARO, &old_yes).await;
+    assert!(member(&s, TARO).await.is_none(), "nothing stored on an old button");
+    let question = replies(&s, TARO).pop().unwrap();
+    let fresh_yes = question.postback_data()[0].clone();
+    assert_ne!(fresh_yes, old_yes, "the question again, with fresh buttons");
+
+    tap(&mut s, TARO, &fresh_yes).await;
+    assert!(member(&s, TARO).await.is_some());
+}

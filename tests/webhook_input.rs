@@ -58,7 +58,14 @@ async fn redelivered_events_have_no_second_effect() {
     assert_eq!(replies(&s, KIYOSHI).len(), before + 1, "one invitation");
 
     befriend(&mut s, TARO, "佐藤太郎").await;
-    let consent = s.sim.postback(TARO, &Postback::Consent(true).encode());
+    let consent = s.sim.postback(
+        TARO,
+        &Postback::Consent {
+            agreed: true,
+            asked: s.now(),
+        }
+        .encode(),
+    );
     assert_eq!(s.webhook(&[consent.clone(), consent]).await, 200);
     assert_eq!(
         replies(&s, TARO).len(),

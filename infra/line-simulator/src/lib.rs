@@ -155,7 +155,8 @@ impl Simulator {
         &self.inner.config
     }
 
-    pub(crate) fn now(&self) -> jiff::Timestamp {
+    /// The simulator's "now" (the stack's virtual clock).
+    pub fn now(&self) -> jiff::Timestamp {
         (self.inner.config.clock)()
     }
 

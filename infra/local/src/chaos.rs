@@ -344,7 +344,17 @@ impl Run {
             };
             let time = TIMES[self.dice.below(TIMES.len() as u64) as usize];
             self.must(sim.follow(&id)).await?;
-            self.must(sim.postback(&id, &Postback::Consent(true).encode())).await?;
+            self.must(
+                sim.postback(
+                    &id,
+                    &Postback::Consent {
+                        agreed: true,
+                        asked: sim.now(),
+                    }
+                    .encode(),
+                ),
+            )
+            .await?;
             self.must(sim.postback_with_params(&id, &Picker::Time(cadence).encode(), &[("time", time)]))
                 .await?;
             self.must(sim.postback(&id, &Postback::OnboardingDone.encode())).await?;
@@ -427,7 +437,13 @@ impl Run {
                 self.plan(
                     at + minutes(1),
                     &id,
-                    Act::Tap(Postback::Leave { confirmed: true }.encode()),
+                    Act::Tap(
+                        Postback::Leave {
+                            confirmed: true,
+                            asked: at,
+                        }
+                        .encode(),
+                    ),
                 );
             }
             self.people.push(person);

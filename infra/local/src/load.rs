@@ -176,7 +176,16 @@ pub async fn run(members: u32, window_minutes: u32) -> Result<LoadRun> {
     for chunk in ids.chunks(20) {
         for make in [
             |s: &LocalStack, id: &str| s.sim.follow(id),
-            |s: &LocalStack, id: &str| s.sim.postback(id, &Postback::Consent(true).encode()),
+            |s: &LocalStack, id: &str| {
+                s.sim.postback(
+                    id,
+                    &Postback::Consent {
+                        agreed: true,
+                        asked: s.now(),
+                    }
+                    .encode(),
+                )
+            },
             |s: &LocalStack, id: &str| s.sim.postback(id, &Postback::OnboardingDone.encode()),
         ] {
             let events: Vec<_> = chunk.iter().map(|id| make(&stack, id)).collect();

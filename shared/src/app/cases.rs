@@ -152,7 +152,12 @@ async fn act_on(
         CaseAct::AskClose => Ok((Handled::CaseCloseAsked, vec![messages::ask_outcome(number)])),
         CaseAct::AskConfirmClose(outcome) => Ok((
             Handled::CaseCloseConfirmAsked,
-            vec![messages::confirm_close(app.operator.staff_lang, number, outcome)],
+            vec![messages::confirm_close(
+                app.operator.staff_lang,
+                number,
+                outcome,
+                app.clock.now(),
+            )],
         )),
         CaseAct::Close(outcome) => {
             let by = actor.name.clone();

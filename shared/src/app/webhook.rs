@@ -252,7 +252,7 @@ async fn greet(app: &App, user: &UserId, tapped_ok: bool, reply: &mut Reply) -> 
             messages::text(Lang::Ja, Text::ContactOnlyHelp)
         } else {
             // Not registered (never consented, or declined): the consent question again.
-            messages::consent(Lang::Ja, &app.operator.privacy_url)
+            messages::consent(Lang::Ja, &app.operator.privacy_url, app.clock.now())
         });
         return Ok(outcome);
     };
@@ -295,9 +295,11 @@ async fn tap_ok(app: &App, user: &UserId, check: CheckId, reply: &mut Reply) -> 
 /// 「このまま始める」: onboarding ends with the schedule as it is.
 async fn onboarding_done(app: &App, user: &UserId, reply: &mut Reply) -> Result<Handled, AppError> {
     let Some(member) = app.members.member(&app.operator.id, user).await? else {
-        reply
-            .0
-            .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
+        reply.0.extend(messages::introduction(
+            Lang::Ja,
+            &app.operator.privacy_url,
+            app.clock.now(),
+        ));
         return Ok(Handled::Introduced);
     };
     end_onboarding(app, user).await?;
@@ -332,7 +334,7 @@ async fn leave(app: &App, user: &UserId, confirmed: Option<bool>, reply: &mut Re
         }
         (false, _) => Handled::LeaveUnknownUser,
         (true, None) => {
-            reply.0.push(messages::confirm_leave(lang));
+            reply.0.push(messages::confirm_leave(lang, app.clock.now()));
             Handled::LeaveAsked
         }
         (true, Some(false)) => {
@@ -439,9 +441,11 @@ async fn follow(app: &App, user: &UserId, unblocked: bool, reply: &mut Reply) ->
         }
         // Nothing is stored before consent: introduce the service and ask.
         None => {
-            reply
-                .0
-                .extend(messages::introduction(Lang::Ja, &app.operator.privacy_url));
+            reply.0.extend(messages::introduction(
+                Lang::Ja,
+                &app.operator.privacy_url,
+                app.clock.now(),
+            ));
             Ok(Handled::Introduced)
         }
     }

@@ -7,6 +7,7 @@ use crate::line::postback::{PAUSE_DAYS, Picker, Postback, button_tag};
 use crate::line::texts::{Text, describe_schedule, weekday_ja};
 use crate::member::{AgeBand, Gender, Lang};
 use crate::schedule::{Cadence, CheckSchedule, WeekdayName};
+use jiff::Timestamp;
 use serde_json::{Value, json};
 
 /// The postback data of a check's OK button: the check and a tag of the member it was
@@ -91,12 +92,13 @@ fn picker_item(label: String, data: &str, mode: &str, extra: &[(&str, String)]) 
 }
 
 /// The first answer to a new friend: what the service does, and the consent question.
-pub fn introduction(lang: Lang, privacy_url: &str) -> Vec<Value> {
-    vec![text(lang, Text::Introduction), consent(lang, privacy_url)]
+pub fn introduction(lang: Lang, privacy_url: &str, now: Timestamp) -> Vec<Value> {
+    vec![text(lang, Text::Introduction), consent(lang, privacy_url, now)]
 }
 
-/// The consent question with 同意する / 同意しない (shown again until answered).
-pub fn consent(lang: Lang, privacy_url: &str) -> Value {
+/// The consent question with 同意する / 同意しない (shown again until answered), asked
+/// `now`: its buttons are good for [`crate::line::postback::CONFIRM_VALID`].
+pub fn consent(lang: Lang, privacy_url: &str, now: Timestamp) -> Value {
     let body = Text::Consent {
         url: privacy_url.to_owned(),
     }
@@ -105,7 +107,7 @@ pub fn consent(lang: Lang, privacy_url: &str) -> Value {
     json!({
         "type": "template",
         "altText": body,
-        "template": { "type": "confirm", "text": body, "actions": [action(Text::ConsentYesLabel, &Postback::Consent(true).encode()), action(Text::ConsentNoLabel, &Postback::Consent(false).encode())] }
+        "template": { "type": "confirm", "text": body, "actions": [action(Text::ConsentYesLabel, &Postback::Consent { agreed: true, asked: now }.encode()), action(Text::ConsentNoLabel, &Postback::Consent { agreed: false, asked: now }.encode())] }
     })
 }
 
@@ -248,11 +250,11 @@ pub fn ask_outcome(case_number: u64) -> Value {
 }
 
 /// "Are you sure?" before an outcome that stops everything: yes, or back to the outcomes.
-pub fn confirm_close(lang: Lang, case_number: u64, outcome: Outcome) -> Value {
+pub fn confirm_close(lang: Lang, case_number: u64, outcome: Outcome, now: Timestamp) -> Value {
     let items = vec![
         postback_item(
             Text::ConfirmCloseLabel.render(lang),
-            Postback::ConfirmClose(case_number, outcome).encode(),
+            Postback::ConfirmClose(case_number, outcome, now).encode(),
         ),
         postback_item(Text::BackLabel.render(lang), Postback::AskOutcome(case_number).encode()),
     ];
@@ -328,14 +330,14 @@ pub fn ask_gender(lang: Lang) -> Value {
     with_quick_reply(text(lang, Text::AskGender), items)
 }
 
-/// Asks to confirm leaving, with two buttons.
-pub fn confirm_leave(lang: Lang) -> Value {
+/// Asks to confirm leaving, with two buttons good for a day from `now`.
+pub fn confirm_leave(lang: Lang, now: Timestamp) -> Value {
     let body = Text::LeaveConfirm.render(lang);
     let action = |label: Text, data: &str| json!({ "type": "postback", "label": label.render(lang), "data": data, "displayText": label.render(lang) });
     json!({
         "type": "template",
         "altText": body,
-        "template": { "type": "confirm", "text": body, "actions": [action(Text::LeaveYesLabel, &Postback::Leave { confirmed: true }.encode()), action(Text::LeaveNoLabel, &Postback::Leave { confirmed: false }.encode())] }
+        "template": { "type": "confirm", "text": body, "actions": [action(Text::LeaveYesLabel, &Postback::Leave { confirmed: true, asked: now }.encode()), action(Text::LeaveNoLabel, &Postback::Leave { confirmed: false, asked: now }.encode())] }
     })
 }
 

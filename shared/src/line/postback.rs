@@ -10,6 +10,7 @@ use crate::ids::{CheckId, UserId};
 use crate::member::{AgeBand, Gender, Lang};
 use crate::schedule::{Cadence, WeekdayName};
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 
 /// A case (対応案件) by its number.
@@ -25,12 +26,17 @@ pub enum Postback {
     },
     /// The rich menu's free 「元気です」.
     CheckIn,
-    Consent(bool),
+    /// The answer to the consent question asked at `asked`.
+    Consent {
+        agreed: bool,
+        asked: Timestamp,
+    },
     /// 「あとで」 at the end of onboarding.
     OnboardingDone,
-    /// The answer to 「退会しますか」.
+    /// The answer to 「退会しますか」, asked at `asked`.
     Leave {
         confirmed: bool,
+        asked: Timestamp,
     },
     /// The answer to 「ご自身への「お元気ですか」も続けますか」, asked of a member who
     /// has just become someone's contact: keep their own checks, or be a contact only.
@@ -46,8 +52,8 @@ pub enum Postback {
     /// Staff: 「終了」, which asks how the case ended.
     AskOutcome(CaseNumber),
     CloseCase(CaseNumber, Outcome),
-    /// The confirmation of an outcome that stops everything (死亡).
-    ConfirmClose(CaseNumber, Outcome),
+    /// The confirmation of an outcome that stops everything (死亡), asked at the time.
+    ConfirmClose(CaseNumber, Outcome, Timestamp),
     Settings,
     ListContacts,
     Language(Lang),
@@ -101,6 +107,27 @@ impl Picker {
     }
 }
 
+/// How long a confirmation button (consent, 退会, a 死亡 outcome) stays good: pressed
+/// later, it asks again, so a button found weeks on in the chat cannot erase anyone.
+/// A button from before they carried their time counts as asked long ago.
+pub const CONFIRM_VALID: SignedDuration = SignedDuration::from_hours(24);
+
+/// Whether a confirmation asked at `asked` may still be acted on at `now`.
+pub fn still_valid(asked: Timestamp, now: Timestamp) -> bool {
+    now.duration_since(asked) <= CONFIRM_VALID
+}
+
+/// `word` or `word:{seconds}`: the word and when it was asked (long ago without one).
+fn asked(rest: &str) -> (&str, Option<Timestamp>) {
+    match rest.split_once(':') {
+        None => (rest, Some(Timestamp::UNIX_EPOCH)),
+        Some((word, secs)) if !secs.is_empty() && secs.bytes().all(|b| b.is_ascii_digit()) => {
+            (word, secs.parse().ok().and_then(|s| Timestamp::from_second(s).ok()))
+        }
+        Some(_) => (rest, None),
+    }
+}
+
 /// The pause lengths offered as buttons.
 pub const PAUSE_DAYS: [u8; 3] = [3, 7, 14];
 
@@ -110,11 +137,14 @@ impl Postback {
         match self {
             Self::Ok { check, tag } => format!("ok:{}:{tag}", check.key()),
             Self::CheckIn => "checkin".into(),
-            Self::Consent(true) => "consent:yes".into(),
-            Self::Consent(false) => "consent:no".into(),
+            Self::Consent { agreed: true, asked } => format!("consent:yes:{}", asked.as_second()),
+            Self::Consent { agreed: false, asked } => format!("consent:no:{}", asked.as_second()),
             Self::OnboardingDone => "onboard:done".into(),
-            Self::Leave { confirmed: true } => "leave:confirm".into(),
-            Self::Leave { confirmed: false } => "leave:cancel".into(),
+            Self::Leave { confirmed: true, asked } => format!("leave:confirm:{}", asked.as_second()),
+            Self::Leave {
+                confirmed: false,
+                asked,
+            } => format!("leave:cancel:{}", asked.as_second()),
             Self::OwnChecks { keep: true } => "own:keep".into(),
             Self::OwnChecks { keep: false } => "own:stop".into(),
             Self::ContactSafe(n) => format!("case:safe:{n}"),
@@ -122,7 +152,9 @@ impl Postback {
             Self::RecordCall(n, kind) => format!("case:call:{n}:{}", kind.as_str()),
             Self::AskOutcome(n) => format!("case:close:{n}"),
             Self::CloseCase(n, outcome) => format!("case:close:{n}:{}", outcome.as_str()),
-            Self::ConfirmClose(n, outcome) => format!("case:close:{n}:{}:confirm", outcome.as_str()),
+            Self::ConfirmClose(n, outcome, asked) => {
+                format!("case:close:{n}:{}:confirm:{}", outcome.as_str(), asked.as_second())
+            }
             Self::Settings => "settings".into(),
             Self::ListContacts => "contacts:list".into(),
             Self::Language(Lang::Ja) => "lang:ja".into(),
@@ -166,11 +198,20 @@ impl Postback {
                 })
             }
             ("checkin", "") => Some(Self::CheckIn),
-            ("consent", "yes") => Some(Self::Consent(true)),
-            ("consent", "no") => Some(Self::Consent(false)),
+            ("consent", rest) => match asked(rest) {
+                ("yes", Some(asked)) => Some(Self::Consent { agreed: true, asked }),
+                ("no", Some(asked)) => Some(Self::Consent { agreed: false, asked }),
+                _ => None,
+            },
             ("onboard", "done") => Some(Self::OnboardingDone),
-            ("leave", "confirm") => Some(Self::Leave { confirmed: true }),
-            ("leave", "cancel") => Some(Self::Leave { confirmed: false }),
+            ("leave", rest) => match asked(rest) {
+                ("confirm", Some(asked)) => Some(Self::Leave { confirmed: true, asked }),
+                ("cancel", Some(asked)) => Some(Self::Leave {
+                    confirmed: false,
+                    asked,
+                }),
+                _ => None,
+            },
             ("own", "keep") => Some(Self::OwnChecks { keep: true }),
             ("own", "stop") => Some(Self::OwnChecks { keep: false }),
             ("case", rest) => parse_case(rest),
@@ -260,13 +301,18 @@ fn parse_case(rest: &str) -> Option<Postback> {
         .then(|| number.parse().ok())??;
     let arg = parts.next();
     let confirm = parts.next();
+    let asked_at = parts.next();
     if parts.next().is_some() {
         return None;
     }
     let staff_outcome = |o: &str| Outcome::parse(o).filter(|o| Outcome::STAFF.contains(o));
     match (verb, arg, confirm) {
-        ("close", Some(outcome), Some("confirm")) => staff_outcome(outcome).map(|o| Postback::ConfirmClose(number, o)),
+        ("close", Some(outcome), Some("confirm")) => {
+            let (_, asked) = asked(&asked_at.map_or("confirm".to_owned(), |s| format!("confirm:{s}")));
+            staff_outcome(outcome).and_then(|o| Some(Postback::ConfirmClose(number, o, asked?)))
+        }
         (_, _, Some(_)) => None,
+        (_, _, None) if asked_at.is_some() => None,
         (verb, arg, None) => parse_case_verb(verb, number, arg),
     }
 }
@@ -322,11 +368,23 @@ mod tests {
                 tag: "0a1b2c3d".into(),
             },
             Postback::CheckIn,
-            Postback::Consent(true),
-            Postback::Consent(false),
+            Postback::Consent {
+                agreed: true,
+                asked: Timestamp::from_second(1_795_600_000).unwrap(),
+            },
+            Postback::Consent {
+                agreed: false,
+                asked: Timestamp::from_second(1_795_600_000).unwrap(),
+            },
             Postback::OnboardingDone,
-            Postback::Leave { confirmed: true },
-            Postback::Leave { confirmed: false },
+            Postback::Leave {
+                confirmed: true,
+                asked: Timestamp::from_second(1_795_600_000).unwrap(),
+            },
+            Postback::Leave {
+                confirmed: false,
+                asked: Timestamp::from_second(1_795_600_000).unwrap(),
+            },
             Postback::OwnChecks { keep: true },
             Postback::OwnChecks { keep: false },
             Postback::ContactSafe(1042),
@@ -354,7 +412,8 @@ mod tests {
         ];
         all.extend(CallKind::ALL.map(|k| Postback::RecordCall(1042, k)));
         all.extend(Outcome::STAFF.map(|o| Postback::CloseCase(1042, o)));
-        all.extend(Outcome::STAFF.map(|o| Postback::ConfirmClose(1042, o)));
+        let asked = Timestamp::from_second(1_795_600_000).unwrap();
+        all.extend(Outcome::STAFF.map(|o| Postback::ConfirmClose(1042, o, asked)));
         all.extend(PAUSE_DAYS.map(|days| Postback::PauseFor { days }));
         all.extend(AgeBand::ALL.map(|b| Postback::AgeBand(Some(b))));
         all.extend(Gender::ALL.map(|g| Postback::Gender(Some(g))));
@@ -382,7 +441,7 @@ mod tests {
         match p {
             Postback::Ok { .. } => "Ok",
             Postback::CheckIn => "CheckIn",
-            Postback::Consent(_) => "Consent",
+            Postback::Consent { .. } => "Consent",
             Postback::OnboardingDone => "OnboardingDone",
             Postback::Leave { .. } => "Leave",
             Postback::OwnChecks { .. } => "OwnChecks",

@@ -4,7 +4,7 @@
 use crate::case::{CallKind, Outcome};
 use crate::contact::InviteCode;
 use crate::ids::{ChatId, UserId};
-use crate::line::postback::{Postback, button_tag};
+use crate::line::postback::{self, Postback, button_tag};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
@@ -353,16 +353,22 @@ const STAFF_REGISTRATION: &str = "スタッフ登録";
 impl Event {
     /// What the event asks of the service at `now`: nothing when it is older than
     /// [`MAX_EVENT_AGE`] (its signature is still valid: a captured body replayed).
+    /// A confirmation button older than [`postback::CONFIRM_VALID`] asks again.
     pub fn intent_at(&self, now: jiff::Timestamp) -> Intent {
         let happened = jiff::Timestamp::from_millisecond(self.timestamp).unwrap_or(jiff::Timestamp::MIN);
         match now.duration_since(happened) > MAX_EVENT_AGE {
             true => Intent::Ignore(Ignored::Stale),
-            false => self.intent(),
+            false => self.intent_when(Some(now)),
         }
     }
 
+    /// What the event asks, whatever its age and that of its buttons.
     pub fn intent(&self) -> Intent {
-        let intent = self.what_it_asks();
+        self.intent_when(None)
+    }
+
+    fn intent_when(&self, now: Option<jiff::Timestamp>) -> Intent {
+        let intent = self.what_it_asks(now);
         if self.mode != Mode::Standby {
             return intent;
         }
@@ -377,7 +383,7 @@ impl Event {
         }
     }
 
-    fn what_it_asks(&self) -> Intent {
+    fn what_it_asks(&self, now: Option<jiff::Timestamp>) -> Intent {
         match (&self.kind, &self.source) {
             (EventKind::Follow { follow }, Some(Source::User { user_id })) => Intent::Follow {
                 user: user_id.clone(),
@@ -436,7 +442,7 @@ impl Event {
             (EventKind::Postback { postback }, Some(Source::User { user_id })) => {
                 let user = user_id.clone();
                 match Postback::parse(&postback.data, &postback.params) {
-                    Some(button) => button_intent(user, button),
+                    Some(button) => button_intent(user, button, now),
                     None => Intent::InvalidButton { user },
                 }
             }
@@ -449,7 +455,7 @@ impl Event {
                         user_id,
                     },
                 ),
-            ) => match Postback::parse(&postback.data, &postback.params).and_then(staff_button) {
+            ) => match Postback::parse(&postback.data, &postback.params).and_then(|b| staff_button(b, now)) {
                 Some(action) => Intent::Staff {
                     chat: Some(group_id.clone()),
                     user: user_id.clone(),
@@ -510,8 +516,13 @@ impl Event {
 }
 
 /// What a button pressed in a one-to-one chat asks.
-fn button_intent(user: UserId, button: Postback) -> Intent {
-    if let Some(action) = staff_button(button.clone()) {
+/// Whether a confirmation asked at `asked` is still good at `now` (always, without one).
+fn fresh(asked: jiff::Timestamp, now: Option<jiff::Timestamp>) -> bool {
+    now.is_none_or(|now| postback::still_valid(asked, now))
+}
+
+fn button_intent(user: UserId, button: Postback, now: Option<jiff::Timestamp>) -> Intent {
+    if let Some(action) = staff_button(button.clone(), now) {
         // Staff buttons copied into a one-to-one chat: refused, and said so.
         return Intent::Staff {
             chat: None,
@@ -524,11 +535,17 @@ fn button_intent(user: UserId, button: Postback) -> Intent {
         Postback::Ok { .. } => Intent::InvalidButton { user },
         Postback::ContactSafe(case_number) => Intent::ContactSafe { user, case_number },
         Postback::CheckIn => Intent::CheckIn { user },
-        Postback::Leave { confirmed } => Intent::Leave {
+        // 退会 confirmed with an old button: asked again, with fresh buttons.
+        Postback::Leave { confirmed: true, asked } if !fresh(asked, now) => Intent::Leave { user, confirmed: None },
+        Postback::Leave { confirmed, .. } => Intent::Leave {
             user,
             confirmed: Some(confirmed),
         },
-        Postback::Consent(agreed) => Intent::Consent { user, agreed },
+        // An old 同意する: the question again (a member already is greeted as usual).
+        Postback::Consent { agreed: true, asked } if !fresh(asked, now) => {
+            Intent::SignOfLife { user, tapped_ok: false }
+        }
+        Postback::Consent { agreed, .. } => Intent::Consent { user, agreed },
         Postback::OnboardingDone => Intent::OnboardingDone { user },
         Postback::OwnChecks { keep } => Intent::OwnChecks { user, keep },
         // Read as staff actions above.
@@ -546,7 +563,7 @@ fn button_intent(user: UserId, button: Postback) -> Intent {
 }
 
 /// The staff buttons, as the actions they ask for.
-fn staff_button(button: Postback) -> Option<StaffAction> {
+fn staff_button(button: Postback, now: Option<jiff::Timestamp>) -> Option<StaffAction> {
     match button {
         Postback::TakeCase(n) => Some(StaffAction::Take(n)),
         Postback::RecordCall(n, kind) => Some(StaffAction::Call(n, kind)),
@@ -556,10 +573,11 @@ fn staff_button(button: Postback) -> Option<StaffAction> {
             outcome,
             confirmed: !outcome.needs_confirmation(),
         }),
-        Postback::ConfirmClose(n, outcome) => Some(StaffAction::Close {
+        // An old confirmation asks again.
+        Postback::ConfirmClose(n, outcome, asked) => Some(StaffAction::Close {
             case: n,
             outcome,
-            confirmed: true,
+            confirmed: fresh(asked, now),
         }),
         _ => None,
     }
@@ -683,6 +701,23 @@ mod tests {
     use super::*;
     use crate::schedule::Cadence;
     use serde_json::json;
+
+    #[test]
+    fn an_old_death_confirmation_asks_again_and_a_fresh_one_closes() {
+        let asked = jiff::Timestamp::from_second(1_795_600_000).unwrap();
+        let button = Postback::ConfirmClose(1042, Outcome::Deceased, asked);
+        let closes = |now: jiff::Timestamp| match staff_button(button.clone(), Some(now)) {
+            Some(StaffAction::Close { confirmed, .. }) => confirmed,
+            other => panic!("{other:?}"),
+        };
+        assert!(closes(asked + jiff::SignedDuration::from_hours(23)));
+        assert!(!closes(asked + jiff::SignedDuration::from_hours(25)));
+        // An old button without its time is as old as can be.
+        let legacy = Postback::read("case:close:1042:deceased:confirm").unwrap();
+        assert!(
+            matches!(legacy, Postback::ConfirmClose(1042, Outcome::Deceased, t) if t == jiff::Timestamp::UNIX_EPOCH)
+        );
+    }
 
     #[test]
     fn every_staff_button_has_a_typed_form_that_reads_back_as_the_same_action() {

@@ -50,7 +50,14 @@ async fn per_watchdog_round(stack: &mut LocalStack) -> Result<(), Box<dyn std::e
         stack.sim.add_user(&id, &format!("会員{n}"));
         for event in [
             stack.sim.follow(&id),
-            stack.sim.postback(&id, &Postback::Consent(true).encode()),
+            stack.sim.postback(
+                &id,
+                &Postback::Consent {
+                    agreed: true,
+                    asked: stack.now(),
+                }
+                .encode(),
+            ),
             stack.sim.postback(&id, &Postback::OnboardingDone.encode()),
         ] {
             stack.webhook(&[event]).await;
@@ -94,7 +101,14 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     let mark = stack.aws_calls.len();
     for event in [
         stack.sim.follow(MEMBER),
-        stack.sim.postback(MEMBER, &Postback::Consent(true).encode()),
+        stack.sim.postback(
+            MEMBER,
+            &Postback::Consent {
+                agreed: true,
+                asked: stack.now(),
+            }
+            .encode(),
+        ),
         stack.sim.postback(MEMBER, &Postback::OnboardingDone.encode()),
     ] {
         stack.webhook(&[event]).await;
@@ -147,9 +161,14 @@ async fn per_check(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Err
     // The member leaves, so the next figures are about one member only.
     stack.webhook(&[stack.sim.text(MEMBER, "退会")]).await;
     stack
-        .webhook(&[stack
-            .sim
-            .postback(MEMBER, &Postback::Leave { confirmed: true }.encode())])
+        .webhook(&[stack.sim.postback(
+            MEMBER,
+            &Postback::Leave {
+                confirmed: true,
+                asked: stack.now(),
+            }
+            .encode(),
+        )])
         .await;
     Ok(())
 }
@@ -183,7 +202,14 @@ async fn per_case(stack: &mut LocalStack) -> Result<(), Box<dyn std::error::Erro
         .await;
     for event in [
         sim.follow(SILENT),
-        sim.postback(SILENT, &Postback::Consent(true).encode()),
+        sim.postback(
+            SILENT,
+            &Postback::Consent {
+                agreed: true,
+                asked: sim.now(),
+            }
+            .encode(),
+        ),
         sim.postback(SILENT, &Postback::OnboardingDone.encode()),
         sim.text(SILENT, "連絡先登録"),
     ] {
@@ -404,7 +430,14 @@ async fn cold_starts(stack: &LocalStack) -> Result<(), Box<dyn std::error::Error
                     sim.add_user(&user, "Cold");
                     // The consent tap: the webhook run that registers a member.
                     sim.follow(&user);
-                    let signed = sim.signed(&[sim.postback(&user, &Postback::Consent(true).encode())]);
+                    let signed = sim.signed(&[sim.postback(
+                        &user,
+                        &Postback::Consent {
+                            agreed: true,
+                            asked: sim.now(),
+                        }
+                        .encode(),
+                    )]);
                     json!({
                         "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
                         "headers": { "content-type": "application/json", "x-line-signature": signed.signature },

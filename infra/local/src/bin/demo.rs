@@ -76,7 +76,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             HANAKO,
             "taps 同意する",
-            sim.postback(HANAKO, &Postback::Consent(true).encode()),
+            sim.postback(
+                HANAKO,
+                &Postback::Consent {
+                    agreed: true,
+                    asked: sim.now(),
+                }
+                .encode(),
+            ),
         ),
         (
             HANAKO,
@@ -102,7 +109,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             TARO,
             "taps 同意する",
-            sim.postback(TARO, &Postback::Consent(true).encode()),
+            sim.postback(
+                TARO,
+                &Postback::Consent {
+                    agreed: true,
+                    asked: sim.now(),
+                }
+                .encode(),
+            ),
         ),
         (
             TARO,
@@ -118,7 +132,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             KIYOSHI,
             "taps 同意する",
-            sim.postback(KIYOSHI, &Postback::Consent(true).encode()),
+            sim.postback(
+                KIYOSHI,
+                &Postback::Consent {
+                    agreed: true,
+                    asked: sim.now(),
+                }
+                .encode(),
+            ),
         ),
         (KIYOSHI, "sends 「連絡先登録」", sim.text(KIYOSHI, "連絡先登録")),
     ];
