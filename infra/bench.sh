@@ -5,6 +5,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-infra/bootstrap.sh
+infra/bootstrap.sh --no-checkov
 cargo build --release --quiet -p webhook -p check -p deadline -p escalation -p hello-lambda
 exec cargo run --quiet -p mimamori-local --bin bench

@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-infra/bootstrap.sh
+infra/bootstrap.sh --no-checkov
 case "${1:-}" in
   --serve) exec cargo run --quiet -p mimamori-local --bin serve ;;
   "") exec cargo run --quiet -p mimamori-local --bin demo ;;
