@@ -13,6 +13,11 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// The longest privacy-notice URL: the consent question, 108 characters in English
+/// without it, must stay within a confirm template's 240 (`template.yaml` has the same
+/// `MaxLength`).
+pub const PRIVACY_URL_MAX: usize = 120;
+
 /// The variables a function reads. Reading from a map keeps this testable and lets the
 /// local runner configure functions without touching the process environment.
 pub struct Env(HashMap<String, String>);
@@ -136,6 +141,27 @@ impl Env {
         let minutes = self.number_in("CHECK_WINDOW_MINUTES", 0..=30, "minutes")?;
         Ok(jiff::SignedDuration::from_mins(minutes.unwrap_or(0)))
     }
+    /// `PRIVACY_POLICY_URL`: an https URL of at most [`PRIVACY_URL_MAX`] characters, so
+    /// the consent question that carries it stays within a confirm template's 240
+    /// characters in both languages (LINE refuses a longer one, and every new friend
+    /// would get nothing).
+    pub fn privacy_url(&self) -> Result<String, ConfigError> {
+        let url = self.required("PRIVACY_POLICY_URL")?;
+        let invalid = |reason: String| ConfigError::Invalid {
+            name: "PRIVACY_POLICY_URL",
+            reason,
+        };
+        if !url.starts_with("https://") || url.chars().any(char::is_whitespace) {
+            return Err(invalid("must be an https URL".into()));
+        }
+        if url.chars().count() > PRIVACY_URL_MAX {
+            return Err(invalid(format!(
+                "is {} characters, at most {PRIVACY_URL_MAX} fit the consent question",
+                url.chars().count()
+            )));
+        }
+        Ok(url.to_owned())
+    }
     pub fn line_api_base(&self) -> String {
         self.optional("LINE_API_BASE")
             .unwrap_or("https://api.line.me")
@@ -172,6 +198,20 @@ impl SchedulerConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_privacy_url_too_long_for_the_consent_question_stops_the_start() {
+        let url = |u: String| Env::from_pairs([("PRIVACY_POLICY_URL".to_owned(), u)]).privacy_url();
+        let longest = format!("https://{}", "a".repeat(PRIVACY_URL_MAX - 8));
+        assert_eq!(url(longest.clone()), Ok(longest.clone()));
+        let too_long = url(format!("{longest}b")).unwrap_err().to_string();
+        assert!(
+            too_long.contains("PRIVACY_POLICY_URL") && too_long.contains("121"),
+            "{too_long}"
+        );
+        assert!(url("http://example.org/privacy".into()).is_err());
+        assert!(url("https://example.org/a b".into()).is_err());
+    }
 
     #[test]
     fn missing_and_bad_variables_are_named() {

@@ -207,7 +207,7 @@ fn operator_from_env(env: &Env, needs: Needs) -> Result<Operator, WiringError> {
         checkin_window: env.checkin_window()?,
         check_window: env.check_window()?,
         privacy_url: match needs.channel_secret {
-            true => env.required("PRIVACY_POLICY_URL")?.to_owned(),
+            true => env.privacy_url()?,
             false => String::new(),
         },
         erasure_grace: env.erasure_grace()?,

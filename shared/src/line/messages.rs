@@ -142,8 +142,8 @@ pub fn contacts_list(lang: Lang, contacts: &[(UserId, String)]) -> Value {
         .iter()
         .take(5)
         .flat_map(|(id, name)| {
-            // Labels are at most 20 characters: shorten long names.
-            let short: String = name.chars().take(12).collect();
+            // Labels are at most 20 characters: shorten long names (「外す: 」 + 12).
+            let short = crate::line::texts::cut(name, 12);
             [
                 postback_item(
                     Text::RemoveContactLabel { name: short.clone() }.render(lang),

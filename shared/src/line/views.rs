@@ -75,7 +75,14 @@ pub fn case_history_lines(
     // began) and its most recent ones.
     let mut lines = lines;
     let mut left_out = 0;
-    while lines.len() > 2 && lines.iter().map(|l| l.chars().count() + 1).sum::<usize>() > HISTORY_BUDGET {
+    // LINE counts a text in UTF-16 code units (an emoji in a name or a note is two).
+    while lines.len() > 2
+        && lines
+            .iter()
+            .map(|l| crate::line::texts::utf16_len(l) + 1)
+            .sum::<usize>()
+            > HISTORY_BUDGET
+    {
         lines.remove(1);
         left_out += 1;
     }

@@ -416,6 +416,94 @@ mod tests {
         }
     }
 
+    /// Every label the service puts on a button, with the longest name a label may carry
+    /// (12 characters, emoji and a family of four among them, cut as they are cut).
+    fn every_label() -> Vec<Text> {
+        use crate::case::{CallKind, Outcome};
+        use crate::member::{AgeBand, Gender};
+        let name = crate::line::texts::cut("👨‍👩‍👧‍👦山田花子🇯🇵ちゃん😀です長い名前", 12);
+        let mut labels = vec![
+            Text::OkLabel,
+            Text::RegisterContactLabel,
+            Text::OwnChecksKeepLabel,
+            Text::OwnChecksStopLabel,
+            Text::ChangeScheduleLabel,
+            Text::PauseLabel,
+            Text::PickTimeLabel,
+            Text::PauseDaysLabel { days: 14 },
+            Text::PickDateLabel,
+            Text::EndPauseLabel,
+            Text::MenuCheckInLabel,
+            Text::MenuSettingsLabel,
+            Text::LeaveYesLabel,
+            Text::LeaveNoLabel,
+            Text::TakeCaseLabel,
+            Text::ClearPhoneLabel,
+            Text::CloseLabel,
+            Text::ConfirmCloseLabel,
+            Text::BackLabel,
+            Text::SafeLabel,
+            Text::SkipLabel,
+            Text::PhoneLabel { name: name.clone() },
+            Text::YesLabel,
+            Text::NoLabel,
+            Text::RemoveContactLabel { name },
+            Text::AddContactLabel,
+            Text::ContactsLabel,
+            Text::ConsentYesLabel,
+            Text::ConsentNoLabel,
+            Text::LaterLabel,
+            Text::CadenceDay,
+            Text::CadenceDays { n: 3 },
+            Text::CadenceWeek,
+        ];
+        labels.extend(CallKind::ALL.map(Text::CallLabel));
+        labels.extend(Outcome::ALL.map(Text::OutcomeLabel));
+        labels.extend(AgeBand::ALL.map(Text::AgeBandLabel));
+        labels.extend(Gender::ALL.map(Text::GenderLabel));
+        labels
+    }
+
+    #[test]
+    fn every_label_in_both_languages_fits_lines_20_characters() {
+        // Every `…Label` variant there is, is in the list.
+        let variants = include_str!("mod.rs")
+            .lines()
+            .map(str::trim)
+            .filter_map(|l| l.split([',', ' ', '(', '{']).next())
+            .filter(|w| w.ends_with("Label") && w.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect::<std::collections::BTreeSet<_>>();
+        let listed: Vec<String> = every_label().iter().map(|t| format!("{t:?}")).collect();
+        for v in variants {
+            assert!(listed.iter().any(|l| l.starts_with(v)), "{v} is not in every_label()");
+        }
+        for lang in [Lang::Ja, Lang::En] {
+            for label in every_label() {
+                let shown = label.render(lang);
+                let n = crate::line::texts::graphemes(&shown);
+                assert!(n <= crate::line::texts::LABEL_MAX, "{lang:?} {label:?}: {shown} is {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_is_cut_between_characters_never_inside_one() {
+        let family = "👨‍👩‍👧‍👦";
+        assert_eq!(crate::line::texts::cut(&format!("{family}花子"), 1), family);
+        assert_eq!(crate::line::texts::graphemes(&format!("{family}🇯🇵花子")), 4);
+        assert_eq!(crate::line::texts::utf16_len("🍎"), 2);
+    }
+
+    #[test]
+    fn the_consent_question_fits_a_confirm_template_with_the_longest_privacy_url() {
+        let url = format!("https://{}", "a".repeat(crate::config::PRIVACY_URL_MAX - 8));
+        for lang in [Lang::Ja, Lang::En] {
+            let text = Text::Consent { url: url.clone() }.render(lang);
+            // A confirm template's text: at most 240 characters.
+            assert!(crate::line::texts::graphemes(&text) <= 240, "{lang:?}: {text}");
+        }
+    }
+
     #[test]
     fn every_text_fits_line_limits() {
         for (lang, t) in catalogue() {

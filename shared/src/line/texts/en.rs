@@ -135,7 +135,7 @@ pub(super) fn render(t: &Text) -> String {
         Text::ConfirmCloseLabel => "Yes, close it".into(),
         Text::BackLabel => "Choose again".into(),
         Text::AskOutcome { case_number } => format!("Closing #{case_number}. Choose how it ended."),
-        Text::OutcomeLabel(o) => match o { Outcome::Answered => "Member answered", Outcome::ConfirmedByContact => "Contact confirmed safe", Outcome::Safe => "Safe", Outcome::Hospitalised => "Hospitalised", Outcome::Deceased => "Deceased", Outcome::Other => "Other" }.into(),
+        Text::OutcomeLabel(o) => match o { Outcome::Answered => "Member answered", Outcome::ConfirmedByContact => "Contact said safe", Outcome::Safe => "Safe", Outcome::Hospitalised => "Hospitalised", Outcome::Deceased => "Deceased", Outcome::Other => "Other" }.into(),
         Text::CaseClosed { case_number, outcome, by } => format!("#{case_number} is closed (outcome: {outcome}, by {by}).\nAdd a note by sending \"メモ #{case_number} your note\"."),
         Text::CaseAlreadyClosed { case_number, outcome } => format!("#{case_number} is already closed (outcome: {outcome})."),
         Text::UnreachedReason(why) => match why {

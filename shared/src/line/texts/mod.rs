@@ -451,6 +451,29 @@ pub(crate) fn weekday_ja(w: WeekdayName) -> &'static str {
     }
 }
 
+/// LINE counts a label, a `displayText` and a template's text in grapheme clusters
+/// (what a person sees as one character: 👨‍👩‍👧 is one), at most 20 for a label.
+pub const LABEL_MAX: usize = 20;
+
+/// How many characters LINE counts in a label or a template text.
+pub fn graphemes(s: &str) -> usize {
+    unicode_segmentation::UnicodeSegmentation::graphemes(s, true).count()
+}
+
+/// `s` cut to at most `max` characters as LINE counts them in a label, never through
+/// the middle of one (an emoji, a flag, a letter with its marks).
+pub fn cut(s: &str, max: usize) -> String {
+    unicode_segmentation::UnicodeSegmentation::graphemes(s, true)
+        .take(max)
+        .collect()
+}
+
+/// How many characters LINE counts in a message's `text` (at most 5,000): UTF-16 code
+/// units, so 🍎 is two.
+pub fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
 /// A moment as people in the operator's zone say it: "11月25日 9:00" / "Nov 25 9:00".
 pub fn when(lang: Lang, at: Timestamp, tz: &TimeZone) -> String {
     let z = at.to_zoned(tz.clone());
