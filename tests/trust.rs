@@ -302,3 +302,40 @@ async fn a_consent_button_pressed_a_day_later_asks_again_and_registers_nobody() 
     tap(&mut s, TARO, &fresh_yes).await;
     assert!(member(&s, TARO).await.is_some());
 }
+
+#[tokio::test]
+async fn a_contact_without_buttons_types_the_safe_twin_and_the_alert_keeps_its_button() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let case = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .unwrap();
+    // One push: the alert, then a buttons message (kept in the chat, unlike a quick
+    // reply) that says what to type where no button shows.
+    let alert = pushes(&s, YOKO).pop().unwrap();
+    assert_eq!(alert.messages.len(), 2, "{:?}", alert.messages);
+    assert_eq!(alert.messages[1]["template"]["type"], "buttons");
+    assert!(alert.messages.iter().all(|m| m.get("quickReply").is_none()));
+    assert!(text_of(&alert).contains(&format!("「無事 #{case}」と送ってください")));
+
+    assert_eq!(say(&mut s, YOKO, &format!("無事 ＃{case}")).await, 200);
+    assert!(last_reply(&s, YOKO).contains("お知らせしました"));
+    s.drain_queue().await.unwrap();
+    let closed = s
+        .functions
+        .webhook
+        .cases
+        .case(&operator(&s), case)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.outcome, Some(mimamori::case::Outcome::ConfirmedByContact));
+    // Typed by someone who is not his contact, it ends nothing.
+    befriend(&mut s, TARO, "山田太郎").await;
+    assert_eq!(say(&mut s, TARO, &format!("無事 #{case}")).await, 200);
+}

@@ -265,19 +265,23 @@ pub fn confirm_close(lang: Lang, case_number: u64, outcome: Outcome, now: Timest
     with_quick_reply(text(lang, body), items)
 }
 
-/// An alert to a contact, with 「無事を確認しました」 for when they have checked.
-pub fn alert_to_contact(lang: Lang, body: Text, case_number: Option<u64>) -> Value {
+/// An alert to a contact, with 「無事を確認しました」 for when they have checked: in a
+/// buttons message, which keeps its button in the chat (a quick reply goes with the
+/// next message, and LINE for PC shows none), saying what to type instead. One push
+/// either way: LINE counts a push to one person as one message however many it holds.
+pub fn alert_to_contact(lang: Lang, body: Text, case_number: Option<u64>) -> Vec<Value> {
     let message = text(lang, body);
-    match case_number {
-        Some(n) => with_quick_reply(
-            message,
-            vec![postback_item(
-                Text::SafeLabel.render(lang),
-                Postback::ContactSafe(n).encode(),
-            )],
-        ),
-        None => message,
-    }
+    let Some(case_number) = case_number else {
+        return vec![message];
+    };
+    let prompt = Text::ContactSafePrompt { case_number }.render(lang);
+    let label = Text::SafeLabel.render(lang);
+    let button = json!({
+        "type": "template",
+        "altText": prompt,
+        "template": { "type": "buttons", "text": prompt, "actions": [{ "type": "postback", "label": label, "data": Postback::ContactSafe(case_number).encode(), "displayText": label }] }
+    });
+    vec![message, button]
 }
 
 /// Mentions the staff member on duty (everyone in the room when nobody is on duty).

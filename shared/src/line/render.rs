@@ -49,7 +49,7 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
                 member,
                 since: when(lang, since, tz),
             };
-            vec![messages::alert_to_contact(lang, body, case)]
+            messages::alert_to_contact(lang, body, case)
         }
         Notice::AlertToStaff {
             case,
@@ -94,11 +94,7 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
             alert
         }
         Notice::AlertToContactAgain { member, case } => {
-            vec![messages::alert_to_contact(
-                lang,
-                Text::AlertToContactAgain { member },
-                Some(case),
-            )]
+            messages::alert_to_contact(lang, Text::AlertToContactAgain { member }, Some(case))
         }
         Notice::Reannounce { case, member, since } => {
             let body = Text::Reannounce {

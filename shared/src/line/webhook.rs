@@ -428,6 +428,8 @@ impl Event {
                         user,
                         setting: Setting::Zone(zone.to_owned()),
                     }
+                } else if let Some(case_number) = contact_safe_typed(text) {
+                    Intent::ContactSafe { user, case_number }
                 } else if let Some(code) = InviteCode::find_in(text) {
                     Intent::RedeemCode { user, code }
                 } else if let Some(phone) = crate::contact::parse_phone(text) {
@@ -583,6 +585,15 @@ fn staff_button(button: Postback, now: Option<jiff::Timestamp>) -> Option<StaffA
     }
 }
 
+/// A contact's 「無事 #1042」 (or "safe #1042"), the typed twin of 「無事を確認しました」.
+fn contact_safe_typed(text: &str) -> Option<u64> {
+    let rest = text.strip_prefix("無事").or_else(|| {
+        let (word, rest) = text.split_at_checked(4)?;
+        word.eq_ignore_ascii_case("safe").then_some(rest)
+    })?;
+    case_number(rest).filter(|(_, tail)| tail.is_empty()).map(|(n, _)| n)
+}
+
 /// A case number as staff type it: `#1042`, `＃1042` or `1042`.
 fn case_number(s: &str) -> Option<(u64, &str)> {
     let s = s.trim_start();
@@ -701,6 +712,16 @@ mod tests {
     use super::*;
     use crate::schedule::Cadence;
     use serde_json::json;
+
+    #[test]
+    fn a_contact_types_safe_with_the_case_number() {
+        assert_eq!(contact_safe_typed("無事 #1042"), Some(1042));
+        assert_eq!(contact_safe_typed("無事＃1042"), Some(1042));
+        assert_eq!(contact_safe_typed("SAFE #1042"), Some(1042));
+        for not in ["無事", "無事です", "無事 #1042 です", "safely", "safe", "平和 #1042"] {
+            assert_eq!(contact_safe_typed(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn an_old_death_confirmation_asks_again_and_a_fresh_one_closes() {

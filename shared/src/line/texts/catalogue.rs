@@ -287,6 +287,7 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             member: "山田花子".into(),
         },
         Text::SafeLabel,
+        Text::ContactSafePrompt { case_number: 1042 },
         Text::ConfirmedSafeToContact {
             member: "山田花子".into(),
             by: "山田太郎".into(),
@@ -511,7 +512,13 @@ mod tests {
             assert!(chars(&t) <= 5000, "{lang:?}: {t}");
         }
         for lang in [Lang::Ja, Lang::En] {
-            for body in [Text::Check, Text::Reminder, Text::Repeat] {
+            for body in [
+                Text::Check,
+                Text::Reminder,
+                Text::Repeat,
+                Text::ContactSafePrompt { case_number: 1042 },
+                Text::TakeCasePrompt { case_number: 1042 },
+            ] {
                 // Buttons template text without a title or image: at most 160.
                 assert!(chars(&body.render(lang)) <= 160, "{body:?}");
             }

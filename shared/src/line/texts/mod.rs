@@ -316,6 +316,10 @@ pub enum Text {
         member: String,
     },
     SafeLabel,
+    /// The buttons message under a contact's alert: the button, and what to type.
+    ContactSafePrompt {
+        case_number: u64,
+    },
     ConfirmedSafeToContact {
         member: String,
         by: String,
