@@ -75,17 +75,25 @@ pub async fn befriend(stack: &mut LocalStack, id: &str, name: &str) {
     assert_eq!(stack.webhook(&[event]).await, 200, "follow of {name}");
 }
 
-/// A staff room with two staff members, registered with the operator's code.
+/// A staff room with two approved staff members: 田中 registers it with the operator's
+/// code, 伊藤 joins and 田中 approves her with the button under her arrival.
 pub async fn staff_room(stack: &mut LocalStack) {
     stack.sim.add_user(STAFF_A, "田中");
     stack.sim.add_user(STAFF_B, "伊藤");
-    stack.sim.add_group(STAFF_ROOM, "見守りスタッフ", &[STAFF_A, STAFF_B]);
+    stack.sim.add_group(STAFF_ROOM, "見守りスタッフ", &[STAFF_A]);
     let join = stack.sim.join(STAFF_ROOM);
     assert_eq!(stack.webhook(&[join]).await, 200);
     let register = stack
         .sim
         .group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
     assert_eq!(stack.webhook(&[register]).await, 200);
+    let joined = stack.sim.member_joined(STAFF_ROOM, &[STAFF_B]);
+    assert_eq!(stack.webhook(&[joined]).await, 200);
+    let approve = Postback::ApproveStaff(uid(STAFF_B)).encode();
+    let welcome = replies(stack, STAFF_ROOM).pop().expect("伊藤 is announced");
+    assert!(welcome.postback_data().contains(&approve), "{welcome:?}");
+    let approved = staff_tap(stack, STAFF_A, &approve).await;
+    assert!(text_of(&approved).contains("承認しました"), "{approved:?}");
 }
 
 /// `contact` becomes a contact of `member` through the invitation code flow.

@@ -339,3 +339,50 @@ async fn a_contact_without_buttons_types_the_safe_twin_and_the_alert_keeps_its_b
     befriend(&mut s, TARO, "山田太郎").await;
     assert_eq!(say(&mut s, TARO, &format!("無事 #{case}")).await, 200);
 }
+
+#[tokio::test]
+async fn only_approved_staff_take_a_case_and_the_first_is_whoever_registered_the_room() {
+    let mut s = stack().await;
+    s.sim.add_user(STAFF_A, "田中");
+    s.sim.add_user(STRANGER, "佐藤");
+    // 佐藤 was in the group before it became the staff room.
+    s.sim.add_group(STAFF_ROOM, "見守りスタッフ", &[STAFF_A, STRANGER]);
+    let bot_joins = s.sim.join(STAFF_ROOM);
+    assert_eq!(s.webhook(&[bot_joins]).await, 200);
+    let register = s.sim.group_text(STAFF_ROOM, STAFF_A, "スタッフ登録 local-staff-code");
+    assert_eq!(s.webhook(&[register]).await, 200);
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let case = check_at(&s, KIYOSHI, t("2026-11-30T00:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .unwrap();
+    let take = mimamori::line::postback::Postback::TakeCase(case).encode();
+
+    let refused = text_of(&staff_tap(&mut s, STRANGER, &take).await);
+    assert!(refused.contains("まだスタッフとして承認されていません"), "{refused}");
+    let record = s
+        .functions
+        .webhook
+        .cases
+        .case(&operator(&s), case)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.taken_by, None);
+    // Nor can a pending one approve anyone, themselves included.
+    let herself = text_of(&staff_send(&mut s, STRANGER, "スタッフ承認 佐藤").await);
+    assert!(herself.contains("まだスタッフとして承認されていません"), "{herself}");
+    let nobody = text_of(&staff_send(&mut s, STAFF_A, "スタッフ承認 鈴木").await);
+    assert!(nobody.contains("見つかりません"), "{nobody}");
+
+    // 田中 registered the room: approved. She approves 佐藤, who can then take it.
+    let approved = text_of(&staff_send(&mut s, STAFF_A, "スタッフ承認 佐藤").await);
+    assert!(
+        approved.contains("佐藤さんをスタッフとして承認しました（田中さん）"),
+        "{approved}"
+    );
+    let taken = text_of(&staff_tap(&mut s, STRANGER, &take).await);
+    assert!(taken.contains("佐藤さんが対応します"), "{taken}");
+}

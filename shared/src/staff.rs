@@ -76,12 +76,21 @@ pub struct StaffRoom {
     pub registered_at: Timestamp,
 }
 
-/// A person in the staff room (registered by joining it).
+/// A person in the staff room. Being there makes them staff pending approval: only an
+/// approved one (the first: whoever registered the room) takes, records and closes
+/// cases, and approves others.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staff {
     pub user_id: UserId,
     pub display_name: String,
     pub since: Timestamp,
+    /// Staff enrolled before approval existed were trusted as staff: they stay so.
+    #[serde(default = "enrolled_before_approval")]
+    pub approved: bool,
+}
+
+fn enrolled_before_approval() -> bool {
+    true
 }
 
 #[cfg(test)]

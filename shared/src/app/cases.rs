@@ -11,7 +11,7 @@ use crate::check::{self, AckPlan, CheckState};
 use crate::ids::Watched;
 use crate::ids::{ChatId, UserId};
 use crate::line::texts::Text;
-use crate::line::webhook::StaffAction;
+use crate::line::webhook::{Approvee, StaffAction};
 use crate::line::{messages, views};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
@@ -58,6 +58,12 @@ pub(crate) async fn staff(
         return Ok((Handled::StaffActionRefusedNotStaff, reply(app, Text::StaffOnly)));
     };
     let me = staff_member(app, group, user).await?;
+    if !me.approved {
+        return Ok((
+            Handled::StaffActionRefusedNotApproved,
+            reply(app, Text::StaffNotApproved { name: me.display_name }),
+        ));
+    }
     let actor = Actor {
         id: me.user_id.clone(),
         name: me.display_name.clone(),
@@ -65,6 +71,7 @@ pub(crate) async fn staff(
     let (number, act) = match action {
         StaffAction::Report(month) => return report(app, month.as_deref()).await,
         StaffAction::MoveRoom => return super::staff_room::move_code(app).await,
+        StaffAction::Approve(who) => return approve(app, who, &me).await,
         StaffAction::OnDuty => {
             app.staff.set_on_duty(op, &me).await?;
             return Ok((
@@ -238,14 +245,17 @@ enum CaseAct {
 
 /// The staff member, enrolled on first sight: someone LINE shows acting in the staff
 /// room is in it (they may have been there before the service joined the group).
+/// The staff record of someone acting in the staff room; someone who was in the group
+/// before it was registered is enrolled now, pending approval.
 async fn staff_member(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppError> {
     if let Some(s) = app.staff.staff(&app.operator.id, user).await? {
         return Ok(s);
     }
-    enrol(app, group, user).await
+    enrol(app, group, user, false).await
 }
 
-async fn enrol(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppError> {
+/// Enrols `user` of the staff room as staff, `approved` or pending.
+pub(crate) async fn enrol(app: &App, group: &ChatId, user: &UserId, approved: bool) -> Result<Staff, AppError> {
     let name = app
         .line
         .group_member_profile(group, user)
@@ -256,6 +266,7 @@ async fn enrol(app: &App, group: &ChatId, user: &UserId) -> Result<Staff, AppErr
         user_id: user.clone(),
         display_name: name,
         since: app.clock.now(),
+        approved,
     };
     app.staff.enrol_staff(&app.operator.id, &staff).await?;
     tracing::info!(staff = %app.pseudonym(&user), "staff_enrolled");
@@ -271,17 +282,69 @@ pub(crate) async fn members_joined(
     if !is_staff_room(app, group).await? {
         return Ok((Handled::ChatMembersJoinedElsewhere, vec![]));
     }
+    // Newcomers are staff pending approval: each is announced with the approve button
+    // (a reply holds five messages: four newcomers at a time have theirs; anyone may be
+    // approved by name).
+    let lang = app.operator.staff_lang;
     let mut welcome = Vec::new();
-    for user in users.iter().take(5) {
-        let staff = enrol(app, group, user).await?;
-        welcome.push(messages::text(
-            app.operator.staff_lang,
-            Text::StaffJoined {
-                name: staff.display_name,
-            },
-        ));
+    for user in users {
+        let staff = match app.staff.staff(&app.operator.id, user).await? {
+            Some(known) if known.approved => known,
+            _ => enrol(app, group, user, false).await?,
+        };
+        if welcome.len() < 4 {
+            welcome.push(messages::approve_staff(lang, &staff.user_id, &staff.display_name));
+        }
     }
     Ok((Handled::StaffJoined, welcome))
+}
+
+/// An approved staff member approves a newcomer, by the button (their id) or by name.
+/// Approving someone already approved says so again, so a second press does no harm.
+async fn approve(app: &App, who: Approvee, by: &Staff) -> Result<(Handled, Vec<Value>), AppError> {
+    let op = &app.operator.id;
+    let everyone = app.staff.staff_list(op).await?;
+    let matches: Vec<&Staff> = everyone
+        .iter()
+        .filter(|s| match &who {
+            Approvee::User(id) => &s.user_id == id,
+            Approvee::Name(name) => &s.display_name == name,
+        })
+        .collect();
+    let pending: Vec<&Staff> = matches.iter().copied().filter(|s| !s.approved).collect();
+    let name = match &who {
+        Approvee::Name(name) => name.clone(),
+        Approvee::User(_) => matches.first().map(|s| s.display_name.clone()).unwrap_or_default(),
+    };
+    let approved = |name: String| {
+        reply(
+            app,
+            Text::StaffApproved {
+                name,
+                by: by.display_name.clone(),
+            },
+        )
+    };
+    match (pending.as_slice(), matches.as_slice()) {
+        ([one], _) => {
+            let staff = Staff {
+                approved: true,
+                ..(*one).clone()
+            };
+            app.staff.enrol_staff(op, &staff).await?;
+            tracing::info!(staff = %app.pseudonym(&staff.user_id), by = %app.pseudonym(&by.user_id), "staff_approved");
+            Ok((Handled::StaffApproved, approved(staff.display_name)))
+        }
+        ([], [_, ..]) => Ok((Handled::StaffApproved, approved(name))),
+        ([], []) => Ok((
+            Handled::StaffApproveUnknown,
+            reply(app, Text::StaffApproveUnknown { name }),
+        )),
+        (_, _) => Ok((
+            Handled::StaffApproveUnknown,
+            reply(app, Text::StaffApproveAmbiguous { name }),
+        )),
+    }
 }
 
 /// People left the staff room: they are staff no more.

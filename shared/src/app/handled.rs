@@ -102,6 +102,10 @@ outcomes! {
     StaffCodeThrottled = "staff_code_throttled",
     StaffRoomMoveCodeIssued = "staff_room_move_code_issued",
     StaffJoined = "staff_joined",
+    StaffApproved = "staff_approved",
+    StaffApproveUnknown = "staff_approve_unknown",
+    /// A staff action by someone in the staff room not approved yet.
+    StaffActionRefusedNotApproved = "staff_action_refused_not_approved",
     StaffLeft = "staff_left",
     ChatMembersJoinedElsewhere = "chat_members_joined_elsewhere",
     ChatMembersLeftElsewhere = "chat_members_left_elsewhere",

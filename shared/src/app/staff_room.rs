@@ -7,7 +7,7 @@
 
 use super::{App, AppError, Handled};
 use crate::contact::InviteCode;
-use crate::ids::{ChatId, OperatorId};
+use crate::ids::{ChatId, OperatorId, UserId};
 use crate::line::messages;
 use crate::line::texts::{self, Text};
 use crate::outbox::Recipient;
@@ -17,9 +17,11 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 /// 「スタッフ登録 <code>」 from `chat`, in the webhook event `event_id`.
+/// Whoever sent it, with a code that registers the room, is its first approved staff.
 pub(crate) async fn register(
     app: &App,
     chat: &ChatId,
+    sender: Option<&UserId>,
     code: &str,
     event_id: &str,
 ) -> Result<(Handled, Vec<Value>), AppError> {
@@ -57,6 +59,9 @@ pub(crate) async fn register(
                 registered_at: now,
             };
             app.staff.set_staff_room(op, &room).await?;
+            if let Some(user) = sender {
+                super::cases::enrol(app, chat, user, true).await?;
+            }
             if let Some(old) = from {
                 tell(app, &old, Text::StaffRoomMovedAway, event_id).await;
             }

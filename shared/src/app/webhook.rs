@@ -178,8 +178,12 @@ async fn act(app: &App, event: &Event, intent: Intent) -> Result<Handled, AppErr
             sign_of_life(app, &user).await?;
             redeem(app, &user, &code, &mut reply).await?
         }
-        Intent::RegisterStaffRoom { chat: group, code } => {
-            let (outcome, messages) = super::staff_room::register(app, &group, &code, &event.id).await?;
+        Intent::RegisterStaffRoom {
+            chat: group,
+            user,
+            code,
+        } => {
+            let (outcome, messages) = super::staff_room::register(app, &group, user.as_ref(), &code, &event.id).await?;
             reply.0.extend(messages);
             outcome
         }

@@ -265,6 +265,20 @@ pub fn confirm_close(lang: Lang, case_number: u64, outcome: Outcome, now: Timest
     with_quick_reply(text(lang, body), items)
 }
 
+/// A newcomer to the staff room, with the button that approves them as staff (a
+/// buttons message: it stays in the chat) and its typed twin in the text.
+pub fn approve_staff(lang: Lang, user: &UserId, name: &str) -> Value {
+    let joined = Text::StaffJoinedPending { name: name.to_owned() }.render(lang);
+    let prompt = Text::StaffApprovePrompt { name: name.to_owned() }.render(lang);
+    let label = Text::StaffApproveLabel.render(lang);
+    let body = format!("{joined}\n{prompt}");
+    json!({
+        "type": "template",
+        "altText": body,
+        "template": { "type": "buttons", "text": crate::line::texts::cut(&body, 160), "actions": [{ "type": "postback", "label": label, "data": Postback::ApproveStaff(user.clone()).encode(), "displayText": label }] }
+    })
+}
+
 /// An alert to a contact, with 「無事を確認しました」 for when they have checked: in a
 /// buttons message, which keeps its button in the chat (a quick reply goes with the
 /// next message, and LINE for PC shows none), saying what to type instead. One push

@@ -49,6 +49,8 @@ pub enum Postback {
     TakeCase(CaseNumber),
     /// Staff: a call record.
     RecordCall(CaseNumber, CallKind),
+    /// Staff: approve a person in the staff room as staff.
+    ApproveStaff(UserId),
     /// Staff: 「終了」, which asks how the case ended.
     AskOutcome(CaseNumber),
     CloseCase(CaseNumber, Outcome),
@@ -171,6 +173,7 @@ impl Postback {
             Self::AskPhone(c) => format!("contacts:phone:{c}"),
             Self::SavePhone { contact, phone } => format!("contacts:phone:save:{contact}:{phone}"),
             Self::ClearPhone(c) => format!("contacts:phone:clear:{c}"),
+            Self::ApproveStaff(u) => format!("staff:approve:{u}"),
             Self::CancelPhone => "contacts:phone-cancel".into(),
             Self::AgeBand(None) => "profile:age:skip".into(),
             Self::AgeBand(Some(band)) => format!("profile:age:{}", band.as_str()),
@@ -215,6 +218,7 @@ impl Postback {
             ("own", "keep") => Some(Self::OwnChecks { keep: true }),
             ("own", "stop") => Some(Self::OwnChecks { keep: false }),
             ("case", rest) => parse_case(rest),
+            ("staff", rest) => UserId::new(rest.strip_prefix("approve:")?).ok().map(Self::ApproveStaff),
             ("settings", "") => Some(Self::Settings),
             ("lang", "ja") => Some(Self::Language(Lang::Ja)),
             ("lang", "en") => Some(Self::Language(Lang::En)),
@@ -407,6 +411,7 @@ mod tests {
             },
             Postback::ClearPhone(user),
             Postback::CancelPhone,
+            Postback::ApproveStaff(UserId::new("U2b000000000000000000000000000002").unwrap()),
             Postback::AgeBand(None),
             Postback::Gender(None),
         ];
@@ -467,13 +472,14 @@ mod tests {
             Postback::SavePhone { .. } => "SavePhone",
             Postback::ClearPhone(_) => "ClearPhone",
             Postback::CancelPhone => "CancelPhone",
+            Postback::ApproveStaff(_) => "ApproveStaff",
             Postback::AgeBand(_) => "AgeBand",
             Postback::Gender(_) => "Gender",
         }
     }
 
     /// Every variant named in `variant`.
-    const VARIANTS: usize = 30;
+    const VARIANTS: usize = 31;
 
     #[test]
     fn the_round_trip_covers_every_variant() {

@@ -213,6 +213,15 @@ pub enum StaffAction {
     ResumeChecks(u64),
     /// 「スタッフルーム移動」: a one-time code that moves the staff room to another chat.
     MoveRoom,
+    /// The approve button under a newcomer, or 「スタッフ承認 佐々木」.
+    Approve(Approvee),
+}
+
+/// Whom staff approve: the button names them by id, the typed form by display name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Approvee {
+    User(UserId),
+    Name(String),
 }
 
 /// What an event asks of the service.
@@ -297,6 +306,8 @@ pub enum Intent {
     },
     RegisterStaffRoom {
         chat: ChatId,
+        /// Who sent it (LINE names the sender of a group message): the first staff.
+        user: Option<UserId>,
         code: String,
     },
     JoinedChat {
@@ -479,6 +490,7 @@ impl Event {
                 if let Some(code) = text.strip_prefix(STAFF_REGISTRATION) {
                     return Intent::RegisterStaffRoom {
                         chat: group_id.clone(),
+                        user: user_id.clone(),
                         code: code.trim().to_owned(),
                     };
                 }
@@ -555,6 +567,7 @@ fn button_intent(user: UserId, button: Postback, now: Option<jiff::Timestamp>) -
         | Postback::RecordCall(..)
         | Postback::AskOutcome(_)
         | Postback::CloseCase(..)
+        | Postback::ApproveStaff(_)
         | Postback::ConfirmClose(..) => Intent::InvalidButton { user },
         // Every other button is a setting.
         setting => Intent::Setting {
@@ -575,6 +588,7 @@ fn staff_button(button: Postback, now: Option<jiff::Timestamp>) -> Option<StaffA
             outcome,
             confirmed: !outcome.needs_confirmation(),
         }),
+        Postback::ApproveStaff(user) => Some(StaffAction::Approve(Approvee::User(user))),
         // An old confirmation asks again.
         Postback::ConfirmClose(n, outcome, asked) => Some(StaffAction::Close {
             case: n,
@@ -647,6 +661,7 @@ pub fn typed_command(action: &StaffAction) -> Option<String> {
         | StaffAction::Report(_)
         | StaffAction::OnDuty
         | StaffAction::MoveRoom
+        | StaffAction::Approve(_)
         | StaffAction::ResumeChecks(_) => return None,
     })
 }
@@ -699,6 +714,11 @@ fn parse_staff_command(text: &str) -> Option<StaffAction> {
     if let Some(rest) = text.strip_prefix("月次レポート") {
         let month = rest.trim();
         return Some(StaffAction::Report((!month.is_empty()).then(|| month.to_owned())));
+    }
+    if let Some(name) = text.strip_prefix("スタッフ承認") {
+        let name = name.trim();
+        let name = name.strip_suffix("さん").unwrap_or(name).trim();
+        return (!name.is_empty()).then(|| StaffAction::Approve(Approvee::Name(name.to_owned())));
     }
     match text {
         "当番" => Some(StaffAction::OnDuty),
@@ -848,6 +868,7 @@ mod tests {
             staff.intent(),
             Intent::RegisterStaffRoom {
                 chat: ChatId::new(G).unwrap(),
+                user: Some(UserId::new(U).unwrap()),
                 code: "abc123".into()
             }
         );

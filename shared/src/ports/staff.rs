@@ -15,6 +15,8 @@ pub trait StaffRooms: Send + Sync {
     async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;
     async fn remove_staff(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;
     async fn staff(&self, op: &OperatorId, user: &UserId) -> Result<Option<Staff>, StoreError>;
+    /// Everyone enrolled as staff (a staff room's people: tens, not thousands).
+    async fn staff_list(&self, op: &OperatorId) -> Result<Vec<Staff>, StoreError>;
     async fn set_on_duty(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;
     async fn on_duty(&self, op: &OperatorId) -> Result<Option<Staff>, StoreError>;
     /// Keeps a registration code (by its digest) valid until `until`.

@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sim.add_user(id, name.split(' ').next().unwrap_or(name));
         timeline.name(id, name);
     }
-    sim.add_group(STAFF_ROOM, "見守りスタッフ", &[TANAKA, ITO]);
+    sim.add_group(STAFF_ROOM, "見守りスタッフ", &[TANAKA]);
     timeline.name(STAFF_ROOM, "staff room");
 
     println!("mimamori local demo: one week in virtual time (moto server + LINE simulator + scheduler driver)");
@@ -171,6 +171,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     stack
         .webhook(&[sim.group_text(STAFF_ROOM, TANAKA, "スタッフ登録 local-staff-code")])
         .await;
+    print_new(&mut timeline, &stack);
+    println!("{}", timeline.action(stack.now(), ITO, "joins the staff group"));
+    stack.webhook(&[sim.member_joined(STAFF_ROOM, &[ITO])]).await;
+    print_new(&mut timeline, &stack);
+    println!(
+        "{}",
+        timeline.action(stack.now(), TANAKA, "taps 承認する under 伊藤's arrival")
+    );
+    let approve = Postback::ApproveStaff(mimamori::ids::UserId::new(ITO)?).encode();
+    stack.webhook(&[sim.group_postback(STAFF_ROOM, TANAKA, &approve)]).await;
     print_new(&mut timeline, &stack);
 
     let reminder_text = Text::Reminder.render(Lang::Ja);

@@ -135,6 +135,9 @@ pub const INVITE: &str = "INVITE";
 pub const EVENT: &str = "EVENT";
 pub const STAFF_ROOM: &str = "STAFF_ROOM";
 pub const ON_DUTY: &str = "ON_DUTY";
+/// The prefix of every `staff` key (and of nothing else in the operator's partition:
+/// the staff room's own records are `STAFF_ROOM`, `STAFF_CODE…`, `WRONG_STAFF_CODE…`).
+pub const STAFF_PREFIX: &str = "STAFF#";
 pub const CASE_COUNTER: &str = "COUNTER#case";
 pub const CHECKS: &str = "CHECK#";
 pub const HISTORY: &str = "HISTORY#";

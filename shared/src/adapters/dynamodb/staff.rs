@@ -101,6 +101,14 @@ impl StaffRooms for DynamoStore {
             .transpose()
     }
 
+    async fn staff_list(&self, op: &OperatorId) -> Result<Vec<Staff>, StoreError> {
+        self.query_prefix(keys::operator(op), keys::STAFF_PREFIX)
+            .await?
+            .into_iter()
+            .map(|i| read("staff", i))
+            .collect()
+    }
+
     async fn issue_staff_code(&self, op: &OperatorId, digest: &str, until: Timestamp) -> Result<(), StoreError> {
         self.client
             .put_item()

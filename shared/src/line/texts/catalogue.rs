@@ -299,6 +299,26 @@ pub fn catalogue() -> Vec<(Lang, String)> {
         },
         Text::SafeThanks,
         Text::OnDutySet { name: "田中".into() },
+        Text::StaffJoinedPending {
+            name: "佐々木".into()
+        },
+        Text::StaffApprovePrompt {
+            name: "佐々木".into()
+        },
+        Text::StaffApproveLabel,
+        Text::StaffApproved {
+            name: "佐々木".into(),
+            by: "田中".into(),
+        },
+        Text::StaffNotApproved {
+            name: "佐々木".into()
+        },
+        Text::StaffApproveUnknown {
+            name: "佐々木".into()
+        },
+        Text::StaffApproveAmbiguous {
+            name: "佐々木".into()
+        },
         Text::StaffJoined { name: "田中".into() },
         Text::AskAgeBand,
         Text::AgeBandLabel(AgeBand::Under60),
@@ -454,6 +474,7 @@ mod tests {
             Text::ConsentYesLabel,
             Text::ConsentNoLabel,
             Text::LaterLabel,
+            Text::StaffApproveLabel,
             Text::CadenceDay,
             Text::CadenceDays { n: 3 },
             Text::CadenceWeek,

@@ -333,6 +333,30 @@ pub enum Text {
     OnDutySet {
         name: String,
     },
+    /// Someone came into the staff room: staff once an approved one approves them.
+    StaffJoinedPending {
+        name: String,
+    },
+    /// The buttons message under it.
+    StaffApprovePrompt {
+        name: String,
+    },
+    StaffApproveLabel,
+    StaffApproved {
+        name: String,
+        by: String,
+    },
+    /// A staff action by someone not approved yet.
+    StaffNotApproved {
+        name: String,
+    },
+    /// 「スタッフ承認 名前」 naming nobody waiting for approval, or several people.
+    StaffApproveUnknown {
+        name: String,
+    },
+    StaffApproveAmbiguous {
+        name: String,
+    },
     StaffJoined {
         name: String,
     },
