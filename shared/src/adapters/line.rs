@@ -92,7 +92,15 @@ impl LineClient {
                     if status.is_success() || status == StatusCode::CONFLICT || status == StatusCode::NOT_FOUND {
                         return Ok(resp);
                     }
-                    classify(status, resp.text().await.unwrap_or_default())
+                    // LINE asks for the request id and its message with any report of an
+                    // error (a 429 above all); the message names no one, and ids are cut.
+                    let body = resp.text().await.unwrap_or_default();
+                    let message = serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+                        .map(|m| crate::pseudonym::redact_ids(&m).chars().take(200).collect::<String>());
+                    tracing::warn!(endpoint, status = status.as_u16(), request_id, line_message = message, "line_refused");
+                    classify(status, body)
                 }
                 Err(e) if e.is_timeout() => LineError::Timeout,
                 // The URL of a profile call holds the LINE id.
