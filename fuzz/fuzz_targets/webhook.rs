@@ -40,7 +40,10 @@ fuzz_target!(|input: &[u8]| {
     // The same bytes as a button's data, with and without a picker's answer.
     if let Ok(text) = std::str::from_utf8(body) {
         let _ = Postback::parse(text, &HashMap::new());
-        let params = HashMap::from([("time".to_owned(), text.to_owned()), ("date".to_owned(), text.to_owned())]);
+        let params = HashMap::from([
+            ("time".to_owned(), text.to_owned()),
+            ("date".to_owned(), text.to_owned()),
+        ]);
         if let Some(button) = Postback::parse(text, &params) {
             // What is read back is what was written.
             let again = Postback::parse(&button.encode(), &params);
