@@ -99,7 +99,13 @@ impl LineClient {
                         .ok()
                         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
                         .map(|m| crate::pseudonym::redact_ids(&m).chars().take(200).collect::<String>());
-                    tracing::warn!(endpoint, status = status.as_u16(), request_id, line_message = message, "line_refused");
+                    tracing::warn!(
+                        endpoint,
+                        status = status.as_u16(),
+                        request_id,
+                        line_message = message,
+                        "line_refused"
+                    );
                     classify(status, body)
                 }
                 Err(e) if e.is_timeout() => LineError::Timeout,
