@@ -370,3 +370,108 @@ async fn every_record_of_a_member_expires_or_lives_only_as_long_as_the_membershi
         assert!(kinds.contains(kind), "{kind} in {kinds:?}");
     }
 }
+
+/// Everything the deployment keeps, as text: every item of the table, every schedule
+/// (its name and input), every message waiting in a queue.
+async fn everything_stored(s: &LocalStack) -> Vec<String> {
+    let mut stored = Vec::new();
+    let dynamo = aws_sdk_dynamodb::Client::new(&s.aws);
+    let items: Vec<_> = dynamo
+        .scan()
+        .table_name(&s.resources.table)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    stored.extend(items.iter().map(|i| format!("item {i:?}")));
+    for schedule in s.schedules().await.unwrap() {
+        stored.push(format!("schedule {} {}", schedule.name, schedule.input));
+    }
+    let sqs = aws_sdk_sqs::Client::new(&s.aws);
+    let queues = s.resources.queue_urls.values().chain([&s.resources.staff_inbox_url]);
+    for url in queues {
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap();
+        for m in out.messages.unwrap_or_default() {
+            stored.push(format!("message in {url}: {}", m.body.unwrap_or_default()));
+        }
+    }
+    stored
+}
+
+#[tokio::test]
+async fn erasing_someone_who_was_a_contact_and_staff_leaves_nothing_of_them_anywhere() {
+    use mimamori::case::{CallKind, Outcome};
+    let mut s = stack().await;
+    // 田中 runs the staff room, is a member, and is 花子's contact with a phone number.
+    staff_room(&mut s).await;
+    join(&mut s, HANAKO, "佐藤花子").await;
+    join(&mut s, STAFF_A, "田中一郎").await;
+    let code = request_code(&mut s, HANAKO).await;
+    assert_eq!(say(&mut s, STAFF_A, &format!("招待コード {code}")).await, 200);
+    assert_eq!(contacts(&s, HANAKO).await.len(), 1);
+    let phone = "090-1234-5678";
+    let save = Postback::SavePhone {
+        contact: uid(STAFF_A),
+        phone: phone.into(),
+    };
+    assert!(tap(&mut s, HANAKO, &save.encode()).await.contains("登録しました"));
+
+    // 花子 does not answer: 田中 is alerted as her contact, listed with the number in the
+    // staff alert, takes the case, records a call and a note, and closes it.
+    s.advance_to(t("2026-12-01T03:01:00Z")).await.unwrap();
+    let case = check_at(&s, HANAKO, t("2026-11-30T00:00:00Z"))
+        .await
+        .unwrap()
+        .case_number
+        .expect("a case");
+    assert!(pushes(&s, STAFF_A).iter().any(|p| text_of(p).contains("佐藤花子")));
+    staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    staff_tap(
+        &mut s,
+        STAFF_A,
+        &Postback::RecordCall(case, CallKind::NoAnswer).encode(),
+    )
+    .await;
+    staff_send(&mut s, STAFF_A, &format!("メモ #{case} 田中が訪問、お元気でした")).await;
+    staff_tap(&mut s, STAFF_A, &Postback::CloseCase(case, Outcome::Safe).encode()).await;
+    let before = everything_stored(&s).await;
+    assert!(
+        before
+            .iter()
+            .any(|r| r.contains(phone) && !r.contains(&keys::person(&operator(&s), STAFF_A)))
+    );
+    assert!(before.iter().any(|r| r.contains("田中") && r.contains("#CASE#")));
+
+    say(&mut s, STAFF_A, "退会").await;
+    let now = s.now();
+    let leave = Postback::Leave {
+        confirmed: true,
+        asked: now,
+    };
+    assert!(tap(&mut s, STAFF_A, &leave.encode()).await.contains("消去しました"));
+
+    let left: Vec<String> = everything_stored(&s)
+        .await
+        .into_iter()
+        .filter(|r| r.contains(STAFF_A) || r.contains("田中") || r.contains(phone))
+        .collect();
+    assert!(left.is_empty(), "{left:#?}");
+    // What stays is still whole: 花子's history and the case's read, her checks go on.
+    assert!(!history(&s, HANAKO).await.is_empty());
+    assert!(!case_history(&s, case).await.is_empty());
+    assert!(contacts(&s, HANAKO).await.is_empty());
+    assert!(has_check_schedule(&s, HANAKO).await);
+    let view = text_of(&staff_send(&mut s, STAFF_B, &format!("案件 #{case}")).await);
+    assert!(!view.contains("田中") && view.contains("（退会者）"), "{view}");
+}

@@ -336,3 +336,135 @@ async fn a_reminder_whose_invocation_died_before_its_fact_still_counts_as_remind
         (0, 1)
     );
 }
+
+/// Every fact and roll-up in the table, as text.
+async fn stored_facts(s: &LocalStack) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use mimamori::adapters::dynamodb::keys;
+    let client = aws_sdk_dynamodb::Client::new(&s.aws);
+    let op = operator(s);
+    let mut dump = String::new();
+    for pk in keys::report_all(&op).into_iter().chain([keys::roll_ups(&op)]) {
+        let out = client
+            .query()
+            .table_name(&s.resources.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .send()
+            .await
+            .unwrap();
+        dump.push_str(&format!("{:?}\n", out.items.unwrap_or_default()));
+    }
+    dump
+}
+
+#[tokio::test]
+async fn re_keying_an_upgraded_deployment_leaves_no_fact_a_line_id_or_a_log_line_can_find() {
+    use mimamori::report::{Fact, Tally};
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "佐藤花子").await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    let (op, facts) = (operator(&s), s.functions.webhook.facts.clone());
+    // 清 joined before report tokens existed: his record has none, and the facts of that
+    // version named him by a hash of his LINE id, at the second.
+    let client = aws_sdk_dynamodb::Client::new(&s.aws);
+    client
+        .update_item()
+        .table_name(&s.resources.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("{op}#USER#{KIYOSHI}")),
+        )
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("MEMBER".into()))
+        .update_expression("REMOVE report_token")
+        .send()
+        .await
+        .unwrap();
+    let legacy = mimamori::member::pseudonym(&op, &member(&s, KIYOSHI).await.unwrap());
+    assert_eq!(legacy.len(), 16);
+    let exact = t("2026-11-28T01:23:45Z");
+    let old = [
+        Fact::Joined {
+            who: legacy.clone(),
+            at: exact,
+            age_band: Some(AgeBand::Eighties),
+            gender: None,
+        },
+        Fact::Check {
+            who: legacy.clone(),
+            check: exact.as_second(),
+            sent: true,
+            answered_ahead: false,
+            reminded: false,
+            escalated: false,
+            answered: true,
+        },
+        Fact::Call {
+            case: 1000,
+            who: legacy.clone(),
+            kind: CallKind::NoAnswer,
+            at: exact,
+            event: "event-of-a-press".into(),
+        },
+    ];
+    for fact in &old {
+        facts.record_fact(&op, "2026-11", fact).await.unwrap();
+    }
+    let october = Tally {
+        calls: 1,
+        phoned: [legacy.clone()].into(),
+        ..Tally::default()
+    };
+    facts.keep_roll_up(&op, "2026-10", &october).await.unwrap();
+    let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+    let report = |s: &LocalStack| {
+        let facts = s.functions.webhook.facts.clone();
+        let (op, tokyo, now) = (operator(s), tokyo.clone(), s.now());
+        async move {
+            let months = mimamori::app::report::months(facts.as_ref(), &op, now, &tokyo)
+                .await
+                .unwrap();
+            mimamori::report::periods_of(&months, None)
+        }
+    };
+    let before = report(&s).await;
+    assert!(stored_facts(&s).await.contains(&legacy));
+
+    let mut n = 0;
+    let token = || {
+        n += 1;
+        format!("{n:032x}")
+    };
+    let members = s.functions.webhook.members.clone();
+    let done = mimamori::app::report::rekey(members.as_ref(), facts.as_ref(), &op, "salt", token, s.now(), &tokyo)
+        .await
+        .unwrap();
+    assert_eq!((done.members, done.facts, done.roll_ups), (1, 3, 1));
+    assert_eq!(
+        member(&s, KIYOSHI).await.unwrap().report_token.as_deref(),
+        Some(format!("{:032x}", 1).as_str())
+    );
+    assert!(member(&s, HANAKO).await.unwrap().report_token.is_some(), "kept");
+    let dump = stored_facts(&s).await;
+    for trace in [
+        legacy.as_str(),
+        "01:23:45",
+        &exact.as_second().to_string(),
+        "event-of-a-press",
+    ] {
+        assert!(!dump.contains(trace), "{trace} in {dump}");
+    }
+    assert_eq!(report(&s).await, before, "every figure as before");
+    let again = mimamori::app::report::rekey(
+        members.as_ref(),
+        facts.as_ref(),
+        &op,
+        "another salt",
+        || "unused".into(),
+        s.now(),
+        &tokyo,
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, Default::default(), "a second run changes nothing");
+}

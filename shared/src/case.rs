@@ -229,6 +229,25 @@ pub enum CaseEvent {
     },
 }
 
+impl CaseEvent {
+    /// The people the event names besides the case's member (contacts alerted, staff or
+    /// a contact who acted): erasing one of them must find the case.
+    pub fn people(&self) -> Vec<UserId> {
+        match self {
+            Self::Alerted { contacts, .. } => contacts.clone(),
+            Self::Escalated { to, .. } => to.iter().filter_map(|t| UserId::new(t.as_str()).ok()).collect(),
+            Self::Taken { by }
+            | Self::TakerReminded { by }
+            | Self::Released { by, .. }
+            | Self::Call { by, .. }
+            | Self::Note { by, .. }
+            | Self::ChecksResumed { by } => vec![by.id.clone()],
+            Self::Closed { by, .. } => by.iter().map(|a| a.id.clone()).collect(),
+            Self::Opened { .. } | Self::Reannounced { .. } | Self::StaffPaged { .. } => Vec::new(),
+        }
+    }
+}
+
 /// A change of who has a case, with the time it is next looked at (`next`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TakerChange {

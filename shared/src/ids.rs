@@ -39,6 +39,9 @@ impl OperatorId {
     }
 }
 
+/// The id erased people are replaced by in other people's records.
+pub const ERASED_USER: &str = "U00000000000000000000000000000000";
+
 /// A LINE user, as LINE identifies them to this channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(try_from = "String", into = "String")]
@@ -55,6 +58,14 @@ impl UserId {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+    /// What a record that named someone who was erased names instead: no LINE user has
+    /// it (LINE's ids are random), so nothing is ever sent to it.
+    pub fn erased() -> Self {
+        Self(ERASED_USER.to_owned())
+    }
+    pub fn is_erased(&self) -> bool {
+        self.0 == ERASED_USER
     }
     /// A short, non-identifying handle staff can read aloud (the last four hex digits).
     pub fn short(&self) -> &str {

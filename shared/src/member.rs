@@ -273,6 +273,33 @@ pub enum HistoryEvent {
     ChecksResumed,
 }
 
+impl HistoryEvent {
+    /// The other person the entry names (a contact, the staff member who took a case):
+    /// erasing them must find the entry.
+    pub fn person(&self) -> Option<&UserId> {
+        match self {
+            Self::ContactLinked { contact }
+            | Self::ContactRemoved { contact }
+            | Self::ContactPhoneSet { contact }
+            | Self::ContactPhoneCleared { contact } => Some(contact),
+            Self::CaseTaken { by, .. } => Some(by),
+            Self::Joined
+            | Self::Reactivated
+            | Self::Blocked
+            | Self::BecameContactOnly
+            | Self::CheckReminded { .. }
+            | Self::CheckOverdue { .. }
+            | Self::AcknowledgedAfterEscalation { .. }
+            | Self::ScheduleChanged { .. }
+            | Self::Paused { .. }
+            | Self::Resumed
+            | Self::CaseClosed { .. }
+            | Self::ChecksStopped
+            | Self::ChecksResumed => None,
+        }
+    }
+}
+
 /// One change to a member record, with the condition it is made under; the store makes
 /// it (with its history entry, if any) in one write.
 #[derive(Clone, Debug, PartialEq)]
@@ -303,6 +330,9 @@ pub enum MemberChange {
         gender: Option<Gender>,
     },
     Lang(Lang),
+    /// A report token for a member who joined before tokens existed (only if they still
+    /// have none).
+    ReportToken(String),
 }
 
 /// The longest pause a member can choose.

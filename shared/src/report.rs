@@ -2,9 +2,12 @@
 //! facts recorded as things happen (a member joined or left, a check was sent,
 //! answered, escalated, a case was opened, a call was made, a case ended).
 //!
-//! Facts carry no names and no LINE ids: a member appears only as a pseudonym (the
-//! random report token on their own record), which is enough to count distinct people
-//! phoned.
+//! Facts carry no names and no LINE ids, and no second-exact times: a member appears
+//! only as values blinded with the random report token on their own record (`blind`),
+//! never as the token itself, and a time only as its day (`day_of`). Without the token,
+//! which goes with the member's record when they leave, a fact can be tied neither to a
+//! person, nor to their other facts (except that the calls about one member share a
+//! value, to count the people phoned), nor to a log line.
 //! Each fact has a key of its own, so recording it twice (a retry) counts it once.
 
 use crate::case::{CallKind, Outcome};
@@ -13,6 +16,27 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// How long (hex digits) a blinded value is: unlike a report token (32) and the hash of a
+/// LINE id that versions before tokens wrote (16), so `rekeyed` knows what it has done.
+pub const BLINDED_LEN: usize = 24;
+
+/// `what` blinded with `secret` (a member's report token): the same inputs give the same
+/// value; without the secret it can be neither recomputed (from a LINE id, a time, an
+/// event id) nor linked to the member's other values.
+pub fn blind(secret: &str, what: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("{secret}/{what}").as_bytes())
+        .iter()
+        .take(BLINDED_LEN / 2)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The start of `at`'s day (UTC): what a fact keeps of a time.
+pub fn day_of(at: Timestamp) -> Timestamp {
+    Timestamp::from_second(at.as_second().div_euclid(86_400) * 86_400).unwrap_or(at)
+}
 
 /// The month (operator time) a fact belongs to, as `yyyy-mm`.
 pub fn month_of(at: Timestamp, tz: &TimeZone) -> String {
@@ -108,6 +132,114 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// A member with the report token `token` joined at `at`, giving these demographics
+    /// (the same joining counted again, with demographics given later, is one fact).
+    pub fn joined(token: &str, at: Timestamp, age_band: Option<AgeBand>, gender: Option<Gender>) -> Self {
+        Self::Joined {
+            who: blind(token, &format!("joined/{}", at.as_second())),
+            at: day_of(at),
+            age_band,
+            gender,
+        }
+    }
+
+    /// A member left (or their checks ended for good) at `at`.
+    pub fn left(token: &str, at: Timestamp, age_band: Option<AgeBand>, gender: Option<Gender>) -> Self {
+        Self::Left {
+            who: blind(token, &format!("left/{}", at.as_second())),
+            at: day_of(at),
+            age_band,
+            gender,
+        }
+    }
+
+    /// The member's check scheduled at `check` went through `flag`.
+    pub fn check(token: &str, check: Timestamp, flag: CheckFlag) -> Self {
+        Self::Check {
+            who: blind(token, &format!("check/{}", check.as_second())),
+            check: day_of(check).as_second(),
+            sent: flag == CheckFlag::Sent,
+            answered_ahead: flag == CheckFlag::AnsweredAhead,
+            reminded: flag == CheckFlag::Reminded,
+            escalated: flag == CheckFlag::Escalated,
+            answered: flag == CheckFlag::Answered,
+        }
+    }
+
+    /// Staff recorded a call of `kind` about case `case` of the member, with the button
+    /// press of webhook event `event` (one fact per press).
+    pub fn call(token: &str, case: u64, kind: CallKind, at: Timestamp, event: &str) -> Self {
+        Self::Call {
+            case,
+            who: phoned(token),
+            kind,
+            at: day_of(at),
+            event: blind(token, event),
+        }
+    }
+
+    /// The fact as versions before blinding wrote it, blinded with `salt` (random, drawn
+    /// once for the run and then forgotten) and cut to the day; `None` when it is
+    /// blinded already or names nobody. A fact rewritten twice is rewritten once.
+    pub fn rekeyed(&self, salt: &str) -> Option<Self> {
+        let fresh = |who: &str| who.len() == BLINDED_LEN;
+        Some(match self {
+            Self::Joined {
+                who,
+                at,
+                age_band,
+                gender,
+            } if !fresh(who) => Self::Joined {
+                who: blind(salt, &format!("joined/{who}/{}", at.as_second())),
+                at: day_of(*at),
+                age_band: *age_band,
+                gender: *gender,
+            },
+            Self::Left {
+                who,
+                at,
+                age_band,
+                gender,
+            } if !fresh(who) => Self::Left {
+                who: blind(salt, &format!("left/{who}/{}", at.as_second())),
+                at: day_of(*at),
+                age_band: *age_band,
+                gender: *gender,
+            },
+            Self::Check {
+                who,
+                check,
+                sent,
+                answered_ahead,
+                reminded,
+                escalated,
+                answered,
+            } if !fresh(who) => Self::Check {
+                who: blind(salt, &format!("check/{who}/{check}")),
+                check: check.div_euclid(86_400) * 86_400,
+                sent: *sent,
+                answered_ahead: *answered_ahead,
+                reminded: *reminded,
+                escalated: *escalated,
+                answered: *answered,
+            },
+            Self::Call {
+                case,
+                who,
+                kind,
+                at,
+                event,
+            } if !fresh(who) => Self::Call {
+                case: *case,
+                who: rekeyed_phoned(salt, who),
+                kind: *kind,
+                at: day_of(*at),
+                event: blind(salt, event),
+            },
+            _ => return None,
+        })
+    }
+
     /// The fact's key within its month: the same fact always has the same key.
     pub fn key(&self) -> String {
         match self {
@@ -119,6 +251,16 @@ impl Fact {
             Self::CaseClosed { case, .. } => format!("closed#{case}"),
         }
     }
+}
+
+/// The value that stands for a member in the calls about them.
+fn phoned(token: &str) -> String {
+    blind(token, "phoned")
+}
+
+/// `phoned` for a member as versions before blinding named them.
+fn rekeyed_phoned(salt: &str, who: &str) -> String {
+    blind(salt, &format!("phoned/{who}"))
 }
 
 /// A fact with the month it belongs to.
@@ -235,6 +377,27 @@ impl Tally {
             }
             Fact::CaseClosed { outcome, .. } => *self.outcomes.entry(outcome.as_str().to_owned()).or_default() += 1,
         }
+    }
+
+    /// The roll-up as versions before blinding kept it (the report tokens of the members
+    /// phoned), blinded with `salt` as `Fact::rekeyed` blinds their calls; `None` when it
+    /// holds nothing to blind.
+    pub fn rekeyed(&self, salt: &str) -> Option<Tally> {
+        if self.phoned.iter().all(|who| who.len() == BLINDED_LEN) {
+            return None;
+        }
+        let phoned = self
+            .phoned
+            .iter()
+            .map(|who| {
+                if who.len() == BLINDED_LEN {
+                    who.clone()
+                } else {
+                    rekeyed_phoned(salt, who)
+                }
+            })
+            .collect();
+        Some(Tally { phoned, ..self.clone() })
     }
 
     /// Adds another period's tally to this one.
@@ -450,6 +613,87 @@ mod tests {
             escalated,
             answered,
         }
+    }
+
+    #[test]
+    fn facts_keep_neither_the_token_nor_the_second_and_recording_one_again_is_the_same_fact() {
+        let token = "0123456789abcdef0123456789abcdef";
+        let at: Timestamp = "2026-11-03T01:23:45Z".parse().unwrap();
+        let day: Timestamp = "2026-11-03T00:00:00Z".parse().unwrap();
+        let facts = [
+            Fact::joined(token, at, Some(AgeBand::Eighties), None),
+            Fact::left(token, at, None, None),
+            Fact::check(token, at, CheckFlag::Sent),
+            Fact::call(token, 1000, CallKind::NoAnswer, at, "01HEVENT"),
+        ];
+        for fact in &facts {
+            let json = serde_json::to_string(fact).unwrap();
+            assert!(!json.contains(token) && !json.contains("01HEVENT"), "{json}");
+            assert!(
+                !json.contains("01:23:45") && !json.contains(&at.as_second().to_string()),
+                "{json}"
+            );
+        }
+        assert!(matches!(&facts[0], Fact::Joined { at, .. } if *at == day));
+        assert!(matches!(&facts[2], Fact::Check { check, .. } if *check == day.as_second()));
+        // Demographics given later, a flag set later: the same fact, under the same key.
+        assert_eq!(facts[0].key(), Fact::joined(token, at, None, None).key());
+        assert_eq!(facts[2].key(), Fact::check(token, at, CheckFlag::Answered).key());
+        // Two checks on one day, two joinings: two facts.
+        let later = at + jiff::SignedDuration::from_hours(9);
+        assert_ne!(facts[2].key(), Fact::check(token, later, CheckFlag::Sent).key());
+        assert_ne!(facts[0].key(), Fact::joined(token, later, None, None).key());
+        // The calls about one member share who they were about, for the people phoned.
+        let again = Fact::call(token, 1001, CallKind::ReachedMember, later, "01HOTHER");
+        assert!(matches!((&facts[3], &again), (Fact::Call { who: a, .. }, Fact::Call { who: b, .. }) if a == b));
+        assert!(facts.iter().all(|f| f.rekeyed("salt").is_none()), "blinded already");
+    }
+
+    #[test]
+    fn re_keying_what_older_versions_wrote_keeps_every_figure_and_no_legacy_value() {
+        let t: Timestamp = "2026-11-03T01:23:45Z".parse().unwrap();
+        let legacy = "a1b2c3d4e5f60718"; // sha256(op/LINE id), as versions before tokens wrote
+        let token = "0123456789abcdef0123456789abcdef";
+        let call = |who: &str, event: &str| Fact::Call {
+            case: 1000,
+            who: who.into(),
+            kind: CallKind::NoAnswer,
+            at: t,
+            event: event.into(),
+        };
+        let old = vec![
+            r(
+                "2026-11",
+                Fact::Joined {
+                    who: legacy.into(),
+                    at: t,
+                    age_band: Some(AgeBand::Seventies),
+                    gender: Some(Gender::Female),
+                },
+            ),
+            r("2026-11", check(legacy, t.as_second(), true, true, false, true)),
+            r("2026-11", check(token, t.as_second(), true, false, true, false)),
+            r("2026-11", call(legacy, "event-1")),
+            r("2026-11", call(legacy, "event-2")),
+            r("2026-11", call(token, "event-3")),
+            r("2026-11", Fact::CaseOpened { case: 1000 }),
+        ];
+        let new: Vec<Recorded> = old
+            .iter()
+            .map(|rec| r(&rec.month, rec.fact.rekeyed("salt").unwrap_or_else(|| rec.fact.clone())))
+            .collect();
+        assert_eq!(figures(&old, None), figures(&new, None));
+        let dump = format!("{new:?}");
+        assert!(
+            !dump.contains(legacy) && !dump.contains(token) && !dump.contains("event-"),
+            "{dump}"
+        );
+        assert!(new.iter().all(|rec| rec.fact.rekeyed("other salt").is_none()));
+        let months = tallies(&old);
+        let rolled = months["2026-11"].rekeyed("salt").unwrap();
+        assert_eq!(rolled.phoned.len(), 2);
+        assert!(rolled.phoned.iter().all(|who| who.len() == BLINDED_LEN));
+        assert_eq!(rolled.rekeyed("salt"), None);
     }
 
     #[test]

@@ -208,13 +208,8 @@ async fn record_call(
         .record_case_event(op, number, origin.at, &event, Some(origin.event_id))
         .await?;
     if let Some(member) = app.members.member(op, &case.member).await? {
-        let fact = Fact::Call {
-            case: number,
-            who: crate::member::pseudonym(op, &member),
-            kind,
-            at: origin.at,
-            event: origin.event_id.to_owned(),
-        };
+        let token = crate::member::pseudonym(op, &member);
+        let fact = Fact::call(&token, number, kind, origin.at, origin.event_id);
         app.record_fact(origin.at, &fact).await?;
     }
     let recorded = Text::CallRecorded {

@@ -1,7 +1,7 @@
 //! Leaving (退会): everything personal about a person is erased in one invocation —
 //! their member record, checks, pushes, history, contact links on both sides,
-//! invitation codes and, last, their schedule — after the people linked to them are
-//! told. Only an anonymous fact is kept for the monthly report. Also run when a
+//! invitation codes, their traces in other people's records (`ports::Erasure`) and,
+//! last, their schedule — after the people linked to them are told. Only an anonymous fact is kept for the monthly report. Also run when a
 //! blocked member's grace period ends.
 
 use super::deliver::notify_best_effort;

@@ -255,23 +255,15 @@ impl App {
         member: &crate::member::Member,
         at: jiff::Timestamp,
     ) -> Result<(), AppError> {
-        let fact = crate::report::Fact::Joined {
-            who: crate::member::pseudonym(&self.operator.id, member),
-            at,
-            age_band: member.age_band,
-            gender: member.gender,
-        };
+        let token = crate::member::pseudonym(&self.operator.id, member);
+        let fact = crate::report::Fact::joined(&token, at, member.age_band, member.gender);
         self.record_fact(at, &fact).await
     }
 
     /// Counts `member` out of the report at `at` (left, erased, or checks ended).
     pub(crate) async fn count_left(&self, member: &crate::member::Member, at: jiff::Timestamp) -> Result<(), AppError> {
-        let fact = crate::report::Fact::Left {
-            who: crate::member::pseudonym(&self.operator.id, member),
-            at,
-            age_band: member.age_band,
-            gender: member.gender,
-        };
+        let token = crate::member::pseudonym(&self.operator.id, member);
+        let fact = crate::report::Fact::left(&token, at, member.age_band, member.gender);
         self.record_fact(at, &fact).await
     }
 
@@ -283,16 +275,8 @@ impl App {
         check: jiff::Timestamp,
         flag: crate::report::CheckFlag,
     ) -> crate::report::Recorded {
-        use crate::report::CheckFlag;
-        let fact = crate::report::Fact::Check {
-            who: crate::member::pseudonym(&self.operator.id, member),
-            check: check.as_second(),
-            sent: flag == CheckFlag::Sent,
-            answered_ahead: flag == CheckFlag::AnsweredAhead,
-            reminded: flag == CheckFlag::Reminded,
-            escalated: flag == CheckFlag::Escalated,
-            answered: flag == CheckFlag::Answered,
-        };
+        let token = crate::member::pseudonym(&self.operator.id, member);
+        let fact = crate::report::Fact::check(&token, check, flag);
         crate::report::Recorded {
             month: crate::report::month_of(check, &self.operator.zone),
             fact,

@@ -47,12 +47,8 @@ async fn set_demographics(
             app.clock.now(),
         )
         .await?;
-    let joined = crate::report::Fact::Joined {
-        who: crate::member::pseudonym(&app.operator.id, member),
-        at: member.joined_at,
-        age_band,
-        gender,
-    };
+    let token = crate::member::pseudonym(&app.operator.id, member);
+    let joined = crate::report::Fact::joined(&token, member.joined_at, age_band, gender);
     app.record_fact(member.joined_at, &joined).await
 }
 

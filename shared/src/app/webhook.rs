@@ -498,12 +498,7 @@ async fn consent(app: &App, user: &UserId, agreed: bool, reply: &mut Reply) -> R
 /// idempotent: a retry repeats them safely).
 async fn start_watching(app: &App, member: &Member, now: jiff::Timestamp) -> Result<(), AppError> {
     let op = &app.operator.id;
-    let joined = crate::report::Fact::Joined {
-        who: crate::member::pseudonym(op, member),
-        at: member.joined_at,
-        age_band: None,
-        gender: None,
-    };
+    let joined = crate::report::Fact::joined(&crate::member::pseudonym(op, member), member.joined_at, None, None);
     app.record_fact(now, &joined).await?;
     app.put_check_schedule(&member.user_id, &member.schedule).await?;
     Ok(())

@@ -20,5 +20,7 @@ pub trait Facts: Send + Sync {
     /// Every month's roll-up kept so far, oldest first.
     async fn roll_ups(&self, op: &OperatorId) -> Result<Vec<(String, Tally)>, StoreError>;
     /// Keeps a settled month's tally as its roll-up (written again, it is replaced).
+    /// Writes `new` in place of `old` (a fact whose key changes), in the same month.
+    async fn replace_fact(&self, op: &OperatorId, month: &str, old: &Fact, new: &Fact) -> Result<(), StoreError>;
     async fn keep_roll_up(&self, op: &OperatorId, month: &str, tally: &Tally) -> Result<(), StoreError>;
 }

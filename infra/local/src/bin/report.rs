@@ -10,6 +10,12 @@
 //! Months are the operator's (`--zone`, default `Asia/Tokyo`). A month settled a week
 //! after it ended is read from its roll-up, kept the first time it is read so.
 //!
+//! `--rekey` (once, when upgrading from a version before 2026-12-04): gives a random
+//! report token to each member who joined before tokens existed, and blinds and cuts to
+//! the day every fact and roll-up such versions wrote, so none can be recomputed from a
+//! LINE id or lined up with a log line. It reads every member and every fact; running it
+//! again changes nothing.
+//!
 //! AWS credentials and region come from the usual places (`AWS_PROFILE`, …); set
 //! `AWS_ENDPOINT_URL` to read the local stack's moto server instead.
 
@@ -23,8 +29,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut month = None;
     let mut csv = None;
     let mut zone = "Asia/Tokyo".to_owned();
+    let mut rekey = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--rekey" {
+            rekey = true;
+            continue;
+        }
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--table" => table = Some(value),
@@ -45,6 +56,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let zone = jiff::tz::TimeZone::get(&zone).map_err(|e| format!("--zone {zone}: {e}"))?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+    if rekey {
+        let salt = uuid::Uuid::new_v4().simple().to_string();
+        let token = || uuid::Uuid::new_v4().simple().to_string();
+        let now = jiff::Timestamp::now();
+        let done = mimamori::app::report::rekey(&store, &store, &operator, &salt, token, now, &zone).await?;
+        println!(
+            "re-keyed: {} members given a report token, {} facts and {} roll-ups blinded",
+            done.members, done.facts, done.roll_ups
+        );
+        return Ok(());
+    }
     let periods =
         mimamori_local::report::periods(&store, &operator, month.as_deref(), jiff::Timestamp::now(), &zone).await?;
     print!("{}", mimamori_local::report::table(&periods));

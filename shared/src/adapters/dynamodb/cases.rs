@@ -176,6 +176,8 @@ impl Cases for DynamoStore {
         event: &CaseEvent,
         key: Option<&str>,
     ) -> Result<(), StoreError> {
+        self.mention(op, &event.people(), None, &keys::case(op, number), "")
+            .await?;
         let Some(key) = key else {
             self.put(self.case_event_item(op, number, at, event)?).await?;
             return Ok(());

@@ -238,14 +238,10 @@ impl Checks for DynamoStore {
     }
 
     async fn expect(&self, op: &OperatorId, user: &UserId, at: Timestamp) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(due_item(op, user, at)))
-            .send()
-            .await
-            .map_err(dynamo_error("PutItem"))?;
-        Ok(())
+        // The mention first: a list entry is never left that the member's erasure misses.
+        let [entry, mention] = due_items(op, user, at);
+        self.put(mention).await?;
+        self.put(entry).await
     }
 
     async fn expected(&self, op: &OperatorId, hour: Timestamp, until: Timestamp) -> Result<Vec<UserId>, StoreError> {
@@ -290,13 +286,18 @@ impl Checks for DynamoStore {
     }
 }
 
-/// A member's entry in the watchdog's list of the hour `at` falls in (kept 48 hours).
-fn due_item(op: &OperatorId, user: &UserId, at: Timestamp) -> std::collections::HashMap<String, AttributeValue> {
-    std::collections::HashMap::from([
-        ("pk".to_owned(), s(keys::due_hour(op, at, user))),
-        ("sk".to_owned(), s(keys::due_entry(at, user))),
-        ("expires_at".to_owned(), epoch(at + SignedDuration::from_hours(48))),
-    ])
+/// A member's entry in the watchdog's list of the hour `at` falls in (kept 48 hours),
+/// and its mention in the member's partition (their erasure deletes the entry).
+fn due_items(op: &OperatorId, user: &UserId, at: Timestamp) -> [Item; 2] {
+    let (pk, sk) = (keys::due_hour(op, at, user), keys::due_entry(at, user));
+    let expires = at + SignedDuration::from_hours(48);
+    let mention = super::mention_item(op, user, &pk, &sk, Some(expires));
+    let entry = Item::from([
+        ("pk".to_owned(), s(pk)),
+        ("sk".to_owned(), s(sk)),
+        ("expires_at".to_owned(), epoch(expires)),
+    ]);
+    [entry, mention]
 }
 
 impl DynamoStore {
@@ -313,15 +314,14 @@ impl DynamoStore {
         times.dedup();
         let mut items = Vec::new();
         for at in times {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(due_item(op, user, at)))
-                .build()
-                .map_err(|e| StoreError::Invalid {
-                    op: "TransactWriteItems",
-                    message: e.to_string(),
-                })?;
-            items.push(TransactWriteItem::builder().put(put).build());
+            for item in due_items(op, user, at) {
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(build_error("TransactWriteItems"))?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
         }
         if let Some(recorded) = &alongside.fact
             && let Some(update) = super::facts::check_fact_update(op, &recorded.month, &recorded.fact)

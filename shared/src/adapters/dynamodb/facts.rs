@@ -95,6 +95,34 @@ impl Facts for DynamoStore {
             .collect()
     }
 
+    async fn replace_fact(&self, op: &OperatorId, month: &str, old: &Fact, new: &Fact) -> Result<(), StoreError> {
+        // In one transaction: a run cut off never leaves both (its retry, with another
+        // salt, would count the fact twice).
+        let key = new.key();
+        let mut record = item("fact", keys::report(op, &key), keys::fact(month, key), new, None)?;
+        record.insert("month".into(), s(month));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(record))
+            .build()
+            .map_err(build_error("fact"))?;
+        let old_key = old.key();
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(keys::report(op, &old_key)))
+            .key("sk", s(keys::fact(month, old_key)))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(build_error("fact"))?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().delete(delete).build(),
+        ];
+        // `Conflict`: the old one is gone already (another run replaced it).
+        self.transact("TransactWriteItems(replace_fact)", items).await?;
+        Ok(())
+    }
+
     async fn keep_roll_up(&self, op: &OperatorId, month: &str, tally: &Tally) -> Result<(), StoreError> {
         self.put(item("roll-up", keys::roll_ups(op), keys::roll_up(month), tally, None)?)
             .await?;

@@ -15,6 +15,7 @@
 //! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
 //! |                         | `INVITE_REF#{code}`        | a code this member made (TTL) |
 //! |                         | `MISSED#{epoch}`           | a missed check the watchdog reported (TTL) |
+//! |                         | `MENTION#{pk}\|{sk}`       | a record elsewhere naming this person (empty `sk`: the whole partition) |
 //! | `{op}#OPERATOR`         | `STAFF_ROOM`, `COUNTER#case` | operator-wide records       |
 //! |                         | `STAFF#{user}`, `ON_DUTY`  | people in the staff room, who is on duty |
 //! |                         | `STAFF_CODE#{digest}`      | a staff-room registration code issued (TTL) |
@@ -145,16 +146,18 @@ pub const CONTACTS: &str = "CONTACT#";
 pub const WATCHES: &str = "WATCHES#";
 pub const CASE_EVENTS: &str = "EVENT#";
 pub const INVITE_REFS: &str = "INVITE_REF#";
+pub const MENTIONS: &str = "MENTION#";
+pub const OUTBOXES: &str = "OUTBOX#";
 
 pub fn check(at: Timestamp) -> String {
     format!("CHECK#{}", crate::ids::CheckId(at).key())
 }
 pub fn outbox(push_key: &str) -> String {
-    format!("OUTBOX#{push_key}")
+    format!("{OUTBOXES}{push_key}")
 }
 /// The prefix of every push of the check at `check`.
 pub fn outbox_of(check: Timestamp) -> String {
-    format!("OUTBOX#{}#", crate::ids::CheckId(check).key())
+    format!("{OUTBOXES}{}#", crate::ids::CheckId(check).key())
 }
 pub fn contact(user: &UserId) -> String {
     format!("CONTACT#{user}")
@@ -179,6 +182,19 @@ pub fn wrong_staff_code(chat: &ChatId, at: Timestamp) -> String {
 }
 pub fn invite_ref(code: &str) -> String {
     format!("INVITE_REF#{code}")
+}
+/// In a person's partition: the record at `pk`/`sk` elsewhere names them (an empty
+/// `sk`: the whole partition does, a case), so their erasure finds it.
+pub fn mention(pk: &str, sk: &str) -> String {
+    format!("{MENTIONS}{pk}|{sk}")
+}
+/// The record a mention points at (`sk` empty: the whole partition).
+pub fn parse_mention(sk: &str) -> Option<(&str, &str)> {
+    sk.strip_prefix(MENTIONS)?.split_once('|')
+}
+/// Whether `pk` is a person's partition.
+pub fn is_person(op: &OperatorId, pk: &str) -> bool {
+    pk.starts_with(&format!("{op}#USER#"))
 }
 pub fn missed(slot: Timestamp) -> String {
     format!("MISSED#{}", slot.as_second())

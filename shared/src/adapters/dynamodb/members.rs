@@ -82,9 +82,10 @@ impl Members for DynamoStore {
             return self.update(update).await;
         };
         let update = update.in_transaction(&self.table, "member")?;
+        let history = self.mentioned_history(op, member, now, event).await?;
         let put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(history_item(op, member, now, event)?))
+            .set_item(Some(history))
             .build()
             .map_err(build_error("history"))?;
         self.transact(
@@ -101,7 +102,8 @@ impl Members for DynamoStore {
         at: Timestamp,
         event: &HistoryEvent,
     ) -> Result<(), StoreError> {
-        self.put(history_item(op, user, at, event)?).await?;
+        let history = self.mentioned_history(op, user, at, event).await?;
+        self.put(history).await?;
         Ok(())
     }
 
@@ -111,6 +113,26 @@ impl Members for DynamoStore {
             .into_iter()
             .map(|i| read::<HistoryRecord>("history", i).map(|r| (r.at, r.event)))
             .collect()
+    }
+}
+
+impl DynamoStore {
+    /// A history record, after the mention of it in the partition of the person it
+    /// names, if any.
+    async fn mentioned_history(
+        &self,
+        op: &OperatorId,
+        member: &UserId,
+        at: Timestamp,
+        event: &HistoryEvent,
+    ) -> Result<Item, StoreError> {
+        let item = history_item(op, member, at, event)?;
+        if let Some(person) = event.person() {
+            let key = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            self.mention(op, std::slice::from_ref(person), Some(member), &key("pk"), &key("sk"))
+                .await?;
+        }
+        Ok(item)
     }
 }
 
@@ -183,5 +205,10 @@ fn member_update(
             .value(":age", age_band.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
             .value(":gender", gender.map_or_else(|| Ok(none()), |v| attr("member", &v))?),
         MemberChange::Lang(lang) => new("SET lang = :value", exists).value(":value", attr("member", lang)?),
+        MemberChange::ReportToken(token) => new(
+            "SET report_token = :value",
+            "attribute_exists(pk) AND attribute_not_exists(report_token)",
+        )
+        .value(":value", s(token.as_str())),
     })
 }

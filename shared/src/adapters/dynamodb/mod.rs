@@ -152,6 +152,28 @@ impl DynamoStore {
         transacted(operation, result)
     }
 
+    /// Notes in each of `people`'s partitions that the record at `pk`/`sk` (an empty `sk`:
+    /// the whole partition) names them, before it is written: their erasure then finds
+    /// it. Written first and alone, so it never contends with the record's own
+    /// transaction; a mention of a record that was then not written costs the erasure one
+    /// read. The partition's own person (`owner`) is not noted: their erasure deletes it.
+    async fn mention(
+        &self,
+        op: &OperatorId,
+        people: &[UserId],
+        owner: Option<&UserId>,
+        pk: &str,
+        sk: &str,
+    ) -> Result<(), StoreError> {
+        let mut people: Vec<&UserId> = people.iter().filter(|p| Some(*p) != owner).collect();
+        people.sort();
+        people.dedup();
+        for person in people {
+            self.put(mention_item(op, person, pk, sk, None)).await?;
+        }
+        Ok(())
+    }
+
     /// A case event record, ordered by time (and by this process's order within one instant).
     fn case_event_item(
         &self,
@@ -179,6 +201,8 @@ impl DynamoStore {
         events: &[CaseEvent],
         at: Timestamp,
     ) -> Result<Written, StoreError> {
+        let people: Vec<UserId> = events.iter().flat_map(CaseEvent::people).collect();
+        self.mention(op, &people, None, &keys::case(op, number), "").await?;
         let mut items = vec![change];
         for event in events {
             items.push(self.case_event_put(op, number, at, event)?);
@@ -270,4 +294,17 @@ impl DynamoStore {
             .map_err(dynamo_error("GetItem"))?;
         Ok(out.item)
     }
+}
+
+/// A mention (see `DynamoStore::mention`) in `person`'s partition, expiring with what it
+/// points at.
+fn mention_item(op: &OperatorId, person: &UserId, pk: &str, sk: &str, expires_at: Option<Timestamp>) -> Item {
+    let mut item = Item::from([
+        ("pk".to_owned(), s(keys::person(op, person))),
+        ("sk".to_owned(), s(keys::mention(pk, sk))),
+    ]);
+    if let Some(at) = expires_at {
+        item.insert("expires_at".to_owned(), epoch(at));
+    }
+    item
 }
