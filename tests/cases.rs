@@ -123,6 +123,13 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
     assert!(text_of(&early).contains("まだ対応する人が決まっていません"));
 
     let taken = staff_tap(&mut s, STAFF_A, &Postback::TakeCase(case).encode()).await;
+    // Buttons that stay in the chat and show on LINE for PC: a Flex bubble, not quick
+    // replies (which only the phone apps show, and only until the next message).
+    assert!(
+        taken.messages.iter().all(|m| m.get("quickReply").is_none()),
+        "{taken:?}"
+    );
+    assert!(taken.messages.iter().any(|m| m["type"] == "flex"), "{taken:?}");
     let buttons = taken.postback_data();
     for kind in CallKind::ALL {
         assert!(
@@ -150,6 +157,7 @@ async fn staff_record_calls_close_with_an_outcome_and_read_the_whole_history() {
     .await;
 
     let ask = staff_tap(&mut s, STAFF_A, &Postback::AskOutcome(case).encode()).await;
+    assert!(ask.messages.iter().all(|m| m.get("quickReply").is_none()), "{ask:?}");
     let outcomes = ask.postback_data();
     assert_eq!(
         outcomes,
@@ -1230,6 +1238,34 @@ async fn a_close_that_failed_after_the_case_closed_is_finished_by_the_redelivery
     assert_eq!(s.webhook(&[third]).await, 200);
     let paused = member_events(&s, KIYOSHI, |e| matches!(e, HistoryEvent::Paused { .. })).await;
     assert_eq!(paused, 1);
+    // He is told why his checks rest, until when, and how to change it: once.
+    let told: Vec<String> = pushes(&s, KIYOSHI)
+        .iter()
+        .map(text_of)
+        .filter(|t| t.contains("ご入院と伺いました"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("から自動で再開します") && told[0].contains("「設定」"),
+        "{}",
+        told[0]
+    );
+}
+
+#[tokio::test]
+async fn when_the_account_leaves_the_staff_room_its_staff_records_go_with_it() {
+    let mut s = stack().await;
+    staff_room(&mut s).await;
+    let staff = s.functions.webhook.staff.clone();
+    assert_eq!(staff.staff_list(&operator(&s)).await.unwrap().len(), 2);
+    let leave = s.sim.leave(STAFF_ROOM);
+    assert_eq!(s.webhook(&[leave]).await, 200);
+    assert!(staff_room_of(&s).await.is_none());
+    assert!(
+        staff.staff_list(&operator(&s)).await.unwrap().is_empty(),
+        "nobody is staff of no room"
+    );
+    assert!(staff.on_duty(&operator(&s)).await.unwrap().is_none());
 }
 
 #[tokio::test]

@@ -324,3 +324,33 @@ async fn with_a_flexible_window_checks_come_spread_within_it_and_members_are_tol
         pushes(&s, STAFF_ROOM).iter().map(text_of).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn an_open_check_that_points_at_no_check_is_dropped_and_the_next_check_goes_out() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let mut s = stack().await;
+    join(&mut s, HANAKO, "山田花子").await;
+    // A record left pointing at a check that is not there (a partial erasure, a restore).
+    aws_sdk_dynamodb::Client::new(&s.aws)
+        .update_item()
+        .table_name(&s.resources.table)
+        .key(
+            "pk",
+            AttributeValue::S(mimamori::adapters::dynamodb::keys::person(&operator(&s), HANAKO)),
+        )
+        .key("sk", AttributeValue::S("MEMBER".into()))
+        .update_expression("SET open_check = :at")
+        .expression_attribute_values(":at", AttributeValue::S("2026-11-20T00:00:00Z".into()))
+        .send()
+        .await
+        .unwrap();
+    s.advance_to(t("2026-11-30T00:05:00Z")).await.unwrap();
+    assert_eq!(pushes(&s, HANAKO).len(), 1, "Monday's check went out");
+    let m = member(&s, HANAKO).await.unwrap();
+    assert_eq!(m.open_check, Some(t("2026-11-30T00:00:00Z")));
+    tap_ok(&mut s, HANAKO).await;
+    assert_eq!(
+        check_at(&s, HANAKO, t("2026-11-30T00:00:00Z")).await.unwrap().state,
+        CheckState::Acknowledged
+    );
+}

@@ -131,6 +131,10 @@ async fn own_code_is_refused() {
     say(&mut s, KIYOSHI, &code).await;
     assert!(last_reply(&s, KIYOSHI).contains("ご自身"));
     assert!(contacts(&s, KIYOSHI).await.is_empty());
+    // Trying it does not use the code up: the person it was meant for still can.
+    befriend(&mut s, YOKO, "鈴木洋子").await;
+    assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1, "{}", last_reply(&s, YOKO));
 }
 
 #[tokio::test]

@@ -360,6 +360,60 @@ async fn escalation_with_no_staff_room_alerts_contacts_and_raises_the_alarm() {
     assert_paged_once(&s, case, KIYOSHI, "スタッフルームが未登録").await;
 }
 
+#[tokio::test]
+async fn a_staff_room_registered_after_the_first_alert_gets_it_on_the_redrive_and_in_the_history() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    link_contact(&mut s, KIYOSHI, YOKO, "鈴木洋子").await;
+    s.advance_to(t(TUESDAY_9) + hours(3) + minutes(30)).await.unwrap();
+    assert_eq!(s.queue_depth("EscalationDeadLetterQueue").await.unwrap(), 1);
+    // The operator registers the staff room, then redrives the dead-letter queue.
+    staff_room(&mut s).await;
+    let sqs = aws_sdk_sqs_client(&s);
+    let dead = s.resources.queue_url("EscalationDeadLetterQueue").unwrap().to_owned();
+    let queue = s.resources.queue_url("EscalationQueue").unwrap().to_owned();
+    let out = sqs.receive_message().queue_url(&dead).send().await.unwrap();
+    for m in out.messages.unwrap_or_default() {
+        let body = m.body.unwrap();
+        sqs.send_message()
+            .queue_url(&queue)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+        let receipt = m.receipt_handle.unwrap();
+        sqs.delete_message()
+            .queue_url(&dead)
+            .receipt_handle(receipt)
+            .send()
+            .await
+            .unwrap();
+    }
+    s.advance(minutes(5)).await.unwrap();
+    let case = open_case(&s, KIYOSHI).await;
+    assert!(
+        pushes(&s, STAFF_ROOM)
+            .iter()
+            .any(|p| text_of(p).contains(&format!("#{case}")))
+    );
+    assert_eq!(pushes(&s, YOKO).len(), 1, "the contact is not alerted again");
+    let alerted: Vec<(usize, bool)> = case_history(&s, case)
+        .await
+        .into_iter()
+        .filter_map(|e| match e {
+            CaseEvent::Alerted { contacts, staff_room } => Some((contacts.len(), staff_room)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        alerted,
+        [(1, false), (0, true)],
+        "the contact first, then the staff room"
+    );
+    let view = text_of(&staff_send(&mut s, STAFF_A, &format!("案件 #{case}")).await);
+    assert!(view.contains("通知：スタッフルーム"), "{view}");
+}
+
 /// The number of the case open for `who`'s missed check.
 async fn open_case(s: &LocalStack, who: &str) -> u64 {
     let open = member(s, who).await.unwrap().open_check.expect("a check still open");

@@ -206,6 +206,8 @@ pub fn text_of(d: &Delivery) -> String {
             m["text"]
                 .as_str()
                 .or(m["template"]["text"].as_str())
+                // A Flex bubble of buttons: its text first.
+                .or(m["contents"]["body"]["contents"][0]["text"].as_str())
                 .unwrap_or_default()
                 .to_owned()
         })

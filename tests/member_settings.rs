@@ -417,3 +417,35 @@ async fn a_zone_typed_in_any_case_is_stored_as_scheduler_spells_it() {
         "refused"
     );
 }
+
+#[tokio::test]
+async fn a_contact_who_reads_english_is_alerted_and_told_all_is_well_in_english() {
+    let mut s = stack().await;
+    join(&mut s, KIYOSHI, "鈴木清").await;
+    // His daughter, abroad, uses the service herself in English.
+    join(&mut s, YOKO, "Yoko").await;
+    tap(&mut s, YOKO, &Postback::Language(Lang::En).encode()).await;
+    let code = request_code(&mut s, KIYOSHI).await;
+    assert_eq!(say(&mut s, YOKO, &format!("招待コード {code}")).await, 200);
+    assert_eq!(contacts(&s, KIYOSHI).await.len(), 1);
+    // Kiyoshi answers neither Monday's check nor its reminder: she is alerted.
+    s.advance_to(t("2026-12-01T03:30:00Z")).await.unwrap();
+    let alert = pushes(&s, YOKO)
+        .into_iter()
+        .map(|p| text_of(&p))
+        .find(|t| t.contains("鈴木清"))
+        .expect("an alert about Kiyoshi");
+    assert!(alert.contains("has not answered"), "{alert}");
+    // He answers late: the all-clear to her is in English too, his own messages in Japanese.
+    tap_ok(&mut s, KIYOSHI).await;
+    let all_clear = text_of(&pushes(&s, YOKO).pop().unwrap());
+    assert!(
+        all_clear.contains("鈴木清") && !all_clear.contains("ました"),
+        "{all_clear}"
+    );
+    assert!(
+        last_reply(&s, KIYOSHI).contains("ありがとう"),
+        "{}",
+        last_reply(&s, KIYOSHI)
+    );
+}

@@ -88,7 +88,7 @@ pub fn plan_alerts(
                 &key,
                 PushKind::Alert,
                 Recipient::Person(c.user_id.clone()),
-                member.lang,
+                c.lang.unwrap_or(member.lang),
                 notice,
             )
         })
@@ -134,7 +134,7 @@ pub enum SafeBy<'a> {
 /// A case that ended otherwise than safe: each contact who was alerted is told that
 /// staff have finished (never how: staff tell the family in person). The staff room,
 /// where it was closed, is not told again.
-pub fn plan_case_ended(member: &Member, check: &Check, alerted: &[Recipient]) -> Vec<Planned> {
+pub fn plan_case_ended(member: &Member, check: &Check, alerted: &[Recipient], contacts: &[Contact]) -> Vec<Planned> {
     let key = check.key();
     alerted
         .iter()
@@ -143,15 +143,32 @@ pub fn plan_case_ended(member: &Member, check: &Check, alerted: &[Recipient]) ->
             let notice = Notice::CaseEndedToContact {
                 member: member.display_name.clone(),
             };
-            Planned::new(&key, PushKind::CaseEnded, to.clone(), member.lang, notice)
+            Planned::new(
+                &key,
+                PushKind::CaseEnded,
+                to.clone(),
+                lang_of(member, contacts, to),
+                notice,
+            )
         })
         .collect()
+}
+
+/// The language a person alerted about `member` reads: their own as a contact, the
+/// member's for a link from before contacts had one (or one removed since).
+fn lang_of(member: &Member, contacts: &[Contact], to: &Recipient) -> Lang {
+    contacts
+        .iter()
+        .find(|c| matches!(to, Recipient::Person(user) if *user == c.user_id))
+        .and_then(|c| c.lang)
+        .unwrap_or(member.lang)
 }
 
 pub fn plan_all_clear(
     member: &Member,
     check: &Check,
     alerted: &[Recipient],
+    contacts: &[Contact],
     by: SafeBy<'_>,
     staff_lang: Lang,
 ) -> Vec<Planned> {
@@ -163,7 +180,7 @@ pub fn plan_all_clear(
         .map(|to| {
             let (lang, notice): (Lang, Notice) = match (to, by) {
                 (Recipient::Person(_), SafeBy::Member) => (
-                    member.lang,
+                    lang_of(member, contacts, to),
                     Notice::AllClearToContact {
                         member: name(),
                         missed: check.slots,
@@ -178,7 +195,7 @@ pub fn plan_all_clear(
                     },
                 ),
                 (Recipient::Person(_), SafeBy::Person(by)) => (
-                    member.lang,
+                    lang_of(member, contacts, to),
                     Notice::ConfirmedSafeToContact {
                         member: name(),
                         by: by.to_owned(),
@@ -236,7 +253,8 @@ pub fn plan_follow_up(
                     member: member.display_name.clone(),
                     case: case.number,
                 };
-                Planned::follow_up(&key, step, Recipient::Person(c.user_id.clone()), member.lang, notice)
+                let lang = c.lang.unwrap_or(member.lang);
+                Planned::follow_up(&key, step, Recipient::Person(c.user_id.clone()), lang, notice)
             })),
             LevelAction::MentionOnDuty => {
                 mention = Some(match on_duty {
@@ -298,6 +316,7 @@ mod tests {
             linked_at: t0,
             phone: None,
             blocked_since: None,
+            lang: None,
         }];
         let room = StaffRoom {
             chat_id: ChatId::new(format!("C{}", "c".repeat(32))).unwrap(),
@@ -336,7 +355,7 @@ mod tests {
             Recipient::Person(contacts[0].user_id.clone()),
             Recipient::Chat(room.chat_id.clone()),
         ];
-        let pushes = plan_all_clear(&m, &c, &alerted, SafeBy::Member, Lang::Ja);
+        let pushes = plan_all_clear(&m, &c, &alerted, &[], SafeBy::Member, Lang::Ja);
         assert_eq!(pushes.len(), 2);
         assert!(pushes.iter().all(|p| p.kind == PushKind::AllClear));
         assert_eq!(

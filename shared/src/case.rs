@@ -227,6 +227,10 @@ pub enum CaseEvent {
     StaffPaged {
         why: crate::page::Unreached,
     },
+    /// An entry this version does not know (written by a later one): kept, shown as
+    /// such, never a reason to refuse the whole history.
+    #[serde(other)]
+    Unknown,
 }
 
 impl CaseEvent {
@@ -243,7 +247,7 @@ impl CaseEvent {
             | Self::Note { by, .. }
             | Self::ChecksResumed { by } => vec![by.id.clone()],
             Self::Closed { by, .. } => by.iter().map(|a| a.id.clone()).collect(),
-            Self::Opened { .. } | Self::Reannounced { .. } | Self::StaffPaged { .. } => Vec::new(),
+            Self::Opened { .. } | Self::Reannounced { .. } | Self::StaffPaged { .. } | Self::Unknown => Vec::new(),
         }
     }
 }

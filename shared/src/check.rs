@@ -45,7 +45,8 @@ pub struct Check {
     pub overdue_at: Option<Timestamp>,
     pub acknowledged_at: Option<Timestamp>,
     /// Scheduled check times that passed while this check was open, itself included:
-    /// what the all-clear reports as missed.
+    /// what the all-clear reports as missed (a record without it: the check alone).
+    #[serde(default = "one_slot")]
     pub slots: u32,
     /// The latest scheduled time this check has absorbed (dedupes repeated slots).
     pub last_slot: Timestamp,
@@ -60,6 +61,10 @@ pub struct Check {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+fn one_slot() -> u32 {
+    1
 }
 
 impl Check {
@@ -447,6 +452,23 @@ pub fn on_deadline(
 }
 
 /// The overdue deadline a reminded check must have (used when redoing effects).
+/// The deadline that moves `check` on from its state, set again when a duplicate
+/// delivery redoes it (`policy` scaled to the member's schedule, as when it was first
+/// set; never earlier than Scheduler can fire).
+pub fn redo_deadline(member: &Member, check: &Check, now: Timestamp, policy: &CheckTiming) -> Option<Deadline> {
+    let policy = &policy.scaled_to(&member.schedule);
+    let at = |t: Timestamp| t.max(now + crate::schedule::SCHEDULER_PRECISION);
+    match check.state {
+        CheckState::Sent => Some(Deadline {
+            check: check.scheduled_at,
+            stage: Stage::Reminder,
+            at: at(check.scheduled_at + policy.reminder_after),
+        }),
+        CheckState::Reminded => overdue_deadline(check, policy).map(|d| Deadline { at: at(d.at), ..d }),
+        CheckState::Overdue | CheckState::Acknowledged => None,
+    }
+}
+
 pub fn overdue_deadline(check: &Check, policy: &CheckTiming) -> Option<Deadline> {
     let reminded_at = check.reminded_at?;
     Some(Deadline {
@@ -601,6 +623,36 @@ mod tests {
             DuePlan::Open { check, .. } => check,
             other => panic!("expected open, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_redone_check_gets_the_deadline_its_members_schedule_scales_the_policy_to() {
+        // An operator who reminds after 48 h: a daily member is still reminded at 24 h,
+        // when their next check is due, on the first delivery and on a duplicate alike.
+        let slow = CheckTiming {
+            reminder_after: SignedDuration::from_hours(48),
+            ..policy()
+        };
+        let check = open_at("2026-11-30T00:00:00Z");
+        let first = match on_due(&member(), None, check.scheduled_at, check.scheduled_at, &slow) {
+            DuePlan::Open { deadline, .. } => deadline,
+            other => panic!("expected open, got {other:?}"),
+        };
+        let redone = redo_deadline(&member(), &check, t("2026-11-30T00:05:00Z"), &slow).unwrap();
+        assert_eq!(redone, first);
+        assert_eq!(redone.at, t("2026-12-01T00:00:00Z"));
+        // Past its time, it is set for as soon as Scheduler can fire.
+        let late = redo_deadline(&member(), &check, t("2026-12-02T00:00:00Z"), &slow).unwrap();
+        assert_eq!(
+            late.at,
+            t("2026-12-02T00:00:00Z") + crate::schedule::SCHEDULER_PRECISION
+        );
+        let mut answered = check.clone();
+        answered.state = CheckState::Acknowledged;
+        assert_eq!(
+            redo_deadline(&member(), &answered, t("2026-11-30T00:05:00Z"), &slow),
+            None
+        );
     }
 
     #[test]

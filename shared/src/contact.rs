@@ -131,6 +131,10 @@ pub struct Contact {
     /// delivers nothing, so they are not alerted, and staff are told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_since: Option<Timestamp>,
+    /// The language the contact reads (theirs as a member, else Japanese), known since
+    /// 2026-12-04; `None` on older links, which are written to in the member's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<crate::member::Lang>,
 }
 
 impl Contact {

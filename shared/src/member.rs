@@ -117,6 +117,8 @@ pub struct Member {
     /// The scheduled time of the member's open check, if any: at most one is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_check: Option<Timestamp>,
+    /// Records from other versions may lack a count: none then.
+    #[serde(default)]
     pub contact_count: u8,
     /// The next scheduled check the member already answered with the free check-in
     /// button: it is recorded as acknowledged and not pushed.
@@ -151,6 +153,7 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_for: Option<UserId>,
     /// Checks acknowledged so far; a person with none is still "new" (see `contact`).
+    #[serde(default)]
     pub acknowledged_checks: u32,
 }
 
@@ -271,6 +274,10 @@ pub enum HistoryEvent {
     ChecksStopped,
     /// Staff undid a 死亡 recorded by mistake: checks again.
     ChecksResumed,
+    /// An entry this version does not know (written by a later one): kept, shown as
+    /// such, never a reason to refuse the whole history.
+    #[serde(other)]
+    Unknown,
 }
 
 impl HistoryEvent {
@@ -295,7 +302,8 @@ impl HistoryEvent {
             | Self::Resumed
             | Self::CaseClosed { .. }
             | Self::ChecksStopped
-            | Self::ChecksResumed => None,
+            | Self::ChecksResumed
+            | Self::Unknown => None,
         }
     }
 }
@@ -330,6 +338,9 @@ pub enum MemberChange {
         gender: Option<Gender>,
     },
     Lang(Lang),
+    /// The open check dropped, while it is still `at`: it points at no check (a partial
+    /// erasure, a restore), and would refuse every new one.
+    DropOpenCheck(Timestamp),
     /// A report token for a member who joined before tokens existed (only if they still
     /// have none).
     ReportToken(String),

@@ -184,6 +184,11 @@ pub enum Notice {
         member: String,
         by: String,
     },
+    /// A member learns that staff closed their case as 入院 and their checks rest
+    /// until `resume_on` (their local date).
+    HospitalPause {
+        resume_on: jiff::civil::Date,
+    },
     /// A member learns that someone became their contact.
     ContactLinked {
         contact: String,
@@ -238,6 +243,7 @@ pub enum Topic {
     Left,
     CheckMissed,
     Blocked,
+    Paused,
 }
 
 impl Topic {
@@ -248,6 +254,7 @@ impl Topic {
             Self::Left => "left",
             Self::CheckMissed => "check_missed",
             Self::Blocked => "blocked",
+            Self::Paused => "paused",
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::line::webhook::{Approvee, StaffAction};
 use crate::line::{messages, views};
 use crate::member::Lang;
 use crate::member::{HistoryEvent, Member, MemberChange, MemberStatus};
-use crate::outbox::{PushKind, Recipient};
+use crate::outbox::{Notice, Planned, PushKind, Recipient, Topic};
 use crate::ports::{Alongside, Written};
 use crate::report::{self, Fact};
 use crate::staff::Staff;
@@ -581,6 +581,18 @@ async fn after_close(
             let pause = MemberChange::PauseUntil(resume_on);
             app.members.change(op, user, &pause, Some(&paused), now).await?;
         }
+        // Told why the checks rest, and how to change it: keyed by the case, so a retry
+        // sends it once.
+        let notice = Notice::HospitalPause { resume_on };
+        let occasion = format!("case{}", case.number);
+        let planned = Planned::notice(
+            Topic::Paused,
+            &occasion,
+            Recipient::Person(user.clone()),
+            member.lang,
+            notice,
+        );
+        super::deliver::notify_best_effort(app, op, user, vec![planned]).await?;
     }
     if plan.stop_checks && !history.iter().any(|(_, e)| *e == HistoryEvent::ChecksStopped) {
         stop_checks(app, user, member, now).await?;
@@ -687,17 +699,19 @@ async fn close_check(app: &App, case: &Case, all_clear: bool, by: Option<&Actor>
             return deliver_later(app, case).await;
         };
         let alerted = alerted(app, user, check.scheduled_at).await?;
+        let contacts = app.contacts.contacts(op, user).await?;
         let pushes = if all_clear {
             let by = by.map(|a| a.name.clone()).unwrap_or_default();
             app.render_all(alerts::plan_all_clear(
                 &member,
                 &check,
                 &alerted,
+                &contacts,
                 SafeBy::Person(&by),
                 app.operator.staff_lang,
             ))
         } else {
-            app.render_all(alerts::plan_case_ended(&member, &check, &alerted))
+            app.render_all(alerts::plan_case_ended(&member, &check, &alerted, &contacts))
         };
         // Only a confirmation of safety is news of the member; otherwise the last sign of
         // life stays what it was.

@@ -2,7 +2,7 @@
 
 use super::deliver::{Delivered, deliver, deliver_pending};
 use super::{ATTEMPTS, App, AppError};
-use crate::check::{self, Check, CheckState, Deadline, DuePlan, Idle, Stage};
+use crate::check::{self, Check, Deadline, DuePlan, Idle};
 use crate::ids::{OperatorId, Watched};
 use crate::member::{HistoryEvent, Member, MemberChange};
 use crate::outbox::{Notice, Planned};
@@ -95,6 +95,15 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
             Some(at) => app.checks.check(op, user, at).await?,
             None => None,
         };
+        // An open check that points at no check (a partial erasure, a restored backup)
+        // would refuse every new check for good: it is dropped, and this one goes ahead.
+        if let (Some(at), None) = (member.open_check, &open) {
+            tracing::warn!(member = %app.pseudonym(user), check = %at, "dangling_open_check_dropped");
+            app.members
+                .change(op, user, &MemberChange::DropOpenCheck(at), None, now)
+                .await?;
+            continue;
+        }
         let plan = check::on_due(&member, open.as_ref(), slot, now, &app.operator.timing);
         // The next check on the watchdog's list before anything else: if this one fails
         // for good, or the schedule is lost after it, the watchdog looks then. A check
@@ -188,26 +197,10 @@ pub async fn run(app: &App, inv: &CheckInvocation) -> Result<CheckOutcome, AppEr
 pub(crate) async fn redo(app: &App, member: &Member, check: &Check) -> Result<Delivered, AppError> {
     let (op, user) = (&member.operator, &member.user_id);
     app.note_state(member, check).await?;
-    if let Some(deadline) = next_deadline(app, check) {
+    if let Some(deadline) = check::redo_deadline(member, check, app.clock.now(), &app.operator.timing) {
         app.set_deadline(user, &deadline).await?;
     }
     deliver_pending(app, op, user, check.scheduled_at).await
-}
-
-fn next_deadline(app: &App, check: &Check) -> Option<Deadline> {
-    let now = app.clock.now();
-    let at = |t: Timestamp| t.max(now + crate::schedule::SCHEDULER_PRECISION);
-    match check.state {
-        CheckState::Sent => Some(Deadline {
-            check: check.scheduled_at,
-            stage: Stage::Reminder,
-            at: at(check.scheduled_at + app.operator.timing.reminder_after),
-        }),
-        CheckState::Reminded => {
-            check::overdue_deadline(check, &app.operator.timing).map(|d| Deadline { at: at(d.at), ..d })
-        }
-        CheckState::Overdue | CheckState::Acknowledged => None,
-    }
 }
 
 /// Records the reminder of the open check `from` (now `check`) with its push, counts it

@@ -18,8 +18,10 @@ use crate::ports::Written;
 use crate::staff::StaffRoom;
 use std::collections::HashSet;
 
-/// Whom the alert went to, in the case's history: once, even when redelivered (the
-/// record's key is fixed), and only after the pushes were recorded.
+/// Whom the alert went to, in the case's history, after the pushes were recorded: once
+/// for each recipient, even when redelivered. A later delivery that alerted more (the
+/// staff room, registered after the first attempt failed without one) adds an entry
+/// for those, under a key of its own.
 async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
     let op = &app.operator.id;
     let Some(case) = check.case_number.map(|n| app.cases.case(op, n)) else {
@@ -33,24 +35,49 @@ async fn record_alerted(app: &App, check: &Check) -> Result<(), AppError> {
         .into_iter()
         .map(|o| o.push.to)
         .collect();
-    let event = CaseEvent::Alerted {
-        contacts: alerted
-            .iter()
-            .filter_map(|to| match to {
-                Recipient::Person(user) => Some(user.clone()),
-                Recipient::Chat(_) => None,
-            })
-            .collect(),
-        staff_room: alerted.iter().any(|to| matches!(to, Recipient::Chat(_))),
-    };
-    app.cases
-        .record_case_event(
-            op,
-            case.number,
+    let (mut contacts, mut staff_room) = (Vec::new(), false);
+    for to in alerted {
+        match to {
+            Recipient::Person(user) => contacts.push(user),
+            Recipient::Chat(_) => staff_room = true,
+        }
+    }
+    let history = app.cases.case_history(op, case.number).await?;
+    let mut first = true;
+    for (_, event) in &history {
+        if let CaseEvent::Alerted {
+            contacts: before,
+            staff_room: room_before,
+        } = event
+        {
+            first = false;
+            contacts.retain(|c| !before.contains(c));
+            staff_room &= !room_before;
+        }
+    }
+    contacts.sort();
+    if !first && contacts.is_empty() && !staff_room {
+        return Ok(());
+    }
+    // The first entry at the case's opening, under the key versions before this one
+    // gave it; a later one when it happened, keyed by whom it adds (hashed: no LINE id
+    // in a key).
+    let (at, key) = match first {
+        true => (
             case.opened() + jiff::SignedDuration::from_nanos(1),
-            &event,
-            Some("alerted"),
-        )
+            "alerted".to_owned(),
+        ),
+        false => {
+            use sha2::{Digest, Sha256};
+            let whom: Vec<&str> = contacts.iter().map(|c| c.as_str()).collect();
+            let digest = Sha256::digest(format!("{}|{staff_room}", whom.join(",")).as_bytes());
+            let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            (app.clock.now(), format!("alerted:{hex}"))
+        }
+    };
+    let event = CaseEvent::Alerted { contacts, staff_room };
+    app.cases
+        .record_case_event(op, case.number, at, &event, Some(&key))
         .await?;
     Ok(())
 }

@@ -68,8 +68,15 @@ pub async fn handle(app: &App, body: &[u8], signature: Option<&str>) -> Result<W
     for event in events {
         let event = match event {
             Ok(e) => e,
-            Err(kind) => {
-                tracing::warn!(event_type = %kind, "event_unreadable");
+            Err(unreadable) => {
+                tracing::warn!(event_type = %unreadable.summary, "event_unreadable");
+                if let Some(token) = &unreadable.anonymous_reply {
+                    // A courtesy: nothing was stored, and a failure changes nothing.
+                    let answer = messages::text(Lang::Ja, Text::UnknownSender);
+                    if let Err(e) = app.line.reply(token, &[answer]).await {
+                        tracing::warn!(error = %e, "reply_failed");
+                    }
+                }
                 ignored += 1;
                 continue;
             }
@@ -699,10 +706,12 @@ async fn sign_of_life_from(
             AckPlan::AllClear { check, .. } => {
                 let from = open.as_ref().ok_or(AppError::Contention("open check"))?;
                 let alerted = super::cases::alerted(app, user, check.scheduled_at).await?;
+                let contacts = app.contacts.contacts(op, user).await?;
                 let pushes = app.render_all(alerts::plan_all_clear(
                     &member,
                     &check,
                     &alerted,
+                    &contacts,
                     SafeBy::Member,
                     app.operator.staff_lang,
                 ));
@@ -840,7 +849,13 @@ async fn invite(app: &App, user: &UserId, lang: Option<Lang>, reply: &mut Reply)
 async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) -> Result<Handled, AppError> {
     let op = &app.operator.id;
     let now = app.clock.now();
-    if app.contacts.wrong_codes_this_hour(op, user, now).await? >= contact::MAX_CODE_TRIES_PER_HOUR {
+    // A try taken before the code is looked at, and given back if it was good.
+    let who = app.pseudonym(user).to_string();
+    if !app
+        .contacts
+        .take_code_try(op, &who, now, contact::MAX_CODE_TRIES_PER_HOUR)
+        .await?
+    {
         reply.0.push(messages::text(Lang::Ja, Text::CodeThrottled));
         return Ok(Handled::CodeThrottled);
     }
@@ -850,15 +865,16 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
         .await?
         .filter(|i| i.is_valid_at(now));
     let Some(invitation) = invitation else {
-        app.contacts.record_wrong_code(op, user, now).await?;
         reply.0.push(messages::text(Lang::Ja, Text::CodeInvalid));
         return Ok(Handled::CodeInvalid);
     };
+    app.contacts.give_back_code_try(op, &who, now).await?;
     let inviter = app.members.member(op, &invitation.member).await?;
     let own = app.members.member(op, user).await?;
     let lang = own.as_ref().map(|m| m.lang).unwrap_or_default();
     match contact::redeem(inviter.as_ref(), user, own.as_ref()) {
         Redemption::OwnCode => {
+            app.contacts.release_invitation(op, code, user).await?;
             reply.0.push(messages::text(lang, Text::ContactOfSelf));
             Ok(Handled::OwnCode)
         }
@@ -867,6 +883,7 @@ async fn redeem(app: &App, user: &UserId, code: &InviteCode, reply: &mut Reply) 
             Ok(Handled::InviterGone)
         }
         Redemption::MemberHasFullContacts => {
+            app.contacts.release_invitation(op, code, user).await?;
             reply.0.push(messages::text(lang, Text::ContactLimit));
             Ok(Handled::ContactLimit)
         }
@@ -900,6 +917,7 @@ async fn link(
         linked_at: now,
         phone: None,
         blocked_since: None,
+        lang: Some(lang),
     };
     let written = app
         .contacts

@@ -215,54 +215,78 @@ pub fn take_case(case_number: u64) -> Value {
     })
 }
 
+/// A text with buttons under it, in a Flex bubble: unlike quick replies, its buttons
+/// stay in the chat (staff come back to a case hours later) and LINE for PC and Mac
+/// shows them; unlike a buttons template, it takes more than four, and a text of any
+/// length. The text says what to type instead, for whoever cannot press.
+fn buttons_bubble(body: String, buttons: Vec<(String, String)>) -> Value {
+    let mut contents = vec![json!({ "type": "text", "text": body, "wrap": true })];
+    contents.extend(buttons.into_iter().map(|(label, data)| {
+        json!({
+            "type": "button",
+            "style": "secondary",
+            "height": "sm",
+            "action": { "type": "postback", "label": label, "data": data, "displayText": label }
+        })
+    }));
+    json!({
+        "type": "flex",
+        "altText": crate::line::texts::cut(&body, 400),
+        "contents": {
+            "type": "bubble",
+            "body": { "type": "box", "layout": "vertical", "spacing": "sm", "contents": contents }
+        }
+    })
+}
+
 /// After a case is taken: the call-record buttons and 「終了」.
 pub fn call_buttons(case_number: u64) -> Value {
     let lang = Lang::Ja;
-    let mut items: Vec<Value> = CallKind::ALL
+    let mut buttons: Vec<(String, String)> = CallKind::ALL
         .into_iter()
         .map(|k| {
-            postback_item(
+            (
                 Text::CallLabel(k).render(lang),
                 Postback::RecordCall(case_number, k).encode(),
             )
         })
         .collect();
-    items.push(postback_item(
+    buttons.push((
         Text::CloseLabel.render(lang),
         Postback::AskOutcome(case_number).encode(),
     ));
-    with_quick_reply(text(lang, Text::CallPrompt { case_number }), items)
+    buttons_bubble(Text::CallPrompt { case_number }.render(lang), buttons)
 }
 
 /// 「終了」: how did the case end?
 pub fn ask_outcome(case_number: u64) -> Value {
     let lang = Lang::Ja;
-    let items = Outcome::STAFF
+    let buttons = Outcome::STAFF
         .into_iter()
         .map(|o| {
-            postback_item(
+            (
                 Text::OutcomeLabel(o).render(lang),
                 Postback::CloseCase(case_number, o).encode(),
             )
         })
         .collect();
-    with_quick_reply(text(lang, Text::AskOutcome { case_number }), items)
+    buttons_bubble(Text::AskOutcome { case_number }.render(lang), buttons)
 }
 
 /// "Are you sure?" before an outcome that stops everything: yes, or back to the outcomes.
 pub fn confirm_close(lang: Lang, case_number: u64, outcome: Outcome, now: Timestamp) -> Value {
-    let items = vec![
-        postback_item(
+    let buttons = vec![
+        (
             Text::ConfirmCloseLabel.render(lang),
             Postback::ConfirmClose(case_number, outcome, now).encode(),
         ),
-        postback_item(Text::BackLabel.render(lang), Postback::AskOutcome(case_number).encode()),
+        (Text::BackLabel.render(lang), Postback::AskOutcome(case_number).encode()),
     ];
     let body = Text::ConfirmClose {
         case_number,
         outcome: Text::OutcomeLabel(outcome).render(lang),
     };
-    with_quick_reply(text(lang, body), items)
+    buttons_bubble(body.render(lang), buttons)
 }
 
 /// A newcomer to the staff room, with the button that approves them as staff (a

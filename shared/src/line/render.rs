@@ -3,7 +3,7 @@
 
 use crate::case::ReleaseReason;
 use crate::line::messages;
-use crate::line::texts::{Text, when};
+use crate::line::texts::{self, Text, when};
 use crate::member::Lang;
 use crate::outbox::{Mention, Notice, Planned, Push};
 use jiff::tz::TimeZone;
@@ -169,6 +169,14 @@ fn render(notice: &Notice, lang: Lang, tz: &TimeZone) -> Vec<Value> {
                 member,
             },
         )],
+        Notice::HospitalPause { resume_on } => {
+            let last_day = resume_on.yesterday().unwrap_or(resume_on);
+            let t = Text::HospitalPause {
+                last_day: texts::day(lang, last_day),
+                resume_on: texts::day(lang, resume_on),
+            };
+            vec![messages::text(lang, t)]
+        }
         Notice::ContactBlocked { contact } => vec![messages::text(lang, Text::ContactBlockedToMember { contact })],
         Notice::MemberBlocked {
             member,

@@ -33,11 +33,26 @@ pub fn case_history_lines(
             named.join("・")
         }
     };
+    let alerted_before = std::cell::Cell::new(false);
     let lines: Vec<String> = events
         .iter()
         .map(|(at, e)| {
             let what = match e {
                 CaseEvent::Opened { check } => format!("発生（{} の確認にお返事なし）", when(lang, *check, tz)),
+                // A later entry adds whom a later delivery alerted (the staff room,
+                // registered after the first alert).
+                CaseEvent::Alerted { contacts, staff_room } if alerted_before.replace(true) => {
+                    let room = staff_room.then_some("スタッフルーム");
+                    let named = (!contacts.is_empty()).then(|| people(&mut contacts.iter().map(|c| c.as_str())));
+                    format!(
+                        "通知：{}",
+                        named
+                            .into_iter()
+                            .chain(room.map(str::to_owned))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                }
                 CaseEvent::Alerted { contacts, staff_room } => format!(
                     "通知：{}{}",
                     people(&mut contacts.iter().map(|c| c.as_str())),
@@ -57,6 +72,7 @@ pub fn case_history_lines(
                 CaseEvent::Call { kind, by } => format!("{}（{}さん）", Text::CallLabel(*kind).render(lang), by.name),
                 CaseEvent::Note { by, text } => format!("メモ（{}さん）：{text}", by.name),
                 CaseEvent::ChecksResumed { by } => format!("見守りを再開（{}さん、死亡の記録を取り消し）", by.name),
+                CaseEvent::Unknown => "（この版では表示できない記録）".to_owned(),
                 CaseEvent::StaffPaged { why } => {
                     format!(
                         "スタッフへメール・SMSで連絡（{}）",

@@ -49,16 +49,53 @@ struct Body {
 
 /// Splits a verified body into its events; an event we cannot read is kept as an error
 /// so the others still count.
-pub fn parse_body(body: &[u8]) -> Result<Vec<Result<Event, String>>, BodyError> {
+pub fn parse_body(body: &[u8]) -> Result<Vec<Result<Event, Unreadable>>, BodyError> {
     let body: Body = serde_json::from_slice(body).map_err(|e| BodyError(e.to_string()))?;
     Ok(body
         .events
         .into_iter()
         .map(|v| {
-            let kind = v.get("type").and_then(Value::as_str).unwrap_or("?").to_owned();
-            serde_json::from_value::<Event>(v).map_err(|e| format!("{kind}: {e}"))
+            let event = serde_json::from_value::<Event>(v.clone()).map_err(|e| Unreadable::of(&v, &e.to_string()))?;
+            // The id goes into a key of the table: LINE's are ULIDs, 26 letters and digits.
+            if !is_event_id(&event.id) {
+                return Err(Unreadable::of(&v, "webhookEventId is not an event id"));
+            }
+            Ok(event)
         })
         .collect())
+}
+
+fn is_event_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// An event this service cannot read: what it was (for the log), and whether it came
+/// from a person LINE does not name, who is owed an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The event's type and what was wrong with it (no content of the event).
+    pub summary: String,
+    /// Set when a person wrote or pressed in a one-to-one chat and LINE sent no user
+    /// id (they have not agreed to LINE's terms for it, or use an old LINE for PC):
+    /// nothing can be done for them but say so, with this reply token.
+    pub anonymous_reply: Option<String>,
+}
+
+impl Unreadable {
+    fn of(event: &Value, error: &str) -> Self {
+        let kind = event.get("type").and_then(Value::as_str).unwrap_or("?");
+        let source = event.get("source");
+        let anonymous = source.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("user")
+            && source.and_then(|s| s.get("userId")).is_none()
+            && event.get("mode").and_then(Value::as_str) != Some("standby")
+            && matches!(kind, "message" | "postback" | "follow");
+        Self {
+            summary: format!("{kind}: {error}"),
+            anonymous_reply: anonymous
+                .then(|| event.get("replyToken").and_then(Value::as_str).map(str::to_owned))
+                .flatten(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -384,12 +421,16 @@ impl Event {
             return intent;
         }
         // Another channel's bot answers this chat (standby): the service stays silent
-        // (LINE sends no reply token), but an answer is still a sign of life and a block
-        // still a block.
+        // in it (LINE sends no reply token), but an answer is still a sign of life, a
+        // block still a block, coming back still coming back (a member left Blocked
+        // would be erased), and being removed from a chat still removed.
         match intent {
-            Intent::TapOk { .. } | Intent::SignOfLife { .. } | Intent::CheckIn { .. } | Intent::Unfollow { .. } => {
-                intent
-            }
+            Intent::TapOk { .. }
+            | Intent::SignOfLife { .. }
+            | Intent::CheckIn { .. }
+            | Intent::Unfollow { .. }
+            | Intent::Follow { .. }
+            | Intent::LeftChat { .. } => intent,
             _ => Intent::Ignore(Ignored::Standby),
         }
     }
@@ -928,10 +969,26 @@ mod tests {
     }
 
     #[test]
-    fn standby_events_are_ignored_but_for_signs_of_life_and_blocks_and_unknown_ones_too() {
-        let mut e = event(json!({"type":"follow","source":{"type":"user","userId":U}}));
-        e.mode = Mode::Standby;
-        assert_eq!(e.intent(), Intent::Ignore(Ignored::Standby));
+    fn standby_events_are_ignored_but_for_signs_of_life_and_changes_of_state_and_unknown_ones_too() {
+        let mut consent =
+            event(json!({"type":"postback","source":{"type":"user","userId":U},"postback":{"data":"onboard:done"}}));
+        consent.mode = Mode::Standby;
+        assert_eq!(consent.intent(), Intent::Ignore(Ignored::Standby));
+        let mut back =
+            event(json!({"type":"follow","source":{"type":"user","userId":U},"follow":{"isUnblocked":true}}));
+        back.mode = Mode::Standby;
+        assert!(
+            matches!(back.intent(), Intent::Follow { unblocked: true, .. }),
+            "{:?}",
+            back.intent()
+        );
+        let mut removed = event(json!({"type":"leave","source":{"type":"group","groupId":G}}));
+        removed.mode = Mode::Standby;
+        assert!(
+            matches!(removed.intent(), Intent::LeftChat { .. }),
+            "{:?}",
+            removed.intent()
+        );
         let mut text = event(
             json!({"type":"message","source":{"type":"user","userId":U},"message":{"type":"text","id":"1","text":"元気です"}}),
         );
@@ -954,6 +1011,31 @@ mod tests {
         assert!(parse_body(b"{}").is_err());
         assert_eq!(parse_body(br#"{"destination":"U1","events":[]}"#).unwrap().len(), 0);
         let bad = parse_body(br#"{"events":[{"type":"follow"}]}"#).unwrap();
-        assert!(bad[0].is_err());
+        assert_eq!(bad[0].as_ref().unwrap_err().anonymous_reply, None);
+        // A person LINE does not name (no user id) is owed an answer; nobody else is.
+        let anonymous = parse_body(
+            br#"{"events":[{"type":"message","mode":"active","timestamp":1,"webhookEventId":"01J0ABCDEF0123456789ABCDEF","deliveryContext":{"isRedelivery":false},"replyToken":"r1","source":{"type":"user"},"message":{"type":"text","id":"1","text":"hi"}}]}"#,
+        )
+        .unwrap();
+        let unreadable = anonymous[0].as_ref().unwrap_err();
+        assert_eq!(unreadable.anonymous_reply.as_deref(), Some("r1"));
+        assert!(
+            !unreadable.summary.contains("hi"),
+            "no content in the log: {}",
+            unreadable.summary
+        );
+        let standby = parse_body(
+            br#"{"events":[{"type":"message","mode":"standby","timestamp":1,"source":{"type":"user"},"message":{"type":"text","id":"1","text":"hi"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(standby[0].as_ref().unwrap_err().anonymous_reply, None);
+        // An event id is checked before it goes into a key.
+        for id in ["", "01J0#USER#U1", &"A".repeat(65), "01J0ABCDEF/../x"] {
+            let body = format!(
+                r#"{{"events":[{{"type":"unfollow","mode":"active","timestamp":1,"webhookEventId":{id:?},"deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{U}"}}}}]}}"#
+            );
+            let parsed = parse_body(body.as_bytes()).unwrap();
+            assert!(parsed[0].is_err(), "{id}");
+        }
     }
 }

@@ -18,8 +18,15 @@ pub trait Contacts: Send + Sync {
         code: &InviteCode,
         by: &UserId,
     ) -> Result<Option<Invitation>, StoreError>;
-    async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError>;
-    async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError>;
+    /// Gives back a code `by` redeemed but could not use (their own, or the member's
+    /// contacts are full): it stays good for whom it was meant for.
+    async fn release_invitation(&self, op: &OperatorId, code: &InviteCode, by: &UserId) -> Result<(), StoreError>;
+    /// Counts a try of a code by `who` (the person's pseudonym: nothing with their LINE
+    /// id is stored before they consent) in this hour, unless they have had `max` (then
+    /// `false`: throttled). One conditional write, so tries in parallel cannot pass it.
+    async fn take_code_try(&self, op: &OperatorId, who: &str, now: Timestamp, max: u32) -> Result<bool, StoreError>;
+    /// Gives back the try of a code that was good: only wrong codes use tries up.
+    async fn give_back_code_try(&self, op: &OperatorId, who: &str, now: Timestamp) -> Result<(), StoreError>;
     async fn link_contact(
         &self,
         op: &OperatorId,

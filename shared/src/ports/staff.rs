@@ -11,6 +11,8 @@ pub trait StaffRooms: Send + Sync {
     async fn staff_room(&self, op: &OperatorId) -> Result<Option<StaffRoom>, StoreError>;
     /// Registers the staff room; moving it to another chat ends the old one's duty.
     async fn set_staff_room(&self, op: &OperatorId, room: &StaffRoom) -> Result<(), StoreError>;
+    /// Unregisters the staff room, if it is still `group`, with every staff record and
+    /// the on-duty mark: a new room's staff are approved there again.
     async fn clear_staff_room(&self, op: &OperatorId, group: &ChatId) -> Result<(), StoreError>;
     async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError>;
     async fn remove_staff(&self, op: &OperatorId, user: &UserId) -> Result<(), StoreError>;

@@ -59,12 +59,33 @@ impl Contacts for DynamoStore {
             .transpose()
     }
 
-    async fn wrong_codes_this_hour(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<u32, StoreError> {
-        self.tries(keys::person(op, user), &keys::wrong_code(now)).await
+    async fn release_invitation(&self, op: &OperatorId, code: &InviteCode, by: &UserId) -> Result<(), StoreError> {
+        let release = ItemUpdate::new(keys::invitation(op, code.as_str()), keys::INVITE, "REMOVE redeemed_by")
+            .when("redeemed_by = :by")
+            .value(":by", s(by.as_str()));
+        // `Conflict`: gone, or someone else's now; nothing to give back.
+        self.update(release).await.map(|_| ())
     }
 
-    async fn record_wrong_code(&self, op: &OperatorId, user: &UserId, now: Timestamp) -> Result<(), StoreError> {
-        self.count_try(keys::person(op, user), keys::wrong_code(now), now).await
+    async fn take_code_try(&self, op: &OperatorId, who: &str, now: Timestamp, max: u32) -> Result<bool, StoreError> {
+        let taken = ItemUpdate::new(
+            keys::code_tries(op, who),
+            keys::wrong_code(now),
+            "ADD n :one SET expires_at = :expires",
+        )
+        .when("attribute_not_exists(n) OR n < :max")
+        .value(":one", n(1))
+        .value(":max", n(max))
+        .value(":expires", epoch(now + SignedDuration::from_hours(2)));
+        Ok(self.update(taken).await? == Written::Done)
+    }
+
+    async fn give_back_code_try(&self, op: &OperatorId, who: &str, now: Timestamp) -> Result<(), StoreError> {
+        let given = ItemUpdate::new(keys::code_tries(op, who), keys::wrong_code(now), "ADD n :minus")
+            .when("n > :zero")
+            .value(":minus", n(-1))
+            .value(":zero", n(0));
+        self.update(given).await.map(|_| ())
     }
 
     async fn link_contact(

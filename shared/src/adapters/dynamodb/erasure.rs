@@ -171,7 +171,7 @@ impl Erasure for DynamoStore {
 impl DynamoStore {
     /// Deletes every item of `keys`, 25 at a time, retrying what DynamoDB left
     /// unprocessed: erasure must be complete.
-    async fn delete_all(&self, keys: &[Key]) -> Result<(), StoreError> {
+    pub(super) async fn delete_all(&self, keys: &[Key]) -> Result<(), StoreError> {
         for chunk in keys.chunks(25) {
             let mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest> = Vec::new();
             for (pk, sk) in chunk {

@@ -12,7 +12,6 @@
 //! |                         | `CONTACT#{user}`           | one of the member's contacts  |
 //! |                         | `WATCHES#{user}`           | a member this user watches    |
 //! |                         | `HISTORY#{nanos}#{seq}#{event}` | the member's history     |
-//! |                         | `WRONG_CODE#{hour}`        | wrong invitation codes (TTL)  |
 //! |                         | `INVITE_REF#{code}`        | a code this member made (TTL) |
 //! |                         | `MISSED#{epoch}`           | a missed check the watchdog reported (TTL) |
 //! |                         | `MENTION#{pk}\|{sk}`       | a record elsewhere naming this person (empty `sk`: the whole partition) |
@@ -28,6 +27,7 @@
 //! |                         | `KEY#{key}`                | a case event already recorded under its key |
 //! | `{op}#REPORT#{shard}`   | `{yyyy-mm}#{fact key}`     | anonymous facts for the monthly report |
 //! | `{op}#INVITE#{code}`    | `INVITE`                   | an invitation code (TTL)      |
+//! | `{op}#TRIES#{pseudonym}` | `WRONG_CODE#{hour}`       | tries of invitation codes (TTL) |
 //! | `{op}#EVENT#{id}`       | `EVENT`                    | a processed webhook event (TTL) |
 
 use crate::ids::{ChatId, OperatorId, UserId};
@@ -122,6 +122,10 @@ pub fn report_all(op: &OperatorId) -> Vec<String> {
         .map(|shard| format!("{op}#REPORT#{shard:x}"))
         .chain([format!("{op}#REPORT")])
         .collect()
+}
+/// Someone's tries of invitation codes, by their pseudonym (no LINE id before consent).
+pub fn code_tries(op: &OperatorId, who: &str) -> String {
+    format!("{op}#TRIES#{who}")
 }
 pub fn invitation(op: &OperatorId, code: &str) -> String {
     format!("{op}#INVITE#{code}")

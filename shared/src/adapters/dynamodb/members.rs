@@ -205,6 +205,9 @@ fn member_update(
             .value(":age", age_band.map_or_else(|| Ok(none()), |v| attr("member", &v))?)
             .value(":gender", gender.map_or_else(|| Ok(none()), |v| attr("member", &v))?),
         MemberChange::Lang(lang) => new("SET lang = :value", exists).value(":value", attr("member", lang)?),
+        MemberChange::DropOpenCheck(at) => {
+            new("REMOVE open_check", "open_check = :at").value(":at", attr("member", at)?)
+        }
         MemberChange::ReportToken(token) => new(
             "SET report_token = :value",
             "attribute_exists(pk) AND attribute_not_exists(report_token)",

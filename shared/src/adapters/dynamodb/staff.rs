@@ -48,8 +48,22 @@ impl StaffRooms for DynamoStore {
             .expression_attribute_values(":g", s(group.as_str()))
             .send()
             .await;
-        // A missing record is fine here: there is nothing to change.
-        conditional("DeleteItem", result).map(|_| ())
+        // A missing record, or another room's, is fine here: there is nothing to change.
+        if conditional("DeleteItem", result)? == Written::Conflict {
+            return Ok(());
+        }
+        // Nobody is staff of a room that is gone: whoever is in the next one is approved
+        // there again, and the old records (names) do not linger.
+        let operator = keys::operator(op);
+        let mut records: Vec<(String, String)> = self
+            .query_prefix(operator.clone(), keys::STAFF_PREFIX)
+            .await?
+            .into_iter()
+            .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()).cloned())
+            .map(|sk| (operator.clone(), sk))
+            .collect();
+        records.push((operator, keys::ON_DUTY.to_owned()));
+        self.delete_all(&records).await
     }
 
     async fn enrol_staff(&self, op: &OperatorId, staff: &Staff) -> Result<(), StoreError> {

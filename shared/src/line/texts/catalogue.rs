@@ -121,6 +121,11 @@ pub fn catalogue() -> Vec<(Lang, String)> {
             last_day: "12月2日".into(),
             resume_on: "12月3日".into(),
         },
+        Text::HospitalPause {
+            last_day: "12月14日".into(),
+            resume_on: "12月15日".into(),
+        },
+        Text::UnknownSender,
         Text::PauseEnded,
         Text::PauseEndedByMember {
             next: "12月1日 9:00".into(),

@@ -92,6 +92,10 @@ pub(super) fn render(t: &Text) -> String {
         Text::Paused { last_day, resume_on } => format!(
             "No checks until {last_day}. They resume by themselves on {resume_on}.\nTake care."
         ),
+        Text::UnknownSender => "Your LINE did not tell us who you are. Please update the LINE app on your smartphone and send it again.".into(),
+        Text::HospitalPause { last_day, resume_on } => format!(
+            "We heard you are in hospital. Please take good care of yourself.\nNo checks until {last_day}; they resume by themselves on {resume_on}.\nTo resume sooner or rest longer, send \"settings\"."
+        ),
         Text::PauseEnded => "Your break is over. Checks start again today.".into(),
         Text::PauseEndedByMember { next } => format!("Your break has ended. The next check is {next}."),
         Text::PauseDateInvalid => "Please choose a return date from tomorrow up to 90 days from now.".into(),

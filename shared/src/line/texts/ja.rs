@@ -92,6 +92,10 @@ pub(super) fn render(t: &Text) -> String {
         Text::Paused { last_day, resume_on } => format!(
             "{last_day}まで確認をお休みします。{resume_on}から自動で再開します。\nお気をつけて。"
         ),
+        Text::UnknownSender => "お使いのLINEからは、どなたからのご連絡か分かりませんでした。スマートフォンのLINEアプリを最新にして、もう一度お送りください。".into(),
+        Text::HospitalPause { last_day, resume_on } => format!(
+            "ご入院と伺いました。どうぞお大事になさってください。\n{last_day}まで確認をお休みし、{resume_on}から自動で再開します。\n早く再開するときや、お休みを延ばすときは「設定」と送ってください。"
+        ),
         Text::PauseEnded => "お休みが終わりました。今日から確認を再開します。".into(),
         Text::PauseEndedByMember { next } => format!("お休みを終えました。次の確認は {next} です。"),
         Text::PauseDateInvalid => "再開する日は、明日から90日後までの日を選んでください。".into(),

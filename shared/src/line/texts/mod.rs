@@ -132,6 +132,13 @@ pub enum Text {
         last_day: String,
         resume_on: String,
     },
+    /// To someone LINE sent no user id for: nothing can be done for them here.
+    UnknownSender,
+    /// To a member whose case staff closed as 入院: their checks rest meanwhile.
+    HospitalPause {
+        last_day: String,
+        resume_on: String,
+    },
     PauseEnded,
     PauseEndedByMember {
         next: String,
